@@ -1,0 +1,1 @@
+//! The PDF writer: [`crate::typeset::frame::Pages`] → bytes (to be written).

@@ -1,0 +1,158 @@
+//! The typesetter's output and the PDF writer's input: flat pages of positioned items.
+//!
+//! Everything here is already laid out: glyphs are shaped and placed, lines are justified,
+//! pages are full. The PDF writer walks these items and knows nothing about paragraphs.
+//!
+//! Units are PostScript points (1/72 in). The origin is the **top-left corner of the trim box**
+//! with y growing downwards (as in Typst and krilla); the writer converts to PDF's bottom-left
+//! origin. Bleed extends the media box beyond the trim box on every side.
+
+use std::sync::Arc;
+
+/// A point in page space (pt, origin top-left of the trim box, y down).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Point {
+    pub x: f32,
+    pub y: f32,
+}
+
+/// An axis-aligned rectangle in page space.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+/// The whole typeset document, ready to be written.
+#[derive(Debug, Clone, Default)]
+pub struct Pages {
+    /// The pages in reading order.
+    pub pages: Vec<Page>,
+    /// Every font the glyph runs use; a run's `font` indexes this list.
+    pub fonts: Vec<FontFile>,
+    /// Bookmarks in document order; `level` 0 is a piece, 1 its headings, and so on.
+    pub outline: Vec<OutlineEntry>,
+    /// How the viewer labels pages (front matter in roman numerals, body in arabic).
+    pub page_labels: Vec<PageLabelRange>,
+    /// Document information (Info dictionary, XMP, catalog language).
+    pub info: DocInfo,
+}
+
+/// A font program as shipped (TTF/OTF bytes); the writer subsets it.
+#[derive(Debug, Clone)]
+pub struct FontFile {
+    /// PostScript name, used for the PDF BaseFont (after a subset tag).
+    pub postscript_name: String,
+    /// The full font file.
+    pub data: Arc<Vec<u8>>,
+    /// Face index inside a collection (0 for a plain TTF/OTF).
+    pub index: u32,
+}
+
+/// One page: its size, boxes and items.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    /// Trim size (the finished page), in pt.
+    pub width: f32,
+    pub height: f32,
+    /// Bleed on every side, in pt (0 for screen PDFs). The media box grows by this much.
+    pub bleed: f32,
+    /// The items, in painting order.
+    pub items: Vec<Item>,
+}
+
+/// Something painted (or clickable) on a page.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// A run of shaped glyphs on one baseline in one font and size.
+    Glyphs(GlyphRun),
+    /// A straight stroked line (rules, crop marks).
+    Rule { from: Point, to: Point, thickness: f32 },
+    /// A clickable area jumping to a place in this document.
+    Link { rect: Rect, dest: Destination },
+    /// A clickable area opening a URI.
+    UriLink { rect: Rect, uri: String },
+}
+
+/// A place in the document: a page index (0-based) and a y position on it (pt from the top).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Destination {
+    pub page: usize,
+    pub y: f32,
+}
+
+/// A run of glyphs: one line (or one line's stretch in one font).
+#[derive(Debug, Clone)]
+pub struct GlyphRun {
+    /// Index into [`Pages::fonts`].
+    pub font: usize,
+    /// Font size in pt.
+    pub size: f32,
+    /// Horizontal scale in percent (100 = none); used for font expansion.
+    pub hscale: f32,
+    /// Left end of the baseline, in page space.
+    pub origin: Point,
+    /// Glyphs in visual order; each advance is the distance to the next glyph's origin.
+    pub glyphs: Vec<Glyph>,
+}
+
+/// One positioned glyph.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    /// Glyph id in the *original* font (the writer remaps after subsetting).
+    pub id: u16,
+    /// Advance to the next glyph in pt, including kerning and justification.
+    pub advance: f32,
+    /// Vertical offset in pt (positive = up), from GPOS marks and the like.
+    pub y_offset: f32,
+    /// The text this glyph stands for: the whole cluster on its first glyph (a ligature
+    /// carries "ffi"), empty on the further glyphs of a cluster. Trailing spaces of a word are
+    /// attached to the last glyph before them, so text extraction returns word spaces.
+    pub text: String,
+}
+
+/// One outline (bookmark) entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutlineEntry {
+    pub title: String,
+    pub level: usize,
+    pub dest: Destination,
+}
+
+/// A run of pages labelled the same way, starting at `start` (0-based page index).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLabelRange {
+    pub start: usize,
+    pub style: LabelStyle,
+    /// The number shown on the first page of the range.
+    pub first: u32,
+}
+
+/// How page numbers are shown in a viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelStyle {
+    Arabic,
+    LowerRoman,
+    /// No number (cover, title pages).
+    None,
+}
+
+/// Document-level information for the Info dictionary and XMP.
+#[derive(Debug, Clone, Default)]
+pub struct DocInfo {
+    pub title: String,
+    pub subtitle: Option<String>,
+    pub authors: Vec<String>,
+    pub subject: Option<String>,
+    pub keywords: Vec<String>,
+    /// BCP 47 language tag of the document.
+    pub lang: String,
+    /// Creation and modification date as `YYYY-MM-DDTHH:MM:SSZ` (from the project clock).
+    pub date: String,
+    /// The book's identifier (`urn:isbn:…` or `urn:uuid:…`), used for the document ID.
+    pub identifier: String,
+    /// The program that made the PDF.
+    pub producer: String,
+}
