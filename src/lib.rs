@@ -1,5 +1,23 @@
 //! folio: Markdown manuscripts to a typeset PDF and a reflowable EPUB 3.
+//!
+//! # Stages
+//! 1. [`project::Project::open`]: a book folder or one `.md` file; every file read goes
+//!    through it (containment, the clock).
+//! 2. [`markdown::load`]: manuscript → [`model::Book`] (metadata checked by [`meta`]), or
+//!    located diagnostics ([`diag`]).
+//! 3. [`epub::epub`]: `Book` → EPUB bytes.
+//! 4. `typeset`: `Book` + fonts + page spec → [`typeset::frame::Pages`]; then [`pdf::pdf`]:
+//!    `Pages` → PDF bytes.
+//! 5. [`build::build`] runs them and writes the outputs atomically.
 #![forbid(unsafe_code)]
 
-pub mod typeset;
+pub mod diag;
+pub mod ident;
+pub mod lang;
+pub mod markdown;
+pub mod meta;
+pub mod model;
 pub mod pdf;
+pub mod project;
+pub mod settings;
+pub mod typeset;

@@ -1,0 +1,243 @@
+//! Diagnostics as values: `error: …` / `warning: …` with a location, the source line and hints.
+//!
+//! Every stage reports problems by returning [`Diagnostic`]s; only `main.rs` prints them
+//! (through [`Diagnostic::render`]) and turns them into an exit code.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// A 1-based line and column (columns count characters, not bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct LineCol {
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Where a diagnostic points: a file and, when known, a position with its source line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub pos: Option<LineCol>,
+    /// The text of the source line at `pos`, shown under the message.
+    pub source_line: Option<String>,
+}
+
+/// One problem found in the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub hints: Vec<String>,
+}
+
+/// The result of a stage that may fail with diagnostics.
+pub type DiagResult<T> = Result<T, Vec<Diagnostic>>;
+
+impl Diagnostic {
+    /// An error with no location yet.
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            hints: vec![],
+        }
+    }
+
+    /// A warning with no location yet.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            message: message.into(),
+            location: None,
+            hints: vec![],
+        }
+    }
+
+    /// Points the diagnostic at a whole file.
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.location = Some(Location {
+            file: file.as_ref().to_path_buf(),
+            pos: None,
+            source_line: None,
+        });
+        self
+    }
+
+    /// Points the diagnostic at `file:line:col`, taking the source line from `source`.
+    pub fn at(mut self, file: impl AsRef<Path>, source: &str, pos: LineCol) -> Self {
+        let source_line = source
+            .lines()
+            .nth(pos.line.saturating_sub(1) as usize)
+            .map(str::to_owned);
+        self.location = Some(Location {
+            file: file.as_ref().to_path_buf(),
+            pos: Some(pos),
+            source_line,
+        });
+        self
+    }
+
+    /// Points the diagnostic at a byte offset in `source`.
+    pub fn at_offset(self, file: impl AsRef<Path>, source: &str, offset: usize) -> Self {
+        let pos = line_col(source, offset);
+        self.at(file, source, pos)
+    }
+
+    /// Adds a `hint:` line.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders like a compiler: `error: msg`, `--> file:line:col`, the source line with a caret,
+    /// then `hint:` lines. `color` adds ANSI colours (only for a terminal).
+    pub fn render(&self, color: bool) -> String {
+        let (label, code) = match self.severity {
+            Severity::Error => ("error", "\x1b[1;31m"),
+            Severity::Warning => ("warning", "\x1b[1;33m"),
+        };
+        let paint = |s: &str, c: &str| {
+            if color {
+                format!("{c}{s}\x1b[0m")
+            } else {
+                s.to_owned()
+            }
+        };
+        let mut out = format!(
+            "{}: {}\n",
+            paint(label, code),
+            paint(&self.message, "\x1b[1m")
+        );
+        if let Some(loc) = &self.location {
+            let arrow = paint("-->", "\x1b[1;34m");
+            match loc.pos {
+                Some(p) => {
+                    let _ = writeln!(out, "  {arrow} {}:{}:{}", loc.file.display(), p.line, p.col);
+                }
+                None => {
+                    let _ = writeln!(out, "  {arrow} {}", loc.file.display());
+                }
+            }
+            if let (Some(p), Some(line)) = (loc.pos, &loc.source_line) {
+                let gutter = p.line.to_string();
+                let pad = " ".repeat(gutter.len());
+                let bar = paint("|", "\x1b[1;34m");
+                let _ = writeln!(out, "  {pad} {bar}");
+                let _ = writeln!(out, "  {} {bar} {}", paint(&gutter, "\x1b[1;34m"), line);
+                let caret_pad = " ".repeat(p.col.saturating_sub(1) as usize);
+                let _ = writeln!(out, "  {pad} {bar} {caret_pad}{}", paint("^", code));
+            }
+        }
+        for h in &self.hints {
+            let _ = writeln!(out, "  = {}: {h}", paint("hint", "\x1b[1;36m"));
+        }
+        out
+    }
+}
+
+/// Converts a byte offset into a 1-based line and character column.
+pub fn line_col(source: &str, offset: usize) -> LineCol {
+    let offset = offset.min(source.len());
+    let mut start = offset;
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &source[..start];
+    let line = before.matches('\n').count() as u32 + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = source[line_start..start].chars().count() as u32 + 1;
+    LineCol { line, col }
+}
+
+/// The byte offset of a 1-based line and column (clamped to the text).
+pub fn offset_of(source: &str, pos: LineCol) -> usize {
+    let mut offset = 0;
+    for (i, line) in source.split_inclusive('\n').enumerate() {
+        if i + 1 == pos.line as usize {
+            let col = line
+                .char_indices()
+                .nth(pos.col.saturating_sub(1) as usize)
+                .map_or(line.len(), |(b, _)| b);
+            return offset + col;
+        }
+        offset += line.len();
+    }
+    source.len()
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The candidate nearest to `word`, if it is near enough to be a plausible typo.
+pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters() {
+        let s = "ab\n“cd”\n";
+        assert_eq!(line_col(s, 0), LineCol { line: 1, col: 1 });
+        assert_eq!(line_col(s, 3), LineCol { line: 2, col: 1 });
+        assert_eq!(line_col(s, 3 + "“c".len()), LineCol { line: 2, col: 3 });
+        assert_eq!(offset_of(s, LineCol { line: 2, col: 3 }), 3 + "“c".len());
+    }
+
+    #[test]
+    fn nearest_suggests_typos_only() {
+        let keys = ["author", "title", "subtitle"];
+        assert_eq!(nearest("autor", keys), Some("author"));
+        assert_eq!(nearest("subtitel", keys), Some("subtitle"));
+        assert_eq!(nearest("zzzzzzzz", keys), None);
+    }
+
+    #[test]
+    fn render_shows_location_and_hint() {
+        let d = Diagnostic::error("unknown key `autor`")
+            .at(
+                "book.toml",
+                "title = \"x\"\nautor = \"y\"\n",
+                LineCol { line: 2, col: 1 },
+            )
+            .hint("did you mean `author`?");
+        let r = d.render(false);
+        assert!(r.contains("error: unknown key `autor`"));
+        assert!(r.contains("--> book.toml:2:1"));
+        assert!(r.contains("2 | autor = \"y\""));
+        assert!(r.contains("hint: did you mean `author`?"));
+    }
+}

@@ -1,0 +1,655 @@
+//! pulldown-cmark events (with byte offsets) → model blocks and inlines.
+//!
+//! A recursive walk over the balanced event stream. Conventions handled here:
+//! speaker turns (`**Name:** …`, `Q:`/`A:`), foreign terms (`*term*{lang=xx}`), figures
+//! (a paragraph holding only an image), footnotes, heading ids, and raw HTML (never passed
+//! through: comments are dropped, anything else becomes visible text with a warning).
+
+use crate::diag::Diagnostic;
+use crate::markdown::LineIndex;
+use crate::model::{Align, Block, Inline, Span, SpeakerRole};
+use pulldown_cmark::{Alignment, Event, HeadingLevel, Tag, TagEnd};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+/// State of one file's conversion.
+pub struct Converter<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
+    events: std::iter::Peekable<I>,
+    pub lines: &'a LineIndex,
+    pub text: &'a str,
+    pub path: &'a Path,
+    pub file: u32,
+    pub diags: Vec<Diagnostic>,
+    /// Footnote numbers by label, in order of first reference.
+    pub notes: HashMap<String, u32>,
+    heading_ids: HashMap<String, u32>,
+    /// Names of the piece's interviewers and interviewees, for speaker roles.
+    pub questioners: Vec<String>,
+    pub answerers: Vec<String>,
+}
+
+impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
+    pub fn new(events: I, lines: &'a LineIndex, text: &'a str, path: &'a Path, file: u32) -> Self {
+        Converter {
+            events: events.peekable(),
+            lines,
+            text,
+            path,
+            file,
+            diags: vec![],
+            notes: HashMap::new(),
+            heading_ids: HashMap::new(),
+            questioners: vec![],
+            answerers: vec![],
+        }
+    }
+
+    fn span(&self, offset: usize) -> Span {
+        let p = self.lines.line_col(self.text, offset);
+        Span {
+            file: self.file,
+            line: p.line,
+            col: p.col,
+        }
+    }
+
+    fn error(&mut self, offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
+        self.diags.push(
+            Diagnostic::error(msg)
+                .at_offset(self.path, self.text, offset)
+                .hint(hint),
+        );
+    }
+
+    fn warn(&mut self, offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
+        self.diags.push(
+            Diagnostic::warning(msg)
+                .at_offset(self.path, self.text, offset)
+                .hint(hint),
+        );
+    }
+
+    /// Converts top-level blocks, returning each with its start offset.
+    pub fn top_level(&mut self) -> Vec<(usize, Block)> {
+        let mut out = Vec::new();
+        while let Some((ev, range)) = self.events.next() {
+            if let Some(b) = self.block(ev, range.clone()) {
+                out.push((range.start, b));
+            }
+        }
+        out
+    }
+
+    /// Blocks until the end tag of the enclosing container.
+    fn blocks_until_end(&mut self) -> Vec<Block> {
+        let mut out = Vec::new();
+        while let Some((ev, range)) = self.events.next() {
+            if matches!(ev, Event::End(_)) {
+                break;
+            }
+            if let Some(b) = self.block(ev, range) {
+                out.push(b);
+            }
+        }
+        out
+    }
+
+    fn block(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Block> {
+        let span = self.span(range.start);
+        match ev {
+            Event::Start(Tag::Paragraph) => {
+                if let Some((Event::Start(Tag::Image { .. }), _)) = self.events.peek() {
+                    return Some(self.figure_or_paragraph(span, range.start));
+                }
+                let content = self.inlines_until_end();
+                Some(self.paragraph(content, span))
+            }
+            Event::Start(Tag::Heading { level, id, .. }) => {
+                let content = self.inlines_until_end();
+                let id = self.heading_id(id.map(|s| s.to_string()), &content);
+                Some(Block::Heading {
+                    level: heading_level(level),
+                    id,
+                    content,
+                    span,
+                })
+            }
+            Event::Start(Tag::BlockQuote(_)) => Some(Block::BlockQuote {
+                content: self.blocks_until_end(),
+                span,
+            }),
+            Event::Start(Tag::List(start)) => {
+                let mut items = Vec::new();
+                while let Some((ev, _)) = self.events.next() {
+                    match ev {
+                        Event::Start(Tag::Item) => items.push(self.item_blocks()),
+                        _ => break, // End(List)
+                    }
+                }
+                Some(Block::List {
+                    ordered: start.is_some(),
+                    start: start.unwrap_or(1),
+                    items,
+                    span,
+                })
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                let mut text = String::new();
+                for (ev, _) in self.events.by_ref() {
+                    match ev {
+                        Event::Text(t) => text.push_str(&t),
+                        Event::End(_) => break,
+                        _ => {}
+                    }
+                }
+                Some(Block::CodeBlock { text, span })
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => Some(Block::FootnoteDef {
+                label: label.to_string(),
+                content: self.blocks_until_end(),
+                span,
+            }),
+            Event::Start(Tag::Table(aligns)) => Some(self.table(aligns, span)),
+            Event::Start(Tag::DefinitionList) => {
+                let mut items: Vec<(Vec<Inline>, Vec<Vec<Block>>)> = Vec::new();
+                while let Some((ev, _)) = self.events.next() {
+                    match ev {
+                        Event::Start(Tag::DefinitionListTitle) => {
+                            let term = self.inlines_until_end();
+                            items.push((term, vec![]));
+                        }
+                        Event::Start(Tag::DefinitionListDefinition) => {
+                            let def = self.item_blocks();
+                            match items.last_mut() {
+                                Some(last) => last.1.push(def),
+                                None => items.push((vec![], vec![def])),
+                            }
+                        }
+                        _ => break,
+                    }
+                }
+                Some(Block::DefinitionList { items, span })
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                let mut html = String::new();
+                for (ev, _) in self.events.by_ref() {
+                    match ev {
+                        Event::Html(h) | Event::Text(h) => html.push_str(&h),
+                        Event::End(_) => break,
+                        _ => {}
+                    }
+                }
+                self.raw_html_block(&html, span, range.start)
+            }
+            Event::Start(Tag::MetadataBlock(_)) => {
+                // The loader has already read the front matter (with located errors).
+                for (ev, _) in self.events.by_ref() {
+                    if matches!(ev, Event::End(_)) {
+                        break;
+                    }
+                }
+                None
+            }
+            Event::Rule => Some(Block::Break { span }),
+            Event::Start(_) => {
+                // Any other container: keep its text as a paragraph rather than lose it.
+                let content = self.inlines_until_end();
+                Some(Block::Paragraph { content, span })
+            }
+            Event::Text(t) => Some(Block::Paragraph {
+                content: vec![Inline::Text {
+                    text: t.to_string(),
+                    span,
+                }],
+                span,
+            }),
+            Event::Html(h) | Event::InlineHtml(h) => self.raw_html_block(&h, span, range.start),
+            _ => None,
+        }
+    }
+
+    /// An item of a list or definition: tight items hold bare inlines, loose ones paragraphs.
+    fn item_blocks(&mut self) -> Vec<Block> {
+        let mut out = Vec::new();
+        let mut loose: Vec<Inline> = Vec::new();
+        let mut loose_span = None;
+        while let Some((ev, range)) = self.events.next() {
+            if matches!(ev, Event::End(_)) {
+                break;
+            }
+            let is_block = matches!(
+                ev,
+                Event::Start(
+                    Tag::Paragraph
+                        | Tag::Heading { .. }
+                        | Tag::BlockQuote(_)
+                        | Tag::List(_)
+                        | Tag::CodeBlock(_)
+                        | Tag::Table(_)
+                        | Tag::HtmlBlock
+                        | Tag::DefinitionList
+                ) | Event::Rule
+            );
+            if is_block {
+                if !loose.is_empty() {
+                    let span = loose_span.take().unwrap_or_default();
+                    out.push(Block::Paragraph {
+                        content: std::mem::take(&mut loose),
+                        span,
+                    });
+                }
+                if let Some(b) = self.block(ev, range) {
+                    out.push(b);
+                }
+            } else {
+                loose_span.get_or_insert(self.span(range.start));
+                if let Some(i) = self.inline(ev, range) {
+                    loose.push(i);
+                }
+            }
+        }
+        if !loose.is_empty() {
+            out.push(Block::Paragraph {
+                content: merge_text(loose),
+                span: loose_span.unwrap_or_default(),
+            });
+        }
+        out
+    }
+
+    fn table(&mut self, aligns: Vec<Alignment>, span: Span) -> Block {
+        let align = aligns
+            .iter()
+            .map(|a| match a {
+                Alignment::None => Align::None,
+                Alignment::Left => Align::Left,
+                Alignment::Center => Align::Center,
+                Alignment::Right => Align::Right,
+            })
+            .collect();
+        let mut header = Vec::new();
+        let mut rows = Vec::new();
+        while let Some((ev, _)) = self.events.next() {
+            match ev {
+                Event::Start(Tag::TableHead) => header = self.row_cells(),
+                Event::Start(Tag::TableRow) => rows.push(self.row_cells()),
+                _ => break,
+            }
+        }
+        Block::Table {
+            header,
+            rows,
+            align,
+            span,
+        }
+    }
+
+    fn row_cells(&mut self) -> Vec<Vec<Inline>> {
+        let mut cells = Vec::new();
+        while let Some((ev, _)) = self.events.next() {
+            match ev {
+                Event::Start(Tag::TableCell) => cells.push(self.inlines_until_end()),
+                _ => break,
+            }
+        }
+        cells
+    }
+
+    /// Inlines until the end tag of the enclosing element.
+    fn inlines_until_end(&mut self) -> Vec<Inline> {
+        let mut out = Vec::new();
+        while let Some((ev, range)) = self.events.next() {
+            if matches!(ev, Event::End(_)) {
+                break;
+            }
+            if let Some(i) = self.inline(ev, range) {
+                out.push(i);
+            }
+        }
+        self.foreign_spans(merge_text(out))
+    }
+
+    fn inline(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Inline> {
+        let span = self.span(range.start);
+        Some(match ev {
+            Event::Text(t) => Inline::Text {
+                text: t.to_string(),
+                span,
+            },
+            Event::Code(t) => Inline::Code {
+                text: t.to_string(),
+                span,
+            },
+            Event::SoftBreak => Inline::Text {
+                text: " ".into(),
+                span,
+            },
+            Event::HardBreak => Inline::LineBreak { span },
+            Event::Start(Tag::Emphasis) => Inline::Emphasis {
+                content: self.inlines_until_end(),
+                span,
+            },
+            Event::Start(Tag::Strong) => Inline::Strong {
+                content: self.inlines_until_end(),
+                span,
+            },
+            Event::Start(Tag::Link { dest_url, .. }) => {
+                let url = dest_url.to_string();
+                if url
+                    .trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("javascript:")
+                {
+                    self.error(
+                        range.start,
+                        "links to `javascript:` are not allowed",
+                        "link to a web address (https://…) instead",
+                    );
+                }
+                Inline::Link {
+                    url,
+                    content: self.inlines_until_end(),
+                    span,
+                }
+            }
+            Event::Start(Tag::Image { .. }) => {
+                // An image inside running text: keep its alt text; figures are whole paragraphs.
+                let alt = self.inlines_until_end();
+                self.warn(
+                    range.start,
+                    "an image inside a paragraph is set as its alt text",
+                    "put the image in a paragraph of its own to make it a figure",
+                );
+                Inline::Emphasis { content: alt, span }
+            }
+            Event::FootnoteReference(label) => {
+                let next = self.notes.len() as u32 + 1;
+                let number = *self.notes.entry(label.to_string()).or_insert(next);
+                Inline::FootnoteRef {
+                    label: label.to_string(),
+                    number,
+                    span,
+                }
+            }
+            Event::InlineHtml(h) | Event::Html(h) => {
+                if is_comment(&h) {
+                    return None;
+                }
+                self.warn(
+                    range.start,
+                    "raw HTML is set as plain text",
+                    "folio never passes HTML through; use Markdown for emphasis, links and breaks",
+                );
+                Inline::Text {
+                    text: h.to_string(),
+                    span,
+                }
+            }
+            Event::Start(_) => {
+                let content = self.inlines_until_end();
+                Inline::Emphasis { content, span }
+            }
+            _ => return None,
+        })
+    }
+
+    fn raw_html_block(&mut self, html: &str, span: Span, offset: usize) -> Option<Block> {
+        if html.trim().is_empty() || is_comment(html) {
+            return None;
+        }
+        self.warn(
+            offset,
+            "raw HTML is set as plain text",
+            "folio never passes HTML through; write the content in Markdown",
+        );
+        Some(Block::Paragraph {
+            content: vec![Inline::Text {
+                text: html.trim_end().to_string(),
+                span,
+            }],
+            span,
+        })
+    }
+
+    /// A paragraph that opens with an image: a figure if the image is all it holds.
+    fn figure_or_paragraph(&mut self, span: Span, offset: usize) -> Block {
+        let Some((
+            Event::Start(Tag::Image {
+                dest_url, title, ..
+            }),
+            _,
+        )) = self.events.next()
+        else {
+            return Block::Paragraph {
+                content: vec![],
+                span,
+            };
+        };
+        let alt_inlines = self.inlines_until_end();
+        let alt = crate::model::plain_text(&alt_inlines);
+        if let Some((Event::End(TagEnd::Paragraph), _)) = self.events.peek() {
+            self.events.next();
+            let caption = if title.is_empty() {
+                vec![]
+            } else {
+                vec![Inline::Text {
+                    text: title.to_string(),
+                    span,
+                }]
+            };
+            return Block::Figure {
+                src: dest_url.to_string(),
+                alt,
+                caption,
+                span,
+            };
+        }
+        self.warn(
+            offset,
+            "an image inside a paragraph is set as its alt text",
+            "put the image in a paragraph of its own to make it a figure",
+        );
+        let mut content = vec![Inline::Emphasis {
+            content: alt_inlines,
+            span,
+        }];
+        content.extend(self.inlines_until_end());
+        self.paragraph(content, span)
+    }
+
+    /// A paragraph or a speaker turn (`**Name:**`, `Q:`, `A:`).
+    fn paragraph(&mut self, content: Vec<Inline>, span: Span) -> Block {
+        if let Some(turn) = self.speaker_turn(&content, span) {
+            return turn;
+        }
+        Block::Paragraph { content, span }
+    }
+
+    fn speaker_turn(&self, content: &[Inline], span: Span) -> Option<Block> {
+        let (speaker, rest) = match content.first()? {
+            Inline::Strong { content: label, .. } => {
+                let label_text = crate::model::plain_text(label);
+                let mut rest = content[1..].to_vec();
+                let name = if let Some(n) = label_text.trim_end().strip_suffix(':') {
+                    n.trim().to_string()
+                } else if let Some(Inline::Text { text, .. }) = rest.first_mut() {
+                    // `**Name**: text`
+                    let t = text.strip_prefix(':')?.to_string();
+                    *text = t;
+                    label_text.trim().to_string()
+                } else {
+                    return None;
+                };
+                (name, rest)
+            }
+            Inline::Text { text, span: tspan } => {
+                let (who, after) = ["Q:", "A:"]
+                    .iter()
+                    .find_map(|p| text.strip_prefix(p).map(|a| (&p[..1], a)))?;
+                let mut rest = content.to_vec();
+                rest[0] = Inline::Text {
+                    text: after.to_string(),
+                    span: *tspan,
+                };
+                (who.to_string(), rest)
+            }
+            _ => return None,
+        };
+        if speaker.is_empty() || speaker.chars().count() > 60 {
+            return None;
+        }
+        let mut rest = rest;
+        if let Some(Inline::Text { text, .. }) = rest.first_mut() {
+            *text = text.trim_start().to_string();
+            if text.is_empty() {
+                rest.remove(0);
+            }
+        }
+        let matches = |names: &[String]| {
+            names
+                .iter()
+                .any(|n| n == &speaker || n.split_whitespace().last() == Some(speaker.as_str()))
+        };
+        let role = if speaker == "Q" || matches(&self.questioners) {
+            SpeakerRole::Question
+        } else if speaker == "A" || matches(&self.answerers) {
+            SpeakerRole::Answer
+        } else {
+            SpeakerRole::Other
+        };
+        Some(Block::SpeakerTurn {
+            speaker,
+            role,
+            content: rest,
+            span,
+        })
+    }
+
+    /// `*term*{lang=xx}` → [`Inline::Foreign`].
+    fn foreign_spans(&mut self, inlines: Vec<Inline>) -> Vec<Inline> {
+        let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+        for inline in inlines {
+            if let (Some(Inline::Emphasis { .. }), Inline::Text { text, span }) =
+                (out.last(), &inline)
+            {
+                if let Some(attr) = text.strip_prefix("{lang=") {
+                    if let Some(close) = attr.find('}') {
+                        let tag = attr[..close].trim().trim_matches('"');
+                        let rest = attr[close + 1..].to_string();
+                        let span = *span;
+                        match crate::lang::check(tag) {
+                            Ok(lang) => {
+                                if let Some(Inline::Emphasis {
+                                    content,
+                                    span: espan,
+                                }) = out.pop()
+                                {
+                                    out.push(Inline::Foreign {
+                                        lang,
+                                        content,
+                                        span: espan,
+                                    });
+                                }
+                            }
+                            Err(why) => {
+                                let offset = self.lines.offset(span.line, span.col);
+                                self.error(
+                                    offset,
+                                    format!("invalid language tag `{tag}`: {why}"),
+                                    "use a BCP 47 tag such as `es` or `qu`",
+                                );
+                            }
+                        }
+                        if !rest.is_empty() {
+                            out.push(Inline::Text { text: rest, span });
+                        }
+                        continue;
+                    }
+                }
+            }
+            out.push(inline);
+        }
+        out
+    }
+
+    fn heading_id(&mut self, given: Option<String>, content: &[Inline]) -> String {
+        let base = given.unwrap_or_else(|| slug(&crate::model::plain_text(content)));
+        let base = if base.is_empty() {
+            "section".to_string()
+        } else {
+            base
+        };
+        let n = self.heading_ids.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 { base } else { format!("{base}-{n}") }
+    }
+}
+
+/// Joins adjacent text inlines (pulldown-cmark splits text at smart quotes and entities).
+pub fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
+    let mut out: Vec<Inline> = Vec::with_capacity(inlines.len());
+    for i in inlines {
+        if let (Some(Inline::Text { text: prev, .. }), Inline::Text { text, .. }) =
+            (out.last_mut(), &i)
+        {
+            prev.push_str(text);
+            continue;
+        }
+        out.push(i);
+    }
+    out
+}
+
+fn is_comment(html: &str) -> bool {
+    let t = html.trim();
+    t.starts_with("<!--") && t.ends_with("-->")
+}
+
+fn heading_level(l: HeadingLevel) -> u8 {
+    match l {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// A URL- and id-safe slug: lower-case ASCII letters and digits joined by `-`.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = fold_accent(c);
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-')
+            && !out.is_empty()
+            && (c.is_whitespace() || c == '-' || c == '–' || c == '—' || c == '/')
+        {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    // Ids must start with a letter (XML NCName).
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("s-{out}")
+    } else {
+        out
+    }
+}
+
+/// The base letter of common Latin accented letters (for slugs only).
+fn fold_accent(c: char) -> char {
+    match c {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' | 'Á' | 'À' | 'Â' | 'Ä' | 'Ã' => 'a',
+        'é' | 'è' | 'ê' | 'ë' | 'É' | 'È' | 'Ê' | 'Ë' => 'e',
+        'í' | 'ì' | 'î' | 'ï' | 'Í' | 'Ì' | 'Î' | 'Ï' => 'i',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' => 'o',
+        'ú' | 'ù' | 'û' | 'ü' | 'Ú' | 'Ù' | 'Û' | 'Ü' => 'u',
+        'ñ' | 'Ñ' => 'n',
+        'ç' | 'Ç' => 'c',
+        other => other,
+    }
+}

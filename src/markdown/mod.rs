@@ -1,0 +1,353 @@
+//! Loading: a book folder or one `.md` file → [`Book`], or located diagnostics.
+//!
+//! The one place that fixes pulldown-cmark's options. Loading never panics on input: every
+//! problem becomes a [`Diagnostic`] with `file:line:column`, and all of them are reported at
+//! once, not just the first.
+
+mod convert;
+mod fence;
+mod frontmatter;
+
+pub use convert::slug;
+
+use crate::diag::{DiagResult, Diagnostic, LineCol};
+use crate::meta::{self, Metadata, Role};
+use crate::model::{Block, Book, Piece, Span};
+use crate::project::Project;
+use crate::settings::Settings;
+use pulldown_cmark::{Options, Parser};
+use std::path::{Path, PathBuf};
+
+/// pulldown-cmark's options for manuscripts. Never `Options::all()`: it switches on the old
+/// footnote syntax and wikilinks. Metadata blocks are on so front matter is never read as
+/// Markdown (a `---` line would otherwise be a rule and the keys a heading).
+pub fn options() -> Options {
+    Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_DEFINITION_LIST
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
+}
+
+/// A loaded book and the warnings found on the way.
+#[derive(Debug)]
+pub struct Loaded {
+    pub book: Book,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Loads the project into a [`Book`]. Errors stop the build; warnings ride along.
+pub fn load(project: &Project) -> DiagResult<Loaded> {
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    let (mut book_meta, settings) = match project.book_toml() {
+        Some(path) => {
+            let text = project.read_text(&path)?;
+            meta::parse_book_toml(&path, &text)?
+        }
+        None => (Metadata::default(), Settings::default()),
+    };
+    let files = project.pieces()?;
+    if files.is_empty() {
+        return Err(vec![Diagnostic::error("the book has no pieces: no .md file in the folder")
+            .in_file(&project.given)
+            .hint("add a Markdown file such as 01-interview.md, or run `folio new NAME` for a sample")]);
+    }
+    let mut pieces = Vec::new();
+    for (i, path) in files.iter().enumerate() {
+        match project.read_text(path) {
+            Ok(text) => match load_piece(path, &text, i as u32, &book_meta) {
+                Ok((piece, warnings)) => {
+                    diags.extend(warnings);
+                    pieces.push(piece);
+                }
+                Err(errs) => diags.extend(errs),
+            },
+            Err(errs) => diags.extend(errs),
+        }
+    }
+    // A single file is its own book; a one-piece folder without a title takes the piece's.
+    if pieces.len() == 1 {
+        let p = &pieces[0].meta;
+        let m = &mut book_meta;
+        if project.single_file.is_some() {
+            *m = p.clone();
+        } else if m.title.is_none() {
+            m.title = p.title.clone();
+            m.subtitle = m.subtitle.clone().or_else(|| p.subtitle.clone());
+            if m.creators.is_empty() {
+                m.creators = p.creators.clone();
+            }
+        }
+    }
+    if let Some(cover) = &book_meta.cover {
+        let at = project
+            .book_toml()
+            .or_else(|| files.first().cloned())
+            .unwrap_or_default();
+        if let Err(d) = project.resolve(cover, "cover") {
+            let text = std::fs::read_to_string(&at).unwrap_or_default();
+            let offset = meta::find_key(&text, "cover").unwrap_or(0);
+            diags.push(Diagnostic {
+                location: d.clone().at_offset(&at, &text, offset).location,
+                ..d
+            });
+        }
+    }
+    check_figures(project, &pieces, &files, &mut diags);
+    if diags.iter().any(Diagnostic::is_error) {
+        diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
+        return Err(diags);
+    }
+    let book = Book {
+        meta: book_meta,
+        pieces,
+        sources: files,
+        settings,
+        root: project.root.clone(),
+    };
+    Ok(Loaded {
+        book,
+        warnings: diags,
+    })
+}
+
+/// Loads one Markdown file (front matter + body) into a piece.
+pub fn load_piece(
+    path: &Path,
+    text: &str,
+    file: u32,
+    book: &Metadata,
+) -> DiagResult<(Piece, Vec<Diagnostic>)> {
+    let fm = frontmatter::split(text).map_err(|e| {
+        vec![
+            Diagnostic::error(e.message)
+                .at_offset(path, text, e.offset)
+                .hint(e.hint),
+        ]
+    })?;
+    let (mut piece_meta, body_start) = match &fm {
+        Some(fm) => {
+            let block = meta::Block {
+                path,
+                file_text: text,
+                start: fm.start,
+                end: fm.end,
+                syntax: fm.syntax,
+            };
+            let raw = meta::parse(&block).map_err(|d| vec![d])?;
+            let (m, _) = meta::resolve(raw, &block, false)?;
+            (m, fm.body)
+        }
+        None => (Metadata::default(), 0),
+    };
+    meta::inherit(&mut piece_meta, book);
+    if text[body_start..].trim().is_empty() {
+        return Err(vec![
+            Diagnostic::error("the manuscript is empty")
+                .at_offset(path, text, body_start)
+                .hint("write the piece's text below its front matter"),
+        ]);
+    }
+    let (blanked, divs) = fence::extract(text, body_start).map_err(|e| {
+        vec![
+            Diagnostic::error(e.message)
+                .at_offset(path, text, e.offset)
+                .hint(e.hint),
+        ]
+    })?;
+    let lines = LineIndex::new(&blanked);
+    let parser = Parser::new_ext(&blanked, options()).into_offset_iter();
+    let mut conv = convert::Converter::new(parser, &lines, &blanked, path, file);
+    conv.questioners = names(&piece_meta, Role::Interviewer);
+    conv.answerers = names(&piece_meta, Role::Interviewee);
+    let top = conv.top_level();
+    let mut diags = std::mem::take(&mut conv.diags);
+    let notes = conv.notes.clone();
+    // Fold the blocks inside each `::: pullquote` into one pull quote block.
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current: Option<(usize, Vec<Block>)> = None;
+    for (offset, block) in top {
+        let div = divs.iter().position(|d| d.inner.contains(&offset));
+        match (div, &mut current) {
+            (Some(d), Some((cd, content))) if *cd == d => content.push(block),
+            (Some(d), _) => {
+                flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
+                current = Some((d, vec![block]));
+            }
+            (None, _) => {
+                flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
+                blocks.push(block);
+            }
+        }
+    }
+    flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
+    for d in &divs {
+        if !blocks.iter().any(|b| matches!(b, Block::PullQuote { span, .. } if lines.offset(span.line, span.col) == d.open)) {
+            diags.push(Diagnostic::warning("this pull quote is empty").at_offset(path, text, d.open).hint("write the quote between the fences"));
+        }
+    }
+    // Footnotes: every reference needs a definition and every definition a reference.
+    for b in &blocks {
+        if let Block::FootnoteDef { label, span, .. } = b {
+            if !notes.contains_key(label) {
+                diags.push(
+                    Diagnostic::warning(format!("footnote `{label}` is never referenced"))
+                        .at(
+                            path,
+                            text,
+                            LineCol {
+                                line: span.line,
+                                col: span.col,
+                            },
+                        )
+                        .hint(format!(
+                            "refer to it with [^{label}] in the text, or remove it"
+                        )),
+                );
+            }
+        }
+    }
+    if blocks.is_empty() {
+        diags.push(
+            Diagnostic::error("the manuscript is empty")
+                .at_offset(path, text, body_start)
+                .hint("write the piece's text below its front matter"),
+        );
+    }
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(diags);
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let slug = convert::slug(piece_meta.title.as_deref().unwrap_or(&stem));
+    let slug = if slug.is_empty() {
+        format!("piece-{}", file + 1)
+    } else {
+        slug
+    };
+    let span = Span {
+        file,
+        line: 1,
+        col: 1,
+    };
+    Ok((
+        Piece {
+            meta: piece_meta,
+            blocks,
+            slug,
+            span,
+        },
+        diags,
+    ))
+}
+
+fn flush_pullquote(
+    current: &mut Option<(usize, Vec<Block>)>,
+    divs: &[fence::Div],
+    lines: &LineIndex,
+    text: &str,
+    file: u32,
+    out: &mut Vec<Block>,
+) {
+    if let Some((d, content)) = current.take() {
+        let p = lines.line_col(text, divs[d].open);
+        out.push(Block::PullQuote {
+            content,
+            span: Span {
+                file,
+                line: p.line,
+                col: p.col,
+            },
+        });
+    }
+}
+
+fn names(meta: &Metadata, role: Role) -> Vec<String> {
+    meta.creators
+        .iter()
+        .filter(|c| c.role == role)
+        .map(|c| c.name.clone())
+        .collect()
+}
+
+/// Every figure's image must exist inside the book.
+fn check_figures(
+    project: &Project,
+    pieces: &[Piece],
+    files: &[PathBuf],
+    diags: &mut Vec<Diagnostic>,
+) {
+    fn walk<'b>(blocks: &'b [Block], out: &mut Vec<(&'b str, Span)>) {
+        for b in blocks {
+            match b {
+                Block::Figure { src, span, .. } => out.push((src, *span)),
+                Block::PullQuote { content, .. }
+                | Block::BlockQuote { content, .. }
+                | Block::FootnoteDef { content, .. } => walk(content, out),
+                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+    }
+    for piece in pieces {
+        let mut figs = Vec::new();
+        walk(&piece.blocks, &mut figs);
+        for (src, span) in figs {
+            if let Err(d) = project.resolve(src, "image") {
+                let file = &files[span.file as usize];
+                let text = std::fs::read_to_string(file).unwrap_or_default();
+                let located = d.clone().at(
+                    file,
+                    &text,
+                    LineCol {
+                        line: span.line,
+                        col: span.col,
+                    },
+                );
+                diags.push(located);
+            }
+        }
+    }
+}
+
+/// Byte offsets of line starts, for fast offset → line:column.
+#[derive(Debug)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// 1-based line and character column of a byte offset.
+    pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let end = offset.min(text.len());
+        let col = text
+            .get(start..end)
+            .map_or(end - start, |s| s.chars().count()) as u32
+            + 1;
+        LineCol {
+            line: line as u32,
+            col,
+        }
+    }
+
+    /// The byte offset of a 1-based line and column (approximate for non-ASCII columns).
+    pub fn offset(&self, line: u32, col: u32) -> usize {
+        self.starts
+            .get(line.saturating_sub(1) as usize)
+            .copied()
+            .unwrap_or(0)
+            + col.saturating_sub(1) as usize
+    }
+}

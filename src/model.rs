@@ -1,0 +1,244 @@
+//! The document model both back ends read: `Book { meta, pieces }`, blocks and inlines.
+//!
+//! The loader (`markdown/`) builds it; `epub/` and `typeset/` only read it. Every block and
+//! every inline that came from the manuscript carries a [`Span`] so a later stage can report
+//! `file:line:column`.
+
+use crate::meta::Metadata;
+use std::path::PathBuf;
+
+/// Where something came from: an index into [`Book::sources`] plus a 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub file: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// A whole book: book-level metadata and its pieces in reading order.
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub meta: Metadata,
+    pub pieces: Vec<Piece>,
+    /// The source files, indexed by [`Span::file`] (paths as the user gave them).
+    pub sources: Vec<PathBuf>,
+    /// Layout and output settings from `book.toml`.
+    pub settings: crate::settings::Settings,
+    /// The folder the book was loaded from (covers and images resolve against it).
+    pub root: PathBuf,
+}
+
+/// One piece: an interview, an essay, a chapter.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    pub meta: Metadata,
+    pub blocks: Vec<Block>,
+    /// A stable, URL-safe name for the piece (file names, ids).
+    pub slug: String,
+    pub span: Span,
+}
+
+/// Block-level content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading {
+        level: u8,
+        id: String,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Paragraph {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    /// A speaker turn in an interview: `**Name:** text` or `Q:`/`A:` paragraphs.
+    SpeakerTurn {
+        speaker: String,
+        role: SpeakerRole,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    /// A pull quote (`::: pullquote` … `:::`): display text repeated from the piece.
+    PullQuote {
+        content: Vec<Block>,
+        span: Span,
+    },
+    BlockQuote {
+        content: Vec<Block>,
+        span: Span,
+    },
+    List {
+        ordered: bool,
+        start: u64,
+        items: Vec<Vec<Block>>,
+        span: Span,
+    },
+    Table {
+        header: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+        align: Vec<Align>,
+        span: Span,
+    },
+    /// An image with its alt text and optional caption; `src` is relative to the book folder.
+    Figure {
+        src: String,
+        alt: String,
+        caption: Vec<Inline>,
+        span: Span,
+    },
+    /// A footnote's text; referenced by [`Inline::FootnoteRef`] with the same label.
+    FootnoteDef {
+        label: String,
+        content: Vec<Block>,
+        span: Span,
+    },
+    /// A definition list: terms with their definitions.
+    DefinitionList {
+        items: Vec<(Vec<Inline>, Vec<Vec<Block>>)>,
+        span: Span,
+    },
+    CodeBlock {
+        text: String,
+        span: Span,
+    },
+    /// A thematic break (`***`), set as a section break.
+    Break {
+        span: Span,
+    },
+}
+
+/// Who speaks in a [`Block::SpeakerTurn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpeakerRole {
+    /// `Q:` or the interviewer's name.
+    Question,
+    /// `A:` or the interviewee's name.
+    Answer,
+    /// Any other named speaker.
+    Other,
+}
+
+/// Table column alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Left,
+    Center,
+    Right,
+}
+
+/// Inline content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text {
+        text: String,
+        span: Span,
+    },
+    Emphasis {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Strong {
+        content: Vec<Inline>,
+        span: Span,
+    },
+    Code {
+        text: String,
+        span: Span,
+    },
+    Link {
+        url: String,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    /// A term in another language (`*El Gran Movimiento*{lang=es}`): set in italic, hyphenated
+    /// and spoken by the rules of `lang`.
+    Foreign {
+        lang: String,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    /// A reference to a footnote; `number` counts references in order of first use per piece.
+    FootnoteRef {
+        label: String,
+        number: u32,
+        span: Span,
+    },
+    /// A hard line break.
+    LineBreak {
+        span: Span,
+    },
+}
+
+impl Block {
+    pub fn span(&self) -> Span {
+        match self {
+            Block::Heading { span, .. }
+            | Block::Paragraph { span, .. }
+            | Block::SpeakerTurn { span, .. }
+            | Block::PullQuote { span, .. }
+            | Block::BlockQuote { span, .. }
+            | Block::List { span, .. }
+            | Block::Table { span, .. }
+            | Block::Figure { span, .. }
+            | Block::FootnoteDef { span, .. }
+            | Block::DefinitionList { span, .. }
+            | Block::CodeBlock { span, .. }
+            | Block::Break { span } => *span,
+        }
+    }
+}
+
+impl Inline {
+    pub fn span(&self) -> Span {
+        match self {
+            Inline::Text { span, .. }
+            | Inline::Emphasis { span, .. }
+            | Inline::Strong { span, .. }
+            | Inline::Code { span, .. }
+            | Inline::Link { span, .. }
+            | Inline::Foreign { span, .. }
+            | Inline::FootnoteRef { span, .. }
+            | Inline::LineBreak { span } => *span,
+        }
+    }
+}
+
+/// The plain text of inlines (footnote references omitted, line breaks as spaces).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain(inlines, &mut out);
+    out
+}
+
+fn push_plain(inlines: &[Inline], out: &mut String) {
+    for i in inlines {
+        match i {
+            Inline::Text { text, .. } | Inline::Code { text, .. } => out.push_str(text),
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::Foreign { content, .. } => push_plain(content, out),
+            Inline::FootnoteRef { .. } => {}
+            Inline::LineBreak { .. } => out.push(' '),
+        }
+    }
+}
+
+impl Book {
+    /// Every creator of the book and its pieces, book-level first, without duplicates.
+    pub fn all_creators(&self) -> Vec<crate::meta::Creator> {
+        let mut out: Vec<crate::meta::Creator> = Vec::new();
+        for c in self
+            .meta
+            .creators
+            .iter()
+            .chain(self.pieces.iter().flat_map(|p| p.meta.creators.iter()))
+        {
+            if !out.iter().any(|o| o.name == c.name && o.role == c.role) {
+                out.push(c.clone());
+            }
+        }
+        out
+    }
+}

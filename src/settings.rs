@@ -1,0 +1,322 @@
+//! Layout and output settings from `book.toml`: `[pdf]`, `[epub]`, `[hyphenation]`.
+//!
+//! Raw tables (what the user wrote, strict keys) → [`Settings`] (checked, in points).
+
+use crate::diag::{Diagnostic, nearest};
+use crate::meta::Block;
+use serde::Deserialize;
+
+/// The raw settings tables, as parsed with the metadata.
+#[derive(Debug, Default)]
+pub struct RawSettings {
+    pub pdf: Option<toml::Value>,
+    pub epub: Option<toml::Value>,
+    pub hyphenation: Option<toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawPdf {
+    page_size: Option<String>,
+    page_width: Option<String>,
+    page_height: Option<String>,
+    inner_margin: Option<String>,
+    outer_margin: Option<String>,
+    top_margin: Option<String>,
+    bottom_margin: Option<String>,
+    font_size: Option<f32>,
+    leading: Option<f32>,
+    bleed: Option<String>,
+    crop_marks: Option<bool>,
+    fonts: Option<RawFonts>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawFonts {
+    regular: Option<String>,
+    italic: Option<String>,
+    semibold: Option<String>,
+    semibold_italic: Option<String>,
+    bold: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEpub {
+    embed_fonts: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHyphenation {
+    exceptions: Option<Vec<String>>,
+}
+
+/// Checked settings with defaults filled in. Lengths are in pt.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub pdf: PdfSettings,
+    pub epub: EpubSettings,
+    /// Words with their allowed breaks (`Mo-vi-mien-to`; a word without hyphens never breaks).
+    pub hyphenation_exceptions: Vec<String>,
+}
+
+/// Page geometry and type for the PDF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdfSettings {
+    pub page_width: f32,
+    pub page_height: f32,
+    pub inner_margin: f32,
+    pub outer_margin: f32,
+    pub top_margin: f32,
+    pub bottom_margin: f32,
+    pub font_size: f32,
+    pub leading: f32,
+    pub bleed: f32,
+    pub crop_marks: bool,
+    /// Replacement font files, relative to the book folder: (face, path).
+    pub fonts: Vec<(FontFace, String)>,
+}
+
+/// The faces folio sets text in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FontFace {
+    Regular,
+    Italic,
+    SemiBold,
+    SemiBoldItalic,
+    Bold,
+}
+
+/// EPUB options.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EpubSettings {
+    /// Embed the OFL body font in the EPUB (readers may still override it).
+    pub embed_fonts: bool,
+}
+
+/// Millimetres to points (72 pt per inch, 25.4 mm per inch).
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+impl Default for PdfSettings {
+    /// A5 booklet page with classical proportions: the outer margin is larger than the inner
+    /// (the two inner margins of a spread read as one), the foot larger than the head.
+    fn default() -> Self {
+        PdfSettings {
+            page_width: 148.0 * PT_PER_MM,
+            page_height: 210.0 * PT_PER_MM,
+            inner_margin: 15.0 * PT_PER_MM,
+            outer_margin: 21.0 * PT_PER_MM,
+            top_margin: 17.0 * PT_PER_MM,
+            bottom_margin: 24.0 * PT_PER_MM,
+            // 10.5 pt EB Garamond on 13.5 pt: EB Garamond is small on its body; 10.5 pt reads
+            // like 10 pt of most faces, and ~66 characters fit the A5 measure.
+            font_size: 10.5,
+            leading: 13.5,
+            bleed: 0.0,
+            crop_marks: false,
+            fonts: vec![],
+        }
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            pdf: PdfSettings::default(),
+            epub: EpubSettings::default(),
+            hyphenation_exceptions: vec![],
+        }
+    }
+}
+
+/// Named page sizes (trim size, in mm).
+const PAGE_SIZES: &[(&str, f32, f32)] = &[
+    ("a5", 148.0, 210.0),
+    ("a4", 210.0, 297.0),
+    ("letter", 215.9, 279.4),
+    ("6x9", 152.4, 228.6),
+];
+
+/// Checks the raw settings tables.
+pub fn resolve(raw: RawSettings, block: &Block) -> Result<Settings, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut settings = Settings::default();
+    if let Some(v) = raw.pdf {
+        match table::<RawPdf>(v, "pdf", block) {
+            Ok(p) => apply_pdf(p, &mut settings.pdf, block, &mut errors),
+            Err(d) => errors.push(d),
+        }
+    }
+    if let Some(v) = raw.epub {
+        match table::<RawEpub>(v, "epub", block) {
+            Ok(e) => settings.epub.embed_fonts = e.embed_fonts.unwrap_or(false),
+            Err(d) => errors.push(d),
+        }
+    }
+    if let Some(v) = raw.hyphenation {
+        match table::<RawHyphenation>(v, "hyphenation", block) {
+            Ok(h) => settings.hyphenation_exceptions = h.exceptions.unwrap_or_default(),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.is_empty() {
+        Ok(settings)
+    } else {
+        Err(errors)
+    }
+}
+
+fn table<T: for<'de> Deserialize<'de>>(
+    v: toml::Value,
+    name: &str,
+    block: &Block,
+) -> Result<T, Diagnostic> {
+    T::deserialize(v).map_err(|e| {
+        let msg = e.message().to_string();
+        if let Some(key) = msg
+            .split("unknown field `")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+        {
+            let expected: Vec<&str> = msg
+                .split("expected ")
+                .nth(1)
+                .unwrap_or("")
+                .split(|c| c == '`')
+                .filter(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !s.is_empty())
+                .collect();
+            let mut d = block.error_at_key(key, format!("unknown key `{key}` in [{name}]"));
+            if let Some(n) = nearest(key, expected.iter().copied()) {
+                d = d.hint(format!("did you mean `{n}`?"));
+            }
+            d
+        } else {
+            block.error_at_key(name, format!("invalid [{name}] settings: {msg}"))
+        }
+    })
+}
+
+fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<Diagnostic>) {
+    let len = |key: &str, v: &Option<String>, dst: &mut f32, errors: &mut Vec<Diagnostic>| {
+        if let Some(s) = v {
+            match length(s) {
+                Some(pt) if pt >= 0.0 => *dst = pt,
+                _ => errors.push(
+                    block
+                        .error_at_key(key, format!("invalid length `{s}` for `{key}`"))
+                        .hint("write a number with a unit: 15mm, 1.5cm, 0.75in or 54pt"),
+                ),
+            }
+        }
+    };
+    if let Some(size) = &p.page_size {
+        match PAGE_SIZES
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(size.trim()))
+        {
+            Some((_, w, h)) => {
+                out.page_width = w * PT_PER_MM;
+                out.page_height = h * PT_PER_MM;
+            }
+            None => {
+                let names: Vec<&str> = PAGE_SIZES.iter().map(|p| p.0).collect();
+                let mut d = block.error_at_key("page-size", format!("unknown page size `{size}`"));
+                d = d.hint(format!(
+                    "use one of {}, or set page-width and page-height",
+                    names.join(", ")
+                ));
+                errors.push(d);
+            }
+        }
+    }
+    len("page-width", &p.page_width, &mut out.page_width, errors);
+    len("page-height", &p.page_height, &mut out.page_height, errors);
+    len(
+        "inner-margin",
+        &p.inner_margin,
+        &mut out.inner_margin,
+        errors,
+    );
+    len(
+        "outer-margin",
+        &p.outer_margin,
+        &mut out.outer_margin,
+        errors,
+    );
+    len("top-margin", &p.top_margin, &mut out.top_margin, errors);
+    len(
+        "bottom-margin",
+        &p.bottom_margin,
+        &mut out.bottom_margin,
+        errors,
+    );
+    len("bleed", &p.bleed, &mut out.bleed, errors);
+    if let Some(fs) = p.font_size {
+        // Below 6 pt nothing is readable; above 24 pt a book page holds a handful of words.
+        if (6.0..=24.0).contains(&fs) {
+            out.font_size = fs;
+            out.leading = fs * 9.0 / 7.0; // the default 10.5 on 13.5 ratio
+        } else {
+            errors.push(
+                block.error_at_key("font-size", format!("font size {fs} pt is outside 6–24 pt")),
+            );
+        }
+    }
+    if let Some(l) = p.leading {
+        if l >= out.font_size && l <= out.font_size * 2.0 {
+            out.leading = l;
+        } else {
+            errors.push(block.error_at_key(
+                "leading",
+                format!("leading {l} pt must be between the font size and twice it"),
+            ));
+        }
+    }
+    out.crop_marks = p.crop_marks.unwrap_or(false);
+    if let Some(f) = p.fonts {
+        for (face, path) in [
+            (FontFace::Regular, f.regular),
+            (FontFace::Italic, f.italic),
+            (FontFace::SemiBold, f.semibold),
+            (FontFace::SemiBoldItalic, f.semibold_italic),
+            (FontFace::Bold, f.bold),
+        ] {
+            if let Some(path) = path {
+                out.fonts.push((face, path));
+            }
+        }
+    }
+    let text_width = out.page_width - out.inner_margin - out.outer_margin;
+    let text_height = out.page_height - out.top_margin - out.bottom_margin;
+    // A measure under ~12 ems cannot be justified decently; refuse rather than set rivers.
+    if text_width < out.font_size * 12.0 || text_height < out.leading * 6.0 {
+        errors.push(
+            block
+                .error_at_key("pdf", "the margins leave too little room for text")
+                .hint("reduce the margins or enlarge the page"),
+        );
+    }
+}
+
+/// Parses a length with a unit (`mm`, `cm`, `in`, `pt`) into points.
+pub fn length(s: &str) -> Option<f32> {
+    let s = s.trim();
+    let (num, factor) = if let Some(n) = s.strip_suffix("mm") {
+        (n, PT_PER_MM)
+    } else if let Some(n) = s.strip_suffix("cm") {
+        (n, PT_PER_MM * 10.0)
+    } else if let Some(n) = s.strip_suffix("in") {
+        (n, 72.0)
+    } else if let Some(n) = s.strip_suffix("pt") {
+        (n, 1.0)
+    } else {
+        return None;
+    };
+    num.trim()
+        .parse::<f32>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .map(|v| v * factor)
+}
