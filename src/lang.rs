@@ -17,13 +17,13 @@ pub fn check(tag: &str) -> Result<String, String> {
     let digit = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     let alnum = |s: &str| s.bytes().all(|b| b.is_ascii_alphanumeric());
     let lang = subtags[0];
-    // Primary language: 2–3 letters (ISO 639), or 5–8 for registered languages; `x` starts a private-use tag.
+    // Primary language: 2–3 letters (ISO 639). RFC 5646 reserves 4–8 letters for registered
+    // languages, but none is registered, so such a tag is a typo (`english`). `x` starts a
+    // private-use tag.
     if lang.eq_ignore_ascii_case("x") {
         return Ok(tag.to_ascii_lowercase());
     }
-    if !(alpha(lang) && (2..=3).contains(&lang.len())
-        || alpha(lang) && (5..=8).contains(&lang.len()))
-    {
+    if !(alpha(lang) && (2..=3).contains(&lang.len())) {
         return Err(format!(
             "`{lang}` is not a language subtag (2 or 3 letters, like `en` or `es`)"
         ));

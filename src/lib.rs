@@ -11,13 +11,17 @@
 //! 5. [`build::build`] runs them and writes the outputs atomically.
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod diag;
+pub mod dump;
 pub mod ident;
 pub mod lang;
+pub mod lint;
 pub mod markdown;
 pub mod meta;
 pub mod model;
 pub mod pdf;
 pub mod project;
+pub mod scaffold;
 pub mod settings;
 pub mod typeset;

@@ -1,1 +1,217 @@
-fn main() {}
+//! The `folio` command line: argv → exit code (0 ok, 1 build errors, 2 usage errors).
+//!
+//! One function per subcommand; diagnostics are printed here and nowhere else.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use folio::diag::{Diagnostic, Severity};
+use folio::project::Project;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// folio: Markdown manuscripts to a typeset PDF and a reflowable EPUB 3.
+#[derive(Parser, Debug)]
+#[command(name = "folio", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    /// Print nothing but errors and warnings.
+    #[arg(short, long, global = true)]
+    quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Build the PDF and the EPUB of a book folder or a single .md file.
+    Build {
+        /// A book folder (book.toml + .md files) or one .md file.
+        #[arg(default_value = "manuscript")]
+        path: PathBuf,
+        /// Where to write <slug>.pdf and <slug>.epub.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Which outputs to make.
+        #[arg(long, value_enum, default_value_t = Format::All)]
+        format: Format,
+        /// Print the time each stage took.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Load and lint a book without writing anything.
+    Check {
+        /// A book folder or one .md file.
+        #[arg(default_value = "manuscript")]
+        path: PathBuf,
+    },
+    /// Create a new book folder with book.toml and a sample piece.
+    New {
+        /// The folder to create.
+        name: PathBuf,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Pdf,
+    Epub,
+    All,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse(); // usage errors exit with 2
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let printer = Printer {
+        color,
+        quiet: cli.quiet,
+    };
+    let ok = match cli.command {
+        Command::Build {
+            path,
+            out,
+            format,
+            timings,
+        } => build(&printer, &path, &out, format, timings),
+        Command::Check { path } => check(&printer, &path),
+        Command::New { name } => new(&printer, &name),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Prints diagnostics and progress to stderr.
+struct Printer {
+    color: bool,
+    quiet: bool,
+}
+
+impl Printer {
+    fn diagnostics(&self, diags: &[Diagnostic]) {
+        for d in diags {
+            eprint!("{}", d.render(self.color));
+        }
+        let errors = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        let warnings = diags.len() - errors;
+        if errors > 0 {
+            eprintln!(
+                "{} {errors} error{}{}",
+                self.paint("error:", "1;31"),
+                plural(errors),
+                if warnings > 0 {
+                    format!(", {warnings} warning{}", plural(warnings))
+                } else {
+                    String::new()
+                }
+            );
+        }
+    }
+
+    fn progress(&self, line: &str) {
+        if !self.quiet {
+            let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
+            eprintln!("{:>12} {rest}", self.paint(verb, "1;32"));
+        }
+    }
+
+    fn paint(&self, s: &str, code: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bool) -> bool {
+    let project = match Project::open(path) {
+        Ok(p) => p,
+        Err(d) => {
+            printer.diagnostics(&d);
+            return false;
+        }
+    };
+    let opts = folio::build::Options {
+        out_dir: out.to_path_buf(),
+        pdf: matches!(format, Format::Pdf | Format::All),
+        epub: matches!(format, Format::Epub | Format::All),
+    };
+    match folio::build::build(&project, &opts, &mut |line| printer.progress(line)) {
+        Ok(report) => {
+            printer.diagnostics(&report.warnings);
+            if timings {
+                for (stage, t) in &report.timings {
+                    eprintln!("{stage:>12} {:.1} ms", t.as_secs_f64() * 1000.0);
+                }
+            }
+            true
+        }
+        Err(d) => {
+            printer.diagnostics(&d);
+            eprintln!(
+                "nothing was written; earlier outputs in {} are unchanged",
+                out.display()
+            );
+            false
+        }
+    }
+}
+
+fn check(printer: &Printer, path: &Path) -> bool {
+    let project = match Project::open(path) {
+        Ok(p) => p,
+        Err(d) => {
+            printer.diagnostics(&d);
+            return false;
+        }
+    };
+    match folio::markdown::load(&project) {
+        Ok(loaded) => {
+            let mut diags = loaded.warnings;
+            for src in &loaded.book.sources {
+                if let Ok(text) = project.read_text(src) {
+                    diags.extend(folio::lint::source(src, &text));
+                }
+            }
+            let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+            diags.extend(folio::lint::metadata(&loaded.book, &at));
+            printer.diagnostics(&diags);
+            printer.progress(&format!(
+                "Checked {} ({} warning{})",
+                path.display(),
+                diags.len(),
+                plural(diags.len())
+            ));
+            true
+        }
+        Err(d) => {
+            printer.diagnostics(&d);
+            false
+        }
+    }
+}
+
+fn new(printer: &Printer, name: &Path) -> bool {
+    match folio::scaffold::create(name) {
+        Ok(()) => {
+            printer.progress(&format!(
+                "Created {} (build it with `folio build {}`)",
+                name.display(),
+                name.display()
+            ));
+            true
+        }
+        Err(d) => {
+            printer.diagnostics(&[d]);
+            false
+        }
+    }
+}

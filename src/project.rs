@@ -69,16 +69,23 @@ impl Project {
         })
     }
 
+    /// The book folder as the user named it (the file's folder for a single file).
+    pub fn folder(&self) -> PathBuf {
+        match &self.single_file {
+            Some(_) => self
+                .given
+                .parent()
+                .map(Path::to_path_buf)
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| PathBuf::from(".")),
+            None => self.given.clone(),
+        }
+    }
+
     /// The Markdown files of the book, in reading order (file name order), as display paths.
     pub fn pieces(&self) -> DiagResult<Vec<PathBuf>> {
-        if let Some(f) = &self.single_file {
-            return Ok(vec![
-                self.given
-                    .clone()
-                    .canonicalize()
-                    .map(|_| self.given.clone())
-                    .unwrap_or_else(|_| f.clone()),
-            ]);
+        if self.single_file.is_some() {
+            return Ok(vec![self.given.clone()]);
         }
         let entries = std::fs::read_dir(&self.root).map_err(|e| {
             vec![
@@ -145,7 +152,7 @@ impl Project {
         Err(
             Diagnostic::error(format!("the {what} `{rel}` does not exist")).hint(format!(
                 "looked in {} and the covers/ folder beside it",
-                self.given.display()
+                self.folder().display()
             )),
         )
     }

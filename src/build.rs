@@ -1,0 +1,137 @@
+//! The whole build: load → (epub) and (typeset → pdf), then write the outputs atomically.
+//!
+//! Every output is made in memory first; only when all of them succeeded are they written,
+//! each to a temporary file beside its destination and renamed over it. A failed build
+//! therefore writes nothing and leaves earlier outputs exactly as they were.
+
+use crate::diag::{DiagResult, Diagnostic};
+use crate::markdown;
+use crate::project::{self, Project};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Which outputs to make and where.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub out_dir: PathBuf,
+    pub pdf: bool,
+    pub epub: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub outputs: Vec<PathBuf>,
+    pub warnings: Vec<Diagnostic>,
+    /// Time per stage, for `--timings` and the benchmark.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+/// Builds the project. `progress` receives one line per stage (for stderr).
+pub fn build(
+    project: &Project,
+    opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> DiagResult<Report> {
+    let mut report = Report::default();
+    let t = Instant::now();
+    let loaded = markdown::load(project)?;
+    report.timings.push(("load", t.elapsed()));
+    let book = loaded.book;
+    report.warnings = loaded.warnings;
+    progress(&format!(
+        "Loaded {} ({} piece{})",
+        project.given.display(),
+        book.pieces.len(),
+        if book.pieces.len() == 1 { "" } else { "s" }
+    ));
+    let slug = markdown::slug(book.meta.title.as_deref().unwrap_or("book"));
+    let slug = if slug.is_empty() {
+        "book".to_string()
+    } else {
+        slug
+    };
+    let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let clock = project::clock(
+        epoch.as_deref(),
+        book.meta.date.as_deref(),
+        project.newest_mtime(&book.sources),
+    )
+    .map_err(|d| vec![d])?;
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if opts.epub {
+        let t = Instant::now();
+        let bytes = epub_bytes(&book, project, clock)?;
+        report.timings.push(("epub", t.elapsed()));
+        files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
+    }
+    if opts.pdf {
+        let bytes = pdf_bytes(
+            &book,
+            project,
+            clock,
+            &mut report.timings,
+            &mut report.warnings,
+        )?;
+        files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes));
+    }
+    let t = Instant::now();
+    for (path, bytes) in &files {
+        write_atomic(path, bytes).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot write the output: {e}")).in_file(path)]
+        })?;
+        progress(&format!(
+            "Wrote {} ({} KB)",
+            path.display(),
+            bytes.len().div_ceil(1024)
+        ));
+        report.outputs.push(path.clone());
+    }
+    report.timings.push(("write", t.elapsed()));
+    Ok(report)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The EPUB back end (issue 4).
+fn epub_bytes(_book: &crate::model::Book, _project: &Project, _clock: i64) -> DiagResult<Vec<u8>> {
+    Err(vec![
+        Diagnostic::error("the EPUB back end is not built yet").hint("build with --format pdf"),
+    ])
+}
+
+/// The typesetter and PDF writer (issue 5).
+fn pdf_bytes(
+    _book: &crate::model::Book,
+    _project: &Project,
+    _clock: i64,
+    _timings: &mut Vec<(&'static str, Duration)>,
+    _warnings: &mut Vec<Diagnostic>,
+) -> DiagResult<Vec<u8>> {
+    Err(vec![
+        Diagnostic::error("the PDF typesetter is not built yet").hint("build with --format epub"),
+    ])
+}

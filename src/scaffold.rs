@@ -1,0 +1,74 @@
+//! `folio new NAME`: a new book folder with `book.toml` and a sample piece that builds.
+
+use crate::diag::Diagnostic;
+use std::path::Path;
+
+const BOOK_TOML: &str = r#"# Book-level metadata. Every key is optional except `title`; `folio check` says what
+# distributors still need. Pieces (*.md beside this file) are read in file-name order.
+title = "{title}"
+lang = "en"
+publisher = "Your Press"
+rights = "© The authors. All rights reserved."
+description = "A short blurb for stores and readers."
+
+[[author]]
+name = "Firstname Lastname"
+file-as = "Lastname, Firstname"
+
+[pdf]
+page-size = "a5"        # a5, a4, letter, 6x9, or page-width / page-height
+
+[epub]
+embed-fonts = false     # embed the OFL body font in the EPUB
+"#;
+
+const SAMPLE: &str = "---
+kicker: Interviews
+title: A Sample Interview
+subtitle: How folio sets a conversation
+interviewer: Firstname Lastname
+interviewee:
+  - name: Ada Example
+    file-as: Example, Ada
+description: \"A standfirst: one or two sentences that open the piece.\"
+---
+
+The introduction runs as ordinary paragraphs. A foreign term is set in italic with its
+language, like *mancharisk’a*{lang=qu} or *El Gran Movimiento*{lang=es}.
+
+**Firstname Lastname:** Questions are speaker turns: a paragraph that opens with the
+speaker’s name in bold, followed by a colon.
+
+**Ada Example:** Answers are turns too. A pull quote repeats a strong line from the text.
+
+::: pullquote
+“A pull quote repeats a strong line from the text.”
+:::
+
+Q: Short interviews can use Q and A instead of names.
+
+A: Both conventions set the speaker as a run-in label.[^1]
+
+[^1]: Footnotes go to the foot of the page in the PDF and become pop-up notes in the EPUB.
+";
+
+/// Creates the book folder `name`; refuses to touch an existing path.
+pub fn create(name: &Path) -> Result<(), Diagnostic> {
+    if name.exists() {
+        return Err(
+            Diagnostic::error(format!("`{}` already exists", name.display()))
+                .hint("choose a new folder name; folio never overwrites a book"),
+        );
+    }
+    let title = name
+        .file_name()
+        .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
+        .unwrap_or_else(|| "New Book".into());
+    let title = title.replace('"', "");
+    let io =
+        |e: std::io::Error| Diagnostic::error(format!("cannot create the book: {e}")).in_file(name);
+    std::fs::create_dir_all(name).map_err(io)?;
+    std::fs::write(name.join("book.toml"), BOOK_TOML.replace("{title}", &title)).map_err(io)?;
+    std::fs::write(name.join("01-sample-interview.md"), SAMPLE).map_err(io)?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The default manuscript is the seed interview word for word.
+
+use folio::model::{Block, plain_text};
+use folio::project::Project;
+use std::path::Path;
+
+fn seed() -> Option<String> {
+    std::fs::read_to_string("../shared/seed/000_2781d117f5567d17.txt").ok()
+}
+
+#[test]
+fn manuscript_is_the_seed_word_for_word() {
+    let Some(seed) = seed() else {
+        eprintln!("seed not found beside the repository; skipped");
+        return;
+    };
+    let paras: Vec<&str> = seed
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let project = Project::open(Path::new("manuscript")).unwrap();
+    let book = folio::markdown::load(&project).unwrap().book;
+    assert_eq!(book.pieces.len(), 1);
+    let piece = &book.pieces[0];
+    // Line 1 is the kicker ("• Interviews"), line 2 the headline "Title: Subtitle".
+    assert_eq!(
+        format!("• {}", piece.meta.kicker.as_deref().unwrap()),
+        paras[0]
+    );
+    let headline = format!(
+        "{}: {}",
+        piece.meta.title.as_deref().unwrap(),
+        piece.meta.subtitle.as_deref().unwrap()
+    );
+    assert_eq!(headline, paras[1]);
+    let body: Vec<String> = piece
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Paragraph { content, .. } => Some(plain_text(content)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(body.len(), paras.len() - 2);
+    for (got, want) in body.iter().zip(&paras[2..]) {
+        assert_eq!(got.trim(), *want);
+    }
+    let pullquotes = piece
+        .blocks
+        .iter()
+        .filter(|b| matches!(b, Block::PullQuote { .. }))
+        .count();
+    assert!((2..=3).contains(&pullquotes));
+}
