@@ -418,8 +418,10 @@ impl<'a> Para<'a> {
     pub fn total_demerits(&self, lines: &[Line]) -> f64 {
         let (mut total, mut prev_fit, mut prev_hyphenated) = (0.0, DECENT, false);
         for (number, line) in lines.iter().enumerate() {
-            let brk = self.break_any(line.end);
-            let fit = self.fit(line.start, &brk, number, 0.0);
+            // Lines come from the caller: keep them inside the paragraph.
+            let end = line.end.min(self.items.len());
+            let brk = self.break_any(end);
+            let fit = self.fit(line.start.min(end), &brk, number, 0.0);
             total += self.demerits(&fit, &brk, prev_fit, prev_hyphenated);
             prev_fit = fit.fitness;
             prev_hyphenated = brk.flagged;

@@ -297,3 +297,15 @@ fn defaults_are_the_documented_ones() {
     );
     assert_eq!((p.emergency_stretch, p.expansion), (3.0, 0.02));
 }
+
+#[test]
+fn total_demerits_accepts_any_lines() {
+    let items = words(&[20.0, 20.0]);
+    let mut line = linebreak(&items, &plain(100.0))[0].clone();
+    assert_eq!(
+        total_demerits(&items, &plain(100.0), &[line.clone()]),
+        100.0
+    );
+    (line.start, line.end) = (7, 99);
+    assert!(total_demerits(&items, &plain(100.0), &[line]).is_finite());
+}
