@@ -1,5 +1,5 @@
 //! folio: Markdown manuscripts to a typeset PDF and a reflowable EPUB 3.
 #![forbid(unsafe_code)]
 
-pub mod typeset;
 pub mod pdf;
+pub mod typeset;

@@ -69,7 +69,11 @@ pub enum Item {
     /// A run of shaped glyphs on one baseline in one font and size.
     Glyphs(GlyphRun),
     /// A straight stroked line (rules, crop marks).
-    Rule { from: Point, to: Point, thickness: f32 },
+    Rule {
+        from: Point,
+        to: Point,
+        thickness: f32,
+    },
     /// A clickable area jumping to a place in this document.
     Link { rect: Rect, dest: Destination },
     /// A clickable area opening a URI.
