@@ -88,6 +88,7 @@ pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
     {
         return Err(PdfError::Write(w.msg.clone()));
     }
+    fix_descriptors(&mut lo, &fonts);
     finish(&mut lo, pages)?;
     lo.compress();
 
@@ -245,6 +246,28 @@ fn ascii_uri(uri: &str) -> String {
         }
     }
     out
+}
+
+/// Rewrites each embedded font's FontDescriptor with the values from the full font.
+fn fix_descriptors(lo: &mut Document, fonts: &[Option<EmbeddedFont>]) {
+    for f in fonts.iter().flatten() {
+        let Some(name) = f.parsed.font_name.as_deref() else {
+            continue;
+        };
+        for obj in lo.objects.values_mut() {
+            let Object::Dictionary(d) = obj else { continue };
+            let is_descriptor =
+                d.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor".as_slice());
+            let named = d.get(b"FontName").and_then(Object::as_name).ok() == Some(name.as_bytes());
+            if is_descriptor && named {
+                let x = &f.descriptor;
+                d.set("CapHeight", Object::Integer(x.cap_height));
+                d.set("ItalicAngle", num(x.italic_angle));
+                d.set("StemV", Object::Integer(x.stem_v));
+                d.set("Flags", Object::Integer(x.flags));
+            }
+        }
+    }
 }
 
 /// Whole numbers as integers, the rest as reals (shorter, and exact in every reader).

@@ -51,6 +51,8 @@ pub struct Font {
     descender: i32,
     cap_height: i32,
     x_height: i32,
+    italic_angle: f32,
+    weight: u16,
 }
 
 impl fmt::Debug for Font {
@@ -98,7 +100,17 @@ impl Font {
             .x_height
             .map(|v| v.to_i32())
             .unwrap_or(i32::from(m.units_per_em) / 2);
+        // post.italicAngle, degrees counter-clockwise from vertical (negative for italics).
+        let italic_angle = face
+            .style_metrics()
+            .italic_angle
+            .map(|a| a.to_f32())
+            .unwrap_or(0.0);
+        // OS/2 usWeightClass is an integer 1–1000, so the cast is exact.
+        let weight = face.default_attributes().weight.value() as u16;
         Ok(Font {
+            italic_angle,
+            weight,
             units_per_em: m.units_per_em,
             data,
             index,
@@ -158,6 +170,14 @@ impl Font {
     }
     pub fn x_height(&self) -> i32 {
         self.x_height
+    }
+    /// Italic angle in degrees from `post` (negative leans right; 0 for upright faces).
+    pub fn italic_angle(&self) -> f32 {
+        self.italic_angle
+    }
+    /// Weight class (400 regular, 700 bold) from OS/2.
+    pub fn weight(&self) -> u16 {
+        self.weight
     }
 
     /// The harfrust face, for the shaper.
@@ -300,6 +320,10 @@ mod tests {
             assert!(f.x_height() > 0 && f.cap_height() > f.x_height());
         }
         assert_eq!(set.regular.postscript_name(), "EBGaramond-Regular");
+        assert_eq!(set.regular.italic_angle(), 0.0);
+        assert!(set.italic.italic_angle() < 0.0);
+        assert_eq!(set.regular.weight(), 400);
+        assert_eq!(set.bold.weight(), 700);
     }
 
     #[test]
