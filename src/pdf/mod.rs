@@ -1,1 +1,354 @@
-//! The PDF writer: [`crate::typeset::frame::Pages`] → bytes (to be written).
+//! The PDF writer: [`Pages`] in → PDF bytes out. The only module that touches printpdf/lopdf.
+//!
+//! printpdf draws the pages (one `match` over [`Item`] below) and embeds the fonts we subset
+//! ourselves ([`font`]); its lopdf document is then finished here with what printpdf lacks or
+//! gets wrong: page boxes with bleed, a nested outline and page labels ([`outline`]), the
+//! Info dictionary, XMP and `/Lang` ([`metadata`]), and a document ID hashed from the content.
+//! Nothing is random and nothing reads the clock: the same `Pages` give the same bytes.
+
+mod font;
+mod metadata;
+mod outline;
+mod text;
+
+use std::fmt;
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
+use printpdf::{
+    Actions, BorderArray, ColorArray, Destination as PpDest, Line, LinePoint, LinkAnnotation, Op,
+    PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Point as PpPoint, Pt, Rect as PpRect,
+};
+
+use crate::typeset::frame::{Item, Page, Pages, Rect};
+use font::{EmbeddedFont, Fnv};
+
+/// Why the PDF could not be written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PdfError {
+    /// There is nothing to write.
+    NoPages,
+    /// A glyph run names a font index outside `Pages::fonts`.
+    NoSuchFont(usize),
+    /// A link or outline entry points at a page that does not exist.
+    NoSuchPage(usize),
+    /// A font could not be read, subset or embedded.
+    Font { font: String, message: String },
+    /// `DocInfo::date` is not `YYYY-MM-DD[THH:MM:SS[Z]]`.
+    BadDate(String),
+    /// printpdf or lopdf reported an error while serialising.
+    Write(String),
+}
+
+impl fmt::Display for PdfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PdfError::NoPages => write!(f, "the document has no pages"),
+            PdfError::NoSuchFont(i) => write!(f, "a glyph run uses font #{i}, which is not listed"),
+            PdfError::NoSuchPage(p) => {
+                write!(f, "a link or bookmark points to missing page {}", p + 1)
+            }
+            PdfError::Font { font, message } => write!(f, "font {font}: {message}"),
+            PdfError::BadDate(d) => write!(f, "date {d:?} is not YYYY-MM-DDTHH:MM:SSZ"),
+            PdfError::Write(m) => write!(f, "writing the PDF failed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for PdfError {}
+
+/// Writes `pages` as a PDF.
+pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
+    if pages.pages.is_empty() {
+        return Err(PdfError::NoPages);
+    }
+    let fonts = font::embed_fonts(pages)?;
+    let mut doc = PdfDocument::new(&pages.info.title);
+    for f in fonts.iter().flatten() {
+        doc.resources
+            .fonts
+            .map
+            .insert(f.id.clone(), PdfFont::new(f.parsed.clone()));
+    }
+    for page in &pages.pages {
+        doc.pages.push(draw_page(page, pages, &fonts)?);
+    }
+
+    let opts = PdfSaveOptions {
+        // Compression happens after our own edits; printpdf must not subset (we did).
+        optimize: false,
+        subset_fonts: false,
+        secure: true,
+        image_optimization: None,
+    };
+    let mut warnings = Vec::new();
+    let mut lo = doc.to_lopdf_document(&opts, &mut warnings);
+    if let Some(w) = warnings
+        .iter()
+        .find(|w| w.severity == printpdf::PdfParseErrorSeverity::Error)
+    {
+        return Err(PdfError::Write(w.msg.clone()));
+    }
+    fix_descriptors(&mut lo, &fonts);
+    finish(&mut lo, pages)?;
+    lo.compress();
+
+    // The ID hashes the identifier and the finished content (ISO 32000-1, 14.4): first write
+    // without it (printpdf's random one removed), then again with it.
+    lo.trailer.remove(b"ID");
+    let draft = save(&mut lo)?;
+    let id = document_id(&pages.info.identifier, &draft);
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    save(&mut lo)
+}
+
+fn save(doc: &mut Document) -> Result<Vec<u8>, PdfError> {
+    let mut out = Vec::new();
+    doc.save_to(&mut out)
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    Ok(out)
+}
+
+fn document_id(identifier: &str, content: &[u8]) -> Object {
+    let mut bytes = Vec::with_capacity(16);
+    // Two independently seeded 64-bit hashes make the 16 bytes the spec recommends.
+    for seed in [0u8, 1] {
+        let mut h = Fnv::with_seed(seed);
+        h.write(identifier.as_bytes());
+        h.write(content);
+        bytes.extend_from_slice(&h.finish().to_be_bytes());
+    }
+    Object::String(bytes, StringFormat::Hexadecimal)
+}
+
+/// The frame's y-down, trim-relative coordinates → PDF's y-up media-box coordinates.
+struct Space {
+    bleed: f32,
+    /// PDF y of the trim box's top edge.
+    top: f32,
+}
+
+impl Space {
+    fn of(page: &Page) -> Space {
+        Space {
+            bleed: page.bleed,
+            top: page.bleed + page.height,
+        }
+    }
+    fn point(&self, x: f32, y: f32) -> PpPoint {
+        PpPoint {
+            x: Pt(self.bleed + x),
+            y: Pt(self.top - y),
+        }
+    }
+    fn rect(&self, r: &Rect) -> PpRect {
+        PpRect::from_xywh(
+            Pt(self.bleed + r.x),
+            Pt(self.top - r.y - r.height),
+            Pt(r.width),
+            Pt(r.height),
+        )
+    }
+}
+
+fn draw_page(
+    page: &Page,
+    pages: &Pages,
+    fonts: &[Option<EmbeddedFont>],
+) -> Result<PdfPage, PdfError> {
+    let space = Space::of(page);
+    let mut ops = Vec::new();
+    // Horizontal scaling in force (PDF default 100 %).
+    let mut tz = 100.0;
+    for item in &page.items {
+        match item {
+            Item::Glyphs(run) => {
+                let font = fonts
+                    .get(run.font)
+                    .and_then(Option::as_ref)
+                    .ok_or(PdfError::NoSuchFont(run.font))?;
+                text::run_ops(run, font, space.bleed, space.top, &mut tz, &mut ops);
+            }
+            Item::Rule {
+                from,
+                to,
+                thickness,
+            } => {
+                let p = |q: PpPoint| LinePoint {
+                    p: q,
+                    bezier: false,
+                };
+                ops.push(Op::SaveGraphicsState);
+                ops.push(Op::SetOutlineThickness { pt: Pt(*thickness) });
+                ops.push(Op::DrawLine {
+                    line: Line {
+                        points: vec![p(space.point(from.x, from.y)), p(space.point(to.x, to.y))],
+                        is_closed: false,
+                    },
+                });
+                ops.push(Op::RestoreGraphicsState);
+            }
+            Item::Link { rect, dest } => {
+                let target = pages
+                    .pages
+                    .get(dest.page)
+                    .ok_or(PdfError::NoSuchPage(dest.page))?;
+                let action = Actions::go_to(PpDest::Xyz {
+                    // printpdf numbers pages from 1.
+                    page: dest.page + 1,
+                    left: None,
+                    top: Some(Space::of(target).top - dest.y),
+                    zoom: None,
+                });
+                ops.push(link(space.rect(rect), action));
+            }
+            Item::UriLink { rect, uri } => {
+                ops.push(link(space.rect(rect), Actions::uri(ascii_uri(uri))));
+            }
+        }
+    }
+    // The boxes are rewritten in `finish` (printpdf writes width/height where the spec wants
+    // the upper-right corner); these only size the page.
+    let media = PpRect::from_xywh(
+        Pt(0.0),
+        Pt(0.0),
+        Pt(page.width + 2.0 * page.bleed),
+        Pt(page.height + 2.0 * page.bleed),
+    );
+    Ok(PdfPage {
+        media_box: media.clone(),
+        trim_box: media.clone(),
+        crop_box: media,
+        ops,
+    })
+}
+
+/// A link annotation without a visible border (printpdf's default draws a 1 pt frame).
+fn link(rect: PpRect, actions: Actions) -> Op {
+    Op::LinkAnnotation {
+        link: LinkAnnotation::new(
+            rect,
+            actions,
+            Some(BorderArray::Solid([0.0, 0.0, 0.0])),
+            Some(ColorArray::Transparent),
+            None,
+        ),
+    }
+}
+
+/// URIs are ASCII (RFC 3986); percent-encode anything else so the PDF string stays 7-bit.
+fn ascii_uri(uri: &str) -> String {
+    let mut out = String::with_capacity(uri.len());
+    for b in uri.bytes() {
+        if b.is_ascii_graphic() {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Rewrites each embedded font's FontDescriptor with the values from the full font.
+fn fix_descriptors(lo: &mut Document, fonts: &[Option<EmbeddedFont>]) {
+    for f in fonts.iter().flatten() {
+        let Some(name) = f.parsed.font_name.as_deref() else {
+            continue;
+        };
+        for obj in lo.objects.values_mut() {
+            let Object::Dictionary(d) = obj else { continue };
+            let is_descriptor =
+                d.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor".as_slice());
+            let named = d.get(b"FontName").and_then(Object::as_name).ok() == Some(name.as_bytes());
+            if is_descriptor && named {
+                let x = &f.descriptor;
+                d.set("CapHeight", Object::Integer(x.cap_height));
+                d.set("ItalicAngle", num(x.italic_angle));
+                d.set("StemV", Object::Integer(x.stem_v));
+                d.set("Flags", Object::Integer(x.flags));
+            }
+        }
+    }
+}
+
+/// Whole numbers as integers, the rest as reals (shorter, and exact in every reader).
+fn num(v: f32) -> Object {
+    // Below 2^24 every integer is exact in f32, so the cast loses nothing.
+    if v.fract() == 0.0 && v.abs() < 16_777_216.0 {
+        Object::Integer(v as i64)
+    } else {
+        Object::Real(v)
+    }
+}
+
+fn rect_obj(x0: f32, y0: f32, x1: f32, y1: f32) -> Object {
+    Object::Array(vec![num(x0), num(y0), num(x1), num(y1)])
+}
+
+/// The lopdf pass: boxes, navigation, metadata, language.
+fn finish(lo: &mut Document, pages: &Pages) -> Result<(), PdfError> {
+    // /Lang, XMP metadata and the rest need PDF 1.4+; 1.7 is ISO 32000-1, which we follow.
+    lo.version = "1.7".to_string();
+    let ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
+    if ids.len() != pages.pages.len() {
+        return Err(PdfError::Write(format!(
+            "printpdf wrote {} pages for {}",
+            ids.len(),
+            pages.pages.len()
+        )));
+    }
+    let mut tops = Vec::with_capacity(ids.len());
+    for (&id, page) in ids.iter().zip(&pages.pages) {
+        let (w, h, b) = (page.width, page.height, page.bleed);
+        let dict = lo
+            .get_dictionary_mut(id)
+            .map_err(|e| PdfError::Write(e.to_string()))?;
+        let media = rect_obj(0.0, 0.0, w + 2.0 * b, h + 2.0 * b);
+        dict.set("MediaBox", media.clone());
+        dict.set("CropBox", media.clone());
+        dict.set("TrimBox", rect_obj(b, b, b + w, b + h));
+        if b > 0.0 {
+            dict.set("BleedBox", media);
+        } else {
+            dict.remove(b"BleedBox");
+        }
+        tops.push((id, b + h));
+    }
+
+    let outline_root = outline::write_outline(lo, &pages.outline, &tops)?;
+    let labels = outline::page_labels(&pages.page_labels, pages.pages.len());
+
+    let info = &pages.info;
+    let xmp = metadata::xmp(info)?;
+    let mut xmp_dict = Dictionary::new();
+    xmp_dict.set("Type", Object::Name(b"Metadata".to_vec()));
+    xmp_dict.set("Subtype", Object::Name(b"XML".to_vec()));
+    // Left uncompressed so file scanners and archivists can read it (a common expectation).
+    let xmp_id = lo.add_object(Stream::new(xmp_dict, xmp.into_bytes()).with_compression(false));
+
+    let info_dict = metadata::info_dict(info)?;
+    match lo.trailer.get(b"Info").and_then(Object::as_reference) {
+        Ok(id) => {
+            lo.objects.insert(id, Object::Dictionary(info_dict));
+        }
+        Err(_) => {
+            let id = lo.add_object(info_dict);
+            lo.trailer.set("Info", Object::Reference(id));
+        }
+    }
+
+    let catalog = lo
+        .catalog_mut()
+        .map_err(|e| PdfError::Write(e.to_string()))?;
+    catalog.set("Metadata", Object::Reference(xmp_id));
+    if !info.lang.is_empty() {
+        catalog.set("Lang", metadata::text_string(&info.lang));
+    }
+    if let Some(root) = outline_root {
+        catalog.set("Outlines", Object::Reference(root));
+        catalog.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    }
+    if let Some(labels) = labels {
+        catalog.set("PageLabels", Object::Dictionary(labels));
+    }
+    Ok(())
+}

@@ -1,1 +1,344 @@
-//! (to be written)
+//! Font faces: TTF/OTF bytes in → metrics, cmap and advances out.
+//!
+//! A [`Font`] is one face parsed with harfrust's re-exported read-fonts model (no extra
+//! crates). A [`FontSet`] is the five faces a book uses; [`FontSet::default_fonts`] embeds
+//! EB Garamond (OFL) so a bare binary needs nothing else. This module does no file I/O: the
+//! caller reads replacement faces and hands over the bytes.
+
+use std::fmt;
+use std::sync::Arc;
+
+use harfrust::GlyphId;
+use harfrust::font::name::NameId;
+
+use super::frame::FontFile;
+
+/// Why font bytes could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FontError {
+    /// The bytes are not an OpenType/TrueType font (or not at that collection index).
+    NotAFont,
+    /// The font has no PostScript name, which the PDF needs for its BaseFont.
+    NoPostScriptName,
+    /// The font has more glyphs than 16-bit glyph ids can address.
+    TooManyGlyphs(u32),
+}
+
+impl fmt::Display for FontError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FontError::NotAFont => write!(f, "not an OpenType or TrueType font"),
+            FontError::NoPostScriptName => write!(f, "font has no PostScript name (name ID 6)"),
+            FontError::TooManyGlyphs(n) => write!(f, "font has {n} glyphs, more than 65535"),
+        }
+    }
+}
+
+impl std::error::Error for FontError {}
+
+/// One parsed face. Cheap to clone (the bytes and the parsed tables are shared).
+#[derive(Clone)]
+pub struct Font {
+    data: Arc<Vec<u8>>,
+    index: u32,
+    /// The read-fonts model font; it also caches harfrust's per-font layout data, so keeping
+    /// this one value alive is what makes shaping setup a one-time cost per face.
+    face: harfrust::Font,
+    postscript_name: String,
+    family_name: String,
+    units_per_em: u16,
+    ascender: i32,
+    descender: i32,
+    cap_height: i32,
+    x_height: i32,
+    italic_angle: f32,
+    weight: u16,
+}
+
+impl fmt::Debug for Font {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Font")
+            .field("postscript_name", &self.postscript_name)
+            .field("index", &self.index)
+            .field("bytes", &self.data.len())
+            .finish()
+    }
+}
+
+impl Font {
+    /// Parses face `index` of `data` (0 for a plain TTF/OTF).
+    pub fn from_bytes(data: Arc<Vec<u8>>, index: u32) -> Result<Font, FontError> {
+        let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
+        let face = harfrust::Font::new(harfrust::font::Blob::from(blob), index)
+            .ok_or(FontError::NotAFont)?;
+        // A face without `head` gets a substitute units-per-em; such a file is not a usable font.
+        if face.metrics().raw_units_per_em == 0 {
+            return Err(FontError::NotAFont);
+        }
+        let glyphs = face.num_glyphs();
+        if glyphs > u32::from(u16::MAX) {
+            return Err(FontError::TooManyGlyphs(glyphs));
+        }
+        let postscript_name =
+            name(&face, NameId::POSTSCRIPT_NAME).ok_or(FontError::NoPostScriptName)?;
+        let family_name = name(&face, NameId::TYPOGRAPHIC_FAMILY_NAME)
+            .or_else(|| name(&face, NameId::FAMILY_NAME))
+            .unwrap_or_else(|| postscript_name.clone());
+        let m = face.metrics();
+        // Prefer the typographic (OS/2) line when the font asks for it, as browsers and TeX do.
+        let line = if m.use_typo_metrics {
+            m.typo_line.or(m.hhea_line)
+        } else {
+            m.hhea_line.or(m.typo_line)
+        };
+        let (ascender, descender) = line
+            .map(|l| (l.ascender.to_i32(), l.descender.to_i32()))
+            .unwrap_or((0, 0));
+        let cap_height = m.cap_height.map(|v| v.to_i32()).unwrap_or(ascender);
+        // Without OS/2 sxHeight, half the em is the conventional stand-in.
+        let x_height = m
+            .x_height
+            .map(|v| v.to_i32())
+            .unwrap_or(i32::from(m.units_per_em) / 2);
+        // post.italicAngle, degrees counter-clockwise from vertical (negative for italics).
+        let italic_angle = face
+            .style_metrics()
+            .italic_angle
+            .map(|a| a.to_f32())
+            .unwrap_or(0.0);
+        // OS/2 usWeightClass is an integer 1–1000, so the cast is exact.
+        let weight = face.default_attributes().weight.value() as u16;
+        Ok(Font {
+            italic_angle,
+            weight,
+            units_per_em: m.units_per_em,
+            data,
+            index,
+            face,
+            postscript_name,
+            family_name,
+            ascender,
+            descender,
+            cap_height,
+            x_height,
+        })
+    }
+
+    /// The glyph for `c` from the cmap; `None` when the font lacks the character.
+    pub fn glyph(&self, c: char) -> Option<u16> {
+        let gid = self.face.charmap().map_unicode(c)?.to_u32();
+        if gid == 0 {
+            return None;
+        }
+        u16::try_from(gid).ok()
+    }
+
+    /// The horizontal advance of glyph `gid` from `hmtx`, in font units.
+    pub fn advance(&self, gid: u16) -> i32 {
+        // hmtx holds whole units and the face is not varied, so the fixed-point value is whole.
+        self.face
+            .glyph_metrics()
+            .h_advance_exact(GlyphId::new(u32::from(gid)))
+            .to_i32()
+    }
+
+    pub fn data(&self) -> &Arc<Vec<u8>> {
+        &self.data
+    }
+    pub fn index(&self) -> u32 {
+        self.index
+    }
+    pub fn postscript_name(&self) -> &str {
+        &self.postscript_name
+    }
+    pub fn family_name(&self) -> &str {
+        &self.family_name
+    }
+    pub fn units_per_em(&self) -> u16 {
+        self.units_per_em
+    }
+    /// Ascender in font units (positive, above the baseline).
+    pub fn ascender(&self) -> i32 {
+        self.ascender
+    }
+    /// Descender in font units (negative, below the baseline).
+    pub fn descender(&self) -> i32 {
+        self.descender
+    }
+    pub fn cap_height(&self) -> i32 {
+        self.cap_height
+    }
+    pub fn x_height(&self) -> i32 {
+        self.x_height
+    }
+    /// Italic angle in degrees from `post` (negative leans right; 0 for upright faces).
+    pub fn italic_angle(&self) -> f32 {
+        self.italic_angle
+    }
+    /// Weight class (400 regular, 700 bold) from OS/2.
+    pub fn weight(&self) -> u16 {
+        self.weight
+    }
+
+    /// The harfrust face, for the shaper.
+    pub(crate) fn face(&self) -> &harfrust::Font {
+        &self.face
+    }
+
+    /// The font as the PDF writer needs it.
+    pub fn to_font_file(&self) -> FontFile {
+        FontFile {
+            postscript_name: self.postscript_name.clone(),
+            data: self.data.clone(),
+            index: self.index,
+        }
+    }
+}
+
+/// The English (or first) string for a name ID.
+fn name(face: &harfrust::Font, id: NameId) -> Option<String> {
+    let s = face.names().get(id)?.english_or_first()?.name().to_string();
+    let s = s.trim().to_string();
+    (!s.is_empty()).then_some(s)
+}
+
+/// Which face of a [`FontSet`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Style {
+    Regular,
+    Italic,
+    SemiBold,
+    SemiBoldItalic,
+    Bold,
+}
+
+impl Style {
+    pub const ALL: [Style; 5] = [
+        Style::Regular,
+        Style::Italic,
+        Style::SemiBold,
+        Style::SemiBoldItalic,
+        Style::Bold,
+    ];
+}
+
+/// The faces a book is set in.
+#[derive(Debug, Clone)]
+pub struct FontSet {
+    pub regular: Font,
+    pub italic: Font,
+    pub semibold: Font,
+    pub semibold_italic: Font,
+    pub bold: Font,
+}
+
+static EB_GARAMOND: [&[u8]; 5] = [
+    include_bytes!("../../fonts/EBGaramond-Regular.ttf"),
+    include_bytes!("../../fonts/EBGaramond-Italic.ttf"),
+    include_bytes!("../../fonts/EBGaramond-SemiBold.ttf"),
+    include_bytes!("../../fonts/EBGaramond-SemiBoldItalic.ttf"),
+    include_bytes!("../../fonts/EBGaramond-Bold.ttf"),
+];
+
+impl FontSet {
+    /// EB Garamond in five faces, compiled into the binary.
+    pub fn default_fonts() -> FontSet {
+        let [regular, italic, semibold, semibold_italic, bold] = EB_GARAMOND;
+        let face = |bytes: &[u8]| {
+            Font::from_bytes(Arc::new(bytes.to_vec()), 0)
+                // The embedded files are fixed at compile time and covered by the tests.
+                .expect("the embedded EB Garamond faces parse")
+        };
+        FontSet {
+            regular: face(regular),
+            italic: face(italic),
+            semibold: face(semibold),
+            semibold_italic: face(semibold_italic),
+            bold: face(bold),
+        }
+    }
+
+    /// Five faces from bytes the caller read (regular, italic, semibold, semibold italic, bold).
+    pub fn from_files(
+        regular: Vec<u8>,
+        italic: Vec<u8>,
+        semibold: Vec<u8>,
+        semibold_italic: Vec<u8>,
+        bold: Vec<u8>,
+    ) -> Result<FontSet, FontError> {
+        let face = |bytes: Vec<u8>| Font::from_bytes(Arc::new(bytes), 0);
+        Ok(FontSet {
+            regular: face(regular)?,
+            italic: face(italic)?,
+            semibold: face(semibold)?,
+            semibold_italic: face(semibold_italic)?,
+            bold: face(bold)?,
+        })
+    }
+
+    /// Replaces one face with a font parsed from `data` (face `index` of a collection).
+    pub fn replace(&mut self, style: Style, data: Vec<u8>, index: u32) -> Result<(), FontError> {
+        let font = Font::from_bytes(Arc::new(data), index)?;
+        *self.get_mut(style) = font;
+        Ok(())
+    }
+
+    pub fn get(&self, style: Style) -> &Font {
+        match style {
+            Style::Regular => &self.regular,
+            Style::Italic => &self.italic,
+            Style::SemiBold => &self.semibold,
+            Style::SemiBoldItalic => &self.semibold_italic,
+            Style::Bold => &self.bold,
+        }
+    }
+
+    fn get_mut(&mut self, style: Style) -> &mut Font {
+        match style {
+            Style::Regular => &mut self.regular,
+            Style::Italic => &mut self.italic,
+            Style::SemiBold => &mut self.semibold,
+            Style::SemiBoldItalic => &mut self.semibold_italic,
+            Style::Bold => &mut self.bold,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_fonts_parse_with_metrics() {
+        let set = FontSet::default_fonts();
+        for style in Style::ALL {
+            let f = set.get(style);
+            assert!(f.postscript_name().starts_with("EBGaramond"), "{f:?}");
+            assert_eq!(f.family_name(), "EB Garamond");
+            assert!(f.units_per_em() > 0);
+            assert!(f.ascender() > 0 && f.descender() < 0);
+            assert!(f.x_height() > 0 && f.cap_height() > f.x_height());
+        }
+        assert_eq!(set.regular.postscript_name(), "EBGaramond-Regular");
+        assert_eq!(set.regular.italic_angle(), 0.0);
+        assert!(set.italic.italic_angle() < 0.0);
+        assert_eq!(set.regular.weight(), 400);
+        assert_eq!(set.bold.weight(), 700);
+    }
+
+    #[test]
+    fn cmap_and_advances() {
+        let f = FontSet::default_fonts().regular;
+        let a = f.glyph('a').expect("a is mapped");
+        assert!(f.advance(a) > 0);
+        assert_eq!(f.glyph('\u{1200}'), None);
+    }
+
+    #[test]
+    fn bad_bytes_are_an_error() {
+        let err = Font::from_bytes(Arc::new(b"not a font".to_vec()), 0).unwrap_err();
+        assert_eq!(err, FontError::NotAFont);
+        let mut set = FontSet::default_fonts();
+        assert!(set.replace(Style::Bold, vec![0; 64], 0).is_err());
+    }
+}

@@ -1,1 +1,322 @@
-//! (to be written)
+//! Shaping: text + [`Font`] + [`Features`] in → positioned glyph ids ([`Shaped`]) out.
+//!
+//! harfrust does the work (kerning, ligatures and contextual alternates on by default;
+//! `smcp` and `onum` on request). [`Shaper`] caches every result per font, feature set and
+//! text, so a novel shapes each distinct word once, and keeps one shape plan per font,
+//! feature set and script. [`to_frame_glyphs`] turns a result into
+//! [`frame::Glyph`](super::frame::Glyph)s at a size.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use harfrust::{Buffer, Direction, Feature, Language, Script, ShapeOptions, ShapePlan, Tag};
+
+use super::font::Font;
+use super::frame::Glyph;
+
+/// Optional OpenType features (the font's defaults, incl. `kern` and `liga`, are always on).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Features {
+    /// `smcp`: lowercase letters as small capitals.
+    pub small_caps: bool,
+    /// `onum`: old-style (text) figures.
+    pub oldstyle_figures: bool,
+}
+
+impl Features {
+    fn to_harfrust(self) -> Vec<Feature> {
+        let mut out = Vec::new();
+        if self.small_caps {
+            out.push(Feature::new(Tag::new(b"smcp"), 1, ..));
+        }
+        if self.oldstyle_figures {
+            out.push(Feature::new(Tag::new(b"onum"), 1, ..));
+        }
+        out
+    }
+}
+
+/// One shaped glyph; all lengths in font units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShapedGlyph {
+    pub id: u16,
+    /// Advance including kerning.
+    pub advance: i32,
+    pub x_offset: i32,
+    pub y_offset: i32,
+    /// Byte offset into the shaped text of the cluster this glyph belongs to.
+    pub cluster: u32,
+}
+
+/// A shaped piece of text.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Shaped {
+    pub glyphs: Vec<ShapedGlyph>,
+    /// Sum of the advances, in font units.
+    pub width: i32,
+    /// Characters the font lacks (they came out as glyph 0), in text order, without repeats.
+    pub missing: Vec<char>,
+}
+
+type PlanKey = (usize, Features, Option<[u8; 4]>, bool);
+
+/// A caching shaper for one language.
+pub struct Shaper {
+    language: Option<Language>,
+    script: Option<Script>,
+    /// Results per (font key, features), then per text.
+    cache: HashMap<(usize, Features), HashMap<String, Arc<Shaped>>>,
+    /// Shape plans per (font key, features, script, right-to-left).
+    plans: HashMap<PlanKey, ShapePlan>,
+    /// Reused between calls to avoid reallocating.
+    buffer: Option<Buffer>,
+}
+
+impl Shaper {
+    /// A shaper for a BCP 47 language tag (e.g. `en-GB`); an empty or invalid tag means none.
+    /// The script is guessed from each text unless [`Shaper::with_script`] fixes it.
+    pub fn new(language: &str) -> Shaper {
+        Shaper {
+            language: language
+                .parse::<Language>()
+                .ok()
+                .filter(|_| !language.is_empty()),
+            script: None,
+            cache: HashMap::new(),
+            plans: HashMap::new(),
+            buffer: Some(Buffer::new()),
+        }
+    }
+
+    /// Fixes the script by its ISO 15924 tag (e.g. `Latn`); unknown tags are ignored.
+    pub fn with_script(mut self, iso15924: &str) -> Shaper {
+        self.script = iso15924.parse::<Script>().ok();
+        self.cache.clear();
+        self.plans.clear();
+        self
+    }
+
+    /// How many distinct texts have been shaped (all fonts and feature sets).
+    pub fn cached(&self) -> usize {
+        self.cache.values().map(HashMap::len).sum()
+    }
+
+    /// Shapes `text` in `font`. `font_key` identifies the font for the cache: the caller must
+    /// use one key per font (an index into its font list is the natural choice).
+    pub fn shape(
+        &mut self,
+        font_key: usize,
+        font: &Font,
+        text: &str,
+        features: Features,
+    ) -> Arc<Shaped> {
+        let per_font = self.cache.entry((font_key, features)).or_default();
+        if let Some(hit) = per_font.get(text) {
+            return hit.clone();
+        }
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        buffer.reset();
+        buffer.push_str(text);
+        buffer.set_language(self.language.clone());
+        if let Some(script) = self.script {
+            buffer.set_script(Some(script));
+        }
+        buffer.guess_segment_properties();
+        if buffer.direction() == Direction::Invalid {
+            buffer.set_direction(Direction::LeftToRight);
+        }
+        let rtl = buffer.direction() == Direction::RightToLeft;
+        let script = buffer.script();
+        let key = (
+            font_key,
+            features,
+            script.map(|s| s.tag().to_be_bytes()),
+            rtl,
+        );
+        let feats = features.to_harfrust();
+        let plan = self.plans.entry(key).or_insert_with(|| {
+            ShapePlan::new(
+                font.face(),
+                buffer.direction(),
+                script,
+                self.language.as_ref(),
+                &feats,
+            )
+        });
+        let shaper_font = harfrust::ShaperFont::new(font.face());
+        let options = ShapeOptions::new().plan(Some(plan)).features(&feats);
+        let shaped = match harfrust::shape(&shaper_font, &mut buffer, options) {
+            Ok(()) => collect(&buffer, font, text),
+            // A plan mismatch cannot happen (the plan is keyed by the buffer's properties);
+            // should harfrust refuse anyway, report every character as unshapeable.
+            Err(_) => Shaped {
+                glyphs: Vec::new(),
+                width: 0,
+                missing: dedup(text.chars()),
+            },
+        };
+        self.buffer = Some(buffer);
+        let shaped = Arc::new(shaped);
+        per_font.insert(text.to_string(), shaped.clone());
+        shaped
+    }
+}
+
+fn collect(buffer: &Buffer, font: &Font, text: &str) -> Shaped {
+    let infos = buffer.glyph_infos();
+    let positions = buffer.glyph_positions();
+    let mut glyphs = Vec::with_capacity(infos.len());
+    let mut width = 0i32;
+    let mut missing_chars = Vec::new();
+    for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+        // Fonts handed to the shaper have at most 65535 glyphs (checked in `Font`).
+        let id = u16::try_from(info.glyph_id).unwrap_or(0);
+        if id == 0 {
+            let range = cluster_range(infos.iter().map(|g| g.cluster), i, text.len());
+            let chars = text.get(range).unwrap_or("").chars();
+            missing_chars.extend(chars.filter(|&c| font.glyph(c).is_none()));
+        }
+        width = width.saturating_add(pos.x_advance);
+        glyphs.push(ShapedGlyph {
+            id,
+            advance: pos.x_advance,
+            x_offset: pos.x_offset,
+            y_offset: pos.y_offset,
+            cluster: info.cluster,
+        });
+    }
+    Shaped {
+        glyphs,
+        width,
+        missing: dedup(missing_chars.into_iter()),
+    }
+}
+
+fn dedup(chars: impl Iterator<Item = char>) -> Vec<char> {
+    let mut out: Vec<char> = Vec::new();
+    for c in chars {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The byte range of glyph `i`'s cluster: from its cluster value to the next larger one
+/// (left-to-right text), or to the end of the text.
+fn cluster_range(
+    clusters: impl Iterator<Item = u32> + Clone,
+    i: usize,
+    len: usize,
+) -> std::ops::Range<usize> {
+    let start = clusters.clone().nth(i).unwrap_or(0) as usize;
+    let end = clusters
+        .map(|c| c as usize)
+        .filter(|&c| c > start)
+        .min()
+        .unwrap_or(len);
+    start.min(len)..end.min(len)
+}
+
+/// Converts shaped glyphs to frame glyphs at `size` pt: advances in pt (units × size ÷ upem),
+/// the cluster's text on its first glyph and "" on the others.
+///
+/// [`Glyph`] has no x offset, so a glyph's GPOS x offset is folded into the advances around
+/// it (the previous glyph's advance grows, its own shrinks); the line's total is unchanged.
+/// An x offset on the very first glyph is dropped.
+pub fn to_frame_glyphs(shaped: &Shaped, text: &str, upem: u16, size: f32) -> Vec<Glyph> {
+    let scale = |units: i32| units as f32 * size / f32::from(upem.max(1));
+    let clusters = || shaped.glyphs.iter().map(|g| g.cluster);
+    let mut out: Vec<Glyph> = Vec::with_capacity(shaped.glyphs.len());
+    let mut units: Vec<i32> = shaped.glyphs.iter().map(|g| g.advance).collect();
+    for (i, g) in shaped.glyphs.iter().enumerate() {
+        if g.x_offset != 0 && i > 0 {
+            units[i - 1] += g.x_offset;
+            units[i] -= g.x_offset;
+        }
+    }
+    for (i, g) in shaped.glyphs.iter().enumerate() {
+        let first_of_cluster = i == 0 || shaped.glyphs[i - 1].cluster != g.cluster;
+        let glyph_text = if first_of_cluster {
+            text.get(cluster_range(clusters(), i, text.len()))
+                .unwrap_or("")
+                .to_string()
+        } else {
+            String::new()
+        };
+        out.push(Glyph {
+            id: g.id,
+            advance: scale(units[i]),
+            y_offset: scale(g.y_offset),
+            text: glyph_text,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::typeset::font::FontSet;
+
+    #[test]
+    fn kerning_changes_advances() {
+        let fonts = FontSet::default_fonts();
+        let f = &fonts.regular;
+        let mut shaper = Shaper::new("en");
+        let s = shaper.shape(0, f, "AVAST To", Features::default());
+        let kerned = s
+            .glyphs
+            .iter()
+            .filter(|g| g.advance != f.advance(g.id))
+            .count();
+        assert!(kerned > 0, "{s:?}");
+        assert_eq!(s.width, s.glyphs.iter().map(|g| g.advance).sum::<i32>());
+        assert!(s.missing.is_empty());
+    }
+
+    #[test]
+    fn cluster_texts_round_trip() {
+        let fonts = FontSet::default_fonts();
+        let mut shaper = Shaper::new("en");
+        for text in ["office", "official", "“Elder’s” — affluent ﬃ"] {
+            let s = shaper.shape(0, &fonts.regular, text, Features::default());
+            let glyphs = to_frame_glyphs(&s, text, fonts.regular.units_per_em(), 12.0);
+            let joined: String = glyphs.iter().map(|g| g.text.as_str()).collect();
+            assert_eq!(joined, text);
+        }
+    }
+
+    #[test]
+    fn missing_chars_are_reported() {
+        let fonts = FontSet::default_fonts();
+        let mut shaper = Shaper::new("en");
+        let s = shaper.shape(0, &fonts.regular, "a𝔄ሀሀb", Features::default());
+        assert_eq!(s.missing, vec!['𝔄', 'ሀ']);
+    }
+
+    #[test]
+    fn cache_returns_same_arc() {
+        let fonts = FontSet::default_fonts();
+        let mut shaper = Shaper::new("en");
+        let a = shaper.shape(0, &fonts.regular, "word", Features::default());
+        let b = shaper.shape(0, &fonts.regular, "word", Features::default());
+        assert!(Arc::ptr_eq(&a, &b));
+        let c = shaper.shape(1, &fonts.italic, "word", Features::default());
+        assert!(!Arc::ptr_eq(&a, &c));
+        assert_eq!(shaper.cached(), 2);
+    }
+
+    #[test]
+    fn features_change_glyphs() {
+        let fonts = FontSet::default_fonts();
+        let mut shaper = Shaper::new("en");
+        let plain = shaper.shape(0, &fonts.regular, "abc 1984", Features::default());
+        let sc = Features {
+            small_caps: true,
+            oldstyle_figures: true,
+        };
+        let fancy = shaper.shape(0, &fonts.regular, "abc 1984", sc);
+        assert_ne!(plain.glyphs, fancy.glyphs);
+    }
+}
