@@ -123,15 +123,66 @@ fn epub_bytes(_book: &crate::model::Book, _project: &Project, _clock: i64) -> Di
     ])
 }
 
-/// The typesetter and PDF writer (issue 5).
+/// The typesetter and the PDF writer (issue 5).
 fn pdf_bytes(
-    _book: &crate::model::Book,
-    _project: &Project,
-    _clock: i64,
-    _timings: &mut Vec<(&'static str, Duration)>,
-    _warnings: &mut Vec<Diagnostic>,
+    book: &crate::model::Book,
+    project: &Project,
+    clock: i64,
+    timings: &mut Vec<(&'static str, Duration)>,
+    warnings: &mut Vec<Diagnostic>,
 ) -> DiagResult<Vec<u8>> {
-    Err(vec![
-        Diagnostic::error("the PDF typesetter is not built yet").hint("build with --format epub"),
+    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+    let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
+    let t = Instant::now();
+    let (pages, warns) =
+        crate::typeset::typeset(book, fonts, &book.settings.pdf, doc_info(book, clock));
+    timings.push(("typeset", t.elapsed()));
+    warnings.extend(warns);
+    let t = Instant::now();
+    let bytes = crate::pdf::pdf(&pages)
+        .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
+    timings.push(("pdf", t.elapsed()));
+    Ok(bytes)
+}
+
+/// The PDF's document information, from the book's metadata and the build clock.
+pub fn doc_info(book: &crate::model::Book, clock: i64) -> crate::typeset::frame::DocInfo {
+    let m = &book.meta;
+    crate::typeset::frame::DocInfo {
+        title: m.title.clone().unwrap_or_default(),
+        subtitle: m.subtitle.clone(),
+        authors: book
+            .all_creators()
+            .into_iter()
+            .filter(|c| c.role.is_creator())
+            .map(|c| c.name)
+            .collect(),
+        subject: m.description.clone().or_else(|| m.subtitle.clone()),
+        keywords: m.subjects.clone(),
+        lang: m.lang.clone().unwrap_or_else(|| "en".into()),
+        date: project::iso8601(clock),
+        identifier: book_identifier(book).urn(),
+        producer: format!("folio {}", env!("CARGO_PKG_VERSION")),
+    }
+}
+
+/// The book's identifier: the one given, or a stable UUID derived from its metadata.
+pub fn book_identifier(book: &crate::model::Book) -> crate::meta::Identifier {
+    if let Some(id) = &book.meta.identifier {
+        return id.clone();
+    }
+    let m = &book.meta;
+    let creators: Vec<String> = book
+        .all_creators()
+        .into_iter()
+        .map(|c| format!("{}:{}", c.role.marc(), c.name))
+        .collect();
+    let creators = creators.join(";");
+    crate::meta::Identifier::derived(&[
+        m.title.as_deref().unwrap_or(""),
+        m.subtitle.as_deref().unwrap_or(""),
+        &creators,
+        m.publisher.as_deref().unwrap_or(""),
+        m.edition.as_deref().unwrap_or(""),
     ])
 }

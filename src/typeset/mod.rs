@@ -1,7 +1,186 @@
 //! Typesetting: `Book` + fonts + page spec → [`frame::Pages`].
+//!
+//! The paragraph path reads collect (`collect.rs`) → prepare, linebreak, finalize
+//! (`par.rs`, `linebreak.rs`); blocks become rows on a baseline grid (`blocks.rs`), rows
+//! become pages (`flow.rs`), pages get their furniture (`page.rs`).
 
+mod blocks;
+mod collect;
+pub mod flow;
 pub mod font;
 pub mod frame;
 pub mod hyphenate;
 pub mod linebreak;
+mod page;
+mod par;
 pub mod shape;
+
+use crate::diag::{Diagnostic, LineCol};
+use crate::model::{Book, Span};
+use crate::settings::{FontFace, PdfSettings};
+use font::{FontSet, Style};
+use frame::{DocInfo, FontFile, Glyph, Pages};
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Microtype's default font expansion limit (±2 %): invisible in a text face, and it moves
+/// part of each line's justification off the word spaces.
+const EXPANSION: f32 = 0.02;
+
+/// The typesetter's state: fonts, shapers and the caches that make a novel fast (each
+/// distinct word is shaped and hyphenated once per font, size and language).
+pub struct Ctx {
+    fonts: FontSet,
+    shapers: HashMap<String, shape::Shaper>,
+    hyphenator: hyphenate::Hyphenator,
+    /// Font expansion limit for justified text.
+    expansion: f32,
+    glyph_cache: HashMap<(usize, u32, bool, String), Arc<Vec<Glyph>>>,
+    hyph_cache: HashMap<(String, String), Vec<usize>>,
+    space_cache: HashMap<(Style, u32), f32>,
+    /// The faces used, in the order of `Pages::fonts`.
+    font_slots: Vec<Style>,
+    missing: BTreeSet<char>,
+    warnings: Vec<Diagnostic>,
+    sources: Vec<PathBuf>,
+    /// The book's language, for front matter text.
+    lang: String,
+}
+
+impl Ctx {
+    /// A typesetting context for `book` with `fonts`.
+    pub fn new(fonts: FontSet, book: &Book) -> Ctx {
+        Ctx {
+            fonts,
+            shapers: HashMap::new(),
+            hyphenator: hyphenate::Hyphenator::new(&book.settings.hyphenation_exceptions),
+            expansion: EXPANSION,
+            glyph_cache: HashMap::new(),
+            hyph_cache: HashMap::new(),
+            space_cache: HashMap::new(),
+            font_slots: Vec::new(),
+            missing: BTreeSet::new(),
+            warnings: Vec::new(),
+            sources: book.sources.clone(),
+            lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
+        }
+    }
+
+    /// The index of a face in the document's font list (added on first use).
+    fn font_index(&mut self, face: Style) -> usize {
+        match self.font_slots.iter().position(|s| *s == face) {
+            Some(i) => i,
+            None => {
+                self.font_slots.push(face);
+                self.font_slots.len() - 1
+            }
+        }
+    }
+
+    /// The width of the font's own space at `size` pt.
+    fn space_width(&mut self, face: Style, size: f32) -> f32 {
+        let key = (face, size.to_bits());
+        if let Some(w) = self.space_cache.get(&key) {
+            return *w;
+        }
+        let font = self.fonts.get(face);
+        let units = font
+            .glyph(' ')
+            .map(|g| font.advance(g))
+            .unwrap_or(i32::from(font.units_per_em()) / 4);
+        let w = units as f32 * size / f32::from(font.units_per_em().max(1));
+        self.space_cache.insert(key, w);
+        w
+    }
+
+    /// A warning for characters the font lacks, once per character.
+    fn report_missing(&mut self, chars: &[char], face: Style, span: Span) {
+        for &c in chars {
+            if self.missing.insert(c) {
+                let font = self.fonts.get(face).postscript_name().to_string();
+                let mut d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
+                    .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
+                if let Some(path) = self.sources.get(span.file as usize) {
+                    let text = std::fs::read_to_string(path).unwrap_or_default();
+                    d = d.at(
+                        path,
+                        &text,
+                        LineCol {
+                            line: span.line,
+                            col: span.col,
+                        },
+                    );
+                }
+                self.warnings.push(d);
+            }
+        }
+    }
+
+    fn font_files(&self) -> Vec<FontFile> {
+        self.font_slots
+            .iter()
+            .map(|s| self.fonts.get(*s).to_font_file())
+            .collect()
+    }
+
+    fn family_names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .font_slots
+            .iter()
+            .map(|s| self.fonts.get(*s).family_name().to_string())
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// Typesets the book. Returns the pages and the warnings (missing glyphs).
+pub fn typeset(
+    book: &Book,
+    fonts: FontSet,
+    settings: &PdfSettings,
+    info: DocInfo,
+) -> (Pages, Vec<Diagnostic>) {
+    let mut ctx = Ctx::new(fonts, book);
+    let g = page::Geometry::new(settings);
+    let m = blocks::Measure {
+        width: g.measure,
+        size: g.size,
+        leading: g.leading,
+    };
+    let flows: Vec<blocks::PieceFlow> = book
+        .pieces
+        .iter()
+        .map(|p| blocks::piece(&mut ctx, p, m))
+        .collect();
+    let pages = page::assemble(&mut ctx, book, &flows, &g, info);
+    (pages, ctx.warnings)
+}
+
+/// The faces named in `[pdf] fonts`, read through the project, over the shipped defaults.
+pub fn load_fonts(
+    settings: &PdfSettings,
+    project: &crate::project::Project,
+    at: &std::path::Path,
+) -> Result<FontSet, Vec<Diagnostic>> {
+    let mut fonts = FontSet::default_fonts();
+    for (face, path) in &settings.fonts {
+        let style = match face {
+            FontFace::Regular => Style::Regular,
+            FontFace::Italic => Style::Italic,
+            FontFace::SemiBold => Style::SemiBold,
+            FontFace::SemiBoldItalic => Style::SemiBoldItalic,
+            FontFace::Bold => Style::Bold,
+        };
+        let file = project
+            .resolve(path, "font")
+            .map_err(|d| vec![d.in_file(at)])?;
+        let bytes = project.read_bytes(&file)?;
+        fonts.replace(style, bytes, 0).map_err(|e| {
+            vec![Diagnostic::error(format!("cannot use the font `{path}`: {e}")).in_file(at)]
+        })?;
+    }
+    Ok(fonts)
+}

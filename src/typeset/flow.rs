@@ -1,0 +1,237 @@
+//! Flow: a piece's blocks → rows on a baseline grid, and rows → pages.
+//!
+//! Every row is a whole number of grid lines (the body leading), so facing pages share
+//! their baselines. Rows carry the page-break rules: no orphans (no break after a
+//! paragraph's first line), no widows (none before its last), headings kept with what
+//! follows, pull quotes kept between text (never at a page's top or bottom), and a costly
+//! break after a hyphenated line. [`paginate`] chooses all page breaks of a piece at once by
+//! dynamic programming — the same total-fit idea as the line breaker — so a page ends short
+//! only when every alternative is worse.
+
+use super::frame::Item;
+use super::par::SetLine;
+
+/// A break that must not happen (but the paginator may still take it if nothing else fits,
+/// rather than overflow a page).
+pub const FORBIDDEN: f64 = 1e9;
+/// A page that ends after a hyphenated line: avoided unless the alternative is a widow,
+/// an orphan or an overfull page.
+pub const HYPHEN_AT_BREAK: f64 = 1e6;
+/// The cost of a page ending `n` grid lines short is `SHORT_PAGE · n²`: one short line is
+/// cheaper than a hyphen at a page break, several cost more than one.
+pub const SHORT_PAGE: f64 = 1e3;
+
+/// One row of a piece's flow.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    /// Height in grid lines.
+    pub lines: u32,
+    /// What the row draws, relative to the text block's left edge and the row's top.
+    pub items: Vec<Item>,
+    /// Cost of a page break right after this row (0 = free).
+    pub break_after: f64,
+    /// Vertical space: dropped when it would open a page.
+    pub discardable: bool,
+    /// The row starts a new page (a piece opening).
+    pub new_page: bool,
+    /// Footnotes referenced in this row (keys into the piece's notes).
+    pub notes: Vec<u32>,
+    /// An outline entry (title, level) anchored at this row.
+    pub anchor: Option<(String, usize)>,
+    /// The row is a body text line ending with a hyphen.
+    pub hyphenated: bool,
+}
+
+/// A footnote, already set, with its height in pt.
+#[derive(Debug, Clone, Default)]
+pub struct Note {
+    pub lines: Vec<SetLine>,
+    pub height: f32,
+}
+
+/// The geometry the paginator needs.
+#[derive(Debug, Clone, Copy)]
+pub struct PageSpace {
+    /// Grid lines per page.
+    pub lines: u32,
+    /// Body leading in pt.
+    pub leading: f32,
+    /// Space between the text and the first footnote (the rule sits in it), in pt.
+    pub note_gap: f32,
+}
+
+/// A page's rows: `rows[start..end]`, starting after any discarded space.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRange {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Chooses the page breaks for `rows` (total fit). Notes referenced on a page must fit on
+/// it. Always returns pages covering every row.
+pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> Vec<PageRange> {
+    let n = rows.len();
+    if n == 0 {
+        return vec![];
+    }
+    let capacity = space.lines as f32 * space.leading;
+    let mut best = vec![f64::INFINITY; n + 1];
+    let mut from = vec![0usize; n + 1];
+    best[0] = 0.0;
+    for j in 1..=n {
+        // Extend the page backwards from row j-1 while it fits.
+        let mut body = 0u32;
+        let mut note_height = 0.0f32;
+        let mut seen: Vec<u32> = Vec::new();
+        for i in (0..j).rev() {
+            let row = &rows[i];
+            body += row.lines;
+            for &k in &row.notes {
+                if !seen.contains(&k) {
+                    seen.push(k);
+                    note_height += notes(k);
+                }
+            }
+            // Space at the top of a page is dropped.
+            let top_space: u32 = rows[i..j]
+                .iter()
+                .take_while(|r| r.discardable)
+                .map(|r| r.lines)
+                .sum();
+            let used_lines = body - top_space;
+            let notes_total = if seen.is_empty() {
+                0.0
+            } else {
+                note_height + space.note_gap
+            };
+            let used = used_lines as f32 * space.leading + notes_total;
+            let overfull = used > capacity + 0.01;
+            if overfull && j - i > 1 {
+                break; // adding rows above only makes it worse
+            }
+            if best[i].is_finite() {
+                let ends_piece = j == n || rows[j].new_page;
+                let break_cost = if ends_piece {
+                    0.0
+                } else {
+                    rows[j - 1].break_after
+                };
+                let short = if ends_piece {
+                    0.0
+                } else {
+                    ((capacity - used) / space.leading).floor().max(0.0) as f64
+                };
+                let mut cost = best[i] + break_cost + SHORT_PAGE * short * short;
+                if overfull {
+                    cost += FORBIDDEN * 10.0; // a single row taller than a page
+                }
+                if cost < best[j] {
+                    best[j] = cost;
+                    from[j] = i;
+                }
+            }
+            if row.new_page {
+                break; // a page never spans a piece opening
+            }
+        }
+    }
+    let mut pages = Vec::new();
+    let mut j = n;
+    while j > 0 {
+        let i = from[j];
+        let start = i + rows[i..j].iter().take_while(|r| r.discardable).count();
+        pages.push(PageRange { start, end: j });
+        j = i;
+    }
+    pages.reverse();
+    pages
+}
+
+/// The break costs of a paragraph's `k` lines: no orphan (after the first), no widow
+/// (before the last), and a costly break after a hyphenated line.
+pub fn paragraph_break_costs(lines: &[SetLine]) -> Vec<f64> {
+    let k = lines.len();
+    (0..k)
+        .map(|i| {
+            if i + 1 == k {
+                0.0
+            } else if i == 0 || i + 2 == k {
+                FORBIDDEN
+            } else if lines[i].hyphenated {
+                HYPHEN_AT_BREAK
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(break_after: f64) -> Row {
+        Row {
+            lines: 1,
+            break_after,
+            ..Row::default()
+        }
+    }
+
+    fn space(lines: u32) -> PageSpace {
+        PageSpace {
+            lines,
+            leading: 10.0,
+            note_gap: 5.0,
+        }
+    }
+
+    #[test]
+    fn fills_pages_and_respects_forbidden_breaks() {
+        // 10 rows, 4 per page; a break after row 3 (index 3) is forbidden.
+        let mut rows: Vec<Row> = (0..10).map(|_| row(0.0)).collect();
+        rows[3].break_after = FORBIDDEN;
+        let pages = paginate(&rows, &|_| 0.0, space(4));
+        for p in &pages {
+            assert!(p.end - p.start <= 4);
+            assert_ne!(p.end, 4, "broke after a forbidden row: {pages:?}");
+        }
+        assert_eq!(pages.last().unwrap().end, 10);
+    }
+
+    #[test]
+    fn notes_take_room_on_their_page() {
+        let mut rows: Vec<Row> = (0..8).map(|_| row(0.0)).collect();
+        rows[1].notes = vec![1];
+        // A 2-line note (20 pt + 5 pt gap) leaves room for 1 row on a 4-line page… at most.
+        let pages = paginate(&rows, &|_| 20.0, space(4));
+        assert!(pages[0].end - pages[0].start <= 1, "{pages:?}");
+        assert!(pages.iter().any(|p| (p.start..p.end).contains(&1)));
+    }
+
+    #[test]
+    fn new_page_rows_open_pages_and_space_is_dropped_at_the_top() {
+        let mut rows: Vec<Row> = (0..6).map(|_| row(0.0)).collect();
+        rows[3].new_page = true;
+        rows[1].discardable = true;
+        let pages = paginate(&rows, &|_| 0.0, space(10));
+        assert_eq!(
+            pages,
+            vec![
+                PageRange { start: 0, end: 3 },
+                PageRange { start: 3, end: 6 }
+            ]
+        );
+    }
+
+    #[test]
+    fn widow_and_orphan_costs() {
+        let lines: Vec<SetLine> = (0..5).map(|_| SetLine::default()).collect();
+        assert_eq!(
+            paragraph_break_costs(&lines),
+            vec![FORBIDDEN, 0.0, 0.0, FORBIDDEN, 0.0]
+        );
+        let two: Vec<SetLine> = (0..2).map(|_| SetLine::default()).collect();
+        assert_eq!(paragraph_break_costs(&two), vec![FORBIDDEN, 0.0]);
+    }
+}

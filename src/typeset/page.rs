@@ -1,0 +1,568 @@
+//! Pages: flows of rows → positioned pages with front matter, running heads, folios,
+//! footnotes, outline and page labels.
+//!
+//! Front matter: a title page, a copyright page (the colophon) and, for a book of several
+//! pieces, a contents page with links. Body pages alternate recto (odd page numbers, inner
+//! margin on the left) and verso; the body starts on a recto.
+
+use super::Ctx;
+use super::blocks::{BASELINE, LABEL_SCALE, PieceFlow, line_items};
+use super::collect::{Run, TextStyle};
+use super::flow::{PageSpace, paginate};
+use super::font::Style;
+use super::frame::{
+    Destination, DocInfo, Item, LabelStyle, OutlineEntry, Page, PageLabelRange, Pages, Point, Rect,
+};
+use super::par::{Align, ParSpec, SetLine, set_paragraph};
+use crate::model::Book;
+use crate::settings::PdfSettings;
+
+/// Everything the page builder needs besides the flows.
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub inner: f32,
+    pub outer: f32,
+    pub top: f32,
+    pub bottom: f32,
+    pub size: f32,
+    pub leading: f32,
+    pub bleed: f32,
+    /// Text block: grid lines per page and the measure.
+    pub lines: u32,
+    pub measure: f32,
+}
+
+impl Geometry {
+    pub fn new(s: &PdfSettings) -> Geometry {
+        let measure = s.page_width - s.inner_margin - s.outer_margin;
+        let lines = ((s.page_height - s.top_margin - s.bottom_margin) / s.leading)
+            .floor()
+            .max(1.0) as u32;
+        Geometry {
+            width: s.page_width,
+            height: s.page_height,
+            inner: s.inner_margin,
+            outer: s.outer_margin,
+            top: s.top_margin,
+            bottom: s.bottom_margin,
+            size: s.font_size,
+            leading: s.leading,
+            bleed: s.bleed,
+            lines,
+            measure,
+        }
+    }
+
+    /// The left edge of the text block on page `index` (0 = a recto).
+    fn left(&self, index: usize) -> f32 {
+        if index % 2 == 0 {
+            self.inner
+        } else {
+            self.outer
+        }
+    }
+}
+
+/// A body page before it is drawn.
+struct BodyPage {
+    piece: usize,
+    rows: std::ops::Range<usize>,
+    opening: bool,
+}
+
+/// Builds the document.
+pub fn assemble(
+    ctx: &mut Ctx,
+    book: &Book,
+    flows: &[PieceFlow],
+    g: &Geometry,
+    info: DocInfo,
+) -> Pages {
+    let space = PageSpace {
+        lines: g.lines,
+        leading: g.leading,
+        note_gap: g.leading,
+    };
+    let mut body: Vec<BodyPage> = Vec::new();
+    for (pi, flow) in flows.iter().enumerate() {
+        let note_height = |k: u32| flow.notes.get(&k).map_or(0.0, |n| n.height);
+        for (k, range) in paginate(&flow.rows, &note_height, space)
+            .into_iter()
+            .enumerate()
+        {
+            body.push(BodyPage {
+                piece: pi,
+                rows: range.start..range.end,
+                opening: k == 0,
+            });
+        }
+    }
+    let multi = book.pieces.len() > 1;
+    // Title and copyright, then contents and a blank verso so the body opens on a recto.
+    let front_count = if multi { 4 } else { 2 };
+    let mut pages: Vec<Page> = Vec::new();
+    let mut outline = Vec::new();
+    pages.push(title_page(ctx, book, g));
+    pages.push(copyright_page(ctx, book, g, &info));
+    if multi {
+        let first_pages: Vec<usize> = (0..book.pieces.len())
+            .map(|pi| {
+                body.iter()
+                    .position(|b| b.piece == pi && b.opening)
+                    .unwrap_or(0)
+            })
+            .collect();
+        pages.push(contents_page(ctx, book, g, &first_pages, front_count));
+        pages.push(blank(g));
+    }
+    for (k, bp) in body.iter().enumerate() {
+        let index = front_count + k;
+        let flow = &flows[bp.piece];
+        let left = g.left(index);
+        let mut page = blank(g);
+        let mut y = g.top;
+        let mut notes: Vec<u32> = Vec::new();
+        for row in &flow.rows[bp.rows.clone()] {
+            for it in &row.items {
+                page.items.push(translate(it.clone(), left, y));
+            }
+            if let Some((title, level)) = &row.anchor {
+                outline.push(OutlineEntry {
+                    title: title.clone(),
+                    level: *level,
+                    dest: Destination { page: index, y },
+                });
+            }
+            for n in &row.notes {
+                if !notes.contains(n) {
+                    notes.push(*n);
+                }
+            }
+            y += row.lines as f32 * g.leading;
+        }
+        place_notes(&mut page, flow, &notes, g, left);
+        let number = k + 1;
+        if !bp.opening {
+            let head = if index % 2 == 1 {
+                book.meta.title.clone().unwrap_or_default()
+            } else {
+                book.pieces[bp.piece].meta.title.clone().unwrap_or_default()
+            };
+            let style = TextStyle {
+                face: Style::Italic,
+                size: g.size * 0.9,
+                small_caps: false,
+                raise: 0.0,
+                hyphenate: false,
+            };
+            if let Some(l) = line(ctx, &head, style, g.measure, Align::Center) {
+                page.items
+                    .extend(line_items(l, left, g.top - g.leading * 1.5));
+            }
+        }
+        let folio = TextStyle {
+            face: Style::Regular,
+            size: g.size * 0.9,
+            small_caps: false,
+            raise: 0.0,
+            hyphenate: false,
+        };
+        if let Some(l) = line(ctx, &number.to_string(), folio, g.measure, Align::Center) {
+            page.items
+                .extend(line_items(l, left, g.height - g.bottom + g.leading * 2.0));
+        }
+        pages.push(page);
+    }
+    let page_labels = vec![
+        PageLabelRange {
+            start: 0,
+            style: LabelStyle::LowerRoman,
+            first: 1,
+        },
+        PageLabelRange {
+            start: front_count,
+            style: LabelStyle::Arabic,
+            first: 1,
+        },
+    ];
+    Pages {
+        pages,
+        fonts: ctx.font_files(),
+        outline,
+        page_labels,
+        info,
+    }
+}
+
+fn blank(g: &Geometry) -> Page {
+    Page {
+        width: g.width,
+        height: g.height,
+        bleed: g.bleed,
+        items: vec![],
+    }
+}
+
+fn translate(item: Item, dx: f32, dy: f32) -> Item {
+    match item {
+        Item::Glyphs(mut r) => {
+            r.origin.x += dx;
+            r.origin.y += dy;
+            Item::Glyphs(r)
+        }
+        Item::Rule {
+            from,
+            to,
+            thickness,
+        } => Item::Rule {
+            from: Point {
+                x: from.x + dx,
+                y: from.y + dy,
+            },
+            to: Point {
+                x: to.x + dx,
+                y: to.y + dy,
+            },
+            thickness,
+        },
+        Item::Link { rect, dest } => Item::Link {
+            rect: Rect {
+                x: rect.x + dx,
+                y: rect.y + dy,
+                ..rect
+            },
+            dest,
+        },
+        Item::UriLink { rect, uri } => Item::UriLink {
+            rect: Rect {
+                x: rect.x + dx,
+                y: rect.y + dy,
+                ..rect
+            },
+            uri,
+        },
+    }
+}
+
+/// Footnotes at the foot of the text block, under a short rule.
+fn place_notes(page: &mut Page, flow: &PieceFlow, notes: &[u32], g: &Geometry, left: f32) {
+    if notes.is_empty() {
+        return;
+    }
+    let total: f32 = notes
+        .iter()
+        .filter_map(|n| flow.notes.get(n))
+        .map(|n| n.height)
+        .sum();
+    let bottom = g.top + g.lines as f32 * g.leading;
+    let mut y = bottom - total;
+    let rule_y = y - g.leading * 0.5;
+    page.items.push(Item::Rule {
+        from: Point { x: left, y: rule_y },
+        to: Point {
+            x: left + g.measure * 0.25,
+            y: rule_y,
+        },
+        thickness: 0.4,
+    });
+    for n in notes {
+        let Some(note) = flow.notes.get(n) else {
+            continue;
+        };
+        let step = note.height / note.lines.len().max(1) as f32;
+        for l in &note.lines {
+            page.items
+                .extend(line_items(l.clone(), left, y + step * BASELINE));
+            y += step;
+        }
+    }
+}
+
+/// One line of text, or `None` for empty text.
+fn line(ctx: &mut Ctx, text: &str, style: TextStyle, width: f32, align: Align) -> Option<SetLine> {
+    lines(ctx, text, style, width, align).into_iter().next()
+}
+
+fn lines(ctx: &mut Ctx, text: &str, style: TextStyle, width: f32, align: Align) -> Vec<SetLine> {
+    if text.trim().is_empty() {
+        return vec![];
+    }
+    let runs = vec![Run {
+        text: text.to_string(),
+        style,
+        lang: ctx.lang.clone(),
+        note: None,
+        link: None,
+        span: Default::default(),
+    }];
+    set_paragraph(
+        ctx,
+        &runs,
+        &ParSpec {
+            widths: vec![width],
+            indent: 0.0,
+            align,
+        },
+    )
+}
+
+/// Sets centred lines from `y` down; returns the y after them.
+fn centred(
+    ctx: &mut Ctx,
+    page: &mut Page,
+    g: &Geometry,
+    text: &str,
+    style: TextStyle,
+    y: f32,
+    leading: f32,
+) -> f32 {
+    let mut y = y;
+    for l in lines(ctx, text, style, g.measure, Align::Center) {
+        page.items.extend(line_items(l, g.inner, y));
+        y += leading;
+    }
+    y
+}
+
+fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
+    let mut page = blank(g);
+    let m = &book.meta;
+    let base = TextStyle {
+        face: Style::Regular,
+        size: g.size,
+        small_caps: false,
+        raise: 0.0,
+        hyphenate: false,
+    };
+    let mut y = g.top + g.height * 0.18;
+    let title_size = g.size * 2.6;
+    y = centred(
+        ctx,
+        &mut page,
+        g,
+        m.title.as_deref().unwrap_or(""),
+        TextStyle {
+            size: title_size,
+            ..base
+        },
+        y,
+        title_size * 1.15,
+    );
+    if let Some(s) = &m.subtitle {
+        y += g.leading;
+        let size = g.size * 1.3;
+        y = centred(
+            ctx,
+            &mut page,
+            g,
+            s,
+            TextStyle {
+                face: Style::Italic,
+                size,
+                ..base
+            },
+            y,
+            size * 1.3,
+        );
+    }
+    let people: Vec<String> = book.all_creators().iter().map(|c| c.name.clone()).collect();
+    if !people.is_empty() {
+        y += g.leading * 2.0;
+        centred(
+            ctx,
+            &mut page,
+            g,
+            &people.join(" · ").to_lowercase(),
+            TextStyle {
+                small_caps: true,
+                size: g.size * LABEL_SCALE,
+                ..base
+            },
+            y,
+            g.leading,
+        );
+    }
+    if let Some(p) = &m.publisher {
+        let y = g.height - g.bottom - g.leading;
+        centred(
+            ctx,
+            &mut page,
+            g,
+            &p.to_lowercase(),
+            TextStyle {
+                small_caps: true,
+                size: g.size * LABEL_SCALE,
+                ..base
+            },
+            y,
+            g.leading,
+        );
+    }
+    page
+}
+
+fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, info: &DocInfo) -> Page {
+    let mut page = blank(g);
+    let m = &book.meta;
+    let size = g.size * 0.85;
+    let style = TextStyle {
+        face: Style::Regular,
+        size,
+        small_caps: false,
+        raise: 0.0,
+        hyphenate: false,
+    };
+    let mut text: Vec<String> = Vec::new();
+    let mut title = m.title.clone().unwrap_or_default();
+    if let Some(s) = &m.subtitle {
+        title = format!("{title}: {s}");
+    }
+    text.push(title);
+    let people = book.all_creators();
+    for c in &people {
+        let role = match c.role {
+            crate::meta::Role::Author => "Author",
+            crate::meta::Role::Interviewer => "Interviewer",
+            crate::meta::Role::Interviewee => "Interviewee",
+            crate::meta::Role::Photographer => "Photographs",
+            crate::meta::Role::Translator => "Translator",
+            crate::meta::Role::Editor => "Editor",
+        };
+        text.push(format!("{role}: {}", c.name));
+    }
+    if let Some(e) = &m.edition {
+        text.push(e.clone());
+    }
+    if let Some(d) = &m.date {
+        text.push(format!("Published {d}"));
+    }
+    if let Some(p) = &m.publisher {
+        text.push(format!("Publisher: {p}"));
+    }
+    if let Some(r) = &m.rights {
+        text.push(r.clone());
+    }
+    text.push(
+        info.identifier
+            .strip_prefix("urn:isbn:")
+            .map(|d| format!("ISBN {d}"))
+            .unwrap_or_else(|| format!("Identifier: {}", info.identifier)),
+    );
+    let families: Vec<String> = ctx.family_names();
+    text.push(format!(
+        "Set in {} (SIL Open Font License) with folio {}.",
+        families.join(", "),
+        env!("CARGO_PKG_VERSION")
+    ));
+    let leading = g.leading * 0.85 * 1.3;
+    let mut y = g.height - g.bottom - leading * (text.len() as f32 + 1.0);
+    let left = g.left(1);
+    for t in text {
+        for l in lines(ctx, &t, style, g.measure, Align::Left) {
+            page.items.extend(line_items(l, left, y));
+            y += leading;
+        }
+    }
+    page
+}
+
+fn contents_page(
+    ctx: &mut Ctx,
+    book: &Book,
+    g: &Geometry,
+    first_pages: &[usize],
+    front_count: usize,
+) -> Page {
+    let mut page = blank(g);
+    let base = TextStyle {
+        face: Style::Regular,
+        size: g.size,
+        small_caps: false,
+        raise: 0.0,
+        hyphenate: false,
+    };
+    let mut y = g.top + g.leading * 3.0;
+    y = centred(
+        ctx,
+        &mut page,
+        g,
+        "contents",
+        TextStyle {
+            small_caps: true,
+            size: g.size * 1.2,
+            ..base
+        },
+        y,
+        g.leading,
+    );
+    y += g.leading * 2.0;
+    let left = g.left(2);
+    for (pi, piece) in book.pieces.iter().enumerate() {
+        let number = first_pages[pi] + 1;
+        let title = piece
+            .meta
+            .title
+            .clone()
+            .unwrap_or_else(|| piece.slug.clone());
+        let num_width = g.size * 2.5;
+        let entry_lines = lines(
+            ctx,
+            &title,
+            base,
+            g.measure - num_width - g.size,
+            Align::Left,
+        );
+        let n = entry_lines.len().max(1) as f32;
+        let top = y - g.leading * BASELINE;
+        for (i, l) in entry_lines.into_iter().enumerate() {
+            page.items
+                .extend(line_items(l, left, y + i as f32 * g.leading));
+        }
+        let last_y = y + (n - 1.0) * g.leading;
+        if let Some(l) = line(ctx, &number.to_string(), base, num_width, Align::Left) {
+            let w: f32 = l
+                .runs
+                .iter()
+                .flat_map(|r| r.glyphs.iter())
+                .map(|gl| gl.advance)
+                .sum();
+            page.items
+                .extend(line_items(l, left + g.measure - w, last_y));
+        }
+        if let Some(sub) = &piece.meta.subtitle {
+            let sub_style = TextStyle {
+                face: Style::Italic,
+                size: g.size * 0.9,
+                ..base
+            };
+            for l in lines(
+                ctx,
+                sub,
+                sub_style,
+                g.measure - num_width - g.size,
+                Align::Left,
+            ) {
+                y = last_y + g.leading;
+                page.items.extend(line_items(l, left, y));
+            }
+        } else {
+            y = last_y;
+        }
+        let dest = Destination {
+            page: front_count + first_pages[pi],
+            y: g.top,
+        };
+        page.items.push(Item::Link {
+            rect: Rect {
+                x: left,
+                y: top,
+                width: g.measure,
+                height: y - top + g.leading * 0.4,
+            },
+            dest,
+        });
+        y += g.leading * 1.5;
+    }
+    page
+}

@@ -1,0 +1,578 @@
+//! Paragraphs: styled runs → set lines of positioned glyphs.
+//!
+//! collect (in `collect.rs`) → **prepare** (shape each word once, find its hyphenation
+//! points, emit TeX boxes, glue and penalties with protrusion) → **linebreak** (Knuth–Plass,
+//! `linebreak.rs`) → **finalize** (justify: glue and font expansion per line, hanging
+//! punctuation, glyph runs per font). The result knows nothing about pages.
+
+use super::Ctx;
+use super::collect::{Run, TextStyle};
+use super::frame::{Glyph, GlyphRun, Point};
+use super::linebreak::{self, EX_HYPHEN_PENALTY, HYPHEN_PENALTY, INFINITY, Item, Line, Params};
+use super::shape::{Features, to_frame_glyphs};
+use std::sync::Arc;
+
+/// How a paragraph is set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParSpec {
+    /// Line widths (the last repeats).
+    pub widths: Vec<f32>,
+    /// First-line indent in pt.
+    pub indent: f32,
+    pub align: Align,
+}
+
+/// Horizontal alignment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    Justify,
+    Left,
+    Center,
+}
+
+/// One set line: glyph runs relative to the left end of the measure on the baseline.
+#[derive(Debug, Clone, Default)]
+pub struct SetLine {
+    pub runs: Vec<GlyphRun>,
+    /// The line ends with a hyphen.
+    pub hyphenated: bool,
+    /// Footnote numbers referenced on this line.
+    pub notes: Vec<u32>,
+    /// Link areas on this line: x from, x to, target.
+    pub links: Vec<(f32, f32, String)>,
+}
+
+/// The glyphs of one box item.
+#[derive(Debug, Clone)]
+struct BoxGlyphs {
+    glyphs: Vec<Glyph>,
+    font: usize,
+    size: f32,
+    raise: f32,
+    run: usize,
+}
+
+/// A box, glue or penalty plus what a box draws.
+struct Prepared {
+    items: Vec<Item>,
+    boxes: Vec<Option<BoxGlyphs>>,
+    /// The hyphen glyph of each flagged penalty (drawn if the line breaks there).
+    hyphens: Vec<Option<BoxGlyphs>>,
+}
+
+/// Interword glue as fractions of the font's space: TeX's proportions (stretch ½, shrink
+/// ⅓ of the space). Font expansion adds flexibility on top, so the spaces stay near natural.
+const SPACE_STRETCH: f32 = 0.5;
+const SPACE_SHRINK: f32 = 1.0 / 3.0;
+/// Ragged lines (titles, pull quotes): spaces never stretch when set; the line breaker
+/// sees 3 em of stretch per line so it balances line lengths (TeX's `\rightskip` trick).
+const RAGGED_STRETCH_EM: f32 = 3.0;
+/// Words shorter than this are never hyphenated: splitting them saves little and reads badly.
+const MIN_HYPHENATE_LEN: usize = 5;
+
+/// Sets a paragraph.
+pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine> {
+    let prepared = prepare(ctx, runs, spec);
+    if prepared.items.is_empty() {
+        return vec![];
+    }
+    let justify = spec.align == Align::Justify;
+    let params = Params {
+        widths: spec.widths.clone(),
+        expansion: if justify { ctx.expansion } else { 0.0 },
+        ..Params::default()
+    };
+    let mut lines = linebreak::linebreak(&prepared.items, &params);
+    if spec.align == Align::Center && lines.len() > 1 {
+        lines = balance(&prepared.items, params, lines.len());
+    }
+    lines
+        .iter()
+        .map(|l| finalize(&prepared, runs, l, spec))
+        .collect()
+}
+
+/// Centred display lines of even length: the narrowest measure (to 1 pt) that keeps the
+/// number of lines, so a title never leaves one word alone on its last line.
+fn balance(items: &[Item], params: Params, count: usize) -> Vec<Line> {
+    let full = params.widths.first().copied().unwrap_or(0.0);
+    let (mut lo, mut hi) = (full / count as f32 * 0.5, full);
+    let with = |w: f32| Params {
+        widths: vec![w],
+        ..params.clone()
+    };
+    // Bisection to 1 pt: at most ~9 passes for a 300 pt measure.
+    while hi - lo > 1.0 {
+        let mid = (lo + hi) / 2.0;
+        let ls = linebreak::linebreak(items, &with(mid));
+        if ls.len() <= count && !ls.iter().any(|l| l.overfull) {
+            hi = mid
+        } else {
+            lo = mid
+        }
+    }
+    let mut lines = linebreak::linebreak(items, &with(hi));
+    for l in &mut lines {
+        l.measure = full;
+    }
+    lines
+}
+
+fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
+    let justify = spec.align == Align::Justify;
+    let mut p = Prepared {
+        items: vec![],
+        boxes: vec![],
+        hyphens: vec![],
+    };
+    if spec.indent > 0.0 {
+        push(
+            &mut p,
+            Item::Box {
+                width: spec.indent,
+                hang_left: 0.0,
+                hang_right: 0.0,
+            },
+            None,
+            None,
+        );
+    }
+    for (ri, run) in runs.iter().enumerate() {
+        let style = run.style;
+        let font_key = ctx.font_index(style.face);
+        let space = ctx.space_width(style.face, style.size);
+        let mut rest = run.text.as_str();
+        while !rest.is_empty() {
+            let ws = rest
+                .find(|c: char| !matches!(c, ' ' | '\u{a0}' | '\n' | '\t'))
+                .unwrap_or(rest.len());
+            if ws > 0 {
+                let spaces = &rest[..ws];
+                if spaces.contains('\n') {
+                    // A hard line break: fill the line and force a break.
+                    p.items.extend(linebreak::paragraph_end());
+                    p.boxes.extend([None, None]);
+                    p.hyphens.extend([None, None]);
+                } else {
+                    let next = rest[ws..].chars().next();
+                    // Keep a spaced dash with the word before it: a line never starts with one.
+                    let no_break = spaces.contains('\u{a0}') || matches!(next, Some('–' | '—'));
+                    if no_break {
+                        push(
+                            &mut p,
+                            Item::Penalty {
+                                width: 0.0,
+                                hang_right: 0.0,
+                                penalty: INFINITY,
+                                flagged: false,
+                            },
+                            None,
+                            None,
+                        );
+                    }
+                    let (stretch, shrink) = if justify {
+                        (space * SPACE_STRETCH, space * SPACE_SHRINK)
+                    } else {
+                        (style.size * RAGGED_STRETCH_EM, 0.0)
+                    };
+                    push(
+                        &mut p,
+                        Item::Glue {
+                            width: space,
+                            stretch,
+                            shrink,
+                        },
+                        None,
+                        None,
+                    );
+                }
+                rest = &rest[ws..];
+                continue;
+            }
+            let end = rest.find([' ', '\u{a0}', '\n', '\t']).unwrap_or(rest.len());
+            word(ctx, &mut p, &rest[..end], run, ri, font_key, justify);
+            rest = &rest[end..];
+        }
+    }
+    // Drop trailing glue, then end the paragraph as TeX does.
+    while matches!(
+        p.items.last(),
+        Some(Item::Glue { .. } | Item::Penalty { .. })
+    ) {
+        p.items.pop();
+        p.boxes.pop();
+        p.hyphens.pop();
+    }
+    if !p.items.is_empty() {
+        p.items.extend(linebreak::paragraph_end());
+        p.boxes.extend([None, None]);
+        p.hyphens.extend([None, None]);
+    }
+    p
+}
+
+fn push(p: &mut Prepared, item: Item, glyphs: Option<BoxGlyphs>, hyphen: Option<BoxGlyphs>) {
+    p.items.push(item);
+    p.boxes.push(glyphs);
+    p.hyphens.push(hyphen);
+}
+
+/// One word (no spaces): split at explicit dashes, then at hyphenation points.
+fn word(
+    ctx: &mut Ctx,
+    p: &mut Prepared,
+    text: &str,
+    run: &Run,
+    ri: usize,
+    font_key: usize,
+    justify: bool,
+) {
+    let style = run.style;
+    // Parts end after an explicit hyphen or dash with letters on both sides.
+    let mut parts: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        let after = i + c.len_utf8();
+        if matches!(c, '-' | '–' | '—') && i > start && after < text.len() {
+            parts.push(&text[start..after]);
+            start = after;
+        }
+    }
+    parts.push(&text[start..]);
+    let n = parts.len();
+    for (pi, part) in parts.iter().enumerate() {
+        let shaped = ctx.shape(font_key, style, &run.lang, part, run.span);
+        let glyphs = ctx.frame_glyphs(font_key, style, part, &shaped);
+        let mut cuts: Vec<usize> = vec![];
+        if justify && style.hyphenate && part.chars().count() >= MIN_HYPHENATE_LEN {
+            cuts = ctx.hyphenation(part, &run.lang);
+        }
+        // Only cut where a glyph cluster starts (never inside a ligature).
+        cuts.retain(|&c| shaped.glyphs.iter().any(|g| g.cluster as usize == c));
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(part.len());
+        for k in 0..bounds.len() - 1 {
+            let (a, b) = (bounds[k], bounds[k + 1]);
+            let gl: Vec<Glyph> = shaped
+                .glyphs
+                .iter()
+                .zip(glyphs.iter())
+                .filter(|(g, _)| (a..b).contains(&(g.cluster as usize)))
+                .map(|(_, fg)| fg.clone())
+                .collect();
+            let width: f32 = gl.iter().map(|g| g.advance).sum();
+            let first_box = pi == 0 && k == 0;
+            let last_box = k == bounds.len() - 2;
+            let hang_left = if first_box {
+                protrusion_left(&part[a..b], gl.first())
+            } else {
+                0.0
+            };
+            let hang_right = if last_box && pi == n - 1 {
+                protrusion_right(&part[a..b], gl.last())
+            } else {
+                0.0
+            };
+            let bg = BoxGlyphs {
+                glyphs: gl,
+                font: font_key,
+                size: style.size,
+                raise: style.raise,
+                run: ri,
+            };
+            push(
+                p,
+                Item::Box {
+                    width,
+                    hang_left,
+                    hang_right,
+                },
+                Some(bg),
+                None,
+            );
+            if k + 2 < bounds.len() {
+                let hyphen = ctx.hyphen(font_key, style, &run.lang, run.span, ri);
+                let w: f32 = hyphen.glyphs.iter().map(|g| g.advance).sum();
+                let hang = w * RIGHT_HYPHEN;
+                push(
+                    p,
+                    Item::Penalty {
+                        width: w,
+                        hang_right: hang,
+                        penalty: HYPHEN_PENALTY,
+                        flagged: true,
+                    },
+                    None,
+                    Some(hyphen),
+                );
+            }
+        }
+        if pi + 1 < n {
+            let dash_hang = protrusion_right(part, glyphs.last());
+            push(
+                p,
+                Item::Penalty {
+                    width: 0.0,
+                    hang_right: dash_hang,
+                    penalty: EX_HYPHEN_PENALTY,
+                    flagged: true,
+                },
+                None,
+                None,
+            );
+        }
+    }
+}
+
+/// Share of a hyphen's width that hangs into the right margin (microtype's default, 700/1000).
+const RIGHT_HYPHEN: f32 = 0.7;
+
+/// How far a box may hang into the right margin: the share of its last character's width
+/// that microtype's default protrusion set gives (in thousandths: `.` `,` 700, `-` 700,
+/// `:` `;` 500, quotes 700, `–` 500, `—` 300, `!` `?` 200, `)` 100).
+fn protrusion_right(text: &str, last: Option<&Glyph>) -> f32 {
+    let share = match text.chars().last() {
+        Some('.' | ',' | '-' | '”' | '’' | '\'' | '"') => 0.7,
+        Some(':' | ';' | '–') => 0.5,
+        Some('—') => 0.3,
+        Some('!' | '?') => 0.2,
+        Some(')' | ']') => 0.1,
+        _ => 0.0,
+    };
+    last.map_or(0.0, |g| g.advance * share)
+}
+
+/// How far a box may hang into the left margin (`“` `‘` 700, `(` `[` 100, dashes 500).
+fn protrusion_left(text: &str, first: Option<&Glyph>) -> f32 {
+    let share = match text.chars().next() {
+        Some('“' | '‘' | '"' | '\'') => 0.7,
+        Some('–' | '—') => 0.5,
+        Some('(' | '[') => 0.1,
+        _ => 0.0,
+    };
+    first.map_or(0.0, |g| g.advance * share)
+}
+
+/// Turns one chosen line into glyph runs.
+fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine {
+    let justify = spec.align == Align::Justify;
+    let scale = if justify { line.scale } else { 1.0 };
+    let mut out = SetLine {
+        hyphenated: line.hyphenated,
+        ..SetLine::default()
+    };
+    // Natural width, for ragged and centred lines.
+    let mut x = if justify { -line.hang_left } else { 0.0 };
+    let mut current: Option<GlyphRun> = None;
+    let mut link: Option<(f32, String)> = None;
+    let flush = |current: &mut Option<GlyphRun>, out: &mut SetLine| {
+        if let Some(r) = current.take() {
+            if !r.glyphs.is_empty() {
+                out.runs.push(r);
+            }
+        }
+    };
+    let mut items: Vec<usize> = (line.start..line.end).collect();
+    if line.hyphenated && line.end < p.items.len() && p.hyphens[line.end].is_some() {
+        items.push(line.end);
+    }
+    for &i in &items {
+        match p.items[i] {
+            Item::Box { .. } => {
+                let Some(b) = p.boxes[i].as_ref() else {
+                    if let Item::Box { width, .. } = p.items[i] {
+                        x += width; // the paragraph indent
+                    }
+                    continue;
+                };
+                draw(b, scale, &mut x, &mut current, &mut out, runs, &mut link);
+            }
+            Item::Glue {
+                width,
+                stretch,
+                shrink,
+            } => {
+                let w = if justify {
+                    line.glue_width(width, stretch, shrink)
+                } else if stretch >= INFINITY {
+                    0.0
+                } else {
+                    width
+                };
+                // The space joins the previous glyph, so text extraction sees a word space.
+                match current.as_mut().and_then(|r| r.glyphs.last_mut()) {
+                    Some(g) if i + 1 < line.end => {
+                        g.advance += w;
+                        g.text.push(' ');
+                    }
+                    _ => {}
+                }
+                x += w;
+            }
+            Item::Penalty { .. } => {
+                if let Some(h) = p.hyphens[i].as_ref() {
+                    if i == line.end {
+                        draw(h, scale, &mut x, &mut current, &mut out, runs, &mut link);
+                    }
+                }
+            }
+        }
+    }
+    flush(&mut current, &mut out);
+    if let Some((x0, url)) = link.take() {
+        out.links.push((x0, x, url));
+    }
+    let natural = x;
+    if spec.align == Align::Center {
+        let measure = line.measure;
+        let shift = (measure - natural) / 2.0;
+        for r in &mut out.runs {
+            r.origin.x += shift;
+        }
+        for l in &mut out.links {
+            l.0 += shift;
+            l.1 += shift;
+        }
+    }
+    out.notes = items
+        .iter()
+        .filter_map(|&i| p.boxes[i].as_ref())
+        .filter_map(|b| runs[b.run].note)
+        .collect();
+    out.notes.dedup();
+    out
+}
+
+/// Appends a box's glyphs to the current run (starting a new run when the font, size or
+/// baseline changes), advancing `x`.
+fn draw(
+    b: &BoxGlyphs,
+    scale: f32,
+    x: &mut f32,
+    current: &mut Option<GlyphRun>,
+    out: &mut SetLine,
+    runs: &[Run],
+    link: &mut Option<(f32, String)>,
+) {
+    let hscale = scale * 100.0;
+    let same = current.as_ref().is_some_and(|r| {
+        r.font == b.font && r.size == b.size && r.origin.y == -b.raise && r.hscale == hscale
+    });
+    if !same {
+        if let Some(r) = current.take() {
+            if !r.glyphs.is_empty() {
+                out.runs.push(r);
+            }
+        }
+        *current = Some(GlyphRun {
+            font: b.font,
+            size: b.size,
+            hscale,
+            origin: Point { x: *x, y: -b.raise },
+            glyphs: vec![],
+        });
+    }
+    let target = runs[b.run].link.clone();
+    match (link.as_ref().map(|l| l.1.clone()), target) {
+        (Some(cur), Some(t)) if cur == t => {}
+        (cur, t) => {
+            if let (Some(_), Some((x0, url))) = (cur, link.take()) {
+                out.links.push((x0, *x, url));
+            }
+            if let Some(t) = t {
+                *link = Some((*x, t));
+            }
+        }
+    }
+    if let Some(r) = current.as_mut() {
+        for g in &b.glyphs {
+            // Advances are final page distances: expansion widens them with the glyphs.
+            let g = Glyph {
+                advance: g.advance * scale,
+                ..g.clone()
+            };
+            *x += g.advance;
+            r.glyphs.push(g);
+        }
+    }
+}
+
+/// Shaping, hyphenation and glyph conversion with their caches live on [`Ctx`]; these
+/// helpers are the paragraph's view of them.
+impl Ctx {
+    fn shape(
+        &mut self,
+        font_key: usize,
+        style: TextStyle,
+        lang: &str,
+        text: &str,
+        span: crate::model::Span,
+    ) -> Arc<super::shape::Shaped> {
+        let features = Features {
+            small_caps: style.small_caps,
+            oldstyle_figures: true,
+        };
+        let font = self.fonts.get(style.face).clone();
+        let shaper = self
+            .shapers
+            .entry(lang.to_string())
+            .or_insert_with(|| super::shape::Shaper::new(lang));
+        let shaped = shaper.shape(font_key, &font, text, features);
+        if !shaped.missing.is_empty() {
+            self.report_missing(&shaped.missing, style.face, span);
+        }
+        shaped
+    }
+
+    fn frame_glyphs(
+        &mut self,
+        font_key: usize,
+        style: TextStyle,
+        text: &str,
+        shaped: &super::shape::Shaped,
+    ) -> Arc<Vec<Glyph>> {
+        let key = (
+            font_key,
+            style.size.to_bits(),
+            style.small_caps,
+            text.to_string(),
+        );
+        if let Some(g) = self.glyph_cache.get(&key) {
+            return g.clone();
+        }
+        let upem = self.fonts.get(style.face).units_per_em();
+        let g = Arc::new(to_frame_glyphs(shaped, text, upem, style.size));
+        self.glyph_cache.insert(key, g.clone());
+        g
+    }
+
+    fn hyphenation(&mut self, word: &str, lang: &str) -> Vec<usize> {
+        let key = (lang.to_string(), word.to_string());
+        if let Some(c) = self.hyph_cache.get(&key) {
+            return c.clone();
+        }
+        let cuts = self.hyphenator.breaks(word, lang);
+        self.hyph_cache.insert(key, cuts.clone());
+        cuts
+    }
+
+    fn hyphen(
+        &mut self,
+        font_key: usize,
+        style: TextStyle,
+        lang: &str,
+        span: crate::model::Span,
+        run: usize,
+    ) -> BoxGlyphs {
+        let shaped = self.shape(font_key, style, lang, "-", span);
+        let glyphs = self.frame_glyphs(font_key, style, "-", &shaped);
+        BoxGlyphs {
+            glyphs: glyphs.to_vec(),
+            font: font_key,
+            size: style.size,
+            raise: style.raise,
+            run,
+        }
+    }
+}
