@@ -1,0 +1,263 @@
+//! Accessibility metadata derived from the content: [`Facts`] are counted from the model, and
+//! every `schema:` / `dcterms:conformsTo` value is computed from them, never asserted.
+
+use super::xhtml::walk_blocks;
+use crate::model::{Block, Book, Inline};
+
+/// What the book actually contains, as far as accessibility metadata is concerned.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facts {
+    pub pieces: usize,
+    /// Images in the reading content (figures), plus the cover image if there is one.
+    pub images: usize,
+    /// Of those, how many have a non-empty text alternative.
+    pub images_with_alt: usize,
+    pub has_cover_image: bool,
+    /// The book declares its language (else the package says `und`).
+    pub language_set: bool,
+    /// Every piece opens with its title as a heading and its headings never skip a level.
+    pub structured: bool,
+    /// The navigation document lists every piece (always true of our nav).
+    pub toc: bool,
+    /// A page-list nav mapping to a print edition (folio has none yet).
+    pub page_list: bool,
+    pub footnotes: usize,
+    pub tables: usize,
+    pub pull_quotes: usize,
+    pub speaker_turns: usize,
+    /// Languages of foreign passages, in order of first appearance.
+    pub foreign_langs: Vec<String>,
+    pub fonts_embedded: bool,
+}
+
+impl Facts {
+    pub fn of(book: &Book, cover_image: bool) -> Facts {
+        let mut f = Facts {
+            pieces: book.pieces.len(),
+            has_cover_image: cover_image,
+            language_set: book.meta.lang.is_some(),
+            structured: true,
+            toc: true,
+            page_list: false,
+            fonts_embedded: book.settings.epub.embed_fonts,
+            ..Facts::default()
+        };
+        if cover_image {
+            // The cover page's image always carries the text of the cover as its alt.
+            f.images += 1;
+            f.images_with_alt += 1;
+        }
+        for piece in &book.pieces {
+            count_blocks(&piece.blocks, &mut f);
+            walk_blocks(&piece.blocks, &mut |i| {
+                if let Inline::Foreign { lang, .. } = i {
+                    if !f.foreign_langs.contains(lang) {
+                        f.foreign_langs.push(lang.clone());
+                    }
+                }
+            });
+            // Headings after the piece's h1 must not skip levels (h2 then h4).
+            let mut prev = 1u8;
+            for b in &piece.blocks {
+                if let Block::Heading { level, .. } = b {
+                    let l = super::xhtml::shifted_level(&piece.blocks, *level);
+                    if l > prev + 1 {
+                        f.structured = false;
+                    }
+                    prev = l;
+                }
+            }
+        }
+        f
+    }
+
+    pub fn all_images_have_alt(&self) -> bool {
+        self.images == self.images_with_alt
+    }
+
+    /// The checks behind "EPUB Accessibility 1.1 - WCAG 2.2 Level AA" that folio can make:
+    /// text alternatives, a declared language, navigation, and a heading structure.
+    pub fn conforms(&self) -> bool {
+        self.all_images_have_alt() && self.language_set && self.toc && self.structured
+    }
+
+    /// `(property, value)` pairs for the package metadata, in a fixed order.
+    pub fn metadata(&self, title: &str) -> Vec<(&'static str, String)> {
+        let mut m = vec![("schema:accessMode", "textual".to_string())];
+        if self.images > 0 {
+            m.push(("schema:accessMode", "visual".into()));
+        }
+        if self.all_images_have_alt() {
+            m.push(("schema:accessModeSufficient", "textual".into()));
+        }
+        if self.images > 0 {
+            m.push(("schema:accessModeSufficient", "textual,visual".into()));
+        }
+        let mut features = Vec::new();
+        if self.images > 0 && self.all_images_have_alt() {
+            features.push("alternativeText");
+        }
+        if self.toc {
+            features.push("tableOfContents");
+        }
+        // One linear spine, and pull quotes are marked as asides, so the reading order is
+        // the order of the text.
+        features.push("readingOrder");
+        if self.structured {
+            features.push("structuralNavigation");
+        }
+        if self.page_list {
+            features.push("pageBreakMarkers");
+            features.push("printPageNumbers");
+        }
+        for feat in features {
+            m.push(("schema:accessibilityFeature", feat.to_string()));
+        }
+        m.push(("schema:accessibilityHazard", "none".into()));
+        m.push(("schema:accessibilitySummary", self.summary(title)));
+        if self.conforms() {
+            m.push((
+                "dcterms:conformsTo",
+                "EPUB Accessibility 1.1 - WCAG 2.2 Level AA".into(),
+            ));
+        }
+        m
+    }
+
+    /// A summary of this book's content for people choosing it.
+    pub fn summary(&self, title: &str) -> String {
+        let mut s = format!(
+            "{title} is a text publication of {} with a table of contents",
+            plural(self.pieces, "piece", "pieces")
+        );
+        s += if self.structured {
+            " and a heading at the start of every piece and section."
+        } else {
+            "."
+        };
+        if self.images == 0 {
+            s += " It contains no images.";
+        } else if self.all_images_have_alt() {
+            s += &match self.images {
+                1 => " Its one image has a text alternative.".to_string(),
+                n => format!(" All {n} of its images have text alternatives."),
+            };
+        } else {
+            s += &format!(
+                " {} of its {} have no text alternative.",
+                self.images - self.images_with_alt,
+                plural(self.images, "image", "images")
+            );
+        }
+        let count = |n: usize, one: &str, many: &str, verb1: &str, verbn: &str| match n {
+            1 => format!("One {one} {verb1}"),
+            n => format!("{n} {many} {verbn}"),
+        };
+        if self.speaker_turns > 0 {
+            s += " In interviews, every turn begins with the speaker's name.";
+        }
+        if self.pull_quotes > 0 {
+            s += &match self.pull_quotes {
+                1 => " One pull quote repeats a line of the text and is marked as an aside."
+                    .to_string(),
+                n => format!(
+                    " {n} pull quotes each repeat a line of the text and are marked as asides."
+                ),
+            };
+        }
+        if self.footnotes > 0 {
+            s += &format!(
+                " {} to the text and back.",
+                count(self.footnotes, "footnote", "footnotes", "links", "link")
+            );
+        }
+        if self.tables > 0 {
+            s += &format!(
+                " {} header cells.",
+                count(self.tables, "table", "tables", "has", "have")
+            );
+        }
+        if !self.foreign_langs.is_empty() {
+            let names: Vec<String> = self.foreign_langs.iter().map(|l| lang_name(l)).collect();
+            s += &format!(" Terms in {} are marked with their language.", join(&names));
+        }
+        if !self.page_list {
+            s += " There are no page numbers from a print edition.";
+        }
+        s += " The text can be restyled with the reading system's settings.";
+        if self.conforms() {
+            s += " It meets EPUB Accessibility 1.1 at WCAG 2.2 level AA as far as automated checks can tell.";
+        }
+        s
+    }
+}
+
+fn count_blocks(blocks: &[Block], f: &mut Facts) {
+    for b in blocks {
+        match b {
+            Block::Figure { alt, .. } => {
+                f.images += 1;
+                if !alt.trim().is_empty() {
+                    f.images_with_alt += 1;
+                }
+            }
+            Block::Table { .. } => f.tables += 1,
+            Block::SpeakerTurn { .. } => f.speaker_turns += 1,
+            Block::PullQuote { content, .. } => {
+                f.pull_quotes += 1;
+                count_blocks(content, f);
+            }
+            Block::FootnoteDef { content, .. } => {
+                f.footnotes += 1;
+                count_blocks(content, f);
+            }
+            Block::BlockQuote { content, .. } => count_blocks(content, f),
+            Block::List { items, .. } => items.iter().for_each(|i| count_blocks(i, f)),
+            Block::DefinitionList { items, .. } => items
+                .iter()
+                .flat_map(|(_, d)| d.iter())
+                .for_each(|d| count_blocks(d, f)),
+            _ => {}
+        }
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("one {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+fn join(items: &[String]) -> String {
+    match items.len() {
+        0 => String::new(),
+        1 => items[0].clone(),
+        k => format!("{} and {}", items[..k - 1].join(", "), items[k - 1]),
+    }
+}
+
+/// The English name of a language tag's primary subtag (the tag itself when unknown).
+pub fn lang_name(tag: &str) -> String {
+    let name = match crate::lang::primary(tag).to_ascii_lowercase().as_str() {
+        "en" => "English",
+        "es" => "Spanish",
+        "qu" => "Quechua",
+        "ay" => "Aymara",
+        "gn" => "Guarani",
+        "pt" => "Portuguese",
+        "fr" => "French",
+        "de" => "German",
+        "it" => "Italian",
+        "la" => "Latin",
+        "el" => "Greek",
+        "nl" => "Dutch",
+        "ja" => "Japanese",
+        "zh" => "Chinese",
+        "ru" => "Russian",
+        "ar" => "Arabic",
+        "he" => "Hebrew",
+        _ => return tag.to_string(),
+    };
+    name.to_string()
+}

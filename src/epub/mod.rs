@@ -1,0 +1,343 @@
+//! `Book` → EPUB 3.3 bytes: epub-builder writes the container, then our re-packaging pass
+//! completes its package documents and makes the archive deterministic.
+//!
+//! The stage, in order:
+//! 1. collect: the cover and figure images (read through [`Project`]), the accessibility
+//!    [`Facts`], the identifier;
+//! 2. write the content documents ([`xhtml`]) and the stylesheet ([`css`]);
+//! 3. hand them to `EpubBuilder<ZipLibrary>`, which generates into a `Vec<u8>` — only through
+//!    APIs that escape what they are given (title, language, subjects, description, rights,
+//!    toc titles); no `MetadataOpfV3` with user text;
+//! 4. [`zip::repackage`]: read that archive back, complete content.opf ([`package`]) and
+//!    nav.xhtml / toc.ncx ([`nav`]) as XML trees ([`xml`]), and write every entry again in a
+//!    fixed order with fixed timestamps.
+
+mod a11y;
+mod css;
+mod nav;
+mod package;
+mod xhtml;
+pub mod xml;
+mod zip;
+
+pub use a11y::Facts;
+
+use crate::diag::Diagnostic;
+use crate::ident::Identifier;
+use crate::model::{Block, Book, Piece, plain_text};
+use crate::project::{Project, iso8601};
+use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
+use std::collections::{HashMap, HashSet};
+
+/// Builds the EPUB. `clock_secs` is the build's clock (`project::clock`): it becomes
+/// `dcterms:modified` and every zip entry's time, so the same input gives the same bytes.
+pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let lang = book.meta.lang.clone().unwrap_or_else(|| "und".into());
+    let title = book_title(book);
+
+    // Images: the cover and every figure, each stored once under images/.
+    let mut used_hrefs: HashSet<String> = HashSet::new();
+    let cover = match &book.meta.cover {
+        Some(c) => match image(project, c, "cover", "cover", &mut used_hrefs) {
+            Ok(img) => Some(img),
+            Err(d) => {
+                diags.push(d);
+                None
+            }
+        },
+        None => None,
+    };
+    let mut images: HashMap<String, String> = HashMap::new();
+    let mut resources: Vec<Image> = Vec::new();
+    for piece in &book.pieces {
+        for src in figures(&piece.blocks) {
+            if images.contains_key(src) {
+                continue;
+            }
+            let stem = std::path::Path::new(src)
+                .file_stem()
+                .map(|s| crate::markdown::slug(&s.to_string_lossy()))
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "image".into());
+            match image(project, src, "image", &stem, &mut used_hrefs) {
+                Ok(img) => {
+                    images.insert(src.to_string(), img.href.clone());
+                    resources.push(img);
+                }
+                Err(d) => diags.push(d),
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+
+    let facts = Facts::of(book, cover.is_some());
+    let people = book.all_creators();
+    let identifier = match &book.meta.identifier {
+        Some(id) => id.urn(),
+        None => {
+            let mut parts: Vec<&str> = vec![&title];
+            parts.extend(people.iter().map(|c| c.name.as_str()));
+            parts.push(book.meta.publisher.as_deref().unwrap_or(""));
+            parts.push(book.meta.edition.as_deref().unwrap_or(""));
+            Identifier::derived(&parts).urn()
+        }
+    };
+
+    // Content documents.
+    let hrefs = piece_hrefs(&book.pieces);
+    let mut anchors: HashMap<String, String> = HashMap::new();
+    for (piece, href) in book.pieces.iter().zip(&hrefs) {
+        for b in &piece.blocks {
+            if let Block::Heading { id, .. } = b {
+                anchors.entry(id.clone()).or_insert_with(|| href.clone());
+            }
+        }
+    }
+    let ctx = xhtml::Ctx {
+        book,
+        anchors: &anchors,
+        images: &images,
+    };
+    let display_id = match &book.meta.identifier {
+        Some(id) => id.display(),
+        None => identifier.clone(),
+    };
+
+    let built = build(BuildInput {
+        book,
+        ctx: &ctx,
+        lang: &lang,
+        title: &title,
+        hrefs: &hrefs,
+        cover: cover.as_ref(),
+        resources: &resources,
+        display_id: &display_id,
+    })
+    .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?;
+
+    let info = package::PackageInfo {
+        meta: &book.meta,
+        people,
+        identifier: identifier.clone(),
+        lang: lang.clone(),
+        modified: iso8601(clock_secs),
+        a11y: facts.metadata(&title),
+    };
+    let out = zip::repackage(&built, zip::stamp(clock_secs), |name, bytes| {
+        let text = || String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: {e}"));
+        Ok(match name {
+            "OEBPS/content.opf" => package::complete(&text()?, &info)?.into_bytes(),
+            "OEBPS/nav.xhtml" => nav::complete_nav(&text()?, &lang, Some(COVER))?.into_bytes(),
+            "OEBPS/toc.ncx" => nav::complete_ncx(&text()?, &identifier, &title)?.into_bytes(),
+            _ => bytes,
+        })
+    })
+    .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
+    Ok(out)
+}
+
+/// The cover page's file name (a typographic cover when there is no cover image).
+const COVER: &str = "cover.xhtml";
+const TITLE_PAGE: &str = "titlepage.xhtml";
+
+/// The book's title: its own, else its first piece's.
+pub fn book_title(book: &Book) -> String {
+    book.meta
+        .title
+        .clone()
+        .or_else(|| book.pieces.first().and_then(|p| p.meta.title.clone()))
+        .unwrap_or_else(|| "Untitled".into())
+}
+
+/// The file name of each piece: its slug, made unique and kept clear of our own files.
+pub fn piece_hrefs(pieces: &[Piece]) -> Vec<String> {
+    let mut used: HashSet<String> = ["cover", "titlepage", "nav", "toc", "stylesheet"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let base = if p.slug.is_empty() {
+                format!("piece-{}", i + 1)
+            } else {
+                p.slug.clone()
+            };
+            let mut name = base.clone();
+            let mut k = 1;
+            while !used.insert(name.clone()) {
+                k += 1;
+                name = format!("{base}-{k}");
+            }
+            format!("{name}.xhtml")
+        })
+        .collect()
+}
+
+/// An image stored in the package.
+struct Image {
+    href: String,
+    media_type: &'static str,
+    bytes: Vec<u8>,
+}
+
+fn image(
+    project: &Project,
+    src: &str,
+    what: &str,
+    stem: &str,
+    used: &mut HashSet<String>,
+) -> Result<Image, Diagnostic> {
+    let ext = std::path::Path::new(src)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let media_type = match ext.as_str() {
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        _ => {
+            return Err(Diagnostic::error(format!(
+                "the {what} `{src}` is not an image EPUB readers show"
+            ))
+            .hint("use a JPEG, PNG, GIF, WebP or SVG file"));
+        }
+    };
+    let path = project.resolve(src, what)?;
+    let bytes = project.read_bytes(&path).map_err(|mut d| d.remove(0))?;
+    let mut href = format!("images/{stem}.{ext}");
+    let mut k = 1;
+    while !used.insert(href.clone()) {
+        k += 1;
+        href = format!("images/{stem}-{k}.{ext}");
+    }
+    Ok(Image {
+        href,
+        media_type,
+        bytes,
+    })
+}
+
+fn figures(blocks: &[Block]) -> Vec<&str> {
+    let mut out = Vec::new();
+    for b in blocks {
+        match b {
+            Block::Figure { src, .. } => out.push(src.as_str()),
+            Block::PullQuote { content, .. }
+            | Block::BlockQuote { content, .. }
+            | Block::FootnoteDef { content, .. } => out.extend(figures(content)),
+            Block::List { items, .. } => items.iter().for_each(|i| out.extend(figures(i))),
+            Block::DefinitionList { items, .. } => items
+                .iter()
+                .flat_map(|(_, d)| d.iter())
+                .for_each(|d| out.extend(figures(d))),
+            _ => {}
+        }
+    }
+    out
+}
+
+struct BuildInput<'a> {
+    book: &'a Book,
+    ctx: &'a xhtml::Ctx<'a>,
+    lang: &'a str,
+    title: &'a str,
+    hrefs: &'a [String],
+    cover: Option<&'a Image>,
+    resources: &'a [Image],
+    display_id: &'a str,
+}
+
+/// Drives epub-builder: everything it writes here, it escapes itself.
+fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
+    let BuildInput {
+        book,
+        ctx,
+        lang,
+        title,
+        hrefs,
+        cover,
+        resources,
+        display_id,
+    } = input;
+    let m = &book.meta;
+    let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
+    b.epub_version(EpubVersion::V33);
+    b.set_title(title);
+    // One language and no `author` metadata: together they would duplicate an id (0.8.3).
+    b.add_language(lang);
+    b.set_toc_name("Contents");
+    b.set_generator("folio");
+    if let Some(d) = &m.description {
+        b.add_description(d.as_str());
+    }
+    for s in &m.subjects {
+        b.add_subject(s.as_str());
+    }
+    if let Some(r) = &m.rights {
+        b.set_license(r.as_str());
+    }
+    // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
+    b.set_uuid(uuid::Uuid::nil());
+    let embed = book.settings.epub.embed_fonts;
+    b.stylesheet(css::stylesheet(embed).as_bytes())?;
+    if embed {
+        for (href, bytes, _) in css::FONTS {
+            b.add_resource(href, bytes, "font/ttf")?;
+        }
+    }
+    if let Some(img) = cover {
+        b.add_cover_image(&img.href, img.bytes.as_slice(), img.media_type)?;
+    }
+    for img in resources {
+        b.add_resource(&img.href, img.bytes.as_slice(), img.media_type)?;
+    }
+
+    let cover_page = xhtml::cover(book, lang, cover.map(|c| c.href.as_str()));
+    // No title: the cover stays out of the table of contents (its landmark is added later).
+    b.add_content(EpubContent::new(COVER, cover_page.as_bytes()).reftype(ReferenceType::Cover))?;
+    let tp = xhtml::title_page(book, lang, display_id);
+    b.add_content(
+        EpubContent::new(TITLE_PAGE, tp.as_bytes())
+            .title("Title Page")
+            .reftype(ReferenceType::TitlePage),
+    )?;
+    for (i, (piece, href)) in book.pieces.iter().zip(hrefs).enumerate() {
+        let piece_lang = piece.meta.lang.as_deref().unwrap_or(lang);
+        let doc = xhtml::piece(ctx, piece, piece_lang);
+        let label = piece
+            .meta
+            .title
+            .clone()
+            .unwrap_or_else(|| format!("Piece {}", i + 1));
+        let mut toc = TocElement::new(href.as_str(), label.as_str());
+        for blk in &piece.blocks {
+            if let Block::Heading {
+                level, id, content, ..
+            } = blk
+            {
+                let l = xhtml::shifted_level(&piece.blocks, *level);
+                let text = plain_text(content);
+                if l <= 3 && !text.trim().is_empty() {
+                    let url = format!("{href}#{}", xhtml::xml_id(id));
+                    toc.add(TocElement::new(url, text.trim()).level(i32::from(l)));
+                }
+            }
+        }
+        let mut content = EpubContent::new(href.as_str(), doc.as_bytes());
+        content.toc = toc;
+        if i == 0 {
+            content = content.reftype(ReferenceType::Text);
+        }
+        b.add_content(content)?;
+    }
+    let mut out = Vec::new();
+    b.generate(&mut out)?;
+    Ok(out)
+}

@@ -1,0 +1,149 @@
+//! Completes the package document (content.opf) epub-builder wrote, as a typed XML tree.
+//!
+//! Why each extension exists — epub-builder 0.8.3 cannot write these itself, or writes them
+//! only through `MetadataOpfV3`, whose values it leaves unescaped:
+//! - `xml:lang` on `<package>` (Ace `epub-lang`); the template has no slot for it.
+//! - the identifier: its API only takes a UUID (`urn:uuid:`), never an ISBN (`urn:isbn:`).
+//! - `dcterms:modified` from our clock: its setter needs chrono, and its default is the wall clock.
+//! - `title-type` refinements and the subtitle: the template's `<dc:title>` has no id.
+//! - creators and contributors with MARC roles and `file-as`: its `author` metadata
+//!   hard-codes `aut` and, together with a language, duplicates `id="epub-creator-0"`.
+//! - publisher, date (W3C form as written, not a timestamp), series, accessibility metadata.
+//! - a label for the cover's `<guide>` reference (it writes the content's empty title).
+
+use super::xml::{Document, Element, Node};
+use crate::meta::{Creator, Metadata};
+
+/// Everything the package metadata says, computed by [`super::epub`].
+pub struct PackageInfo<'a> {
+    pub meta: &'a Metadata,
+    /// Every creator and contributor of the book and its pieces.
+    pub people: Vec<Creator>,
+    /// `urn:isbn:…` or `urn:uuid:…`.
+    pub identifier: String,
+    pub lang: String,
+    /// `YYYY-MM-DDTHH:MM:SSZ`.
+    pub modified: String,
+    pub a11y: Vec<(&'static str, String)>,
+}
+
+/// A series position as people write it: `2`, not `2.0`.
+pub fn number(p: f64) -> String {
+    if p.fract() == 0.0 && p.abs() < 1e15 {
+        format!("{}", p as i64)
+    } else {
+        format!("{p}")
+    }
+}
+
+fn meta(property: &str, value: &str) -> Element {
+    Element::new("meta")
+        .with_attr("property", property)
+        .with_text(value)
+}
+
+fn refine(id: &str, property: &str, value: &str) -> Element {
+    Element::new("meta")
+        .with_attr("refines", &format!("#{id}"))
+        .with_attr("property", property)
+        .with_text(value)
+}
+
+/// Returns the completed content.opf.
+pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
+    let mut doc = Document::parse(opf).map_err(|e| format!("content.opf: {e}"))?;
+    let root = &mut doc.root;
+    root.set_attr("xml:lang", &info.lang);
+    let m = info.meta;
+    let md = root
+        .child_mut("metadata")
+        .ok_or("content.opf has no <metadata>")?;
+
+    for el in md.elements_mut() {
+        match el.name.as_str() {
+            "dc:identifier" => el.set_text(&info.identifier),
+            "dc:title" => el.set_attr("id", "title"),
+            // epub-builder numbers languages like creators; nothing refines the language.
+            "dc:language" => el.attrs.retain(|(n, _)| n != "id"),
+            "meta" if el.attr("property") == Some("dcterms:modified") => {
+                el.set_text(&info.modified)
+            }
+            _ => {}
+        }
+    }
+    let mut add = vec![refine("title", "title-type", "main")];
+    if let Some(sub) = &m.subtitle {
+        add.push(
+            Element::new("dc:title")
+                .with_attr("id", "subtitle")
+                .with_text(sub),
+        );
+        add.push(refine("subtitle", "title-type", "subtitle"));
+    }
+    // One element per person, with a role refinement for each of their roles (Jane Writer
+    // may be an author of one piece and the interviewer of another).
+    let mut persons: Vec<(&str, Option<&str>, Vec<crate::meta::Role>)> = Vec::new();
+    for p in &info.people {
+        match persons.iter_mut().find(|(n, _, _)| *n == p.name) {
+            Some((_, fa, roles)) => {
+                if !roles.contains(&p.role) {
+                    roles.push(p.role);
+                }
+                if fa.is_none() {
+                    *fa = p.file_as.as_deref();
+                }
+            }
+            None => persons.push((&p.name, p.file_as.as_deref(), vec![p.role])),
+        }
+    }
+    let (mut nc, mut nk) = (0, 0);
+    for (name, file_as, roles) in persons {
+        let (tag, id) = if roles.iter().any(|r| r.is_creator()) {
+            nc += 1;
+            ("dc:creator", format!("creator-{nc}"))
+        } else {
+            nk += 1;
+            ("dc:contributor", format!("contributor-{nk}"))
+        };
+        add.push(Element::new(tag).with_attr("id", &id).with_text(name));
+        for role in roles {
+            add.push(refine(&id, "role", role.marc()).with_attr("scheme", "marc:relators"));
+        }
+        if let Some(fa) = file_as {
+            add.push(refine(&id, "file-as", fa));
+        }
+    }
+    if let Some(p) = &m.publisher {
+        add.push(Element::new("dc:publisher").with_text(p));
+    }
+    if let Some(d) = &m.date {
+        add.push(Element::new("dc:date").with_text(d));
+    }
+    if let Some(s) = &m.series {
+        add.push(meta("belongs-to-collection", &s.name).with_attr("id", "series"));
+        add.push(refine("series", "collection-type", "series"));
+        if let Some(p) = s.position {
+            add.push(refine("series", "group-position", &number(p)));
+        }
+    }
+    for (prop, value) in &info.a11y {
+        add.push(meta(prop, value));
+    }
+    // The template leaves blank lines where its optional parts were: one element a line.
+    let mut elements: Vec<Element> = md.elements().cloned().collect();
+    elements.extend(add);
+    md.children = elements
+        .into_iter()
+        .flat_map(|e| [Node::Text("\n    ".into()), Node::Element(e)])
+        .chain([Node::Text("\n  ".into())])
+        .collect();
+
+    if let Some(guide) = root.child_mut("guide") {
+        for r in guide.elements_mut() {
+            if r.attr("type") == Some("cover") && r.attr("title") == Some("") {
+                r.set_attr("title", "Cover");
+            }
+        }
+    }
+    Ok(doc.to_xml())
+}

@@ -1,0 +1,582 @@
+//! Model → XHTML content documents: one per piece (`<article>` with its `<header>`), plus the
+//! cover page and the title page.
+//!
+//! All text goes through [`esc`]/[`esc_attr`]; nothing from the manuscript is ever written as
+//! markup. Ids the writer makes up contain `_`, which [`crate::markdown::slug`] never
+//! produces, so they cannot collide with heading ids.
+
+use super::xml::{esc, esc_attr};
+use crate::meta::{Creator, Metadata, Role};
+use crate::model::{Align, Block, Book, Inline, Piece, SpeakerRole};
+use std::collections::HashMap;
+
+/// What every piece's writer needs from the whole book.
+pub struct Ctx<'a> {
+    pub book: &'a Book,
+    /// Heading id → href of the document holding it (resolves `#id` links across pieces).
+    pub anchors: &'a HashMap<String, String>,
+    /// Figure `src` as written → href of the image inside the package.
+    pub images: &'a HashMap<String, String>,
+}
+
+/// A content document around `body`.
+pub fn page(lang: &str, title: &str, body_type: &str, body: &str) -> String {
+    let lang = esc_attr(lang);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html>\n\
+<html xmlns=\"http://www.w3.org/1999/xhtml\" xmlns:epub=\"http://www.idpf.org/2007/ops\" lang=\"{lang}\" xml:lang=\"{lang}\">\n\
+<head>\n<title>{}</title>\n<link rel=\"stylesheet\" type=\"text/css\" href=\"stylesheet.css\"/>\n</head>\n\
+<body epub:type=\"{body_type}\">\n{body}</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+/// An id that is a valid XML name (what epubcheck requires of `id`): letters, digits, `-`,
+/// `_`, `.`, starting with a letter or `_`.
+pub fn xml_id(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out.insert_str(0, "h_");
+    }
+    out
+}
+
+/// People joined as English prose: "A", "A and B", "A, B and C".
+pub fn names(people: &[&Creator]) -> String {
+    let n: Vec<&str> = people.iter().map(|c| c.name.as_str()).collect();
+    match n.len() {
+        0 => String::new(),
+        1 => n[0].to_string(),
+        k => format!("{} and {}", n[..k - 1].join(", "), n[k - 1]),
+    }
+}
+
+/// Byline lines from creators, one per role in [`Role::ALL`] order ("Interview by …").
+pub fn byline(meta: &Metadata) -> Vec<String> {
+    Role::ALL
+        .iter()
+        .filter_map(|&role| {
+            let people: Vec<&Creator> = meta.creators.iter().filter(|c| c.role == role).collect();
+            if people.is_empty() {
+                return None;
+            }
+            let lead = match role {
+                Role::Author => "By",
+                Role::Interviewer => "Interview by",
+                Role::Interviewee => "An interview with",
+                Role::Photographer => "Photographs by",
+                Role::Translator => "Translated by",
+                Role::Editor => "Edited by",
+            };
+            Some(format!("{lead} {}", names(&people)))
+        })
+        .collect()
+}
+
+/// The cover page. With a cover image: the image, labelled; without: a plain typographic
+/// cover (title, subtitle, byline) set by the stylesheet.
+pub fn cover(book: &Book, lang: &str, image_href: Option<&str>) -> String {
+    let title = book.meta.title.as_deref().unwrap_or("Untitled");
+    let body = match image_href {
+        Some(href) => format!(
+            "<section class=\"cover\" aria-label=\"Cover\">\n<img role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>\n",
+            esc_attr(href),
+            esc_attr(&cover_alt(book))
+        ),
+        None => {
+            let mut s =
+                String::from("<section class=\"cover typographic\" aria-label=\"Cover\">\n");
+            s += &format!("<p class=\"cover-title\">{}</p>\n", esc(title));
+            if let Some(sub) = &book.meta.subtitle {
+                s += &format!("<p class=\"cover-subtitle\">{}</p>\n", esc(sub));
+            }
+            for line in byline(&book.meta) {
+                s += &format!("<p class=\"cover-byline\">{}</p>\n", esc(&line));
+            }
+            if let Some(p) = &book.meta.publisher {
+                s += &format!("<p class=\"cover-publisher\">{}</p>\n", esc(p));
+            }
+            s + "</section>\n"
+        }
+    };
+    page(lang, title, "cover", &body)
+}
+
+/// The cover image's text alternative: what the cover says.
+pub fn cover_alt(book: &Book) -> String {
+    let mut alt = format!(
+        "Cover: {}",
+        book.meta.title.as_deref().unwrap_or("Untitled")
+    );
+    if let Some(sub) = &book.meta.subtitle {
+        alt += &format!(". {sub}");
+    }
+    for line in byline(&book.meta) {
+        alt += &format!(". {line}");
+    }
+    alt
+}
+
+/// The title page, with the imprint (publisher, edition, date, identifier, rights) below.
+pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
+    let m = &book.meta;
+    let title = m.title.as_deref().unwrap_or("Untitled");
+    let mut s = String::from("<section class=\"titlepage\" aria-labelledby=\"titlepage_title\">\n");
+    s += &format!("<h1 id=\"titlepage_title\">{}</h1>\n", esc(title));
+    if let Some(sub) = &m.subtitle {
+        s += &format!(
+            "<p class=\"subtitle\" role=\"doc-subtitle\">{}</p>\n",
+            esc(sub)
+        );
+    }
+    for line in byline(m) {
+        s += &format!("<p class=\"byline\">{}</p>\n", esc(&line));
+    }
+    if let Some(p) = &m.publisher {
+        s += &format!("<p class=\"publisher\">{}</p>\n", esc(p));
+    }
+    s += "</section>\n<section class=\"imprint\" aria-label=\"Imprint\">\n";
+    let mut facts: Vec<String> = Vec::new();
+    if let Some(series) = &m.series {
+        facts.push(match series.position {
+            Some(p) => format!("{}, {}", series.name, super::package::number(p)),
+            None => series.name.clone(),
+        });
+    }
+    facts.extend(m.edition.clone());
+    facts.extend(m.date.clone());
+    facts.push(identifier.to_string());
+    facts.extend(m.rights.clone());
+    for f in facts {
+        s += &format!("<p>{}</p>\n", esc(&f));
+    }
+    s += "</section>\n";
+    page(lang, title, "frontmatter", &s)
+}
+
+/// The shift that makes a piece's headings start at `h2` (the piece title is its `h1`).
+fn heading_shift(blocks: &[Block]) -> u8 {
+    let top = blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Heading { level, .. } => Some(*level),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    2u8.saturating_sub(top)
+}
+
+/// The heading level a piece's heading is set at.
+pub fn shifted_level(blocks: &[Block], level: u8) -> u8 {
+    (level + heading_shift(blocks)).min(6)
+}
+
+/// Footnote numbering of one piece: label → number (references first, then unreferenced
+/// definitions), and the definitions in number order.
+struct Notes<'b> {
+    numbers: HashMap<String, u32>,
+    defs: Vec<(u32, &'b str, &'b [Block])>,
+    /// How many references to each label have been written so far.
+    seen: HashMap<String, u32>,
+}
+
+impl<'b> Notes<'b> {
+    fn of(blocks: &'b [Block]) -> Notes<'b> {
+        let mut numbers = HashMap::new();
+        walk_blocks(blocks, &mut |i| {
+            if let Inline::FootnoteRef { label, number, .. } = i {
+                numbers.entry(label.clone()).or_insert(*number);
+            }
+        });
+        let mut found: Vec<(&'b str, &'b [Block])> = Vec::new();
+        collect_defs(blocks, &mut found);
+        let mut next = numbers.values().copied().max().unwrap_or(0);
+        let mut defs = Vec::new();
+        for (label, content) in found {
+            if defs.iter().any(|(_, l, _)| *l == label) {
+                continue;
+            }
+            let n = *numbers.entry(label.to_string()).or_insert_with(|| {
+                next += 1;
+                next
+            });
+            defs.push((n, label, content));
+        }
+        defs.sort_by_key(|d| d.0);
+        Notes {
+            numbers,
+            defs,
+            seen: HashMap::new(),
+        }
+    }
+}
+
+fn collect_defs<'b>(blocks: &'b [Block], out: &mut Vec<(&'b str, &'b [Block])>) {
+    for b in blocks {
+        match b {
+            Block::FootnoteDef { label, content, .. } => {
+                out.push((label, content));
+                collect_defs(content, out);
+            }
+            Block::PullQuote { content, .. } | Block::BlockQuote { content, .. } => {
+                collect_defs(content, out)
+            }
+            Block::List { items, .. } => items.iter().for_each(|i| collect_defs(i, out)),
+            Block::DefinitionList { items, .. } => items
+                .iter()
+                .flat_map(|(_, d)| d.iter())
+                .for_each(|d| collect_defs(d, out)),
+            _ => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline of `blocks`, depth first, in reading order.
+pub fn walk_blocks(blocks: &[Block], f: &mut dyn FnMut(&Inline)) {
+    fn inl(list: &[Inline], f: &mut dyn FnMut(&Inline)) {
+        for i in list {
+            f(i);
+            match i {
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::Foreign { content, .. } => inl(content, f),
+                _ => {}
+            }
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Heading { content, .. }
+            | Block::Paragraph { content, .. }
+            | Block::SpeakerTurn { content, .. } => inl(content, f),
+            Block::PullQuote { content, .. }
+            | Block::BlockQuote { content, .. }
+            | Block::FootnoteDef { content, .. } => walk_blocks(content, f),
+            Block::List { items, .. } => items.iter().for_each(|i| walk_blocks(i, f)),
+            Block::Table { header, rows, .. } => {
+                header.iter().for_each(|c| inl(c, f));
+                rows.iter().flatten().for_each(|c| inl(c, f));
+            }
+            Block::Figure { caption, .. } => inl(caption, f),
+            Block::DefinitionList { items, .. } => {
+                for (term, defs) in items {
+                    inl(term, f);
+                    defs.iter().for_each(|d| walk_blocks(d, f));
+                }
+            }
+            Block::CodeBlock { .. } | Block::Break { .. } => {}
+        }
+    }
+}
+
+/// One piece as a content document.
+pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
+    let mut w = Writer {
+        ctx,
+        out: String::new(),
+        notes: Notes::of(&piece.blocks),
+        shift: heading_shift(&piece.blocks),
+    };
+    let m = &piece.meta;
+    let title = m
+        .title
+        .clone()
+        .unwrap_or_else(|| ctx.book.meta.title.clone().unwrap_or_default());
+    w.out += "<article class=\"piece\" aria-labelledby=\"piece_title\">\n<header>\n";
+    if let Some(k) = &m.kicker {
+        w.out += &format!("<p class=\"kicker\">{}</p>\n", esc(k));
+    }
+    w.out += &format!("<h1 id=\"piece_title\">{}</h1>\n", esc(&title));
+    if let Some(sub) = &m.subtitle {
+        w.out += &format!(
+            "<p class=\"subtitle\" role=\"doc-subtitle\">{}</p>\n",
+            esc(sub)
+        );
+    }
+    if let Some(d) = &m.description {
+        w.out += &format!("<p class=\"standfirst\">{}</p>\n", esc(d));
+    }
+    for line in byline(m) {
+        w.out += &format!("<p class=\"byline\">{}</p>\n", esc(&line));
+    }
+    w.out += "</header>\n";
+    w.blocks(&piece.blocks);
+    w.footnotes();
+    w.out += "</article>\n";
+    page(lang, &title, "bodymatter", &w.out)
+}
+
+struct Writer<'a, 'b> {
+    ctx: &'a Ctx<'a>,
+    out: String,
+    notes: Notes<'b>,
+    shift: u8,
+}
+
+impl<'b> Writer<'_, 'b> {
+    fn blocks(&mut self, blocks: &'b [Block]) {
+        for b in blocks {
+            self.block(b);
+        }
+    }
+
+    fn block(&mut self, b: &'b Block) {
+        match b {
+            Block::Heading {
+                level, id, content, ..
+            } => {
+                let h = (level + self.shift).min(6);
+                self.out += &format!("<h{h} id=\"{}\">", esc_attr(&xml_id(id)));
+                self.inlines(content);
+                self.out += &format!("</h{h}>\n");
+            }
+            Block::Paragraph { content, .. } => {
+                self.out += "<p>";
+                self.inlines(content);
+                self.out += "</p>\n";
+            }
+            Block::SpeakerTurn {
+                speaker,
+                role,
+                content,
+                ..
+            } => {
+                let class = match role {
+                    SpeakerRole::Question => "turn question",
+                    SpeakerRole::Answer => "turn answer",
+                    SpeakerRole::Other => "turn",
+                };
+                self.out += &format!(
+                    "<p class=\"{class}\"><b class=\"speaker\">{}:</b> ",
+                    esc(speaker)
+                );
+                self.inlines(content);
+                self.out += "</p>\n";
+            }
+            Block::PullQuote { content, .. } => {
+                self.out +=
+                    "<aside class=\"pullquote\" epub:type=\"pullquote\" role=\"doc-pullquote\">\n";
+                self.blocks(content);
+                self.out += "</aside>\n";
+            }
+            Block::BlockQuote { content, .. } => {
+                self.out += "<blockquote>\n";
+                self.blocks(content);
+                self.out += "</blockquote>\n";
+            }
+            Block::List {
+                ordered,
+                start,
+                items,
+                ..
+            } => {
+                let tag = if *ordered { "ol" } else { "ul" };
+                if *ordered && *start != 1 {
+                    self.out += &format!("<ol start=\"{start}\">\n");
+                } else {
+                    self.out += &format!("<{tag}>\n");
+                }
+                for item in items {
+                    self.out += "<li>";
+                    self.blocks(item);
+                    self.out += "</li>\n";
+                }
+                self.out += &format!("</{tag}>\n");
+            }
+            Block::Table {
+                header,
+                rows,
+                align,
+                ..
+            } => {
+                self.out += "<table>\n";
+                if !header.is_empty() {
+                    self.out += "<thead>\n<tr>";
+                    for (i, cell) in header.iter().enumerate() {
+                        self.out += &format!("<th scope=\"col\"{}>", align_class(align, i));
+                        self.inlines(cell);
+                        self.out += "</th>";
+                    }
+                    self.out += "</tr>\n</thead>\n";
+                }
+                if !rows.is_empty() {
+                    self.out += "<tbody>\n";
+                    for row in rows {
+                        self.out += "<tr>";
+                        for (i, cell) in row.iter().enumerate() {
+                            self.out += &format!("<td{}>", align_class(align, i));
+                            self.inlines(cell);
+                            self.out += "</td>";
+                        }
+                        self.out += "</tr>\n";
+                    }
+                    self.out += "</tbody>\n";
+                }
+                self.out += "</table>\n";
+            }
+            Block::Figure {
+                src, alt, caption, ..
+            } => {
+                let href = self.ctx.images.get(src).map(String::as_str).unwrap_or(src);
+                self.out += &format!(
+                    "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n",
+                    esc_attr(href),
+                    esc_attr(alt)
+                );
+                if !caption.is_empty() {
+                    self.out += "<figcaption>";
+                    self.inlines(caption);
+                    self.out += "</figcaption>\n";
+                }
+                self.out += "</figure>\n";
+            }
+            // Set at the end of the piece, in number order.
+            Block::FootnoteDef { .. } => {}
+            Block::DefinitionList { items, .. } => {
+                self.out += "<dl>\n";
+                for (term, defs) in items {
+                    if !term.is_empty() {
+                        self.out += "<dt>";
+                        self.inlines(term);
+                        self.out += "</dt>\n";
+                    }
+                    for d in defs {
+                        self.out += "<dd>";
+                        self.blocks(d);
+                        self.out += "</dd>\n";
+                    }
+                }
+                self.out += "</dl>\n";
+            }
+            Block::CodeBlock { text, .. } => {
+                self.out += &format!("<pre><code>{}</code></pre>\n", esc(text));
+            }
+            Block::Break { .. } => self.out += "<hr/>\n",
+        }
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) {
+        for i in inlines {
+            self.inline(i);
+        }
+    }
+
+    fn inline(&mut self, i: &Inline) {
+        match i {
+            Inline::Text { text, .. } => self.out += &esc(text),
+            Inline::Emphasis { content, .. } => self.wrap("<em>", content, "</em>"),
+            Inline::Strong { content, .. } => self.wrap("<strong>", content, "</strong>"),
+            Inline::Code { text, .. } => self.out += &format!("<code>{}</code>", esc(text)),
+            Inline::Link { url, content, .. } => match self.href(url) {
+                Some(href) => {
+                    let open = format!("<a href=\"{}\">", esc_attr(&href));
+                    self.wrap(&open, content, "</a>");
+                }
+                // A link we cannot follow (a file, `javascript:`, a missing anchor): its text.
+                None => self.inlines(content),
+            },
+            Inline::Foreign { lang, content, .. } => {
+                let open = format!(
+                    "<i lang=\"{0}\" xml:lang=\"{0}\" class=\"foreign\">",
+                    esc_attr(lang)
+                );
+                self.wrap(&open, content, "</i>");
+            }
+            Inline::FootnoteRef { label, .. } => {
+                let Some(&n) = self.notes.numbers.get(label) else {
+                    return;
+                };
+                if !self.notes.defs.iter().any(|d| d.1 == label) {
+                    return;
+                }
+                let k = self.notes.seen.entry(label.clone()).or_insert(0);
+                *k += 1;
+                let id = if *k == 1 {
+                    format!("fnref_{n}")
+                } else {
+                    format!("fnref_{n}_{k}")
+                };
+                self.out += &format!(
+                    "<a class=\"noteref\" epub:type=\"noteref\" role=\"doc-noteref\" id=\"{id}\" href=\"#fn_{n}\">{n}</a>"
+                );
+            }
+            Inline::LineBreak { .. } => self.out += "<br/>",
+        }
+    }
+
+    fn wrap(&mut self, open: &str, content: &[Inline], close: &str) {
+        self.out += open;
+        self.inlines(content);
+        self.out += close;
+    }
+
+    /// Where a link may point: the web and mail (`http`, `https`, `mailto`), or a heading of
+    /// this book (`#id`).
+    fn href(&self, url: &str) -> Option<String> {
+        let url = url.trim();
+        if let Some(id) = url.strip_prefix('#') {
+            let doc = self.ctx.anchors.get(id)?;
+            return Some(format!("{doc}#{}", xml_id(id)));
+        }
+        let scheme = url.split(':').next()?.to_ascii_lowercase();
+        (url.contains(':') && matches!(scheme.as_str(), "http" | "https" | "mailto"))
+            .then(|| url.to_string())
+    }
+
+    /// The piece's footnotes: `doc-footnote` asides (Apple Books and Kindle show them as
+    /// pop-ups) whose number links back to the first reference.
+    fn footnotes(&mut self) {
+        if self.notes.defs.is_empty() {
+            return;
+        }
+        self.out += "<section class=\"footnotes\" aria-label=\"Notes\">\n";
+        let defs = std::mem::take(&mut self.notes.defs);
+        for (n, label, content) in &defs {
+            self.out += &format!(
+                "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn_{n}\">\n"
+            );
+            let referenced = self.notes.seen.contains_key(*label);
+            let mark = if referenced {
+                format!("<a class=\"backlink\" role=\"doc-backlink\" href=\"#fnref_{n}\">{n}.</a> ")
+            } else {
+                format!("<span class=\"backlink\">{n}.</span> ")
+            };
+            match content.split_first() {
+                Some((Block::Paragraph { content: first, .. }, rest)) => {
+                    self.out += "<p>";
+                    self.out += &mark;
+                    self.inlines(first);
+                    self.out += "</p>\n";
+                    self.blocks(rest);
+                }
+                _ => {
+                    self.out += &format!("<p>{}</p>\n", mark.trim_end());
+                    self.blocks(content);
+                }
+            }
+            self.out += "</aside>\n";
+        }
+        self.notes.defs = defs;
+        self.out += "</section>\n";
+    }
+}
+
+fn align_class(align: &[Align], i: usize) -> &'static str {
+    match align.get(i) {
+        Some(Align::Left) => " class=\"left\"",
+        Some(Align::Center) => " class=\"center\"",
+        Some(Align::Right) => " class=\"right\"",
+        _ => "",
+    }
+}

@@ -1,0 +1,99 @@
+//! The re-packaging pass: epub-builder's archive in → a deterministic OCF container out.
+//!
+//! Why it exists: epub-builder 0.8.3 only writes through its `Zip` trait, which is private
+//! (`epub_builder::Zip` does not resolve), so no backend of ours can be plugged in; and its
+//! `ZipLibrary` stamps every entry with the current time. So we let it write into memory,
+//! read that archive back, hand the package documents to an editor, and write every entry
+//! again: `mimetype` first and stored without extra fields, the container and package
+//! documents next, then the rest in epub-builder's (deterministic) order, all stamped with
+//! one fixed time and the same permissions.
+
+use ::zip::write::SimpleFileOptions;
+use ::zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
+use std::io::{Cursor, Read, Write};
+
+/// Entries written first, in this order, when present.
+const FIRST: [&str; 6] = [
+    "mimetype",
+    "META-INF/container.xml",
+    "META-INF/com.apple.ibooks.display-options.xml",
+    "OEBPS/content.opf",
+    "OEBPS/nav.xhtml",
+    "OEBPS/toc.ncx",
+];
+
+/// The zip timestamp for Unix seconds: the build clock, clamped to what DOS dates can hold
+/// (1980–2107), seconds rounded down to even as DOS stores them.
+pub fn stamp(secs: i64) -> DateTime {
+    let iso = crate::project::iso8601(secs);
+    let num = |r: std::ops::Range<usize>| iso.get(r).and_then(|s| s.parse::<u16>().ok());
+    let parts = (
+        num(0..4),
+        num(5..7),
+        num(8..10),
+        num(11..13),
+        num(14..16),
+        num(17..19),
+    );
+    if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = parts {
+        if (1980..=2107).contains(&y) {
+            if let Ok(t) =
+                DateTime::from_date_and_time(y, mo as u8, d as u8, h as u8, mi as u8, s as u8)
+            {
+                return t;
+            }
+        }
+    }
+    DateTime::default() // 1980-01-01 00:00:00
+}
+
+/// Rewrites `archive`; `edit(name, bytes)` may replace any entry's content.
+pub fn repackage(
+    archive: &[u8],
+    time: DateTime,
+    mut edit: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, String>,
+) -> Result<Vec<u8>, String> {
+    let mut src = ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
+    let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(src.len());
+    for i in 0..src.len() {
+        let mut f = src.by_index(i).map_err(|e| e.to_string())?;
+        if f.is_dir() {
+            continue;
+        }
+        let mut bytes = Vec::with_capacity(f.size() as usize);
+        f.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let name = f.name().to_string();
+        let bytes = edit(&name, bytes)?;
+        entries.push((name, bytes));
+    }
+    // A stable sort by "position in FIRST, else after them": the rest keep their order.
+    entries.sort_by_key(|(n, _)| FIRST.iter().position(|f| f == n).unwrap_or(FIRST.len()));
+    if entries.first().map(|e| e.0.as_str()) != Some("mimetype") {
+        return Err("the archive has no mimetype entry".into());
+    }
+
+    let stored = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Stored)
+        .last_modified_time(time)
+        .unix_permissions(0o644);
+    // A fixed level: the same zlib-rs version gives the same bytes for the same input.
+    let deflated = stored
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(Some(9));
+    let mut out = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes) in &entries {
+        // Already-compressed images gain nothing from deflate; mimetype must be stored.
+        let already = [".jpg", ".jpeg", ".png", ".gif", ".webp"]
+            .iter()
+            .any(|e| name.to_ascii_lowercase().ends_with(e));
+        let opts = if name == "mimetype" || already {
+            stored
+        } else {
+            deflated
+        };
+        out.start_file(name.as_str(), opts)
+            .map_err(|e| e.to_string())?;
+        out.write_all(bytes).map_err(|e| e.to_string())?;
+    }
+    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+}
