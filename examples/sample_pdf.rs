@@ -22,16 +22,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "AVAST",
         "To.",
     ];
-    let space = f32::from(250u16) * size / f32::from(fonts.regular.units_per_em());
+    let regular = &fonts.regular;
+    let space_units = regular.glyph(' ').map(|g| regular.advance(g)).unwrap_or(0);
+    let space = space_units as f32 * size / f32::from(regular.units_per_em());
     let mut glyphs = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let s = shaper.shape(0, &fonts.regular, w, Features::default());
         let mut g = to_frame_glyphs(&s, w, fonts.regular.units_per_em(), size);
-        if i + 1 < words.len() {
-            if let Some(last) = g.last_mut() {
-                last.text.push(' ');
-                last.advance += space;
-            }
+        if i + 1 < words.len()
+            && let Some(last) = g.last_mut()
+        {
+            last.text.push(' ');
+            last.advance += space;
         }
         glyphs.extend(g);
     }

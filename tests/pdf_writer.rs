@@ -32,11 +32,11 @@ fn line(
     for (i, w) in words.iter().enumerate() {
         let shaped = shaper.shape(font_key, font, w, Features::default());
         let mut gs = to_frame_glyphs(&shaped, w, font.units_per_em(), SIZE);
-        if i + 1 < words.len() {
-            if let Some(last) = gs.last_mut() {
-                last.text.push(' ');
-                last.advance += space + extra;
-            }
+        if i + 1 < words.len()
+            && let Some(last) = gs.last_mut()
+        {
+            last.text.push(' ');
+            last.advance += space + extra;
         }
         glyphs.extend(gs);
     }

@@ -141,3 +141,53 @@ pub(crate) fn page_labels(ranges: &[PageLabelRange], page_count: usize) -> Optio
     tree.set("Nums", Object::Array(nums));
     Some(tree)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(title: &str, level: usize) -> OutlineEntry {
+        OutlineEntry {
+            title: title.to_string(),
+            level,
+            dest: Destination { page: 0, y: 10.0 },
+        }
+    }
+
+    #[test]
+    fn levels_nest_and_may_skip() {
+        let mut doc = Document::with_version("1.7");
+        let page = doc.new_object_id();
+        let entries = [e("A", 0), e("A.1.1", 2), e("A.2", 1), e("B", 0)];
+        let root = write_outline(&mut doc, &entries, &[(page, 100.0)])
+            .unwrap()
+            .unwrap();
+        let get = |id: ObjectId| doc.get_dictionary(id).unwrap();
+        let first = get(root).get(b"First").unwrap().as_reference().unwrap();
+        let a = get(first);
+        assert_eq!(a.get(b"Count").unwrap().as_i64().unwrap(), 2);
+        let a1 = get(a.get(b"First").unwrap().as_reference().unwrap());
+        let a2 = get(a1.get(b"Next").unwrap().as_reference().unwrap());
+        assert_eq!(a2.get(b"Title").unwrap(), &text_string("A.2"));
+        let b = get(a.get(b"Next").unwrap().as_reference().unwrap());
+        assert_eq!(b.get(b"Title").unwrap(), &text_string("B"));
+        let dest = a.get(b"Dest").unwrap().as_array().unwrap();
+        assert_eq!(dest[3], Object::Real(90.0));
+        assert!(write_outline(&mut doc, &[e("x", 0)], &[]).is_err());
+    }
+
+    #[test]
+    fn labels_cover_page_zero() {
+        let ranges = [PageLabelRange {
+            start: 2,
+            style: LabelStyle::None,
+            first: 0,
+        }];
+        let tree = page_labels(&ranges, 5).unwrap();
+        let nums = tree.get(b"Nums").unwrap().as_array().unwrap();
+        assert_eq!(nums.len(), 4);
+        assert_eq!(nums[0], Object::Integer(0));
+        assert_eq!(nums[2], Object::Integer(2));
+        assert!(page_labels(&ranges, 2).is_none());
+    }
+}
