@@ -117,10 +117,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 }
 
 /// The EPUB back end (issue 4).
-fn epub_bytes(_book: &crate::model::Book, _project: &Project, _clock: i64) -> DiagResult<Vec<u8>> {
-    Err(vec![
-        Diagnostic::error("the EPUB back end is not built yet").hint("build with --format pdf"),
-    ])
+fn epub_bytes(book: &crate::model::Book, project: &Project, clock: i64) -> DiagResult<Vec<u8>> {
+    crate::epub::epub(book, project, clock)
 }
 
 /// The typesetter and the PDF writer (issue 5).
@@ -161,28 +159,7 @@ pub fn doc_info(book: &crate::model::Book, clock: i64) -> crate::typeset::frame:
         keywords: m.subjects.clone(),
         lang: m.lang.clone().unwrap_or_else(|| "en".into()),
         date: project::iso8601(clock),
-        identifier: book_identifier(book).urn(),
+        identifier: book.identifier().urn(),
         producer: format!("folio {}", env!("CARGO_PKG_VERSION")),
     }
-}
-
-/// The book's identifier: the one given, or a stable UUID derived from its metadata.
-pub fn book_identifier(book: &crate::model::Book) -> crate::meta::Identifier {
-    if let Some(id) = &book.meta.identifier {
-        return id.clone();
-    }
-    let m = &book.meta;
-    let creators: Vec<String> = book
-        .all_creators()
-        .into_iter()
-        .map(|c| format!("{}:{}", c.role.marc(), c.name))
-        .collect();
-    let creators = creators.join(";");
-    crate::meta::Identifier::derived(&[
-        m.title.as_deref().unwrap_or(""),
-        m.subtitle.as_deref().unwrap_or(""),
-        &creators,
-        m.publisher.as_deref().unwrap_or(""),
-        m.edition.as_deref().unwrap_or(""),
-    ])
 }

@@ -226,6 +226,29 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
 }
 
 impl Book {
+    /// The book's identifier: the one given, or a stable UUID derived from the metadata
+    /// that describes the book (title, subtitle, creators with roles, publisher, edition),
+    /// so the PDF and the EPUB of one book always carry the same identifier.
+    pub fn identifier(&self) -> crate::meta::Identifier {
+        if let Some(id) = &self.meta.identifier {
+            return id.clone();
+        }
+        let m = &self.meta;
+        let creators: Vec<String> = self
+            .all_creators()
+            .into_iter()
+            .map(|c| format!("{}:{}", c.role.marc(), c.name))
+            .collect();
+        let creators = creators.join(";");
+        crate::meta::Identifier::derived(&[
+            m.title.as_deref().unwrap_or(""),
+            m.subtitle.as_deref().unwrap_or(""),
+            &creators,
+            m.publisher.as_deref().unwrap_or(""),
+            m.edition.as_deref().unwrap_or(""),
+        ])
+    }
+
     /// Every creator of the book and its pieces, book-level first, without duplicates.
     pub fn all_creators(&self) -> Vec<crate::meta::Creator> {
         let mut out: Vec<crate::meta::Creator> = Vec::new();

@@ -23,7 +23,6 @@ mod zip;
 pub use a11y::Facts;
 
 use crate::diag::Diagnostic;
-use crate::ident::Identifier;
 use crate::model::{Block, Book, Piece, plain_text};
 use crate::project::{Project, iso8601};
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
@@ -75,16 +74,7 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
 
     let facts = Facts::of(book, cover.is_some());
     let people = book.all_creators();
-    let identifier = match &book.meta.identifier {
-        Some(id) => id.urn(),
-        None => {
-            let mut parts: Vec<&str> = vec![&title];
-            parts.extend(people.iter().map(|c| c.name.as_str()));
-            parts.push(book.meta.publisher.as_deref().unwrap_or(""));
-            parts.push(book.meta.edition.as_deref().unwrap_or(""));
-            Identifier::derived(&parts).urn()
-        }
-    };
+    let identifier = book.identifier().urn();
 
     // Content documents.
     let hrefs = piece_hrefs(&book.pieces);
