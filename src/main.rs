@@ -81,6 +81,9 @@ fn main() -> ExitCode {
     }
 }
 
+/// How many diagnostics with the same message and file are printed in full.
+const SAME_MESSAGE_SHOWN: usize = 3;
+
 /// Prints diagnostics and progress to stderr.
 struct Printer {
     color: bool,
@@ -89,8 +92,39 @@ struct Printer {
 
 impl Printer {
     fn diagnostics(&self, diags: &[Diagnostic]) {
+        // The same message in the same file is shown a few times, then counted: 120 copies
+        // of one warning hide the one that matters.
+        let mut seen: Vec<((String, Option<PathBuf>), usize)> = Vec::new();
         for d in diags {
-            eprint!("{}", d.render(self.color));
+            let key = (
+                d.message.clone(),
+                d.location.as_ref().map(|l| l.file.clone()),
+            );
+            let n = match seen.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, n)) => {
+                    *n += 1;
+                    *n
+                }
+                None => {
+                    seen.push((key, 1));
+                    1
+                }
+            };
+            if n <= SAME_MESSAGE_SHOWN {
+                eprint!("{}", d.render(self.color));
+            }
+        }
+        for ((message, file), n) in &seen {
+            if *n > SAME_MESSAGE_SHOWN {
+                let file = file
+                    .as_ref()
+                    .map(|f| format!(" in {}", f.display()))
+                    .unwrap_or_default();
+                eprintln!(
+                    "note: {} more like \"{message}\"{file}",
+                    n - SAME_MESSAGE_SHOWN
+                );
+            }
         }
         let errors = diags
             .iter()

@@ -143,3 +143,73 @@ fn single_markdown_file_loads_on_its_own() {
     let o = folio(&dir, &["check", "notes.md"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
 }
+
+#[test]
+fn build_writes_both_outputs_and_a_failed_build_leaves_them_untouched() {
+    let dir = temp_book("atomic");
+    let o = folio(&dir, &["build", "book", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = dir.join("out/the-escape-of-the-soul.pdf");
+    let epub = dir.join("out/the-escape-of-the-soul.epub");
+    let (pdf_bytes, epub_bytes) = (std::fs::read(&pdf).unwrap(), std::fs::read(&epub).unwrap());
+    assert!(pdf_bytes.starts_with(b"%PDF-"));
+    assert!(epub_bytes.starts_with(b"PK"));
+    // Unchanged input: byte-identical outputs.
+    assert_eq!(
+        folio(&dir, &["build", "book", "--out", "out"])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        pdf_bytes,
+        "PDF differs between two builds"
+    );
+    assert_eq!(
+        std::fs::read(&epub).unwrap(),
+        epub_bytes,
+        "EPUB differs between two builds"
+    );
+    // Break the manuscript: the build fails and the earlier outputs stay as they were.
+    let piece = dir.join("book/01-the-escape-of-the-soul.md");
+    let text = std::fs::read_to_string(&piece).unwrap();
+    std::fs::write(&piece, text.replacen("::: pullquote", "::: pullquot", 1)).unwrap();
+    let o = folio(&dir, &["build", "book", "--out", "out"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("unknown fenced block `pullquot`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("nothing was written"));
+    assert_eq!(std::fs::read(&pdf).unwrap(), pdf_bytes);
+    assert_eq!(std::fs::read(&epub).unwrap(), epub_bytes);
+    let names: Vec<String> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary files left behind: {names:?}");
+}
+
+#[test]
+fn format_selects_the_outputs() {
+    let dir = temp_book("format");
+    let o = folio(&dir, &["build", "book", "--out", "e", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("e/the-escape-of-the-soul.epub").is_file());
+    assert!(!dir.join("e/the-escape-of-the-soul.pdf").exists());
+    let o = folio(
+        &dir,
+        &[
+            "build",
+            "book/01-the-escape-of-the-soul.md",
+            "--out",
+            "p",
+            "--format",
+            "pdf",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("p/the-escape-of-the-soul.pdf").is_file());
+}

@@ -536,7 +536,7 @@ fn block(
         }
         Block::Break { span } => {
             let runs = vec![Run {
-                text: "⁂".into(),
+                text: "*\u{2003}*\u{2003}*".into(),
                 style: body,
                 lang: lang.to_string(),
                 note: None,

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Builds the interview, the booklet and the stress fixture's PDFs and checks each with the
+# external tools: qpdf --check (syntax), pdffonts (every font embedded, subset, with a
+# ToUnicode map), pdftotext (text comes out); then holds the interview to issue 5's
+# typographic bar with typoqual (0 overfull, 0 widows/orphans, ladders <= 2, no hyphen at a
+# page break, mean |dev| <= 15 %, word space p99 <= 0.38 em).
+# Needs: qpdf, poppler-utils, `pip install pymupdf`.
+# Usage: scripts/validate-pdf.sh [OUT_DIR]   (default target/validate-pdf)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-target/validate-pdf}"
+mkdir -p "$out"
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764000000}"
+cargo build -q --bin folio
+status=0
+for book in manuscript tests/fixtures/booklet tests/fixtures/stress; do
+  name="$(basename "$book")"
+  target/debug/folio build "$book" --out "$out/$name" --format pdf -q
+  pdf="$(ls "$out/$name"/*.pdf)"
+  qpdf_out="$(qpdf --check "$pdf" 2>&1)" || { echo "$name: qpdf --check failed"; echo "$qpdf_out"; status=1; }
+  bad_fonts="$(pdffonts "$pdf" | tail -n +3 | awk '$(NF-4)!="yes" || $(NF-3)!="yes" || $(NF-2)!="yes"')"
+  fonts="$(pdffonts "$pdf" | tail -n +3 | wc -l)"
+  words="$(pdftotext "$pdf" - | wc -w)"
+  if [ -n "$bad_fonts" ] || [ "$fonts" = 0 ] || [ "$words" -lt 50 ]; then
+    echo "$name: fonts not all embedded+subset+unicode, or no text"; echo "$bad_fonts"; status=1
+  fi
+  echo "$name: qpdf ok, $fonts fonts (emb/sub/uni yes), $words words, $(pdfinfo "$pdf" | awk '/^Pages/{print $2}') pages"
+done
+typoqual="${TYPOQUAL:-../shared/tools/typoqual.py}"
+if [ -f "$typoqual" ]; then
+  python3 "$typoqual" "$out/manuscript/the-escape-of-the-soul.pdf" --json > "$out/typoqual.json"
+  python3 - "$out/typoqual.json" <<'PY' || status=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+ws, hy, ov, wo = r["word_spacing"], r["hyphenation"], r["overfull"], r["widows_orphans"]
+checks = [
+    ("mean |dev| from natural <= 15 %", ws["mean_abs_dev_from_natural_pct"] <= 15.0, ws["mean_abs_dev_from_natural_pct"]),
+    ("word space p99 <= 0.38 em", ws["p99_em"] <= 0.38, ws["p99_em"]),
+    ("0 overfull lines", ov["lines"] == 0, ov["lines"]),
+    ("0 widows", wo["widows"] == 0, wo["widows"]),
+    ("0 orphans", wo["orphans"] == 0, wo["orphans"]),
+    ("longest ladder <= 2", hy["longest_ladder"] <= 2, hy["longest_ladder"]),
+    ("no hyphen at a page break", hy["at_page_break"] == 0, hy["at_page_break"]),
+]
+for name, ok, value in checks:
+    print(f"typoqual interview: {name}: {value} {'ok' if ok else 'FAILED'}")
+sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
+PY
+else
+  echo "typoqual not found at $typoqual: typographic bar not checked"
+fi
+exit $status
