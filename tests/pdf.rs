@@ -265,3 +265,82 @@ fn words_in_order(pdf: &Path, book: &Book, front_pages: usize) {
         want.len()
     );
 }
+
+fn page_box(doc: &Document, page: lopdf::ObjectId, name: &[u8]) -> Vec<f32> {
+    doc.get_dictionary(page)
+        .unwrap()
+        .get(name)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_float().unwrap())
+        .collect()
+}
+
+#[test]
+fn print_settings_give_bleed_trim_and_crop_marks() {
+    let dir = temp("print");
+    let b = dir.join("book");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("book.toml"),
+        "title = \"Print\"\n[pdf]\npage-size = \"6x9\"\nbleed = \"3mm\"\ncrop-marks = true\n",
+    )
+    .unwrap();
+    std::fs::write(
+        b.join("01.md"),
+        "---\ntitle: Print\n---\n\nA page for the printer, with bleed and crop marks.\n",
+    )
+    .unwrap();
+    let (pdf, _) = build_pdf(&b, &dir.join("out"));
+    let doc = Document::load_mem(&std::fs::read(&pdf).unwrap()).unwrap();
+    let first = doc.get_pages()[&1];
+    let (media, bleed, trim) = (
+        page_box(&doc, first, b"MediaBox"),
+        page_box(&doc, first, b"BleedBox"),
+        page_box(&doc, first, b"TrimBox"),
+    );
+    let bleed_pt = 3.0 * 72.0 / 25.4;
+    assert!(
+        (trim[2] - trim[0] - 432.0).abs() < 0.01 && (trim[3] - trim[1] - 648.0).abs() < 0.01,
+        "6 × 9 in trim: {trim:?}"
+    );
+    assert!(
+        (trim[0] - bleed[0] - bleed_pt).abs() < 0.01,
+        "3 mm bleed: {bleed:?} {trim:?}"
+    );
+    assert!(
+        bleed[0] - media[0] > 10.0,
+        "room for crop marks outside the bleed: {media:?} {bleed:?}"
+    );
+}
+
+#[test]
+fn a_character_the_font_lacks_is_a_located_warning() {
+    let dir = temp("missing-glyph");
+    let b = dir.join("book");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("01.md"),
+        "---\ntitle: Glyphs\n---\n\nAn Ethiopic letter ሀ is not in EB Garamond.\n",
+    )
+    .unwrap();
+    let project = Project::open(&b).unwrap();
+    let report = build(
+        &project,
+        &Options {
+            out_dir: dir.join("out"),
+            pdf: true,
+            epub: false,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let w: Vec<String> = report.warnings.iter().map(|d| d.render(false)).collect();
+    assert!(
+        w.iter()
+            .any(|r| r.contains("no glyph for 'ሀ' (U+1200)") && r.contains("01.md:5:1")),
+        "{w:?}"
+    );
+}

@@ -74,6 +74,7 @@ fn sample(bleed: f32) -> Pages {
         width: w,
         height: h,
         bleed,
+        slug: 0.0,
         items,
     };
     Pages {

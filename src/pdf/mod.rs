@@ -129,9 +129,10 @@ struct Space {
 
 impl Space {
     fn of(page: &Page) -> Space {
+        let out = page.bleed + page.slug;
         Space {
-            bleed: page.bleed,
-            top: page.bleed + page.height,
+            bleed: out,
+            top: out + page.height,
         }
     }
     fn point(&self, x: f32, y: f32) -> PpPoint {
@@ -211,8 +212,8 @@ fn draw_page(
     let media = PpRect::from_xywh(
         Pt(0.0),
         Pt(0.0),
-        Pt(page.width + 2.0 * page.bleed),
-        Pt(page.height + 2.0 * page.bleed),
+        Pt(page.width + 2.0 * (page.bleed + page.slug)),
+        Pt(page.height + 2.0 * (page.bleed + page.slug)),
     );
     Ok(PdfPage {
         media_box: media.clone(),
@@ -298,20 +299,22 @@ fn finish(lo: &mut Document, pages: &Pages) -> Result<(), PdfError> {
     }
     let mut tops = Vec::with_capacity(ids.len());
     for (&id, page) in ids.iter().zip(&pages.pages) {
-        let (w, h, b) = (page.width, page.height, page.bleed);
+        let (w, h, b, s) = (page.width, page.height, page.bleed, page.slug);
         let dict = lo
             .get_dictionary_mut(id)
             .map_err(|e| PdfError::Write(e.to_string()))?;
-        let media = rect_obj(0.0, 0.0, w + 2.0 * b, h + 2.0 * b);
+        // Media = trim + bleed + slug (the marks' room); bleed = trim + bleed; trim = the page.
+        let o = b + s;
+        let media = rect_obj(0.0, 0.0, w + 2.0 * o, h + 2.0 * o);
         dict.set("MediaBox", media.clone());
-        dict.set("CropBox", media.clone());
-        dict.set("TrimBox", rect_obj(b, b, b + w, b + h));
-        if b > 0.0 {
-            dict.set("BleedBox", media);
+        dict.set("CropBox", media);
+        dict.set("TrimBox", rect_obj(o, o, o + w, o + h));
+        if b > 0.0 || s > 0.0 {
+            dict.set("BleedBox", rect_obj(s, s, s + w + 2.0 * b, s + h + 2.0 * b));
         } else {
             dict.remove(b"BleedBox");
         }
-        tops.push((id, b + h));
+        tops.push((id, o + h));
     }
 
     let outline_root = outline::write_outline(lo, &pages.outline, &tops)?;

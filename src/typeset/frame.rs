@@ -59,6 +59,10 @@ pub struct Page {
     pub height: f32,
     /// Bleed on every side, in pt (0 for screen PDFs). The media box grows by this much.
     pub bleed: f32,
+    /// Room for printer's marks beyond the bleed on every side, in pt (0 without crop
+    /// marks). The media box grows by this much too; items may be drawn there (crop marks
+    /// at negative coordinates or beyond the trim size).
+    pub slug: f32,
     /// The items, in painting order.
     pub items: Vec<Item>,
 }
