@@ -37,14 +37,27 @@ fn interview_pages_match_their_golden_images() {
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
     let project = folio::project::Project::open(Path::new("manuscript")).unwrap();
-    let opts = folio::build::Options { out_dir: out.clone(), pdf: true, epub: false };
+    let opts = folio::build::Options {
+        out_dir: out.clone(),
+        pdf: true,
+        epub: false,
+    };
     let report = folio::build::build(&project, &opts, &mut |_| {}).unwrap();
     let update = std::env::var_os("UPDATE").is_some();
     let mut failures = Vec::new();
     for &page in PAGES {
         let stem = out.join(format!("page-{page}"));
         let status = Command::new("pdftoppm")
-            .args(["-gray", "-r", DPI, "-f", &page.to_string(), "-l", &page.to_string(), "-singlefile"])
+            .args([
+                "-gray",
+                "-r",
+                DPI,
+                "-f",
+                &page.to_string(),
+                "-l",
+                &page.to_string(),
+                "-singlefile",
+            ])
             .arg(&report.outputs[0])
             .arg(&stem)
             .status()
@@ -59,12 +72,21 @@ fn interview_pages_match_their_golden_images() {
         let (w, h, a) = pgm(&got);
         let (rw, rh, b) = pgm(&reference);
         if (w, h) != (rw, rh) || a != b {
-            let diff: Vec<u8> = a.iter().zip(b.iter()).map(|(x, y)| if x == y { 255 } else { 0 }).collect();
+            let diff: Vec<u8> = a
+                .iter()
+                .zip(b.iter())
+                .map(|(x, y)| if x == y { 255 } else { 0 })
+                .collect();
             let mut img = format!("P5\n{w} {h}\n255\n").into_bytes();
             img.extend(diff);
             let diff_path = out.join(format!("diff-page-{page}.pgm"));
             std::fs::write(&diff_path, img).unwrap();
-            failures.push(format!("page {page}: differs from {} (new render {}, diff {})", reference.display(), got.display(), diff_path.display()));
+            failures.push(format!(
+                "page {page}: differs from {} (new render {}, diff {})",
+                reference.display(),
+                got.display(),
+                diff_path.display()
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

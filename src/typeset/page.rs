@@ -533,6 +533,11 @@ fn contents_page(
     );
     y += g.leading * 2.0;
     let left = g.left(2);
+    // Entries a step above the text size: the contents reads as a list of titles.
+    let entry = TextStyle {
+        size: g.size * 1.1,
+        ..base
+    };
     for (pi, piece) in book.pieces.iter().enumerate() {
         let number = first_pages[pi] + 1;
         let title = piece
@@ -544,7 +549,7 @@ fn contents_page(
         let entry_lines = lines(
             ctx,
             &title,
-            base,
+            entry,
             g.measure - num_width - g.size,
             Align::Left,
         );
@@ -555,7 +560,7 @@ fn contents_page(
                 .extend(line_items(l, left, y + i as f32 * g.leading));
         }
         let last_y = y + (n - 1.0) * g.leading;
-        if let Some(l) = line(ctx, &number.to_string(), base, num_width, Align::Left) {
+        if let Some(l) = line(ctx, &number.to_string(), entry, num_width, Align::Left) {
             let w: f32 = l
                 .runs
                 .iter()

@@ -60,10 +60,13 @@ struct Prepared {
     hyphens: Vec<Option<BoxGlyphs>>,
 }
 
-/// Interword glue as fractions of the font's space: TeX's proportions (stretch ½, shrink
-/// ⅓ of the space). Font expansion adds flexibility on top, so the spaces stay near natural.
+/// Interword glue as fractions of the font's space. Stretch is TeX's ½; shrink is ⅕, less
+/// than TeX's ⅓ because EB Garamond's space (0.2 em) is already narrow: a fully shrunk space
+/// stays at 0.16 em. Measured with typoqual on the interview: mean |dev| 14.0 % with ⅓,
+/// 13.2 % with ⅕ (fewer tight lines, slightly more hyphens). Font expansion adds flexibility
+/// on top, so the spaces stay near natural.
 const SPACE_STRETCH: f32 = 0.5;
-const SPACE_SHRINK: f32 = 1.0 / 3.0;
+const SPACE_SHRINK: f32 = 0.2;
 /// Ragged lines (titles, pull quotes): spaces never stretch when set; the line breaker
 /// sees 3 em of stretch per line so it balances line lengths (TeX's `\rightskip` trick).
 const RAGGED_STRETCH_EM: f32 = 3.0;
