@@ -15,6 +15,7 @@ pub mod build;
 pub mod diag;
 pub mod dump;
 pub mod epub;
+pub mod escape;
 pub mod ident;
 pub mod lang;
 pub mod lint;

@@ -6,26 +6,7 @@
 //! keeps the prolog (XML declaration, doctype) verbatim, decodes entities in text and
 //! attribute values, and the writer re-escapes them, so user text can never become markup.
 
-/// Escapes text content (`&`, `<`, `>`).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            // Characters XML 1.0 forbids (C0 controls but tab, newline, return) are dropped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Escapes an attribute value written in double quotes.
-pub fn esc_attr(s: &str) -> String {
-    esc(s).replace('"', "&quot;")
-}
+pub use crate::escape::{attr as esc_attr, text as esc};
 
 /// A node of the tree.
 #[derive(Debug, Clone, PartialEq)]

@@ -113,20 +113,9 @@ pub(crate) fn info_dict(info: &DocInfo) -> Result<Dictionary, PdfError> {
     Ok(d)
 }
 
+/// XMP text and attribute values: the shared XML escaping (quotes too).
 fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            // XML 1.0 forbids most C0 controls even escaped.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::attr(s)
 }
 
 fn alt(tag: &str, value: &str) -> String {

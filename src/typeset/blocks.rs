@@ -7,7 +7,6 @@ use super::flow::{FORBIDDEN, Note, Row, paragraph_break_costs};
 use super::font::Style;
 use super::frame::{Item, Point};
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
-use crate::meta::Role;
 use crate::model::{Block, Inline, Piece, Span, SpeakerRole, plain_text};
 use std::collections::BTreeMap;
 
@@ -47,7 +46,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
         raise: 0.0,
         hyphenate: true,
     };
-    let mut rows = opening(ctx, piece, m, &lang);
+    let mut rows = super::opening::opening(ctx, piece, m, &lang);
     let mut notes = BTreeMap::new();
     let mut indent_next = false;
     let mut first_par = true;
@@ -174,7 +173,7 @@ pub fn line_items(line: SetLine, x: f32, y: f32) -> Vec<Item> {
     items
 }
 
-fn space_row(lines: u32) -> Row {
+pub(super) fn space_row(lines: u32) -> Row {
     Row {
         lines,
         discardable: true,
@@ -258,15 +257,7 @@ fn block(
                 hyphenate: false,
             };
             let runs = collect(content, style, lang);
-            let lines = set_paragraph(
-                ctx,
-                &runs,
-                &ParSpec {
-                    widths: vec![m.width],
-                    indent: 0.0,
-                    align: Align::Left,
-                },
-            );
+            let lines = set(ctx, &runs, m.width, Align::Left);
             rows.push(space_row(1));
             for (i, l) in lines.into_iter().enumerate() {
                 let anchor =
@@ -291,15 +282,7 @@ fn block(
             for c in content {
                 if let Block::Paragraph { content, .. } = c {
                     let runs = collect(content, body, lang);
-                    let lines = set_paragraph(
-                        ctx,
-                        &runs,
-                        &ParSpec {
-                            widths: vec![inner.width],
-                            indent: 0.0,
-                            align: Align::Justify,
-                        },
-                    );
+                    let lines = set(ctx, &runs, inner.width, Align::Justify);
                     rows.extend(line_rows(lines, inset, m));
                 } else {
                     let mut f = false;
@@ -328,23 +311,9 @@ fn block(
                 };
                 let mut first = true;
                 for c in item {
-                    let content: Vec<Inline> = match c {
-                        Block::Paragraph { content, .. } => content.clone(),
-                        other => vec![Inline::Text {
-                            text: block_text(other),
-                            span: other.span(),
-                        }],
-                    };
+                    let content = inlines_of(c);
                     let runs = collect(&content, body, lang);
-                    let lines = set_paragraph(
-                        ctx,
-                        &runs,
-                        &ParSpec {
-                            widths: vec![m.width - inset],
-                            indent: 0.0,
-                            align: Align::Justify,
-                        },
-                    );
+                    let lines = set(ctx, &runs, m.width - inset, Align::Justify);
                     let mut sub = line_rows(lines, inset, m);
                     if first {
                         if let Some(r) = sub.first_mut() {
@@ -356,15 +325,7 @@ fn block(
                                 link: None,
                                 span: c.span(),
                             }];
-                            let l = set_paragraph(
-                                ctx,
-                                &runs,
-                                &ParSpec {
-                                    widths: vec![inset],
-                                    indent: 0.0,
-                                    align: Align::Left,
-                                },
-                            );
+                            let l = set(ctx, &runs, inset, Align::Left);
                             if let Some(l) = l.into_iter().next() {
                                 r.items.extend(line_items(l, 0.0, m.leading * BASELINE));
                             }
@@ -407,15 +368,7 @@ fn block(
                     }
                 };
                 let runs = collect(&content, style, lang);
-                let lines = set_paragraph(
-                    ctx,
-                    &runs,
-                    &ParSpec {
-                        widths: vec![m.width],
-                        indent: 0.0,
-                        align: Align::Left,
-                    },
-                );
+                let lines = set(ctx, &runs, m.width, Align::Left);
                 rows.extend(line_rows(lines, 0.0, m));
             }
             *indent_next = false;
@@ -430,15 +383,7 @@ fn block(
                     },
                     lang,
                 );
-                let lines = set_paragraph(
-                    ctx,
-                    &runs,
-                    &ParSpec {
-                        widths: vec![m.width],
-                        indent: 0.0,
-                        align: Align::Left,
-                    },
-                );
+                let lines = set(ctx, &runs, m.width, Align::Left);
                 let mut term_rows = line_rows(lines, 0.0, m);
                 if let Some(last) = term_rows.last_mut() {
                     last.break_after = FORBIDDEN;
@@ -446,23 +391,9 @@ fn block(
                 rows.extend(term_rows);
                 for d in defs {
                     for c in d {
-                        let text = match c {
-                            Block::Paragraph { content, .. } => content.clone(),
-                            other => vec![Inline::Text {
-                                text: block_text(other),
-                                span: other.span(),
-                            }],
-                        };
+                        let text = inlines_of(c);
                         let runs = collect(&text, body, lang);
-                        let lines = set_paragraph(
-                            ctx,
-                            &runs,
-                            &ParSpec {
-                                widths: vec![m.width - em * 1.5],
-                                indent: 0.0,
-                                align: Align::Justify,
-                            },
-                        );
+                        let lines = set(ctx, &runs, m.width - em * 1.5, Align::Justify);
                         rows.extend(line_rows(lines, em * 1.5, m));
                     }
                 }
@@ -484,15 +415,7 @@ fn block(
                     link: None,
                     span: *span,
                 }];
-                let lines = set_paragraph(
-                    ctx,
-                    &runs,
-                    &ParSpec {
-                        widths: vec![m.width - em],
-                        indent: 0.0,
-                        align: Align::Left,
-                    },
-                );
+                let lines = set(ctx, &runs, m.width - em, Align::Left);
                 rows.extend(line_rows(lines, em, m));
             }
             rows.push(space_row(1));
@@ -520,15 +443,7 @@ fn block(
                 },
                 lang,
             );
-            let lines = set_paragraph(
-                ctx,
-                &runs,
-                &ParSpec {
-                    widths: vec![m.width],
-                    indent: 0.0,
-                    align: Align::Center,
-                },
-            );
+            let lines = set(ctx, &runs, m.width, Align::Center);
             rows.push(space_row(1));
             rows.extend(line_rows(lines, 0.0, m));
             rows.push(space_row(1));
@@ -543,15 +458,7 @@ fn block(
                 link: None,
                 span: *span,
             }];
-            let lines = set_paragraph(
-                ctx,
-                &runs,
-                &ParSpec {
-                    widths: vec![m.width],
-                    indent: 0.0,
-                    align: Align::Center,
-                },
-            );
+            let lines = set(ctx, &runs, m.width, Align::Center);
             let mut r = line_rows(lines, 0.0, m);
             for row in &mut r {
                 row.break_after = FORBIDDEN; // keep the break with the text after it
@@ -561,6 +468,30 @@ fn block(
             *indent_next = false;
         }
         Block::PullQuote { .. } | Block::FootnoteDef { .. } => {}
+    }
+}
+
+/// Sets runs as a paragraph without indent at `width`.
+pub(super) fn set(ctx: &mut Ctx, runs: &[Run], width: f32, align: Align) -> Vec<SetLine> {
+    set_paragraph(
+        ctx,
+        runs,
+        &ParSpec {
+            widths: vec![width],
+            indent: 0.0,
+            align,
+        },
+    )
+}
+
+/// A block's text as inlines: a paragraph's own, anything else flattened to plain text.
+fn inlines_of(b: &Block) -> Vec<Inline> {
+    match b {
+        Block::Paragraph { content, .. } => content.clone(),
+        other => vec![Inline::Text {
+            text: block_text(other),
+            span: other.span(),
+        }],
     }
 }
 
@@ -619,215 +550,13 @@ fn small_caps_lead_in(runs: &mut Vec<Run>) {
     }
 }
 
-/// The opening of a piece: kicker, title, subtitle, standfirst and byline, on a new page.
-fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row> {
-    let em = m.size;
-    let meta = &piece.meta;
-    let mut rows: Vec<Row> = Vec::new();
-    let centered = |w: f32| ParSpec {
-        widths: vec![w],
-        indent: 0.0,
-        align: Align::Center,
-    };
-    let run = |text: &str, style: TextStyle| {
-        vec![Run {
-            text: text.to_string(),
-            style,
-            lang: lang.to_string(),
-            note: None,
-            link: None,
-            span: piece.span,
-        }]
-    };
-    let push_lines = |ctx: &mut Ctx,
-                      runs: Vec<Run>,
-                      size: f32,
-                      rows: &mut Vec<Row>,
-                      anchor: Option<(String, usize)>| {
-        let lines = set_paragraph(ctx, &runs, &centered(m.width));
-        // A line of display type takes as many grid lines as its size needs.
-        let per_line = ((size * 1.2) / m.leading).ceil().max(1.0) as u32;
-        for (i, l) in lines.into_iter().enumerate() {
-            let y = per_line as f32 * m.leading * BASELINE;
-            let anchor = if i == 0 { anchor.clone() } else { None };
-            rows.push(Row {
-                lines: per_line,
-                items: line_items(l, 0.0, y),
-                break_after: FORBIDDEN,
-                anchor,
-                ..Row::default()
-            });
-        }
-    };
-    rows.push(space_row(2));
-    let plain = TextStyle {
-        face: Style::Regular,
-        size: em,
-        small_caps: false,
-        raise: 0.0,
-        hyphenate: false,
-    };
-    // Kicker and byline: small capitals a little smaller than the text, as labels.
-    let label = TextStyle {
-        small_caps: true,
-        size: em * LABEL_SCALE,
-        ..plain
-    };
-    if let Some(k) = &meta.kicker {
-        push_lines(ctx, run(&k.to_lowercase(), label), em, &mut rows, None);
-        rows.push(Row {
-            lines: 1,
-            break_after: FORBIDDEN,
-            ..Row::default()
-        });
-    }
-    let title = meta.title.clone().unwrap_or_else(|| piece.slug.clone());
-    let tsize = em * 2.2;
-    push_lines(
-        ctx,
-        run(
-            &title,
-            TextStyle {
-                size: tsize,
-                ..plain
-            },
-        ),
-        tsize,
-        &mut rows,
-        Some((title.clone(), 0)),
-    );
-    if let Some(s) = &meta.subtitle {
-        let size = em * 1.25;
-        push_lines(
-            ctx,
-            run(
-                s,
-                TextStyle {
-                    face: Style::Italic,
-                    size,
-                    ..plain
-                },
-            ),
-            size,
-            &mut rows,
-            None,
-        );
-    }
-    if let Some(d) = &meta.description {
-        rows.push(Row {
-            lines: 1,
-            break_after: FORBIDDEN,
-            ..Row::default()
-        });
-        let runs = run(
-            d,
-            TextStyle {
-                face: Style::Italic,
-                hyphenate: true,
-                ..plain
-            },
-        );
-        let lines = set_paragraph(
-            ctx,
-            &runs,
-            &ParSpec {
-                widths: vec![m.width * 0.8],
-                indent: 0.0,
-                align: Align::Center,
-            },
-        );
-        for l in lines {
-            rows.push(Row {
-                lines: 1,
-                items: line_items(l, m.width * 0.1, m.leading * BASELINE),
-                break_after: FORBIDDEN,
-                ..Row::default()
-            });
-        }
-    }
-    let by = byline(piece);
-    if !by.is_empty() {
-        rows.push(Row {
-            lines: 1,
-            break_after: FORBIDDEN,
-            ..Row::default()
-        });
-        push_lines(ctx, run(&by.to_lowercase(), label), em, &mut rows, None);
-    }
-    // A short rule, then a line of space before the text.
-    let rule_y = m.leading * 0.5;
-    let half = em * 2.0;
-    rows.push(Row {
-        lines: 2,
-        items: vec![Item::Rule {
-            from: Point {
-                x: m.width / 2.0 - half,
-                y: rule_y,
-            },
-            to: Point {
-                x: m.width / 2.0 + half,
-                y: rule_y,
-            },
-            thickness: 0.5,
-        }],
-        break_after: FORBIDDEN,
-        ..Row::default()
-    });
-    if let Some(first) = rows.first_mut() {
-        first.new_page = true;
-        first.discardable = false;
-    }
-    rows
-}
-
-/// "Interview by Jane Doe · with Kiro Russo" and the like, from the piece's people.
-pub fn byline(piece: &Piece) -> String {
-    let names = |role: Role| {
-        piece
-            .meta
-            .creators
-            .iter()
-            .filter(|c| c.role == role)
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" and ")
-    };
-    let mut parts = Vec::new();
-    let authors = names(Role::Author);
-    if !authors.is_empty() {
-        parts.push(format!("By {authors}"));
-    }
-    let ivr = names(Role::Interviewer);
-    if !ivr.is_empty() {
-        parts.push(format!("Interview by {ivr}"));
-    }
-    let pht = names(Role::Photographer);
-    if !pht.is_empty() {
-        parts.push(format!("Photographs by {pht}"));
-    }
-    let trl = names(Role::Translator);
-    if !trl.is_empty() {
-        parts.push(format!("Translated by {trl}"));
-    }
-    parts.join(" · ")
-}
-
 /// A pull quote: larger italic between two rules, kept with the text above and below it.
 fn pullquote(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut Vec<Row>) {
     let Block::PullQuote { content, .. } = b else {
         return;
     };
     let size = m.size * PULLQUOTE_SCALE;
-    let inner: Vec<Inline> = content
-        .iter()
-        .flat_map(|c| match c {
-            Block::Paragraph { content, .. } => content.clone(),
-            other => vec![Inline::Text {
-                text: block_text(other),
-                span: other.span(),
-            }],
-        })
-        .collect();
+    let inner: Vec<Inline> = content.iter().flat_map(inlines_of).collect();
     let style = TextStyle {
         face: Style::Italic,
         size,
@@ -837,15 +566,7 @@ fn pullquote(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut Vec<Ro
     };
     let runs = collect(&inner, style, lang);
     let width = m.width * 0.85;
-    let lines = set_paragraph(
-        ctx,
-        &runs,
-        &ParSpec {
-            widths: vec![width],
-            indent: 0.0,
-            align: Align::Center,
-        },
-    );
+    let lines = set(ctx, &runs, width, Align::Center);
     // Text lines on the pull quote's own leading, centred in whole grid lines, with a
     // grid line of air and a rule above and below.
     let pq_leading = size * 1.25;
@@ -935,15 +656,7 @@ fn set_note(ctx: &mut Ctx, n: u32, content: &[Block], m: Measure, lang: &str) ->
             }),
         }
     }
-    let lines = set_paragraph(
-        ctx,
-        &runs,
-        &ParSpec {
-            widths: vec![m.width],
-            indent: 0.0,
-            align: Align::Justify,
-        },
-    );
+    let lines = set(ctx, &runs, m.width, Align::Justify);
     let height = lines.len() as f32 * leading;
     Note { lines, height }
 }

@@ -11,6 +11,7 @@ pub mod font;
 pub mod frame;
 pub mod hyphenate;
 pub mod linebreak;
+mod opening;
 mod page;
 mod par;
 pub mod shape;

@@ -1,0 +1,197 @@
+//! A piece's opening, magazine style: kicker, title, subtitle, standfirst and byline, on a
+//! new page, above a short rule.
+
+use super::Ctx;
+use super::blocks::{BASELINE, LABEL_SCALE, Measure, line_items, set, space_row};
+use super::collect::{Run, TextStyle};
+use super::flow::{FORBIDDEN, Row};
+use super::font::Style;
+use super::frame::{Item, Point};
+use super::par::{Align, ParSpec, set_paragraph};
+use crate::meta::Role;
+use crate::model::Piece;
+
+/// The opening of a piece: kicker, title, subtitle, standfirst and byline, on a new page.
+pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row> {
+    let em = m.size;
+    let meta = &piece.meta;
+    let mut rows: Vec<Row> = Vec::new();
+    let centered = |w: f32| ParSpec {
+        widths: vec![w],
+        indent: 0.0,
+        align: Align::Center,
+    };
+    let run = |text: &str, style: TextStyle| {
+        vec![Run {
+            text: text.to_string(),
+            style,
+            lang: lang.to_string(),
+            note: None,
+            link: None,
+            span: piece.span,
+        }]
+    };
+    let push_lines = |ctx: &mut Ctx,
+                      runs: Vec<Run>,
+                      size: f32,
+                      rows: &mut Vec<Row>,
+                      anchor: Option<(String, usize)>| {
+        let lines = set_paragraph(ctx, &runs, &centered(m.width));
+        // A line of display type takes as many grid lines as its size needs.
+        let per_line = ((size * 1.2) / m.leading).ceil().max(1.0) as u32;
+        for (i, l) in lines.into_iter().enumerate() {
+            let y = per_line as f32 * m.leading * BASELINE;
+            let anchor = if i == 0 { anchor.clone() } else { None };
+            rows.push(Row {
+                lines: per_line,
+                items: line_items(l, 0.0, y),
+                break_after: FORBIDDEN,
+                anchor,
+                ..Row::default()
+            });
+        }
+    };
+    rows.push(space_row(2));
+    let plain = TextStyle {
+        face: Style::Regular,
+        size: em,
+        small_caps: false,
+        raise: 0.0,
+        hyphenate: false,
+    };
+    // Kicker and byline: small capitals a little smaller than the text, as labels.
+    let label = TextStyle {
+        small_caps: true,
+        size: em * LABEL_SCALE,
+        ..plain
+    };
+    if let Some(k) = &meta.kicker {
+        push_lines(ctx, run(&k.to_lowercase(), label), em, &mut rows, None);
+        rows.push(Row {
+            lines: 1,
+            break_after: FORBIDDEN,
+            ..Row::default()
+        });
+    }
+    let title = meta.title.clone().unwrap_or_else(|| piece.slug.clone());
+    let tsize = em * 2.2;
+    push_lines(
+        ctx,
+        run(
+            &title,
+            TextStyle {
+                size: tsize,
+                ..plain
+            },
+        ),
+        tsize,
+        &mut rows,
+        Some((title.clone(), 0)),
+    );
+    if let Some(s) = &meta.subtitle {
+        let size = em * 1.25;
+        push_lines(
+            ctx,
+            run(
+                s,
+                TextStyle {
+                    face: Style::Italic,
+                    size,
+                    ..plain
+                },
+            ),
+            size,
+            &mut rows,
+            None,
+        );
+    }
+    if let Some(d) = &meta.description {
+        rows.push(Row {
+            lines: 1,
+            break_after: FORBIDDEN,
+            ..Row::default()
+        });
+        let runs = run(
+            d,
+            TextStyle {
+                face: Style::Italic,
+                hyphenate: true,
+                ..plain
+            },
+        );
+        let lines = set(ctx, &runs, m.width * 0.8, Align::Center);
+        for l in lines {
+            rows.push(Row {
+                lines: 1,
+                items: line_items(l, m.width * 0.1, m.leading * BASELINE),
+                break_after: FORBIDDEN,
+                ..Row::default()
+            });
+        }
+    }
+    let by = byline(piece);
+    if !by.is_empty() {
+        rows.push(Row {
+            lines: 1,
+            break_after: FORBIDDEN,
+            ..Row::default()
+        });
+        push_lines(ctx, run(&by.to_lowercase(), label), em, &mut rows, None);
+    }
+    // A short rule, then a line of space before the text.
+    let rule_y = m.leading * 0.5;
+    let half = em * 2.0;
+    rows.push(Row {
+        lines: 2,
+        items: vec![Item::Rule {
+            from: Point {
+                x: m.width / 2.0 - half,
+                y: rule_y,
+            },
+            to: Point {
+                x: m.width / 2.0 + half,
+                y: rule_y,
+            },
+            thickness: 0.5,
+        }],
+        break_after: FORBIDDEN,
+        ..Row::default()
+    });
+    if let Some(first) = rows.first_mut() {
+        first.new_page = true;
+        first.discardable = false;
+    }
+    rows
+}
+
+/// "Interview by Jane Doe · with Kiro Russo" and the like, from the piece's people.
+pub fn byline(piece: &Piece) -> String {
+    let names = |role: Role| {
+        piece
+            .meta
+            .creators
+            .iter()
+            .filter(|c| c.role == role)
+            .map(|c| c.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" and ")
+    };
+    let mut parts = Vec::new();
+    let authors = names(Role::Author);
+    if !authors.is_empty() {
+        parts.push(format!("By {authors}"));
+    }
+    let ivr = names(Role::Interviewer);
+    if !ivr.is_empty() {
+        parts.push(format!("Interview by {ivr}"));
+    }
+    let pht = names(Role::Photographer);
+    if !pht.is_empty() {
+        parts.push(format!("Photographs by {pht}"));
+    }
+    let trl = names(Role::Translator);
+    if !trl.is_empty() {
+        parts.push(format!("Translated by {trl}"));
+    }
+    parts.join(" · ")
+}
