@@ -132,8 +132,14 @@ fn pdf_bytes(
     let at = project.book_toml().unwrap_or_else(|| project.given.clone());
     let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
     let t = Instant::now();
-    let (pages, warns) =
-        crate::typeset::typeset(book, fonts, &book.settings.pdf, doc_info(book, clock));
+    let figures = load_figures(book, project)?;
+    let (pages, warns) = crate::typeset::typeset(
+        book,
+        fonts,
+        &book.settings.pdf,
+        doc_info(book, clock),
+        figures,
+    );
     timings.push(("typeset", t.elapsed()));
     warnings.extend(warns);
     let t = Instant::now();
@@ -141,6 +147,67 @@ fn pdf_bytes(
         .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
     timings.push(("pdf", t.elapsed()));
     Ok(bytes)
+}
+
+/// Reads and decodes every figure's image (through the project, so only files inside the
+/// book are read); a damaged or unsupported image is an error at its figure.
+fn load_figures(
+    book: &crate::model::Book,
+    project: &Project,
+) -> DiagResult<std::collections::HashMap<String, std::sync::Arc<crate::image::Image>>> {
+    let mut out = std::collections::HashMap::new();
+    let mut errors = Vec::new();
+    for piece in &book.pieces {
+        for (src, span) in crate::model::figures(&piece.blocks) {
+            if out.contains_key(src) {
+                continue;
+            }
+            let file = book
+                .sources
+                .get(span.file as usize)
+                .cloned()
+                .unwrap_or_default();
+            let at = |d: Diagnostic| {
+                let text = std::fs::read_to_string(&file).unwrap_or_default();
+                d.at(
+                    &file,
+                    &text,
+                    crate::diag::LineCol {
+                        line: span.line,
+                        col: span.col,
+                    },
+                )
+            };
+            let bytes = match project
+                .resolve(src, "image")
+                .map(|p| project.read_bytes(&p))
+            {
+                Ok(Ok(b)) => b,
+                Ok(Err(ds)) => {
+                    errors.extend(ds);
+                    continue;
+                }
+                Err(d) => {
+                    errors.push(at(d));
+                    continue;
+                }
+            };
+            match crate::image::decode(&bytes) {
+                Ok(img) => {
+                    out.insert(src.to_string(), std::sync::Arc::new(img));
+                }
+                Err(why) => errors.push(at(Diagnostic::error(format!(
+                    "cannot use the image `{src}`: {why}"
+                ))
+                .hint("save it as a JPEG or a non-interlaced PNG"))),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The PDF's document information, from the book's metadata and the build clock.

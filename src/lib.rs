@@ -17,6 +17,7 @@ pub mod dump;
 pub mod epub;
 pub mod escape;
 pub mod ident;
+pub mod image;
 pub mod lang;
 pub mod lint;
 pub mod markdown;

@@ -204,6 +204,27 @@ impl Inline {
     }
 }
 
+/// Every figure in `blocks` (nested ones too), in reading order: its path as written and
+/// its span.
+pub fn figures(blocks: &[Block]) -> Vec<(&str, Span)> {
+    let mut out = Vec::new();
+    for b in blocks {
+        match b {
+            Block::Figure { src, span, .. } => out.push((src.as_str(), *span)),
+            Block::PullQuote { content, .. }
+            | Block::BlockQuote { content, .. }
+            | Block::FootnoteDef { content, .. } => out.extend(figures(content)),
+            Block::List { items, .. } => items.iter().for_each(|i| out.extend(figures(i))),
+            Block::DefinitionList { items, .. } => items
+                .iter()
+                .flat_map(|(_, d)| d.iter())
+                .for_each(|d| out.extend(figures(d))),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The plain text of inlines (footnote references omitted, line breaks as spaces).
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();

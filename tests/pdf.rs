@@ -344,3 +344,54 @@ fn a_character_the_font_lacks_is_a_located_warning() {
         "{w:?}"
     );
 }
+
+#[test]
+fn figures_are_placed_jpeg_unchanged_png_with_alpha() {
+    let dir = temp("figures");
+    let b = dir.join("book");
+    std::fs::create_dir_all(b.join("img")).unwrap();
+    let jpeg = std::fs::read("tests/fixtures/images/gradient.jpg").unwrap();
+    std::fs::write(b.join("img/gradient.jpg"), &jpeg).unwrap();
+    std::fs::copy("tests/fixtures/images/alpha.png", b.join("img/alpha.png")).unwrap();
+    std::fs::write(
+        b.join("01.md"),
+        "---\ntitle: Figures\n---\n\nText before.\n\n![A gradient](img/gradient.jpg \"A gradient.\")\n\nText between.\n\n![A half-transparent swatch](img/alpha.png)\n\nText after.\n",
+    )
+    .unwrap();
+    let (pdf, _) = build_pdf(&b, &dir.join("out"));
+    let doc = Document::load_mem(&std::fs::read(&pdf).unwrap()).unwrap();
+    let mut dct = Vec::new();
+    let mut masked = 0;
+    for obj in doc.objects.values() {
+        if let Ok(s) = obj.as_stream() {
+            if s.dict.get(b"Subtype").ok().and_then(|t| t.as_name().ok()) == Some(b"Image") {
+                if s.dict.get(b"Filter").ok().and_then(|f| f.as_name().ok()) == Some(b"DCTDecode") {
+                    dct.push(s.content.clone());
+                }
+                if s.dict.get(b"SMask").is_ok() {
+                    masked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(dct, vec![jpeg], "the JPEG is embedded byte for byte");
+    assert_eq!(masked, 1, "the PNG's alpha becomes a soft mask");
+    // A damaged image is a located error.
+    std::fs::write(b.join("img/alpha.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
+    let project = Project::open(&b).unwrap();
+    let err = build(
+        &project,
+        &Options {
+            out_dir: dir.join("out2"),
+            pdf: true,
+            epub: false,
+        },
+        &mut |_| {},
+    )
+    .unwrap_err();
+    let msg = err[0].render(false);
+    assert!(
+        msg.contains("cannot use the image `img/alpha.png`") && msg.contains("01.md:11:1"),
+        "{msg}"
+    );
+}

@@ -78,6 +78,7 @@ fn sample(bleed: f32) -> Pages {
         items,
     };
     Pages {
+        images: vec![],
         pages: vec![
             page(vec![
                 Item::Glyphs(line(

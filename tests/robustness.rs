@@ -22,17 +22,71 @@ impl Rng {
 
 /// Fragments that exercise every construct the loader knows, and its error paths.
 const PIECES: &[&str] = &[
-    "word ", "Elder’s ", "“quote” ", "\"straight\" ", "--", "...", "*", "**", "_", "`", "[", "]", "(", ")",
-    "{lang=es}", "{lang=", "}", "[^1]", "[^1]: note\n", "\n", "\n\n", "> ", "- ", "1. ", "# ", "## Title {#id}\n",
-    "::: pullquote\n", ":::\n", "::: other\n", "```\n", "| a | b |\n|---|---|\n", "Term\n: def\n", "<b>", "<!-- c -->",
-    "![alt](missing.png)", "[link](https://example.org)", "**Name:** ", "Q: ", "A: ", "ሀ", "𝔄", "\t", "  ", "---\n",
-    "+++\n", "title: x\n", "é", "\u{a0}", "–", "—", "-", "supercalifragilisticexpialidocious ", "\r\n", "\\",
+    "word ",
+    "Elder’s ",
+    "“quote” ",
+    "\"straight\" ",
+    "--",
+    "...",
+    "*",
+    "**",
+    "_",
+    "`",
+    "[",
+    "]",
+    "(",
+    ")",
+    "{lang=es}",
+    "{lang=",
+    "}",
+    "[^1]",
+    "[^1]: note\n",
+    "\n",
+    "\n\n",
+    "> ",
+    "- ",
+    "1. ",
+    "# ",
+    "## Title {#id}\n",
+    "::: pullquote\n",
+    ":::\n",
+    "::: other\n",
+    "```\n",
+    "| a | b |\n|---|---|\n",
+    "Term\n: def\n",
+    "<b>",
+    "<!-- c -->",
+    "![alt](missing.png)",
+    "[link](https://example.org)",
+    "**Name:** ",
+    "Q: ",
+    "A: ",
+    "ሀ",
+    "𝔄",
+    "\t",
+    "  ",
+    "---\n",
+    "+++\n",
+    "title: x\n",
+    "é",
+    "\u{a0}",
+    "–",
+    "—",
+    "-",
+    "supercalifragilisticexpialidocious ",
+    "\r\n",
+    "\\",
 ];
 
 fn random_doc(rng: &mut Rng) -> String {
     let mut s = String::new();
     if rng.next() % 3 == 0 {
-        s.push_str(rng.pick(&["---\ntitle: T\n---\n", "+++\ntitle = \"T\"\n+++\n", "---\ntitle: [\n---\n", "---\nautor: x\n---\n"]));
+        s.push_str(rng.pick(&[
+            "---\ntitle: T\n---\n",
+            "+++\ntitle = \"T\"\n+++\n",
+            "---\ntitle: [\n---\n",
+            "---\nautor: x\n---\n",
+        ]));
     }
     let n = 1 + rng.next() % 60;
     for _ in 0..n {
@@ -57,12 +111,19 @@ fn random_manuscripts_never_panic() {
         std::fs::create_dir_all(&book_dir).unwrap();
         std::fs::write(book_dir.join("01.md"), &doc).unwrap();
         let project = folio::project::Project::open(&book_dir).unwrap();
-        let opts = folio::build::Options { out_dir: book_dir.join("out"), pdf: true, epub: true };
+        let opts = folio::build::Options {
+            out_dir: book_dir.join("out"),
+            pdf: true,
+            epub: true,
+        };
         let r = std::panic::catch_unwind(|| folio::build::build(&project, &opts, &mut |_| {}));
         assert!(r.is_ok(), "build panicked on case {case}: {doc:?}");
         let _ = piece;
         built += 1;
     }
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(built > 30, "too few random cases loaded ({built}) to exercise the back ends");
+    assert!(
+        built > 30,
+        "too few random cases loaded ({built}) to exercise the back ends"
+    );
 }

@@ -215,22 +215,10 @@ fn image(
 }
 
 fn figures(blocks: &[Block]) -> Vec<&str> {
-    let mut out = Vec::new();
-    for b in blocks {
-        match b {
-            Block::Figure { src, .. } => out.push(src.as_str()),
-            Block::PullQuote { content, .. }
-            | Block::BlockQuote { content, .. }
-            | Block::FootnoteDef { content, .. } => out.extend(figures(content)),
-            Block::List { items, .. } => items.iter().for_each(|i| out.extend(figures(i))),
-            Block::DefinitionList { items, .. } => items
-                .iter()
-                .flat_map(|(_, d)| d.iter())
-                .for_each(|d| out.extend(figures(d))),
-            _ => {}
-        }
-    }
-    out
+    crate::model::figures(blocks)
+        .into_iter()
+        .map(|(src, _)| src)
+        .collect()
 }
 
 struct BuildInput<'a> {

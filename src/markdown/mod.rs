@@ -281,22 +281,8 @@ fn check_figures(
     files: &[PathBuf],
     diags: &mut Vec<Diagnostic>,
 ) {
-    fn walk<'b>(blocks: &'b [Block], out: &mut Vec<(&'b str, Span)>) {
-        for b in blocks {
-            match b {
-                Block::Figure { src, span, .. } => out.push((src, *span)),
-                Block::PullQuote { content, .. }
-                | Block::BlockQuote { content, .. }
-                | Block::FootnoteDef { content, .. } => walk(content, out),
-                Block::List { items, .. } => items.iter().for_each(|i| walk(i, out)),
-                _ => {}
-            }
-        }
-    }
     for piece in pieces {
-        let mut figs = Vec::new();
-        walk(&piece.blocks, &mut figs);
-        for (src, span) in figs {
+        for (src, span) in crate::model::figures(&piece.blocks) {
             if let Err(d) = project.resolve(src, "image") {
                 let file = &files[span.file as usize];
                 let text = std::fs::read_to_string(file).unwrap_or_default();

@@ -7,6 +7,7 @@
 //! Nothing is random and nothing reads the clock: the same `Pages` give the same bytes.
 
 mod font;
+mod image;
 mod metadata;
 mod outline;
 mod text;
@@ -68,6 +69,12 @@ pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
             .fonts
             .map
             .insert(f.id.clone(), PdfFont::new(f.parsed.clone()));
+    }
+    for (i, img) in pages.images.iter().enumerate() {
+        doc.resources
+            .xobjects
+            .map
+            .insert(image::id(i), image::xobject(img));
     }
     for page in &pages.pages {
         doc.pages.push(draw_page(page, pages, &fonts)?);
@@ -187,6 +194,14 @@ fn draw_page(
                     },
                 });
                 ops.push(Op::RestoreGraphicsState);
+            }
+            Item::Image { rect, image } => {
+                if *image >= pages.images.len() {
+                    return Err(PdfError::Write(format!(
+                        "an image item names image #{image}, which is not listed"
+                    )));
+                }
+                ops.push(image::place(*image, space.rect(rect)));
             }
             Item::Link { rect, dest } => {
                 let target = pages

@@ -5,7 +5,7 @@ use super::Ctx;
 use super::collect::{Run, TextStyle, collect};
 use super::flow::{FORBIDDEN, Note, Row, paragraph_break_costs};
 use super::font::Style;
-use super::frame::{Item, Point};
+use super::frame::{Item, Point, Rect};
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
 use crate::model::{Block, Inline, Piece, Span, SpeakerRole, plain_text};
 use std::collections::BTreeMap;
@@ -14,6 +14,8 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Copy)]
 pub struct Measure {
     pub width: f32,
+    /// Height of the text block in pt.
+    pub height: f32,
     pub size: f32,
     pub leading: f32,
 }
@@ -422,30 +424,35 @@ fn block(
             *indent_next = false;
         }
         Block::Figure {
-            alt, caption, span, ..
+            src,
+            alt,
+            caption,
+            span,
         } => {
-            // Images are not placed in the PDF yet: the figure is represented by its caption
-            // (or alt text) in italic, centred, so no content is lost.
-            let content = if caption.is_empty() {
-                vec![Inline::Text {
-                    text: alt.clone(),
-                    span: *span,
-                }]
-            } else {
-                caption.clone()
-            };
-            let runs = collect(
-                &content,
-                TextStyle {
-                    face: Style::Italic,
-                    hyphenate: false,
-                    ..body
-                },
-                lang,
-            );
-            let lines = set(ctx, &runs, m.width, Align::Center);
             rows.push(space_row(1));
-            rows.extend(line_rows(lines, 0.0, m));
+            match ctx.image(src) {
+                Some((index, img)) => rows.push(figure(ctx, index, &img, caption, m, lang, body)),
+                None => {
+                    // No image to place (none decoded for this path): the figure is set as its
+                    // caption or alt text in italic, centred, so no content is lost.
+                    let content = if caption.is_empty() {
+                        vec![Inline::Text {
+                            text: alt.clone(),
+                            span: *span,
+                        }]
+                    } else {
+                        caption.clone()
+                    };
+                    let style = TextStyle {
+                        face: Style::Italic,
+                        hyphenate: false,
+                        ..body
+                    };
+                    let runs = collect(&content, style, lang);
+                    let lines = set(ctx, &runs, m.width, Align::Center);
+                    rows.extend(line_rows(lines, 0.0, m));
+                }
+            }
             rows.push(space_row(1));
             *indent_next = false;
         }
@@ -492,6 +499,62 @@ fn inlines_of(b: &Block) -> Vec<Inline> {
             text: block_text(other),
             span: other.span(),
         }],
+    }
+}
+
+/// Figures are set at 150 dpi at most (sharp in print) and never wider than the measure.
+const FIGURE_DPI: f32 = 150.0;
+/// A figure takes at most 60 % of the text block's height, leaving room for text around it.
+const FIGURE_MAX_HEIGHT: f32 = 0.6;
+
+/// A figure: the image centred at the measure (or smaller), its caption below in italic;
+/// one row, so image and caption never part.
+fn figure(
+    ctx: &mut Ctx,
+    index: usize,
+    img: &crate::image::Image,
+    caption: &[Inline],
+    m: Measure,
+    lang: &str,
+    body: TextStyle,
+) -> Row {
+    let (px_w, px_h) = (img.width as f32, img.height as f32);
+    let mut w = (px_w * 72.0 / FIGURE_DPI).min(m.width);
+    let mut h = w * px_h / px_w;
+    let max_h = m.height * FIGURE_MAX_HEIGHT;
+    if h > max_h {
+        h = max_h;
+        w = h * px_w / px_h;
+    }
+    let top = m.leading * 0.25;
+    let mut items = vec![Item::Image {
+        rect: Rect {
+            x: (m.width - w) / 2.0,
+            y: top,
+            width: w,
+            height: h,
+        },
+        image: index,
+    }];
+    let mut y = top + h;
+    if !caption.is_empty() {
+        let style = TextStyle {
+            face: Style::Italic,
+            size: m.size * 0.9,
+            hyphenate: false,
+            ..body
+        };
+        let runs = collect(caption, style, lang);
+        for l in set(ctx, &runs, m.width, Align::Center) {
+            y += m.leading;
+            items.extend(line_items(l, 0.0, y));
+        }
+    }
+    let lines = ((y + m.leading * 0.5) / m.leading).ceil().max(1.0) as u32;
+    Row {
+        lines,
+        items,
+        ..Row::default()
     }
 }
 

@@ -32,6 +32,8 @@ pub struct Pages {
     pub pages: Vec<Page>,
     /// Every font the glyph runs use; a run's `font` indexes this list.
     pub fonts: Vec<FontFile>,
+    /// Every image the pages show; an [`Item::Image`]'s `image` indexes this list.
+    pub images: Vec<Arc<crate::image::Image>>,
     /// Bookmarks in document order; `level` 0 is a piece, 1 its headings, and so on.
     pub outline: Vec<OutlineEntry>,
     /// How the viewer labels pages (front matter in roman numerals, body in arabic).
@@ -78,6 +80,8 @@ pub enum Item {
         to: Point,
         thickness: f32,
     },
+    /// An image stretched over `rect` (index into [`Pages::images`]).
+    Image { rect: Rect, image: usize },
     /// A clickable area jumping to a place in this document.
     Link { rect: Rect, dest: Destination },
     /// A clickable area opening a URI.

@@ -47,6 +47,10 @@ pub struct Ctx {
     sources: Vec<PathBuf>,
     /// The book's language, for front matter text.
     lang: String,
+    /// Decoded figure images by their path as written in the manuscript.
+    figures: HashMap<String, Arc<crate::image::Image>>,
+    /// The images placed so far, in the order of `Pages::images`.
+    images: Vec<Arc<crate::image::Image>>,
 }
 
 impl Ctx {
@@ -65,7 +69,22 @@ impl Ctx {
             warnings: Vec::new(),
             sources: book.sources.clone(),
             lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
+            figures: HashMap::new(),
+            images: Vec::new(),
         }
+    }
+
+    /// The document's index of a figure's image (added on first use), with the image.
+    fn image(&mut self, src: &str) -> Option<(usize, Arc<crate::image::Image>)> {
+        let img = self.figures.get(src)?.clone();
+        let index = match self.images.iter().position(|i| Arc::ptr_eq(i, &img)) {
+            Some(i) => i,
+            None => {
+                self.images.push(img.clone());
+                self.images.len() - 1
+            }
+        };
+        Some((index, img))
     }
 
     /// The index of a face in the document's font list (added on first use).
@@ -137,17 +156,21 @@ impl Ctx {
     }
 }
 
-/// Typesets the book. Returns the pages and the warnings (missing glyphs).
+/// Typesets the book with its decoded figure images (by path as written in the manuscript).
+/// Returns the pages and the warnings (missing glyphs).
 pub fn typeset(
     book: &Book,
     fonts: FontSet,
     settings: &PdfSettings,
     info: DocInfo,
+    figures: HashMap<String, Arc<crate::image::Image>>,
 ) -> (Pages, Vec<Diagnostic>) {
     let mut ctx = Ctx::new(fonts, book);
+    ctx.figures = figures;
     let g = page::Geometry::new(settings);
     let m = blocks::Measure {
         width: g.measure,
+        height: g.lines as f32 * g.leading,
         size: g.size,
         leading: g.leading,
     };

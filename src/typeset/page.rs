@@ -191,6 +191,7 @@ pub fn assemble(
     Pages {
         pages,
         fonts: ctx.font_files(),
+        images: ctx.images.clone(),
         outline,
         page_labels,
         info,
@@ -260,6 +261,14 @@ fn translate(item: Item, dx: f32, dy: f32) -> Item {
                 y: to.y + dy,
             },
             thickness,
+        },
+        Item::Image { rect, image } => Item::Image {
+            rect: Rect {
+                x: rect.x + dx,
+                y: rect.y + dy,
+                ..rect
+            },
+            image,
         },
         Item::Link { rect, dest } => Item::Link {
             rect: Rect {
