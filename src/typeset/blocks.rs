@@ -342,37 +342,13 @@ fn block(
         Block::Table {
             header,
             rows: body_rows,
+            align,
             ..
         } => {
-            // Tables are set as one line per row, cells separated by an em space and a bar:
-            // readable, though not yet a grid (see the issue notes).
-            for (i, r) in std::iter::once(header).chain(body_rows.iter()).enumerate() {
-                let mut content = Vec::new();
-                for (k, cell) in r.iter().enumerate() {
-                    if k > 0 {
-                        content.push(Inline::Text {
-                            text: " | ".into(),
-                            span: Span::default(),
-                        });
-                    }
-                    content.extend(cell.iter().cloned());
-                }
-                let style = if i == 0 {
-                    TextStyle {
-                        face: Style::SemiBold,
-                        hyphenate: false,
-                        ..body
-                    }
-                } else {
-                    TextStyle {
-                        hyphenate: false,
-                        ..body
-                    }
-                };
-                let runs = collect(&content, style, lang);
-                let lines = set(ctx, &runs, m.width, Align::Left);
-                rows.extend(line_rows(lines, 0.0, m));
-            }
+            rows.push(space_row(1));
+            rows.extend(super::table::table(
+                ctx, header, body_rows, align, m, lang, body,
+            ));
             *indent_next = false;
         }
         Block::DefinitionList { items, .. } => {

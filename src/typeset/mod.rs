@@ -15,6 +15,7 @@ mod opening;
 mod page;
 mod par;
 pub mod shape;
+mod table;
 
 use crate::diag::{Diagnostic, LineCol};
 use crate::model::{Book, Span};
