@@ -38,8 +38,8 @@ pub struct Ctx {
     hyphenator: hyphenate::Hyphenator,
     /// Font expansion limit for justified text.
     expansion: f32,
-    glyph_cache: HashMap<(usize, u32, bool, String), Arc<Vec<Glyph>>>,
-    hyph_cache: HashMap<(String, String), Vec<usize>>,
+    glyph_cache: HashMap<(usize, u32, bool), HashMap<String, Arc<Vec<Glyph>>>>,
+    hyph_cache: HashMap<String, HashMap<String, Vec<usize>>>,
     space_cache: HashMap<(Style, u32), f32>,
     /// The faces used, in the order of `Pages::fonts`.
     font_slots: Vec<Style>,

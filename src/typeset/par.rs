@@ -516,12 +516,16 @@ impl Ctx {
             small_caps: style.small_caps,
             oldstyle_figures: true,
         };
-        let font = self.fonts.get(style.face).clone();
-        let shaper = self
-            .shapers
-            .entry(lang.to_string())
-            .or_insert_with(|| super::shape::Shaper::new(lang));
-        let shaped = shaper.shape(font_key, &font, text, features);
+        // Hot path (every word): no allocation when the language's shaper exists.
+        if !self.shapers.contains_key(lang) {
+            self.shapers
+                .insert(lang.to_string(), super::shape::Shaper::new(lang));
+        }
+        let font = self.fonts.get(style.face);
+        let Some(shaper) = self.shapers.get_mut(lang) else {
+            return Arc::default();
+        };
+        let shaped = shaper.shape(font_key, font, text, features);
         if !shaped.missing.is_empty() {
             self.report_missing(&shaped.missing, style.face, span);
         }
@@ -535,28 +539,29 @@ impl Ctx {
         text: &str,
         shaped: &super::shape::Shaped,
     ) -> Arc<Vec<Glyph>> {
-        let key = (
-            font_key,
-            style.size.to_bits(),
-            style.small_caps,
-            text.to_string(),
-        );
-        if let Some(g) = self.glyph_cache.get(&key) {
+        // Nested maps so a hit costs no allocation (this runs for every word).
+        let key = (font_key, style.size.to_bits(), style.small_caps);
+        if let Some(g) = self.glyph_cache.get(&key).and_then(|m| m.get(text)) {
             return g.clone();
         }
         let upem = self.fonts.get(style.face).units_per_em();
         let g = Arc::new(to_frame_glyphs(shaped, text, upem, style.size));
-        self.glyph_cache.insert(key, g.clone());
+        self.glyph_cache
+            .entry(key)
+            .or_default()
+            .insert(text.to_string(), g.clone());
         g
     }
 
     fn hyphenation(&mut self, word: &str, lang: &str) -> Vec<usize> {
-        let key = (lang.to_string(), word.to_string());
-        if let Some(c) = self.hyph_cache.get(&key) {
+        if let Some(c) = self.hyph_cache.get(lang).and_then(|m| m.get(word)) {
             return c.clone();
         }
         let cuts = self.hyphenator.breaks(word, lang);
-        self.hyph_cache.insert(key, cuts.clone());
+        self.hyph_cache
+            .entry(lang.to_string())
+            .or_default()
+            .insert(word.to_string(), cuts.clone());
         cuts
     }
 
