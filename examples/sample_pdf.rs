@@ -42,6 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             width: 432.0,
             height: 648.0,
             bleed: 0.0,
+            slug: 0.0,
             items: vec![Item::Glyphs(GlyphRun {
                 font: 0,
                 size,
@@ -51,6 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })],
         }],
         fonts: vec![fonts.regular.to_font_file()],
+        images: vec![],
         info: DocInfo {
             title: "Sample".into(),
             lang: "en".into(),
