@@ -25,6 +25,8 @@ pub struct Report {
     pub warnings: Vec<Diagnostic>,
     /// Time per stage, for `--timings` and the benchmark.
     pub timings: Vec<(&'static str, Duration)>,
+    /// Sizes that explain the timings (pages, words shaped), for `--timings` and the benchmark.
+    pub counts: Vec<(&'static str, usize)>,
 }
 
 /// Builds the project. `progress` receives one line per stage (for stderr).
@@ -66,13 +68,7 @@ pub fn build(
         files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
     }
     if opts.pdf {
-        let bytes = pdf_bytes(
-            &book,
-            project,
-            clock,
-            &mut report.timings,
-            &mut report.warnings,
-        )?;
+        let bytes = pdf_bytes(&book, project, clock, &mut report)?;
         files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes));
     }
     let t = Instant::now();
@@ -126,26 +122,31 @@ fn pdf_bytes(
     book: &crate::model::Book,
     project: &Project,
     clock: i64,
-    timings: &mut Vec<(&'static str, Duration)>,
-    warnings: &mut Vec<Diagnostic>,
+    report: &mut Report,
 ) -> DiagResult<Vec<u8>> {
     let at = project.book_toml().unwrap_or_else(|| project.given.clone());
     let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
     let t = Instant::now();
     let figures = load_figures(book, project)?;
-    let (pages, warns) = crate::typeset::typeset(
+    report.timings.push(("images", t.elapsed()));
+    let (pages, warns, steps) = crate::typeset::typeset(
         book,
         fonts,
         &book.settings.pdf,
         doc_info(book, clock),
         figures,
     );
-    timings.push(("typeset", t.elapsed()));
-    warnings.extend(warns);
+    report.timings.push(("shape", steps.shape));
+    report.timings.push(("break", steps.linebreak));
+    report.timings.push(("paginate", steps.paginate));
+    report.counts.push(("pages", pages.pages.len()));
+    report.counts.push(("shape lookups", steps.shape_lookups));
+    report.counts.push(("distinct shapes", steps.shaped));
+    report.warnings.extend(warns);
     let t = Instant::now();
     let bytes = crate::pdf::pdf(&pages)
         .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
-    timings.push(("pdf", t.elapsed()));
+    report.timings.push(("pdf", t.elapsed()));
     Ok(bytes)
 }
 

@@ -185,6 +185,9 @@ fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bo
                 for (stage, t) in &report.timings {
                     eprintln!("{stage:>12} {:.1} ms", t.as_secs_f64() * 1000.0);
                 }
+                for (what, n) in &report.counts {
+                    eprintln!("{what:>16} {n}");
+                }
             }
             true
         }

@@ -25,6 +25,7 @@ use frame::{DocInfo, FontFile, Glyph, Pages};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Microtype's default font expansion limit (±2 %): invisible in a text face, and it moves
 /// part of each line's justification off the word spaces.
@@ -52,6 +53,25 @@ pub struct Ctx {
     figures: HashMap<String, Arc<crate::image::Image>>,
     /// The images placed so far, in the order of `Pages::images`.
     images: Vec<Arc<crate::image::Image>>,
+    /// Where the time went, for `--timings` and the benchmark.
+    times: Timings,
+}
+
+/// Time spent in the typesetter's steps, summed over the book, and how well the shaping
+/// cache did. Only [`Instant`] readings around whole paragraphs: a few per paragraph.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Timings {
+    /// Preparing paragraphs: shaping and hyphenating words (through the caches) into boxes,
+    /// glue and penalties.
+    pub shape: Duration,
+    /// Knuth–Plass line breaking and justifying each line.
+    pub linebreak: Duration,
+    /// The rest of `typeset`: blocks into grid rows, pages, notes and furniture.
+    pub paginate: Duration,
+    /// Words (and other pieces of text) looked up for shaping.
+    pub shape_lookups: usize,
+    /// Distinct texts actually shaped (per language, font and feature set).
+    pub shaped: usize,
 }
 
 impl Ctx {
@@ -72,6 +92,7 @@ impl Ctx {
             lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
             figures: HashMap::new(),
             images: Vec::new(),
+            times: Timings::default(),
         }
     }
 
@@ -158,14 +179,15 @@ impl Ctx {
 }
 
 /// Typesets the book with its decoded figure images (by path as written in the manuscript).
-/// Returns the pages and the warnings (missing glyphs).
+/// Returns the pages, the warnings (missing glyphs) and where the time went.
 pub fn typeset(
     book: &Book,
     fonts: FontSet,
     settings: &PdfSettings,
     info: DocInfo,
     figures: HashMap<String, Arc<crate::image::Image>>,
-) -> (Pages, Vec<Diagnostic>) {
+) -> (Pages, Vec<Diagnostic>, Timings) {
+    let start = Instant::now();
     let mut ctx = Ctx::new(fonts, book);
     ctx.figures = figures;
     let g = page::Geometry::new(settings);
@@ -181,7 +203,12 @@ pub fn typeset(
         .map(|p| blocks::piece(&mut ctx, p, m))
         .collect();
     let pages = page::assemble(&mut ctx, book, &flows, &g, info);
-    (pages, ctx.warnings)
+    let mut times = ctx.times;
+    times.paginate = start
+        .elapsed()
+        .saturating_sub(times.shape + times.linebreak);
+    times.shaped = ctx.shapers.values().map(shape::Shaper::cached).sum();
+    (pages, ctx.warnings, times)
 }
 
 /// The faces named in `[pdf] fonts`, read through the project, over the shipped defaults.

@@ -11,6 +11,7 @@ use super::frame::{Glyph, GlyphRun, Point};
 use super::linebreak::{self, EX_HYPHEN_PENALTY, HYPHEN_PENALTY, INFINITY, Item, Line, Params};
 use super::shape::{Features, to_frame_glyphs};
 use std::sync::Arc;
+use std::time::Instant;
 
 /// How a paragraph is set.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,10 +76,13 @@ const MIN_HYPHENATE_LEN: usize = 5;
 
 /// Sets a paragraph.
 pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine> {
+    let t = Instant::now();
     let prepared = prepare(ctx, runs, spec);
+    ctx.times.shape += t.elapsed();
     if prepared.items.is_empty() {
         return vec![];
     }
+    let t = Instant::now();
     let justify = spec.align == Align::Justify;
     let params = Params {
         widths: spec.widths.clone(),
@@ -89,10 +93,12 @@ pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine
     if spec.align == Align::Center && lines.len() > 1 {
         lines = balance(&prepared.items, params, lines.len());
     }
-    lines
+    let set = lines
         .iter()
         .map(|l| finalize(&prepared, runs, l, spec))
-        .collect()
+        .collect();
+    ctx.times.linebreak += t.elapsed();
+    set
 }
 
 /// Centred display lines of even length: the narrowest measure (to 1 pt) that keeps the
@@ -516,6 +522,7 @@ impl Ctx {
             small_caps: style.small_caps,
             oldstyle_figures: true,
         };
+        self.times.shape_lookups += 1;
         // Hot path (every word): no allocation when the language's shaper exists.
         if !self.shapers.contains_key(lang) {
             self.shapers
