@@ -46,7 +46,9 @@ pub struct SetLine {
 /// The glyphs of one box item.
 #[derive(Debug, Clone)]
 struct BoxGlyphs {
-    glyphs: Vec<Glyph>,
+    /// The word's glyphs (cached and shared) and this box's part of them.
+    glyphs: Arc<Vec<Glyph>>,
+    range: std::ops::Range<usize>,
     font: usize,
     size: f32,
     raise: f32,
@@ -263,13 +265,19 @@ fn word(
         bounds.push(part.len());
         for k in 0..bounds.len() - 1 {
             let (a, b) = (bounds[k], bounds[k + 1]);
-            let gl: Vec<Glyph> = shaped
+            // Left-to-right clusters rise with the glyph index, so a syllable's glyphs are
+            // one contiguous range of the word's cached glyphs (shared, not copied).
+            let from = shaped
                 .glyphs
                 .iter()
-                .zip(glyphs.iter())
-                .filter(|(g, _)| (a..b).contains(&(g.cluster as usize)))
-                .map(|(_, fg)| fg.clone())
-                .collect();
+                .position(|g| g.cluster as usize >= a)
+                .unwrap_or(shaped.glyphs.len());
+            let to = shaped
+                .glyphs
+                .iter()
+                .position(|g| g.cluster as usize >= b)
+                .unwrap_or(shaped.glyphs.len());
+            let gl = &glyphs[from..to.max(from)];
             let width: f32 = gl.iter().map(|g| g.advance).sum();
             let first_box = pi == 0 && k == 0;
             let last_box = k == bounds.len() - 2;
@@ -284,7 +292,8 @@ fn word(
                 0.0
             };
             let bg = BoxGlyphs {
-                glyphs: gl,
+                glyphs: glyphs.clone(),
+                range: from..to.max(from),
                 font: font_key,
                 size: style.size,
                 raise: style.raise,
@@ -302,7 +311,10 @@ fn word(
             );
             if k + 2 < bounds.len() {
                 let hyphen = ctx.hyphen(font_key, style, &run.lang, run.span, ri);
-                let w: f32 = hyphen.glyphs.iter().map(|g| g.advance).sum();
+                let w: f32 = hyphen.glyphs[hyphen.range.clone()]
+                    .iter()
+                    .map(|g| g.advance)
+                    .sum();
                 let hang = w * RIGHT_HYPHEN;
                 push(
                     p,
@@ -495,7 +507,7 @@ fn draw(
         }
     }
     if let Some(r) = current.as_mut() {
-        for g in &b.glyphs {
+        for g in &b.glyphs[b.range.clone()] {
             // Advances are final page distances: expansion widens them with the glyphs.
             let g = Glyph {
                 advance: g.advance * scale,
@@ -583,7 +595,8 @@ impl Ctx {
         let shaped = self.shape(font_key, style, lang, "-", span);
         let glyphs = self.frame_glyphs(font_key, style, "-", &shaped);
         BoxGlyphs {
-            glyphs: glyphs.to_vec(),
+            range: 0..glyphs.len(),
+            glyphs,
             font: font_key,
             size: style.size,
             raise: style.raise,
