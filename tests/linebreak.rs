@@ -185,9 +185,12 @@ fn random_paragraphs_keep_the_invariants() {
         let ff = first_fit(&items, &params);
         check(&items, &params, &kp, &format!("case {case} total fit"));
         check(&items, &params, &ff, &format!("case {case} first fit"));
+        // Total fit optimises over break sets without a hyphen ladder beyond the limit, so
+        // first fit is a fair comparison only when it keeps that limit too.
         let ff_feasible = ff
             .iter()
-            .all(|l| !l.overfull && l.badness <= params.tolerance);
+            .all(|l| !l.overfull && l.badness <= params.tolerance)
+            && ladder(&ff) <= params.max_ladder;
         if ff_feasible {
             let (a, b) = (
                 total_demerits(&items, &params, &kp),
@@ -206,6 +209,49 @@ fn random_paragraphs_keep_the_invariants() {
     // The comparison must actually have been exercised, and must sometimes matter.
     assert!(compared > 50, "only {compared} comparable cases");
     assert!(better > 10, "total fit beat first fit only {better} times");
+}
+
+/// The longest run of consecutive hyphenated lines.
+fn ladder(lines: &[Line]) -> usize {
+    let (mut run, mut longest) = (0, 0);
+    for l in lines {
+        run = if l.hyphenated { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+#[test]
+fn the_ladder_limit_binds_only_when_needed() {
+    let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+    let (mut binding, mut ladders_seen) = (0, 0);
+    for case in 0..400 {
+        let items = paragraph(&mut rng);
+        let limited = params(&mut rng);
+        let free = Params {
+            max_ladder: 0,
+            ..limited.clone()
+        };
+        let (a, b) = (linebreak(&items, &limited), linebreak(&items, &free));
+        if ladder(&b) <= limited.max_ladder {
+            assert_eq!(
+                a, b,
+                "case {case}: the limit changed a break set that kept it"
+            );
+        } else {
+            ladders_seen += 1;
+            // The limit never makes a ladder longer.
+            assert!(ladder(&a) <= ladder(&b), "case {case}");
+            if ladder(&a) <= limited.max_ladder {
+                binding += 1;
+            }
+        }
+    }
+    // The generator must produce ladders, and the limit must remove some of them.
+    assert!(
+        ladders_seen > 0 && binding > 0,
+        "ladders {ladders_seen}, limit took effect {binding} times"
+    );
 }
 
 #[test]

@@ -100,6 +100,9 @@ pub struct Params {
     /// Font expansion limit as a fraction of box width (0.0 = off, 0.02 = ±2 % like
     /// microtype).
     pub expansion: f32,
+    /// Most consecutive lines that may end with a hyphen (a hard limit, unlike
+    /// `double_hyphen_demerits`); 0 = no limit. Only the last-resort pass may exceed it.
+    pub max_ladder: usize,
 }
 
 impl Default for Params {
@@ -127,6 +130,9 @@ impl Default for Params {
             // microtype's default expansion limit (stretch = shrink = 20 thousandths):
             // invisible in a serif text face, yet it halves the number of loose lines.
             expansion: 0.02,
+            // Two: a third hyphen in a row is a "ladder" readers notice; demerits alone
+            // let one through on long texts (5 in a 200,000-word novel).
+            max_ladder: 2,
         }
     }
 }

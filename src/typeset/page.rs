@@ -101,8 +101,6 @@ pub fn assemble(
         }
     }
     let multi = book.pieces.len() > 1;
-    // Title and copyright, then contents and a blank verso so the body opens on a recto.
-    let front_count = if multi { 4 } else { 2 };
     let mut pages: Vec<Page> = Vec::new();
     let mut outline = Vec::new();
     pages.push(title_page(ctx, book, g));
@@ -115,8 +113,19 @@ pub fn assemble(
                     .unwrap_or(0)
             })
             .collect();
-        pages.push(contents_page(ctx, book, g, &first_pages, front_count));
-        pages.push(blank(g));
+        pages.extend(contents_pages(ctx, book, g, &first_pages));
+        // A blank verso when needed, so the body opens on a recto.
+        if pages.len() % 2 == 1 {
+            pages.push(blank(g));
+        }
+    }
+    let front_count = pages.len();
+    for page in &mut pages {
+        for item in &mut page.items {
+            if let Item::Link { dest, .. } = item {
+                dest.page += front_count;
+            }
+        }
     }
     for (k, bp) in body.iter().enumerate() {
         let index = front_count + k;
@@ -511,14 +520,10 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, info: &DocInfo) -> P
     page
 }
 
-fn contents_page(
-    ctx: &mut Ctx,
-    book: &Book,
-    g: &Geometry,
-    first_pages: &[usize],
-    front_count: usize,
-) -> Page {
-    let mut page = blank(g);
+/// The contents: one entry per piece (title, subtitle, first page number, a link), on as
+/// many pages as it needs. Link destinations are body page indices here; the caller adds
+/// the front matter's length once it is known.
+fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize]) -> Vec<Page> {
     let base = TextStyle {
         face: Style::Regular,
         size: g.size,
@@ -526,8 +531,22 @@ fn contents_page(
         raise: 0.0,
         hyphenate: false,
     };
-    let mut y = g.top + g.leading * 3.0;
-    y = centred(
+    // Entries a step above the text size: the contents reads as a list of titles.
+    let entry = TextStyle {
+        size: g.size * 1.1,
+        ..base
+    };
+    let sub_style = TextStyle {
+        face: Style::Italic,
+        size: g.size * 0.9,
+        ..base
+    };
+    let num_width = g.size * 2.5;
+    let text_width = g.measure - num_width - g.size;
+    let bottom = g.top + g.lines as f32 * g.leading;
+    let mut pages: Vec<Page> = Vec::new();
+    let mut page = blank(g);
+    let mut y = centred(
         ctx,
         &mut page,
         g,
@@ -537,69 +556,56 @@ fn contents_page(
             size: g.size * 1.2,
             ..base
         },
-        y,
+        g.top + g.leading * 3.0,
         g.leading,
     );
     y += g.leading * 2.0;
-    let left = g.left(2);
-    // Entries a step above the text size: the contents reads as a list of titles.
-    let entry = TextStyle {
-        size: g.size * 1.1,
-        ..base
-    };
     for (pi, piece) in book.pieces.iter().enumerate() {
-        let number = first_pages[pi] + 1;
+        // The entry's lines, relative to its first baseline.
         let title = piece
             .meta
             .title
             .clone()
             .unwrap_or_else(|| piece.slug.clone());
-        let num_width = g.size * 2.5;
-        let entry_lines = lines(
-            ctx,
-            &title,
-            entry,
-            g.measure - num_width - g.size,
-            Align::Left,
-        );
-        let n = entry_lines.len().max(1) as f32;
-        let top = y - g.leading * BASELINE;
-        for (i, l) in entry_lines.into_iter().enumerate() {
-            page.items
-                .extend(line_items(l, left, y + i as f32 * g.leading));
+        let mut items: Vec<Item> = Vec::new();
+        let title_lines = lines(ctx, &title, entry, text_width, Align::Left);
+        let n = title_lines.len().max(1);
+        for (i, l) in title_lines.into_iter().enumerate() {
+            items.extend(line_items(l, 0.0, i as f32 * g.leading));
         }
-        let last_y = y + (n - 1.0) * g.leading;
-        if let Some(l) = line(ctx, &number.to_string(), entry, num_width, Align::Left) {
+        let last = (n - 1) as f32 * g.leading;
+        if let Some(l) = line(
+            ctx,
+            &(first_pages[pi] + 1).to_string(),
+            entry,
+            num_width,
+            Align::Left,
+        ) {
             let w: f32 = l
                 .runs
                 .iter()
                 .flat_map(|r| r.glyphs.iter())
                 .map(|gl| gl.advance)
                 .sum();
-            page.items
-                .extend(line_items(l, left + g.measure - w, last_y));
+            items.extend(line_items(l, g.measure - w, last));
         }
+        let mut height = last;
         if let Some(sub) = &piece.meta.subtitle {
-            let sub_style = TextStyle {
-                face: Style::Italic,
-                size: g.size * 0.9,
-                ..base
-            };
-            for l in lines(
-                ctx,
-                sub,
-                sub_style,
-                g.measure - num_width - g.size,
-                Align::Left,
-            ) {
-                y = last_y + g.leading;
-                page.items.extend(line_items(l, left, y));
+            for l in lines(ctx, sub, sub_style, text_width, Align::Left) {
+                height += g.leading;
+                items.extend(line_items(l, 0.0, height));
             }
-        } else {
-            y = last_y;
         }
+        if y + height > bottom && !page.items.is_empty() {
+            pages.push(std::mem::replace(&mut page, blank(g)));
+            y = g.top + g.leading * BASELINE;
+        }
+        let left = g.left(2 + pages.len());
+        let top = y - g.leading * BASELINE;
+        page.items
+            .extend(items.into_iter().map(|it| translate(it, left, y)));
         let dest = Destination {
-            page: front_count + first_pages[pi],
+            page: first_pages[pi],
             y: g.top,
         };
         page.items.push(Item::Link {
@@ -607,11 +613,12 @@ fn contents_page(
                 x: left,
                 y: top,
                 width: g.measure,
-                height: y - top + g.leading * 0.4,
+                height: height + g.leading,
             },
             dest,
         });
-        y += g.leading * 1.5;
+        y += height + g.leading * 1.5;
     }
-    page
+    pages.push(page);
+    pages
 }

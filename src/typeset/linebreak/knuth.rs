@@ -31,6 +31,8 @@ struct Node {
     line: usize,
     fitness: u8,
     hyphenated: bool,
+    /// Consecutive hyphenated lines ending here (0 when this line ends without a hyphen).
+    ladder: usize,
     total: f64,
     /// Index of this break in the history.
     hist: usize,
@@ -49,6 +51,7 @@ struct Cand {
     total: f64,
     fitness: u8,
     class: usize,
+    ladder: usize,
     line: usize,
     prev: usize,
 }
@@ -65,9 +68,11 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
         line: 0,
         fitness: DECENT,
         hyphenated: false,
+        ladder: 0,
         total: 0.0,
         hist: 0,
     }];
+    let max_ladder = para.max_ladder();
     let mut cands: Vec<Cand> = Vec::with_capacity(8);
     for pos in 0..=para.end {
         let Some(brk) = para.break_at(pos) else {
@@ -80,7 +85,10 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
             let node = active[j];
             let fit = para.fit(node.start, &brk, node.line, pass.extra_stretch);
             let line = node.line + 1;
-            if !fit.overfull && fit.badness <= pass.tolerance {
+            let ladder = if brk.flagged { node.ladder + 1 } else { 0 };
+            // A hyphen ladder beyond the limit is infeasible, except in the last resort.
+            let ladder_ok = max_ladder == 0 || ladder <= max_ladder || pass.rescue;
+            if !fit.overfull && fit.badness <= pass.tolerance && ladder_ok {
                 let d = para.demerits(&fit, &brk, node.fitness, node.hyphenated);
                 offer(
                     &mut cands,
@@ -88,6 +96,7 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
                         total: node.total + d,
                         fitness: fit.fitness,
                         class: line.min(last_class),
+                        ladder,
                         line,
                         prev: node.hist,
                     },
@@ -101,6 +110,7 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
                         total: node.total,
                         fitness: TIGHT,
                         class: line.min(last_class),
+                        ladder,
                         line,
                         prev: node.hist,
                     },
@@ -139,11 +149,13 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
     Some(breaks)
 }
 
-/// Keeps the cheaper of `cand` and the candidate already in its (fitness, class) bucket.
+/// Keeps the cheaper of `cand` and the candidate already in its (fitness, class, ladder)
+/// bucket: a shorter ladder is worth keeping even when it costs more, since it leaves more
+/// hyphens allowed further on.
 fn offer(cands: &mut Vec<Cand>, cand: Cand) {
     match cands
         .iter_mut()
-        .find(|c| c.fitness == cand.fitness && c.class == cand.class)
+        .find(|c| c.fitness == cand.fitness && c.class == cand.class && c.ladder == cand.ladder)
     {
         Some(c) => {
             if cand.total < c.total {
@@ -172,7 +184,7 @@ fn add_nodes(
     for cand in cands {
         let best = cands
             .iter()
-            .filter(|c| c.class == cand.class)
+            .filter(|c| c.class == cand.class && c.ladder == cand.ladder)
             .fold(cand.total, |m, c| if c.total < m { c.total } else { m });
         if cand.total > best + adjacent {
             continue;
@@ -186,6 +198,7 @@ fn add_nodes(
             line: cand.line,
             fitness: cand.fitness,
             hyphenated: brk.flagged,
+            ladder: cand.ladder,
             total: cand.total,
             hist: hist.len() - 1,
         });

@@ -144,6 +144,11 @@ impl<'a> Para<'a> {
         fin(self.params.adjacent_demerits).max(0.0)
     }
 
+    /// The hyphen ladder limit (0 = none).
+    pub fn max_ladder(&self) -> usize {
+        self.params.max_ladder
+    }
+
     /// How many distinct line widths `Params::widths` gives (the last repeats forever).
     pub fn width_classes(&self) -> usize {
         self.params.widths.len().max(1)
