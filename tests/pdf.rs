@@ -395,3 +395,48 @@ fn figures_are_placed_jpeg_unchanged_png_with_alpha() {
         "{msg}"
     );
 }
+
+#[test]
+fn names_from_the_metadata_are_never_hyphenated() {
+    let dir = temp("names");
+    let b = dir.join("book");
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(
+        b.join("book.toml"),
+        "title = \"Names\"\nlang = \"en\"\n[[interviewee]]\nname = \"Maximiliano Bartholomew\"\n[pdf]\npage-width = \"70mm\"\ninner-margin = \"10mm\"\nouter-margin = \"10mm\"\n",
+    )
+    .unwrap();
+    let text = "Maximiliano Bartholomew spoke, and Bartholomew’s unconventional considerations, internationalisation notwithstanding, were Maximiliano’s. ".repeat(30);
+    std::fs::write(
+        b.join("01.md"),
+        format!("---\ntitle: Names\n---\n\n{text}\n"),
+    )
+    .unwrap();
+    let (pdf, _) = build_pdf(&b, &dir.join("out"));
+    if pdftotext(&pdf).is_none() {
+        return;
+    }
+    // -layout keeps the physical lines, so line-end hyphens stay at line ends.
+    let out = Command::new("pdftotext")
+        .arg("-layout")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&out.stdout);
+    let hyphenated: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.trim().strip_suffix('-'))
+        .collect();
+    assert!(
+        !hyphenated.is_empty(),
+        "the long ordinary words should hyphenate somewhere"
+    );
+    for h in hyphenated {
+        let last = h.split_whitespace().last().unwrap_or("");
+        assert!(
+            !"Maximiliano Bartholomew".contains(last) || last.len() < 3,
+            "a name was hyphenated: {last}-"
+        );
+    }
+}

@@ -53,6 +53,8 @@ pub struct Ctx {
     figures: HashMap<String, Arc<crate::image::Image>>,
     /// The images placed so far, in the order of `Pages::images`.
     images: Vec<Arc<crate::image::Image>>,
+    /// The words of the names of the people in the metadata: never hyphenated ("Rus-so").
+    names: std::collections::HashSet<String>,
     /// Where the time went, for `--timings` and the benchmark.
     times: Timings,
 }
@@ -92,6 +94,16 @@ impl Ctx {
             lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
             figures: HashMap::new(),
             images: Vec::new(),
+            names: book
+                .all_creators()
+                .iter()
+                .flat_map(|c| {
+                    c.name
+                        .split_whitespace()
+                        .map(str::to_lowercase)
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
             times: Timings::default(),
         }
     }
@@ -118,6 +130,19 @@ impl Ctx {
                 self.font_slots.len() - 1
             }
         }
+    }
+
+    /// Is `word` (punctuation around it aside) part of a name from the metadata?
+    fn is_name(&self, word: &str) -> bool {
+        if self.names.is_empty() {
+            return false;
+        }
+        let core = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let core = core
+            .strip_suffix("’s")
+            .or_else(|| core.strip_suffix("'s"))
+            .unwrap_or(core);
+        self.names.contains(&core.to_lowercase())
     }
 
     /// The width of the font's own space at `size` pt.

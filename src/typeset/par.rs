@@ -265,7 +265,11 @@ fn word(
         let shaped = ctx.shape(font_key, style, &run.lang, part, run.span);
         let glyphs = ctx.frame_glyphs(font_key, style, part, &shaped);
         let mut cuts: Vec<usize> = vec![];
-        if justify && style.hyphenate && part.chars().count() >= MIN_HYPHENATE_LEN {
+        if justify
+            && style.hyphenate
+            && part.chars().count() >= MIN_HYPHENATE_LEN
+            && !ctx.is_name(part)
+        {
             cuts = ctx.hyphenation(part, &run.lang);
         }
         // Only cut where a glyph cluster starts (never inside a ligature).
