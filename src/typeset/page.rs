@@ -250,10 +250,18 @@ fn crop_marks(w: f32, h: f32, bleed: f32) -> Vec<Item> {
 }
 
 fn translate(item: Item, dx: f32, dy: f32) -> Item {
+    let pt = |p: Point| Point {
+        x: p.x + dx,
+        y: p.y + dy,
+    };
+    let rect = |r: Rect| Rect {
+        x: r.x + dx,
+        y: r.y + dy,
+        ..r
+    };
     match item {
         Item::Glyphs(mut r) => {
-            r.origin.x += dx;
-            r.origin.y += dy;
+            r.origin = pt(r.origin);
             Item::Glyphs(r)
         }
         Item::Rule {
@@ -261,40 +269,19 @@ fn translate(item: Item, dx: f32, dy: f32) -> Item {
             to,
             thickness,
         } => Item::Rule {
-            from: Point {
-                x: from.x + dx,
-                y: from.y + dy,
-            },
-            to: Point {
-                x: to.x + dx,
-                y: to.y + dy,
-            },
+            from: pt(from),
+            to: pt(to),
             thickness,
         },
-        Item::Image { rect, image } => Item::Image {
-            rect: Rect {
-                x: rect.x + dx,
-                y: rect.y + dy,
-                ..rect
-            },
+        Item::Image { rect: r, image } => Item::Image {
+            rect: rect(r),
             image,
         },
-        Item::Link { rect, dest } => Item::Link {
-            rect: Rect {
-                x: rect.x + dx,
-                y: rect.y + dy,
-                ..rect
-            },
+        Item::Link { rect: r, dest } => Item::Link {
+            rect: rect(r),
             dest,
         },
-        Item::UriLink { rect, uri } => Item::UriLink {
-            rect: Rect {
-                x: rect.x + dx,
-                y: rect.y + dy,
-                ..rect
-            },
-            uri,
-        },
+        Item::UriLink { rect: r, uri } => Item::UriLink { rect: rect(r), uri },
     }
 }
 
