@@ -6,7 +6,7 @@
 //! parsed by printpdf as a `ParsedFont`. Per original glyph id we keep the subset id, the
 //! `/W` width printpdf will write, and the one ToUnicode text the glyph maps to.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use printpdf::{FontId, ParsedFont};
 
@@ -20,11 +20,14 @@ pub(crate) struct EmbeddedFont {
     pub id: FontId,
     /// The subset, with `font_name` set to the tagged name.
     pub parsed: ParsedFont,
-    /// Original glyph id → subset glyph id.
-    remap: HashMap<u16, u16>,
+    /// Original glyph id → subset glyph id (0 = not in the subset). Dense tables indexed
+    /// by glyph id: these are read for every glyph drawn, so no hashing.
+    remap: Vec<u16>,
     /// Original glyph id → the text its ToUnicode entry carries (the first non-empty
     /// cluster text seen; a PDF font maps each code to one string).
-    text: HashMap<u16, String>,
+    text: Vec<String>,
+    /// Original glyph id → its `/W` advance in 1/1000 em (see [`EmbeddedFont::width_1000`]).
+    widths: Vec<f64>,
     /// Original glyph id of U+0020, when the font has one.
     pub space: Option<u16>,
     /// FontDescriptor values printpdf cannot know from the subset (which lacks OS/2 and
@@ -65,28 +68,24 @@ impl Descriptor {
 impl EmbeddedFont {
     /// The subset glyph id for an original one (0 = .notdef if it was never registered).
     pub fn gid(&self, original: u16) -> u16 {
-        self.remap.get(&original).copied().unwrap_or(0)
+        self.remap.get(usize::from(original)).copied().unwrap_or(0)
     }
 
     /// The ToUnicode text for an original glyph id ("" = no mapping).
     pub fn text(&self, original: u16) -> &str {
-        self.text.get(&original).map(String::as_str).unwrap_or("")
+        self.text
+            .get(usize::from(original))
+            .map_or("", String::as_str)
     }
 
     /// The advance of an original glyph in 1/1000 em exactly as printpdf writes it in `/W`
     /// (`(w as f32 * 1000.0 / upem as f32) as i64`), so TJ adjustments computed against it
     /// reproduce the frame's positions in every viewer.
     pub fn width_1000(&self, original: u16) -> f64 {
-        let upem = f32::from(self.parsed.pdf_font_metrics.units_per_em);
-        let w = self
-            .parsed
-            .get_glyph_width(self.gid(original))
-            .map(f32::from)
-            .unwrap_or(0.0);
-        if upem == 0.0 {
-            return 0.0;
-        }
-        (w * 1000.0 / upem) as i64 as f64
+        self.widths
+            .get(usize::from(original))
+            .copied()
+            .unwrap_or(0.0)
     }
 }
 
@@ -104,29 +103,40 @@ pub(crate) fn split_spaces(text: &str) -> (&str, usize) {
 /// Subsets every font the pages use; `None` for fonts no run uses.
 pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, PdfError> {
     // Glyphs used per font, and whether a word space follows any of them.
-    let mut used: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); pages.fonts.len()];
-    let mut texts: Vec<HashMap<u16, String>> = vec![HashMap::new(); pages.fonts.len()];
+    // Glyph ids are u16, so a table of 65,536 entries per font indexes every one.
+    const GLYPHS: usize = 1 << 16;
+    let mut used: Vec<Vec<bool>> = vec![Vec::new(); pages.fonts.len()];
+    let mut texts: Vec<Vec<String>> = vec![Vec::new(); pages.fonts.len()];
     let mut wants_space = vec![false; pages.fonts.len()];
     for item in pages.pages.iter().flat_map(|p| &p.items) {
         let Item::Glyphs(run) = item else { continue };
         let set = used
             .get_mut(run.font)
             .ok_or(PdfError::NoSuchFont(run.font))?;
+        if set.is_empty() {
+            set.resize(GLYPHS, false);
+            texts[run.font].resize(GLYPHS, String::new());
+        }
         for g in &run.glyphs {
-            set.insert(g.id);
+            let id = usize::from(g.id);
+            set[id] = true;
             let (base, spaces) = split_spaces(&g.text);
             wants_space[run.font] |= spaces > 0;
-            if !base.is_empty() {
-                texts[run.font]
-                    .entry(g.id)
-                    .or_insert_with(|| base.to_string());
+            if !base.is_empty() && texts[run.font][id].is_empty() {
+                texts[run.font][id] = base.to_string();
             }
         }
     }
 
     let mut out = Vec::with_capacity(pages.fonts.len());
     for (index, file) in pages.fonts.iter().enumerate() {
-        if used[index].is_empty() {
+        let mut glyph_set: BTreeSet<u16> = used[index]
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| **u)
+            .map(|(g, _)| g as u16)
+            .collect();
+        if glyph_set.is_empty() {
             out.push(None);
             continue;
         }
@@ -141,14 +151,14 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
             None
         };
         if let Some(space) = space {
-            used[index].insert(space);
-            text.insert(space, " ".to_string());
+            glyph_set.insert(space);
+            text[usize::from(space)] = " ".to_string();
         }
 
         let mut remapper = subsetter::GlyphRemapper::new();
-        let mut remap = HashMap::new();
-        for &gid in &used[index] {
-            remap.insert(gid, remapper.remap(gid));
+        let mut remap = vec![0u16; GLYPHS];
+        for &gid in &glyph_set {
+            remap[usize::from(gid)] = remapper.remap(gid);
         }
         let bytes =
             subsetter::subset(&file.data, file.index, &remapper).map_err(|e| PdfError::Font {
@@ -163,14 +173,28 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
             })?;
         parsed.font_name = Some(format!(
             "{}+{}",
-            subset_tag(&file.postscript_name, &used[index]),
+            subset_tag(&file.postscript_name, &glyph_set),
             pdf_name_safe(&file.postscript_name)
         ));
+        // `/W` advances exactly as printpdf writes them (`(w as f32 * 1000.0 / upem as f32)
+        // as i64`), so TJ adjustments computed against them reproduce the frame's positions.
+        let upem = f32::from(parsed.pdf_font_metrics.units_per_em);
+        let mut widths = vec![0.0f64; GLYPHS];
+        if upem > 0.0 {
+            for &gid in &glyph_set {
+                let w = parsed
+                    .get_glyph_width(remap[usize::from(gid)])
+                    .map(f32::from)
+                    .unwrap_or(0.0);
+                widths[usize::from(gid)] = (w * 1000.0 / upem) as i64 as f64;
+            }
+        }
         out.push(Some(EmbeddedFont {
             id: FontId(format!("F{index}")),
             parsed,
             remap,
             text,
+            widths,
             space,
             descriptor: Descriptor::of(&font),
         }));
