@@ -61,15 +61,43 @@ pub fn build(
     )
     .map_err(|d| vec![d])?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if opts.epub {
-        let t = Instant::now();
-        let bytes = epub_bytes(&book, project, clock)?;
-        report.timings.push(("epub", t.elapsed()));
-        files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
+    // The EPUB is made on a second thread while the PDF is typeset: the back ends share
+    // nothing but the read-only book, and the machine has two cores.
+    let (epub, pdf) = std::thread::scope(|scope| {
+        let epub = opts.epub.then(|| {
+            scope.spawn(|| {
+                let t = Instant::now();
+                epub_bytes(&book, project, clock).map(|b| (b, t.elapsed()))
+            })
+        });
+        let pdf = opts
+            .pdf
+            .then(|| pdf_bytes(&book, project, clock, &mut report));
+        let epub = epub.map(|h| {
+            h.join().unwrap_or_else(|_| {
+                Err(vec![Diagnostic::error(
+                    "the EPUB writer stopped unexpectedly",
+                )])
+            })
+        });
+        (epub, pdf)
+    });
+    let mut errors = Vec::new();
+    match epub {
+        Some(Ok((bytes, took))) => {
+            report.timings.push(("epub", took));
+            files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
+        }
+        Some(Err(d)) => errors.extend(d),
+        None => {}
     }
-    if opts.pdf {
-        let bytes = pdf_bytes(&book, project, clock, &mut report)?;
-        files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes));
+    match pdf {
+        Some(Ok(bytes)) => files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes)),
+        Some(Err(d)) => errors.extend(d),
+        None => {}
+    }
+    if !errors.is_empty() {
+        return Err(errors);
     }
     let t = Instant::now();
     for (path, bytes) in &files {
