@@ -31,6 +31,12 @@ use std::time::{Duration, Instant};
 /// part of each line's justification off the word spaces.
 const EXPANSION: f32 = 0.02;
 
+/// The prepared-word cache's type (nested so a hit costs no allocation).
+type WordCache = HashMap<
+    (usize, u32, u32, bool, bool, bool),
+    HashMap<String, HashMap<String, Arc<par::Prepared>>>,
+>;
+
 /// The typesetter's state: fonts, shapers and the caches that make a novel fast (each
 /// distinct word is shaped and hyphenated once per font, size and language).
 pub struct Ctx {
@@ -53,6 +59,9 @@ pub struct Ctx {
     figures: HashMap<String, Arc<crate::image::Image>>,
     /// The images placed so far, in the order of `Pages::images`.
     images: Vec<Arc<crate::image::Image>>,
+    /// Prepared words (see `par::cached_word`): per (font, size, raise, small caps,
+    /// hyphenate, justify), then language, then text.
+    word_cache: WordCache,
     /// The words of the names of the people in the metadata: never hyphenated ("Rus-so").
     names: std::collections::HashSet<String>,
     /// Where the time went, for `--timings` and the benchmark.
@@ -94,6 +103,7 @@ impl Ctx {
             lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
             figures: HashMap::new(),
             images: Vec::new(),
+            word_cache: HashMap::new(),
             names: book
                 .all_creators()
                 .iter()

@@ -45,7 +45,7 @@ pub struct SetLine {
 
 /// The glyphs of one box item.
 #[derive(Debug, Clone)]
-struct BoxGlyphs {
+pub(super) struct BoxGlyphs {
     /// The word's glyphs (cached and shared) and this box's part of them.
     glyphs: Arc<Vec<Glyph>>,
     range: std::ops::Range<usize>,
@@ -56,7 +56,7 @@ struct BoxGlyphs {
 }
 
 /// A box, glue or penalty plus what a box draws.
-struct Prepared {
+pub(super) struct Prepared {
     items: Vec<Item>,
     boxes: Vec<Option<BoxGlyphs>>,
     /// The hyphen glyph of each flagged penalty (drawn if the line breaks there).
@@ -205,7 +205,7 @@ fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
                 continue;
             }
             let end = rest.find([' ', '\u{a0}', '\n', '\t']).unwrap_or(rest.len());
-            word(ctx, &mut p, &rest[..end], run, ri, font_key, justify);
+            cached_word(ctx, &mut p, &rest[..end], run, ri, font_key, justify);
             rest = &rest[end..];
         }
     }
@@ -236,6 +236,64 @@ fn push(p: &mut Prepared, item: Item, glyphs: Option<BoxGlyphs>, hyphen: Option<
     p.items.push(item);
     p.boxes.push(glyphs);
     p.hyphens.push(hyphen);
+}
+
+/// The items of one word, from the word cache: a novel repeats its words, so each distinct
+/// word (per font, size, features, language and justification) is prepared once and its
+/// boxes, glue and penalties are copied for every later occurrence (the glyphs are shared).
+fn cached_word(
+    ctx: &mut Ctx,
+    p: &mut Prepared,
+    text: &str,
+    run: &Run,
+    ri: usize,
+    font_key: usize,
+    justify: bool,
+) {
+    let s = run.style;
+    let key = (
+        font_key,
+        s.size.to_bits(),
+        s.raise.to_bits(),
+        s.small_caps,
+        s.hyphenate,
+        justify,
+    );
+    let hit = ctx
+        .word_cache
+        .get(&key)
+        .and_then(|m| m.get(&run.lang))
+        .and_then(|m| m.get(text))
+        .cloned();
+    let prepared = match hit {
+        Some(w) => w,
+        None => {
+            let mut w = Prepared {
+                items: vec![],
+                boxes: vec![],
+                hyphens: vec![],
+            };
+            word(ctx, &mut w, text, run, ri, font_key, justify);
+            let w = Arc::new(w);
+            ctx.word_cache
+                .entry(key)
+                .or_default()
+                .entry(run.lang.clone())
+                .or_default()
+                .insert(text.to_string(), w.clone());
+            w
+        }
+    };
+    // The cached boxes name the run they were first prepared in; point them at this one.
+    let here = |b: &Option<BoxGlyphs>| {
+        b.as_ref().map(|b| BoxGlyphs {
+            run: ri,
+            ..b.clone()
+        })
+    };
+    p.items.extend_from_slice(&prepared.items);
+    p.boxes.extend(prepared.boxes.iter().map(here));
+    p.hyphens.extend(prepared.hyphens.iter().map(here));
 }
 
 /// One word (no spaces): split at explicit dashes, then at hyphenation points.
