@@ -164,7 +164,8 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
     rows
 }
 
-/// "Interview by Jane Doe · with Kiro Russo" and the like, from the piece's people.
+/// "Interview by Jane Doe with Kiro Russo · Photographs by …" and the like, from the
+/// piece's people (the EPUB's header names the same people).
 pub fn byline(piece: &Piece) -> String {
     let names = |role: Role| {
         piece
@@ -181,9 +182,12 @@ pub fn byline(piece: &Piece) -> String {
     if !authors.is_empty() {
         parts.push(format!("By {authors}"));
     }
-    let ivr = names(Role::Interviewer);
-    if !ivr.is_empty() {
-        parts.push(format!("Interview by {ivr}"));
+    let (ivr, ive) = (names(Role::Interviewer), names(Role::Interviewee));
+    match (ivr.is_empty(), ive.is_empty()) {
+        (false, false) => parts.push(format!("Interview by {ivr} with {ive}")),
+        (false, true) => parts.push(format!("Interview by {ivr}")),
+        (true, false) => parts.push(format!("An interview with {ive}")),
+        (true, true) => {}
     }
     let pht = names(Role::Photographer);
     if !pht.is_empty() {
