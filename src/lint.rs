@@ -42,6 +42,15 @@ pub fn source(path: &Path, text: &str) -> Vec<Diagnostic> {
                         .hint("one space between sentences; the typesetter sets the spacing"),
                 );
             }
+            // A hyphen between spaces is a typewriter dash (a list item's `- ` starts the line).
+            let lead = content.len() - content.trim_start().len();
+            if let Some(col) = content[lead..].find(" - ").map(|c| c + lead) {
+                out.push(
+                    Diagnostic::warning("a hyphen used as a dash")
+                        .at_offset(path, text, offset + col + 1)
+                        .hint("type an en dash with spaces ( – ) or an em dash (—); `--` and `---` also become dashes"),
+                );
+            }
         }
         offset += line.len();
     }
@@ -140,11 +149,15 @@ mod tests {
     fn finds_straight_quotes_and_double_spaces() {
         let d = source(
             Path::new("x.md"),
-            "---\ntitle: \"X\"\n---\nHe said \"no\".\nOne.  Two.\nOk `\"code\"` and *x*{lang=\"es\"}.\n",
+            "---\ntitle: \"X\"\n---\nHe said \"no\".\nOne.  Two.\nOk `\"code\"` and *x*{lang=\"es\"}.\n- a list item - with a dash\n",
         );
         let r: Vec<String> = d.iter().map(|d| d.render(false)).collect();
-        assert_eq!(d.len(), 2, "{r:?}");
+        assert_eq!(d.len(), 3, "{r:?}");
         assert!(r[0].contains("x.md:4:9"));
         assert!(r[1].contains("x.md:5:5"));
+        assert!(
+            r[2].contains("hyphen used as a dash") && r[2].contains("x.md:7:15"),
+            "{r:?}"
+        );
     }
 }
