@@ -55,9 +55,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
     // Pull quotes wait for the paragraph after their source, so they never sit directly
     // beside the sentence they repeat.
     let mut pending: Vec<&Block> = Vec::new();
-    let mut paragraphs_since: usize = 0;
-    let blocks: Vec<&Block> = piece.blocks.iter().collect();
-    for b in &blocks {
+    for b in &piece.blocks {
         match b {
             Block::FootnoteDef { label, content, .. } => {
                 if let Some(n) = note_number(piece, label) {
@@ -67,7 +65,6 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
             }
             Block::PullQuote { .. } => {
                 pending.push(b);
-                paragraphs_since = 0;
                 continue;
             }
             _ => {}
@@ -84,13 +81,10 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
             &mut first_par,
         );
         if is_par && !pending.is_empty() {
-            paragraphs_since += 1;
-            if paragraphs_since >= 1 {
-                for pq in pending.drain(..) {
-                    pullquote(ctx, pq, m, &lang, &mut rows);
-                }
-                indent_next = false;
+            for pq in pending.drain(..) {
+                pullquote(ctx, pq, m, &lang, &mut rows);
             }
+            indent_next = false;
         }
     }
     for pq in pending.drain(..) {
