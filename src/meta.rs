@@ -5,7 +5,7 @@
 //! tags, ISBN checksums, dates, people and their roles) and reports every problem as a
 //! located [`Diagnostic`]. Layout and output settings live in [`Settings`] (`book.toml` only).
 
-use crate::diag::{Diagnostic, LineCol, line_col, nearest};
+use crate::diag::{Diagnostic, LineCol, nearest};
 use crate::settings::{RawSettings, Settings};
 use serde::Deserialize;
 use std::path::Path;
@@ -197,12 +197,6 @@ impl Block<'_> {
     pub fn error_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
         let offset = find_key(self.content(), key).unwrap_or(0);
         self.error_at(offset, message)
-    }
-
-    fn warning_at_key(&self, key: &str, message: impl Into<String>) -> Diagnostic {
-        let mut d = self.error_at_key(key, message);
-        d.severity = crate::diag::Severity::Warning;
-        d
     }
 }
 
@@ -397,19 +391,6 @@ pub fn resolve(
     }
 }
 
-/// Warnings for a piece's metadata that would not stop a build (used by `folio check`).
-pub fn lint(meta: &Metadata, block: &Block) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if meta.title.is_none() {
-        out.push(
-            block
-                .warning_at_key("title", "this piece has no `title`")
-                .hint("add `title: …` to its front matter"),
-        );
-    }
-    out
-}
-
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }
@@ -544,9 +525,4 @@ pub fn inherit(piece: &mut Metadata, book: &Metadata) {
     if piece.rights.is_none() {
         piece.rights = book.rights.clone();
     }
-}
-
-/// The line and column of a byte offset (re-exported for the loader's tests).
-pub fn pos(text: &str, offset: usize) -> LineCol {
-    line_col(text, offset)
 }

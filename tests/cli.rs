@@ -213,3 +213,20 @@ fn format_selects_the_outputs() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(dir.join("p/the-escape-of-the-soul.pdf").is_file());
 }
+
+#[test]
+fn check_warns_about_a_piece_without_a_title() {
+    let dir = temp_book("untitled");
+    std::fs::write(
+        dir.join("book/02-untitled.md"),
+        "A piece with no front matter.\n",
+    )
+    .unwrap();
+    let o = folio(&dir, &["check", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning: this piece has no title") && err.contains("--> book/02-untitled.md"),
+        "{err}"
+    );
+}

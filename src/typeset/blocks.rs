@@ -42,11 +42,8 @@ const PULLQUOTE_SCALE: f32 = 1.35;
 pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
     let lang = piece.meta.lang.clone().unwrap_or_else(|| "en".into());
     let body = TextStyle {
-        face: Style::Regular,
-        size: m.size,
-        small_caps: false,
-        raise: 0.0,
         hyphenate: true,
+        ..TextStyle::new(Style::Regular, m.size)
     };
     let mut rows = super::opening::opening(ctx, piece, m, &lang);
     let mut notes = BTreeMap::new();
@@ -246,11 +243,8 @@ fn block(
         Block::Heading { level, content, .. } => {
             let size = if *level <= 1 { em * 1.2 } else { em };
             let style = TextStyle {
-                face: Style::SemiBold,
-                size,
                 small_caps: *level >= 3,
-                raise: 0.0,
-                hyphenate: false,
+                ..TextStyle::new(Style::SemiBold, size)
             };
             let runs = collect(content, style, lang);
             let lines = set(ctx, &runs, m.width, Align::Left);
@@ -590,13 +584,7 @@ fn pullquote(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut Vec<Ro
     };
     let size = m.size * PULLQUOTE_SCALE;
     let inner: Vec<Inline> = content.iter().flat_map(inlines_of).collect();
-    let style = TextStyle {
-        face: Style::Italic,
-        size,
-        small_caps: false,
-        raise: 0.0,
-        hyphenate: false,
-    };
+    let style = TextStyle::new(Style::Italic, size);
     let runs = collect(&inner, style, lang);
     let width = m.width * 0.85;
     let lines = set(ctx, &runs, width, Align::Center);
@@ -652,11 +640,8 @@ fn set_note(ctx: &mut Ctx, n: u32, content: &[Block], m: Measure, lang: &str) ->
     let size = m.size * NOTE_SCALE;
     let leading = m.leading * NOTE_SCALE;
     let style = TextStyle {
-        face: Style::Regular,
-        size,
-        small_caps: false,
-        raise: 0.0,
         hyphenate: true,
+        ..TextStyle::new(Style::Regular, size)
     };
     let mut runs = vec![Run {
         text: format!("{n}. "),

@@ -19,6 +19,20 @@ pub struct TextStyle {
     pub hyphenate: bool,
 }
 
+impl TextStyle {
+    /// Plain text in `face` at `size`: no small capitals, on the baseline, not hyphenated
+    /// (display lines, labels, furniture); paragraphs switch hyphenation on.
+    pub fn new(face: Style, size: f32) -> TextStyle {
+        TextStyle {
+            face,
+            size,
+            small_caps: false,
+            raise: 0.0,
+            hyphenate: false,
+        }
+    }
+}
+
 /// A stretch of text in one style and language.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {

@@ -52,13 +52,7 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
         }
     };
     rows.push(space_row(2));
-    let plain = TextStyle {
-        face: Style::Regular,
-        size: em,
-        small_caps: false,
-        raise: 0.0,
-        hyphenate: false,
-    };
+    let plain = TextStyle::new(Style::Regular, em);
     // Kicker and byline: small capitals a little smaller than the text, as labels.
     let label = TextStyle {
         small_caps: true,

@@ -160,25 +160,13 @@ pub fn assemble(
             } else {
                 book.pieces[bp.piece].meta.title.clone().unwrap_or_default()
             };
-            let style = TextStyle {
-                face: Style::Italic,
-                size: g.size * 0.9,
-                small_caps: false,
-                raise: 0.0,
-                hyphenate: false,
-            };
+            let style = TextStyle::new(Style::Italic, g.size * 0.9);
             if let Some(l) = line(ctx, &head, style, g.measure, Align::Center) {
                 page.items
                     .extend(line_items(l, left, g.top - g.leading * 1.5));
             }
         }
-        let folio = TextStyle {
-            face: Style::Regular,
-            size: g.size * 0.9,
-            small_caps: false,
-            raise: 0.0,
-            hyphenate: false,
-        };
+        let folio = TextStyle::new(Style::Regular, g.size * 0.9);
         if let Some(l) = line(ctx, &number.to_string(), folio, g.measure, Align::Center) {
             page.items
                 .extend(line_items(l, left, g.height - g.bottom + g.leading * 2.0));
@@ -368,13 +356,7 @@ fn centred(
 fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
     let mut page = blank(g);
     let m = &book.meta;
-    let base = TextStyle {
-        face: Style::Regular,
-        size: g.size,
-        small_caps: false,
-        raise: 0.0,
-        hyphenate: false,
-    };
+    let base = TextStyle::new(Style::Regular, g.size);
     let mut y = g.top + g.height * 0.18;
     let title_size = g.size * 2.6;
     y = centred(
@@ -446,13 +428,7 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, info: &DocInfo) -> P
     let mut page = blank(g);
     let m = &book.meta;
     let size = g.size * 0.85;
-    let style = TextStyle {
-        face: Style::Regular,
-        size,
-        small_caps: false,
-        raise: 0.0,
-        hyphenate: false,
-    };
+    let style = TextStyle::new(Style::Regular, size);
     let mut text: Vec<String> = Vec::new();
     let mut title = m.title.clone().unwrap_or_default();
     if let Some(s) = &m.subtitle {
@@ -511,13 +487,7 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, info: &DocInfo) -> P
 /// many pages as it needs. Link destinations are body page indices here; the caller adds
 /// the front matter's length once it is known.
 fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize]) -> Vec<Page> {
-    let base = TextStyle {
-        face: Style::Regular,
-        size: g.size,
-        small_caps: false,
-        raise: 0.0,
-        hyphenate: false,
-    };
+    let base = TextStyle::new(Style::Regular, g.size);
     // Entries a step above the text size: the contents reads as a list of titles.
     let entry = TextStyle {
         size: g.size * 1.1,
