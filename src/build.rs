@@ -152,30 +152,59 @@ fn pdf_bytes(
     clock: i64,
     report: &mut Report,
 ) -> DiagResult<Vec<u8>> {
+    let typeset = typeset_book(book, project, clock)?;
+    report.timings.extend(typeset.timings);
+    report.counts.extend(typeset.counts);
+    report.warnings.extend(typeset.warnings);
+    let t = Instant::now();
+    let bytes = crate::pdf::pdf(&typeset.pages)
+        .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
+    report.timings.push(("pdf", t.elapsed()));
+    Ok(bytes)
+}
+
+/// A typeset book: its pages, the typesetter's warnings, and where the time went.
+#[derive(Debug)]
+pub struct Typeset {
+    pub pages: crate::typeset::frame::Pages,
+    pub warnings: Vec<Diagnostic>,
+    pub timings: Vec<(&'static str, Duration)>,
+    pub counts: Vec<(&'static str, usize)>,
+}
+
+/// Loads the fonts and figures `book` needs (through the project) and typesets it.
+pub fn typeset_book(
+    book: &crate::model::Book,
+    project: &Project,
+    clock: i64,
+) -> DiagResult<Typeset> {
     let at = project.book_toml().unwrap_or_else(|| project.given.clone());
     let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
     let t = Instant::now();
     let figures = load_figures(book, project)?;
-    report.timings.push(("images", t.elapsed()));
-    let (pages, warns, steps) = crate::typeset::typeset(
+    let images = t.elapsed();
+    let (pages, warnings, steps) = crate::typeset::typeset(
         book,
         fonts,
         &book.settings.pdf,
         doc_info(book, clock),
         figures,
     );
-    report.timings.push(("shape", steps.shape));
-    report.timings.push(("break", steps.linebreak));
-    report.timings.push(("paginate", steps.paginate));
-    report.counts.push(("pages", pages.pages.len()));
-    report.counts.push(("shape lookups", steps.shape_lookups));
-    report.counts.push(("distinct shapes", steps.shaped));
-    report.warnings.extend(warns);
-    let t = Instant::now();
-    let bytes = crate::pdf::pdf(&pages)
-        .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
-    report.timings.push(("pdf", t.elapsed()));
-    Ok(bytes)
+    Ok(Typeset {
+        timings: vec![
+            ("images", images),
+            ("shape", steps.shape),
+            ("break", steps.linebreak),
+            ("paginate", steps.paginate),
+        ],
+        counts: vec![
+            ("pages", pages.pages.len()),
+            ("shape lookups", steps.shape_lookups),
+            ("distinct shapes", steps.shaped),
+        ],
+        pages,
+        warnings,
+    })
 }
 
 /// Reads and decodes every figure's image (through the project, so only files inside the

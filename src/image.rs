@@ -123,10 +123,10 @@ fn png(bytes: &[u8]) -> Result<Image, String> {
         6 => 4,
         _ => return Err(format!("unknown PNG colour type {color}")),
     };
-    if !matches!(depth, 8 | 16)
-        && !(color == 3 && matches!(depth, 1 | 2 | 4 | 8))
-        && !(color == 0 && matches!(depth, 1 | 2 | 4))
-    {
+    let supported = matches!(depth, 8 | 16)
+        || (color == 3 && matches!(depth, 1 | 2 | 4 | 8))
+        || (color == 0 && matches!(depth, 1 | 2 | 4));
+    if !supported {
         return Err(format!("unsupported PNG bit depth {depth}"));
     }
     // 200 megapixels: far beyond any book figure, and it bounds the memory a file can claim.

@@ -208,21 +208,71 @@ impl Inline {
 /// its span.
 pub fn figures(blocks: &[Block]) -> Vec<(&str, Span)> {
     let mut out = Vec::new();
+    visit_blocks(blocks, &mut |b| {
+        if let Block::Figure { src, span, .. } = b {
+            out.push((src.as_str(), *span));
+        }
+    });
+    out
+}
+
+/// Calls `f` on every block of `blocks` and on the blocks nested in them (quotes, lists,
+/// definitions, footnotes), depth first, in reading order. The one block walker: callers
+/// match on the kinds they care about.
+pub fn visit_blocks<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Block)) {
     for b in blocks {
+        f(b);
         match b {
-            Block::Figure { src, span, .. } => out.push((src.as_str(), *span)),
             Block::PullQuote { content, .. }
             | Block::BlockQuote { content, .. }
-            | Block::FootnoteDef { content, .. } => out.extend(figures(content)),
-            Block::List { items, .. } => items.iter().for_each(|i| out.extend(figures(i))),
+            | Block::FootnoteDef { content, .. } => visit_blocks(content, f),
+            Block::List { items, .. } => items.iter().for_each(|i| visit_blocks(i, f)),
             Block::DefinitionList { items, .. } => items
                 .iter()
                 .flat_map(|(_, d)| d.iter())
-                .for_each(|d| out.extend(figures(d))),
+                .for_each(|d| visit_blocks(d, f)),
             _ => {}
         }
     }
-    out
+}
+
+/// Calls `f` on every inline of `blocks`, depth first, in reading order.
+pub fn walk_inlines<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Inline)) {
+    fn inl<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
+        for i in list {
+            f(i);
+            match i {
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::Foreign { content, .. } => inl(content, f),
+                _ => {}
+            }
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Heading { content, .. }
+            | Block::Paragraph { content, .. }
+            | Block::SpeakerTurn { content, .. } => inl(content, f),
+            Block::PullQuote { content, .. }
+            | Block::BlockQuote { content, .. }
+            | Block::FootnoteDef { content, .. } => walk_inlines(content, f),
+            Block::List { items, .. } => items.iter().for_each(|i| walk_inlines(i, f)),
+            Block::Table { header, rows, .. } => {
+                header.iter().for_each(|c| inl(c, f));
+                rows.iter().flatten().for_each(|c| inl(c, f));
+            }
+            Block::Figure { caption, .. } => inl(caption, f),
+            Block::DefinitionList { items, .. } => {
+                for (term, defs) in items {
+                    inl(term, f);
+                    defs.iter().for_each(|d| walk_inlines(d, f));
+                }
+            }
+            Block::CodeBlock { .. } | Block::Break { .. } => {}
+        }
+    }
 }
 
 /// The plain text of inlines (footnote references omitted, line breaks as spaces).

@@ -54,7 +54,7 @@ struct RawHyphenation {
 }
 
 /// Checked settings with defaults filled in. Lengths are in pt.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Settings {
     pub pdf: PdfSettings,
     pub epub: EpubSettings,
@@ -121,16 +121,6 @@ impl Default for PdfSettings {
     }
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            pdf: PdfSettings::default(),
-            epub: EpubSettings::default(),
-            hyphenation_exceptions: vec![],
-        }
-    }
-}
-
 /// Named page sizes (trim size, in mm).
 const PAGE_SIZES: &[(&str, f32, f32)] = &[
     ("a5", 148.0, 210.0),
@@ -184,7 +174,7 @@ fn table<T: for<'de> Deserialize<'de>>(
                 .split("expected ")
                 .nth(1)
                 .unwrap_or("")
-                .split(|c| c == '`')
+                .split('`')
                 .filter(|s| s.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !s.is_empty())
                 .collect();
             let mut d = block.error_at_key(key, format!("unknown key `{key}` in [{name}]"));

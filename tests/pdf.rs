@@ -79,7 +79,7 @@ fn interview_pdf_reads_back() {
     let pages = doc.get_pages();
     assert!(pages.len() >= 4, "title, copyright and body pages");
     // A5 in points.
-    for (_, id) in &pages {
+    for id in pages.values() {
         let page = doc.get_dictionary(*id).unwrap();
         let mb: Vec<f32> = page
             .get(b"MediaBox")
@@ -96,23 +96,23 @@ fn interview_pdf_reads_back() {
     }
     // Fonts: embedded subsets with a content-derived tag.
     let mut fonts = 0;
-    for (_, obj) in &doc.objects {
-        if let Ok(d) = obj.as_dict() {
-            if d.get(b"Type").ok().and_then(|t| t.as_name().ok()) == Some(b"FontDescriptor") {
-                fonts += 1;
-                let name = String::from_utf8_lossy(d.get(b"FontName").unwrap().as_name().unwrap())
-                    .into_owned();
-                assert!(
-                    name.len() > 7
-                        && name.as_bytes()[6] == b'+'
-                        && name[..6].bytes().all(|b| b.is_ascii_uppercase()),
-                    "{name}"
-                );
-                assert!(
-                    d.get(b"FontFile2").is_ok() || d.get(b"FontFile3").is_ok(),
-                    "font {name} not embedded"
-                );
-            }
+    for obj in doc.objects.values() {
+        if let Ok(d) = obj.as_dict()
+            && d.get(b"Type").ok().and_then(|t| t.as_name().ok()) == Some(b"FontDescriptor")
+        {
+            fonts += 1;
+            let name = String::from_utf8_lossy(d.get(b"FontName").unwrap().as_name().unwrap())
+                .into_owned();
+            assert!(
+                name.len() > 7
+                    && name.as_bytes()[6] == b'+'
+                    && name[..6].bytes().all(|b| b.is_ascii_uppercase()),
+                "{name}"
+            );
+            assert!(
+                d.get(b"FontFile2").is_ok() || d.get(b"FontFile3").is_ok(),
+                "font {name} not embedded"
+            );
         }
     }
     assert!(fonts >= 2, "regular and italic at least");
@@ -248,11 +248,11 @@ fn words_in_order(pdf: &Path, book: &Book, front_pages: usize) {
                 i += 1;
                 break;
             }
-            if let (Some(stem), Some(next)) = (g.strip_suffix('-'), got.get(i + 1)) {
-                if format!("{stem}{next}") == *w || format!("{g}{next}") == *w {
-                    i += 2;
-                    break;
-                }
+            if let (Some(stem), Some(next)) = (g.strip_suffix('-'), got.get(i + 1))
+                && (format!("{stem}{next}") == *w || format!("{g}{next}") == *w)
+            {
+                i += 2;
+                break;
             }
             skipped += 1;
             i += 1;
@@ -363,14 +363,14 @@ fn figures_are_placed_jpeg_unchanged_png_with_alpha() {
     let mut dct = Vec::new();
     let mut masked = 0;
     for obj in doc.objects.values() {
-        if let Ok(s) = obj.as_stream() {
-            if s.dict.get(b"Subtype").ok().and_then(|t| t.as_name().ok()) == Some(b"Image") {
-                if s.dict.get(b"Filter").ok().and_then(|f| f.as_name().ok()) == Some(b"DCTDecode") {
-                    dct.push(s.content.clone());
-                }
-                if s.dict.get(b"SMask").is_ok() {
-                    masked += 1;
-                }
+        if let Ok(s) = obj.as_stream()
+            && s.dict.get(b"Subtype").ok().and_then(|t| t.as_name().ok()) == Some(b"Image")
+        {
+            if s.dict.get(b"Filter").ok().and_then(|f| f.as_name().ok()) == Some(b"DCTDecode") {
+                dct.push(s.content.clone());
+            }
+            if s.dict.get(b"SMask").is_ok() {
+                masked += 1;
             }
         }
     }

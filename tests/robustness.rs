@@ -80,7 +80,7 @@ const PIECES: &[&str] = &[
 
 fn random_doc(rng: &mut Rng) -> String {
     let mut s = String::new();
-    if rng.next() % 3 == 0 {
+    if rng.next().is_multiple_of(3) {
         s.push_str(rng.pick(&[
             "---\ntitle: T\n---\n",
             "+++\ntitle = \"T\"\n+++\n",

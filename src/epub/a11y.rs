@@ -1,7 +1,6 @@
 //! Accessibility metadata derived from the content: [`Facts`] are counted from the model, and
 //! every `schema:` / `dcterms:conformsTo` value is computed from them, never asserted.
 
-use super::xhtml::walk_blocks;
 use crate::model::{Block, Book, Inline};
 
 /// What the book actually contains, as far as accessibility metadata is concerned.
@@ -49,11 +48,11 @@ impl Facts {
         }
         for piece in &book.pieces {
             count_blocks(&piece.blocks, &mut f);
-            walk_blocks(&piece.blocks, &mut |i| {
-                if let Inline::Foreign { lang, .. } = i {
-                    if !f.foreign_langs.contains(lang) {
-                        f.foreign_langs.push(lang.clone());
-                    }
+            crate::model::walk_inlines(&piece.blocks, &mut |i| {
+                if let Inline::Foreign { lang, .. } = i
+                    && !f.foreign_langs.contains(lang)
+                {
+                    f.foreign_langs.push(lang.clone());
                 }
             });
             // Headings after the piece's h1 must not skip levels (h2 then h4).

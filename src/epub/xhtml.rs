@@ -193,7 +193,7 @@ struct Notes<'b> {
 impl<'b> Notes<'b> {
     fn of(blocks: &'b [Block]) -> Notes<'b> {
         let mut numbers = HashMap::new();
-        walk_blocks(blocks, &mut |i| {
+        crate::model::walk_inlines(blocks, &mut |i| {
             if let Inline::FootnoteRef { label, number, .. } = i {
                 numbers.entry(label.clone()).or_insert(*number);
             }
@@ -237,45 +237,6 @@ fn collect_defs<'b>(blocks: &'b [Block], out: &mut Vec<(&'b str, &'b [Block])>) 
                 .flat_map(|(_, d)| d.iter())
                 .for_each(|d| collect_defs(d, out)),
             _ => {}
-        }
-    }
-}
-
-/// Calls `f` on every inline of `blocks`, depth first, in reading order.
-pub fn walk_blocks(blocks: &[Block], f: &mut dyn FnMut(&Inline)) {
-    fn inl(list: &[Inline], f: &mut dyn FnMut(&Inline)) {
-        for i in list {
-            f(i);
-            match i {
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Link { content, .. }
-                | Inline::Foreign { content, .. } => inl(content, f),
-                _ => {}
-            }
-        }
-    }
-    for b in blocks {
-        match b {
-            Block::Heading { content, .. }
-            | Block::Paragraph { content, .. }
-            | Block::SpeakerTurn { content, .. } => inl(content, f),
-            Block::PullQuote { content, .. }
-            | Block::BlockQuote { content, .. }
-            | Block::FootnoteDef { content, .. } => walk_blocks(content, f),
-            Block::List { items, .. } => items.iter().for_each(|i| walk_blocks(i, f)),
-            Block::Table { header, rows, .. } => {
-                header.iter().for_each(|c| inl(c, f));
-                rows.iter().flatten().for_each(|c| inl(c, f));
-            }
-            Block::Figure { caption, .. } => inl(caption, f),
-            Block::DefinitionList { items, .. } => {
-                for (term, defs) in items {
-                    inl(term, f);
-                    defs.iter().for_each(|d| walk_blocks(d, f));
-                }
-            }
-            Block::CodeBlock { .. } | Block::Break { .. } => {}
         }
     }
 }

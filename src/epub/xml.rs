@@ -133,13 +133,13 @@ impl Element {
     pub fn retain_elements(&mut self, keep: impl Fn(&Element) -> bool) {
         let mut out: Vec<Node> = Vec::with_capacity(self.children.len());
         for n in std::mem::take(&mut self.children) {
-            if let Node::Element(e) = &n {
-                if !keep(e) {
-                    if matches!(out.last(), Some(Node::Text(t)) if t.trim().is_empty()) {
-                        out.pop();
-                    }
-                    continue;
+            if let Node::Element(e) = &n
+                && !keep(e)
+            {
+                if matches!(out.last(), Some(Node::Text(t)) if t.trim().is_empty()) {
+                    out.pop();
                 }
+                continue;
             }
             out.push(n);
         }

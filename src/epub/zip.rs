@@ -35,14 +35,12 @@ pub fn stamp(secs: i64) -> DateTime {
         num(14..16),
         num(17..19),
     );
-    if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = parts {
-        if (1980..=2107).contains(&y) {
-            if let Ok(t) =
-                DateTime::from_date_and_time(y, mo as u8, d as u8, h as u8, mi as u8, s as u8)
-            {
-                return t;
-            }
-        }
+    if let (Some(y), Some(mo), Some(d), Some(h), Some(mi), Some(s)) = parts
+        && (1980..=2107).contains(&y)
+        && let Ok(t) =
+            DateTime::from_date_and_time(y, mo as u8, d as u8, h as u8, mi as u8, s as u8)
+    {
+        return t;
     }
     DateTime::default() // 1980-01-01 00:00:00
 }

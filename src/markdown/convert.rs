@@ -430,14 +430,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         let alt = crate::model::plain_text(&alt_inlines);
         if let Some((Event::End(TagEnd::Paragraph), _)) = self.events.peek() {
             self.events.next();
-            let caption = if title.is_empty() {
-                vec![]
-            } else {
-                vec![Inline::Text {
-                    text: title.to_string(),
-                    span,
-                }]
-            };
+            let caption = self.caption(&title, span);
             return Block::Figure {
                 src: dest_url.to_string(),
                 alt,
@@ -456,6 +449,36 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         }];
         content.extend(self.inlines_until_end());
         self.paragraph(content, span)
+    }
+
+    /// A figure's caption (the image title): text with footnote references (`[^label]`),
+    /// numbered with the piece's other references in reading order.
+    fn caption(&mut self, title: &str, span: Span) -> Vec<Inline> {
+        let mut out = Vec::new();
+        let mut rest = title;
+        while let Some((before, label, after)) = split_note_ref(rest) {
+            if !before.is_empty() {
+                out.push(Inline::Text {
+                    text: before.to_string(),
+                    span,
+                });
+            }
+            let next = self.notes.len() as u32 + 1;
+            let number = *self.notes.entry(label.to_string()).or_insert(next);
+            out.push(Inline::FootnoteRef {
+                label: label.to_string(),
+                number,
+                span,
+            });
+            rest = after;
+        }
+        if !rest.is_empty() {
+            out.push(Inline::Text {
+                text: rest.to_string(),
+                span,
+            });
+        }
+        out
     }
 
     /// A paragraph or a speaker turn (`**Name:**`, `Q:`, `A:`).
@@ -532,41 +555,39 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         for inline in inlines {
             if let (Some(Inline::Emphasis { .. }), Inline::Text { text, span }) =
                 (out.last(), &inline)
+                && let Some(attr) = text.strip_prefix("{lang=")
+                && let Some(close) = attr.find('}')
             {
-                if let Some(attr) = text.strip_prefix("{lang=") {
-                    if let Some(close) = attr.find('}') {
-                        let tag = attr[..close].trim().trim_matches('"');
-                        let rest = attr[close + 1..].to_string();
-                        let span = *span;
-                        match crate::lang::check(tag) {
-                            Ok(lang) => {
-                                if let Some(Inline::Emphasis {
-                                    content,
-                                    span: espan,
-                                }) = out.pop()
-                                {
-                                    out.push(Inline::Foreign {
-                                        lang,
-                                        content,
-                                        span: espan,
-                                    });
-                                }
-                            }
-                            Err(why) => {
-                                let offset = self.lines.offset(span.line, span.col);
-                                self.error(
-                                    offset,
-                                    format!("invalid language tag `{tag}`: {why}"),
-                                    "use a BCP 47 tag such as `es` or `qu`",
-                                );
-                            }
+                let tag = attr[..close].trim().trim_matches('"');
+                let rest = attr[close + 1..].to_string();
+                let span = *span;
+                match crate::lang::check(tag) {
+                    Ok(lang) => {
+                        if let Some(Inline::Emphasis {
+                            content,
+                            span: espan,
+                        }) = out.pop()
+                        {
+                            out.push(Inline::Foreign {
+                                lang,
+                                content,
+                                span: espan,
+                            });
                         }
-                        if !rest.is_empty() {
-                            out.push(Inline::Text { text: rest, span });
-                        }
-                        continue;
+                    }
+                    Err(why) => {
+                        let offset = self.lines.offset(span.line, span.col);
+                        self.error(
+                            offset,
+                            format!("invalid language tag `{tag}`: {why}"),
+                            "use a BCP 47 tag such as `es` or `qu`",
+                        );
                     }
                 }
+                if !rest.is_empty() {
+                    out.push(Inline::Text { text: rest, span });
+                }
+                continue;
             }
             out.push(inline);
         }
@@ -652,4 +673,19 @@ fn fold_accent(c: char) -> char {
         'ç' | 'Ç' => 'c',
         other => other,
     }
+}
+
+/// The first footnote reference `[^label]` in `text`: the text before it, the label, the
+/// text after it.
+pub fn split_note_ref(text: &str) -> Option<(&str, &str, &str)> {
+    let start = text.find("[^")?;
+    let len = text[start + 2..].find(']')?;
+    let label = &text[start + 2..start + 2 + len];
+    if label.is_empty() || label.chars().any(|c| c.is_whitespace() || c == '[') {
+        let (head, tail) = text.split_at(start + 2);
+        let (_, label, after) = split_note_ref(tail)?;
+        let before_len = head.len() + tail.len() - after.len() - label.len() - 3;
+        return Some((&text[..before_len], label, after));
+    }
+    Some((&text[..start], label, &text[start + 3 + len..]))
 }

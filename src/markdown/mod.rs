@@ -190,25 +190,26 @@ pub fn load_piece(
     }
     // Footnotes: every reference needs a definition and every definition a reference.
     for b in &blocks {
-        if let Block::FootnoteDef { label, span, .. } = b {
-            if !notes.contains_key(label) {
-                diags.push(
-                    Diagnostic::warning(format!("footnote `{label}` is never referenced"))
-                        .at(
-                            path,
-                            text,
-                            LineCol {
-                                line: span.line,
-                                col: span.col,
-                            },
-                        )
-                        .hint(format!(
-                            "refer to it with [^{label}] in the text, or remove it"
-                        )),
-                );
-            }
+        if let Block::FootnoteDef { label, span, .. } = b
+            && !notes.contains_key(label)
+        {
+            diags.push(
+                Diagnostic::warning(format!("footnote `{label}` is never referenced"))
+                    .at(
+                        path,
+                        text,
+                        LineCol {
+                            line: span.line,
+                            col: span.col,
+                        },
+                    )
+                    .hint(format!(
+                        "refer to it with [^{label}] in the text, or remove it"
+                    )),
+            );
         }
     }
+    undefined_note_refs(&blocks, path, text, &mut diags);
     if blocks.is_empty() {
         diags.push(
             Diagnostic::error("the manuscript is empty")
@@ -243,6 +244,62 @@ pub fn load_piece(
         },
         diags,
     ))
+}
+
+/// Footnote references without a definition: pulldown-cmark leaves `[^label]` as text when
+/// no `[^label]:` defines it (a misspelt label), and a caption's reference is never checked
+/// by the parser. Each gets a located warning naming the nearest defined label.
+fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Vec<Diagnostic>) {
+    let mut defined: Vec<&str> = Vec::new();
+    crate::model::visit_blocks(blocks, &mut |b| {
+        if let Block::FootnoteDef { label, .. } = b {
+            defined.push(label);
+        }
+    });
+    let mut found: Vec<(String, Span)> = Vec::new();
+    crate::model::walk_inlines(blocks, &mut |i| match i {
+        crate::model::Inline::FootnoteRef { label, span, .. }
+            if !defined.contains(&label.as_str()) =>
+        {
+            found.push((label.clone(), *span));
+        }
+        crate::model::Inline::Text { text, span } => {
+            let mut rest = text.as_str();
+            let mut chars_before = 0;
+            while let Some((before, label, after)) = convert::split_note_ref(rest) {
+                chars_before += before.chars().count();
+                let col = if text[..text.len() - rest.len() + before.len()].contains('\n') {
+                    span.col
+                } else {
+                    span.col + chars_before as u32
+                };
+                found.push((label.to_string(), Span { col, ..*span }));
+                chars_before += label.chars().count() + 3;
+                rest = after;
+            }
+        }
+        _ => {}
+    });
+    for (label, span) in found {
+        let mut d = Diagnostic::warning(format!(
+            "the footnote reference `[^{label}]` has no definition; it is printed as written"
+        ))
+        .at(
+            path,
+            text,
+            LineCol {
+                line: span.line,
+                col: span.col,
+            },
+        );
+        d = match crate::diag::nearest(&label, defined.iter().copied()) {
+            Some(near) => d.hint(format!("did you mean `[^{near}]`?")),
+            None => d.hint(format!(
+                "define it with a line `[^{label}]: …` in this file"
+            )),
+        };
+        diags.push(d);
+    }
 }
 
 fn flush_pullquote(

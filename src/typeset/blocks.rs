@@ -47,6 +47,27 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
     };
     let mut rows = super::opening::opening(ctx, piece, m, &lang);
     let mut notes = BTreeMap::new();
+    // Every footnote, wherever it is referenced (paragraphs, table cells, definitions,
+    // captions) or defined (footnote definitions may sit inside lists and quotes).
+    let mut numbers: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    crate::model::walk_inlines(&piece.blocks, &mut |i| {
+        if let Inline::FootnoteRef { label, number, .. } = i {
+            numbers.entry(label.as_str()).or_insert(*number);
+        }
+    });
+    let mut defs: Vec<(&str, &[Block])> = Vec::new();
+    crate::model::visit_blocks(&piece.blocks, &mut |b| {
+        if let Block::FootnoteDef { label, content, .. } = b {
+            defs.push((label.as_str(), content.as_slice()));
+        }
+    });
+    for (label, content) in defs {
+        if let Some(&n) = numbers.get(label) {
+            notes
+                .entry(n)
+                .or_insert_with(|| set_note(ctx, n, content, m, &lang));
+        }
+    }
     let mut indent_next = false;
     let mut first_par = true;
     // Pull quotes wait for the paragraph after their source, so they never sit directly
@@ -54,12 +75,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
     let mut pending: Vec<&Block> = Vec::new();
     for b in &piece.blocks {
         match b {
-            Block::FootnoteDef { label, content, .. } => {
-                if let Some(n) = note_number(piece, label) {
-                    notes.insert(n, set_note(ctx, n, content, m, &lang));
-                }
-                continue;
-            }
+            Block::FootnoteDef { .. } => continue,
             Block::PullQuote { .. } => {
                 pending.push(b);
                 continue;
@@ -88,34 +104,6 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
         pullquote(ctx, pq, m, &lang, &mut rows);
     }
     PieceFlow { rows, notes }
-}
-
-fn note_number(piece: &Piece, label: &str) -> Option<u32> {
-    fn find(inlines: &[Inline], label: &str) -> Option<u32> {
-        inlines.iter().find_map(|i| match i {
-            Inline::FootnoteRef {
-                label: l, number, ..
-            } if l == label => Some(*number),
-            Inline::Emphasis { content, .. }
-            | Inline::Strong { content, .. }
-            | Inline::Link { content, .. }
-            | Inline::Foreign { content, .. } => find(content, label),
-            _ => None,
-        })
-    }
-    fn in_blocks(blocks: &[Block], label: &str) -> Option<u32> {
-        blocks.iter().find_map(|b| match b {
-            Block::Paragraph { content, .. }
-            | Block::SpeakerTurn { content, .. }
-            | Block::Heading { content, .. } => find(content, label),
-            Block::BlockQuote { content, .. } | Block::PullQuote { content, .. } => {
-                in_blocks(content, label)
-            }
-            Block::List { items, .. } => items.iter().find_map(|i| in_blocks(i, label)),
-            _ => None,
-        })
-    }
-    in_blocks(&piece.blocks, label)
 }
 
 /// Text lines of a set paragraph as rows with widow/orphan rules.
@@ -263,26 +251,13 @@ fn block(
             *indent_next = false;
         }
         Block::BlockQuote { content, .. } => {
-            let inset = em * 1.5;
+            let inset = em * QUOTE_INSET_EM;
             let inner = Measure {
-                width: m.width - 2.0 * inset,
+                width: m.width - inset,
                 ..m
             };
             rows.push(space_row(1));
-            for c in content {
-                if let Block::Paragraph { content, .. } = c {
-                    let runs = collect(content, body, lang);
-                    let lines = set(ctx, &runs, inner.width, Align::Justify);
-                    rows.extend(line_rows(lines, inset, m));
-                } else {
-                    let mut f = false;
-                    let mut ind = false;
-                    let mut sub = Vec::new();
-                    block(ctx, c, inner, lang, body, &mut sub, &mut ind, &mut f);
-                    shift_rows(&mut sub, inset);
-                    rows.extend(sub);
-                }
-            }
+            rows.extend(nested(ctx, content, inner, inset, lang, body));
             rows.push(space_row(1));
             *indent_next = false;
         }
@@ -292,38 +267,28 @@ fn block(
             items,
             ..
         } => {
-            let inset = em * 1.5;
+            let inset = em * LIST_INSET_EM;
             for (k, item) in items.iter().enumerate() {
                 let label = if *ordered {
-                    format!("{}.", *start + k as u64)
+                    format!("{}.", start.saturating_add(k as u64))
                 } else {
                     "•".to_string()
                 };
-                let mut first = true;
-                for c in item {
-                    let content = inlines_of(c);
-                    let runs = collect(&content, body, lang);
-                    let lines = set(ctx, &runs, m.width - inset, Align::Justify);
-                    let mut sub = line_rows(lines, inset, m);
-                    if first {
-                        if let Some(r) = sub.first_mut() {
-                            let runs = vec![Run {
-                                text: label.clone(),
-                                style: body,
-                                lang: lang.to_string(),
-                                note: None,
-                                link: None,
-                                span: c.span(),
-                            }];
-                            let l = set(ctx, &runs, inset, Align::Left);
-                            if let Some(l) = l.into_iter().next() {
-                                r.items.extend(line_items(l, 0.0, m.leading * BASELINE));
-                            }
-                        }
-                        first = false;
+                let mut sub = nested(ctx, item, m, inset, lang, body);
+                if let Some(r) = sub.first_mut() {
+                    let runs = vec![Run {
+                        text: label,
+                        style: body,
+                        lang: lang.to_string(),
+                        note: None,
+                        link: None,
+                        span: b.span(),
+                    }];
+                    if let Some(l) = set(ctx, &runs, inset, Align::Left).into_iter().next() {
+                        r.items.extend(line_items(l, 0.0, m.leading * BASELINE));
                     }
-                    rows.extend(sub);
                 }
+                rows.extend(sub);
             }
             *indent_next = false;
         }
@@ -356,12 +321,7 @@ fn block(
                 }
                 rows.extend(term_rows);
                 for d in defs {
-                    for c in d {
-                        let text = inlines_of(c);
-                        let runs = collect(&text, body, lang);
-                        let lines = set(ctx, &runs, m.width - em * 1.5, Align::Justify);
-                        rows.extend(line_rows(lines, em * 1.5, m));
-                    }
+                    rows.extend(nested(ctx, d, m, em * LIST_INSET_EM, lang, body));
                 }
             }
             *indent_next = false;
@@ -501,6 +461,7 @@ fn figure(
         image: index,
     }];
     let mut y = top + h;
+    let mut notes = Vec::new();
     if !caption.is_empty() {
         let style = TextStyle {
             face: Style::Italic,
@@ -511,26 +472,77 @@ fn figure(
         let runs = collect(caption, style, lang);
         for l in set(ctx, &runs, m.width, Align::Center) {
             y += m.leading;
+            notes.extend(l.notes.iter().copied());
             items.extend(line_items(l, 0.0, y));
         }
     }
     let lines = ((y + m.leading * 0.5) / m.leading).ceil().max(1.0) as u32;
+    notes.dedup();
     Row {
         lines,
         items,
+        notes,
         ..Row::default()
     }
 }
 
+/// Moves every item of `rows` right by `dx` (glyphs, rules, images and link areas).
 fn shift_rows(rows: &mut [Row], dx: f32) {
     for r in rows {
         for it in &mut r.items {
-            if let Item::Glyphs(g) = it {
-                g.origin.x += dx;
-            }
+            *it = super::frame::translate(
+                std::mem::replace(
+                    it,
+                    Item::Rule {
+                        from: Point::default(),
+                        to: Point::default(),
+                        thickness: 0.0,
+                    },
+                ),
+                dx,
+                0.0,
+            );
         }
     }
 }
+
+/// Blocks nested in a list item, a definition or a quotation: set `inset` pt in from the
+/// left at the measure less the inset, any kind of block (nested lists keep their own
+/// labels, emphasis and links), paragraphs justified without indent.
+fn nested(
+    ctx: &mut Ctx,
+    blocks: &[Block],
+    m: Measure,
+    inset: f32,
+    lang: &str,
+    body: TextStyle,
+) -> Vec<Row> {
+    let inner = Measure {
+        width: m.width - inset,
+        ..m
+    };
+    let mut rows = Vec::new();
+    for c in blocks {
+        let mut sub = Vec::new();
+        if let Block::Paragraph { content, .. } = c {
+            let runs = collect(content, body, lang);
+            let lines = set(ctx, &runs, inner.width, Align::Justify);
+            sub.extend(line_rows(lines, 0.0, m));
+        } else {
+            let (mut first, mut indent) = (false, false);
+            block(ctx, c, inner, lang, body, &mut sub, &mut indent, &mut first);
+        }
+        shift_rows(&mut sub, inset);
+        rows.extend(sub);
+    }
+    rows
+}
+
+/// Lists and definitions are set 1.5 em in: the label (a bullet or "12.") fits the inset.
+const LIST_INSET_EM: f32 = 1.5;
+/// Quotations are set 1.5 em in from the left, full measure on the right (the classic
+/// indented extract).
+const QUOTE_INSET_EM: f32 = 1.5;
 
 fn block_text(b: &Block) -> String {
     match b {

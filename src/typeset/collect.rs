@@ -60,16 +60,15 @@ pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
     // Neighbouring runs with equal style, language and link merge, so words are shaped whole.
     let mut merged: Vec<Run> = Vec::with_capacity(out.len());
     for r in out {
-        if let Some(last) = merged.last_mut() {
-            if last.style == r.style
-                && last.lang == r.lang
-                && last.note.is_none()
-                && r.note.is_none()
-                && last.link == r.link
-            {
-                last.text.push_str(&r.text);
-                continue;
-            }
+        if let Some(last) = merged.last_mut()
+            && last.style == r.style
+            && last.lang == r.lang
+            && last.note.is_none()
+            && r.note.is_none()
+            && last.link == r.link
+        {
+            last.text.push_str(&r.text);
+            continue;
         }
         merged.push(r);
     }

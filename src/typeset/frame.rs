@@ -168,3 +168,40 @@ pub struct DocInfo {
     /// The program that made the PDF.
     pub producer: String,
 }
+
+/// `item` moved by (`dx`, `dy`): glyphs, rules, images and link areas alike.
+pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
+    let pt = |p: Point| Point {
+        x: p.x + dx,
+        y: p.y + dy,
+    };
+    let rect = |r: Rect| Rect {
+        x: r.x + dx,
+        y: r.y + dy,
+        ..r
+    };
+    match item {
+        Item::Glyphs(mut r) => {
+            r.origin = pt(r.origin);
+            Item::Glyphs(r)
+        }
+        Item::Rule {
+            from,
+            to,
+            thickness,
+        } => Item::Rule {
+            from: pt(from),
+            to: pt(to),
+            thickness,
+        },
+        Item::Image { rect: r, image } => Item::Image {
+            rect: rect(r),
+            image,
+        },
+        Item::Link { rect: r, dest } => Item::Link {
+            rect: rect(r),
+            dest,
+        },
+        Item::UriLink { rect: r, uri } => Item::UriLink { rect: rect(r), uri },
+    }
+}

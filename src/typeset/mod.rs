@@ -21,7 +21,7 @@ use crate::diag::{Diagnostic, LineCol};
 use crate::model::{Book, Span};
 use crate::settings::{FontFace, PdfSettings};
 use font::{FontSet, Style};
-use frame::{DocInfo, FontFile, Glyph, Pages};
+use frame::{DocInfo, FontFile, Pages};
 use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,11 +41,11 @@ type WordCache = HashMap<
 /// distinct word is shaped and hyphenated once per font, size and language).
 pub struct Ctx {
     fonts: FontSet,
-    shapers: HashMap<String, shape::Shaper>,
+    /// The one shaping cache (keyed by font, size, features, language and text).
+    shapes: shape::ShapeCache,
     hyphenator: hyphenate::Hyphenator,
     /// Font expansion limit for justified text.
     expansion: f32,
-    glyph_cache: HashMap<(usize, u32, bool), HashMap<String, Arc<Vec<Glyph>>>>,
     hyph_cache: HashMap<String, HashMap<String, Vec<usize>>>,
     space_cache: HashMap<(Style, u32), f32>,
     /// The faces used, in the order of `Pages::fonts`.
@@ -90,10 +90,9 @@ impl Ctx {
     pub fn new(fonts: FontSet, book: &Book) -> Ctx {
         Ctx {
             fonts,
-            shapers: HashMap::new(),
+            shapes: shape::ShapeCache::default(),
             hyphenator: hyphenate::Hyphenator::new(&book.settings.hyphenation_exceptions),
             expansion: EXPANSION,
-            glyph_cache: HashMap::new(),
             hyph_cache: HashMap::new(),
             space_cache: HashMap::new(),
             font_slots: Vec::new(),
@@ -242,7 +241,8 @@ pub fn typeset(
     times.paginate = start
         .elapsed()
         .saturating_sub(times.shape + times.linebreak);
-    times.shaped = ctx.shapers.values().map(shape::Shaper::cached).sum();
+    times.shaped = ctx.shapes.cached();
+    times.shape_lookups = ctx.shapes.lookups;
     (pages, ctx.warnings, times)
 }
 

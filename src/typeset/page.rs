@@ -58,7 +58,7 @@ impl Geometry {
 
     /// The left edge of the text block on page `index` (0 = a recto).
     fn left(&self, index: usize) -> f32 {
-        if index % 2 == 0 {
+        if index.is_multiple_of(2) {
             self.inner
         } else {
             self.outer
@@ -136,7 +136,8 @@ pub fn assemble(
         let mut notes: Vec<u32> = Vec::new();
         for row in &flow.rows[bp.rows.clone()] {
             for it in &row.items {
-                page.items.push(translate(it.clone(), left, y));
+                page.items
+                    .push(super::frame::translate(it.clone(), left, y));
             }
             if let Some((title, level)) = &row.anchor {
                 outline.push(OutlineEntry {
@@ -235,42 +236,6 @@ fn crop_marks(w: f32, h: f32, bleed: f32) -> Vec<Item> {
         out.push(rule(w + near, y, w + far, y));
     }
     out
-}
-
-fn translate(item: Item, dx: f32, dy: f32) -> Item {
-    let pt = |p: Point| Point {
-        x: p.x + dx,
-        y: p.y + dy,
-    };
-    let rect = |r: Rect| Rect {
-        x: r.x + dx,
-        y: r.y + dy,
-        ..r
-    };
-    match item {
-        Item::Glyphs(mut r) => {
-            r.origin = pt(r.origin);
-            Item::Glyphs(r)
-        }
-        Item::Rule {
-            from,
-            to,
-            thickness,
-        } => Item::Rule {
-            from: pt(from),
-            to: pt(to),
-            thickness,
-        },
-        Item::Image { rect: r, image } => Item::Image {
-            rect: rect(r),
-            image,
-        },
-        Item::Link { rect: r, dest } => Item::Link {
-            rect: rect(r),
-            dest,
-        },
-        Item::UriLink { rect: r, uri } => Item::UriLink { rect: rect(r), uri },
-    }
 }
 
 /// Footnotes at the foot of the text block, under a short rule.
@@ -559,8 +524,11 @@ fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize
         }
         let left = g.left(2 + pages.len());
         let top = y - g.leading * BASELINE;
-        page.items
-            .extend(items.into_iter().map(|it| translate(it, left, y)));
+        page.items.extend(
+            items
+                .into_iter()
+                .map(|it| super::frame::translate(it, left, y)),
+        );
         let dest = Destination {
             page: first_pages[pi],
             y: g.top,

@@ -9,7 +9,7 @@ use super::Ctx;
 use super::collect::{Run, TextStyle};
 use super::frame::{Glyph, GlyphRun, Point};
 use super::linebreak::{self, EX_HYPHEN_PENALTY, HYPHEN_PENALTY, INFINITY, Item, Line, Params};
-use super::shape::{Features, to_frame_glyphs};
+use super::shape::{Features, ShapeKey, ShapedText};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -46,8 +46,8 @@ pub struct SetLine {
 /// The glyphs of one box item.
 #[derive(Debug, Clone)]
 pub(super) struct BoxGlyphs {
-    /// The word's glyphs (cached and shared) and this box's part of them.
-    glyphs: Arc<Vec<Glyph>>,
+    /// The word's shaped glyphs (cached and shared) and this box's part of them.
+    glyphs: Arc<ShapedText>,
     range: std::ops::Range<usize>,
     font: usize,
     size: f32,
@@ -320,8 +320,9 @@ fn word(
     parts.push(&text[start..]);
     let n = parts.len();
     for (pi, part) in parts.iter().enumerate() {
-        let shaped = ctx.shape(font_key, style, &run.lang, part, run.span);
-        let glyphs = ctx.frame_glyphs(font_key, style, part, &shaped);
+        let word = ctx.shape(font_key, style, &run.lang, part, run.span);
+        let shaped = &word.shaped;
+        let glyphs = &word.glyphs;
         let mut cuts: Vec<usize> = vec![];
         if justify
             && style.hyphenate
@@ -364,7 +365,7 @@ fn word(
                 0.0
             };
             let bg = BoxGlyphs {
-                glyphs: glyphs.clone(),
+                glyphs: word.clone(),
                 range: from..to.max(from),
                 font: font_key,
                 size: style.size,
@@ -383,7 +384,7 @@ fn word(
             );
             if k + 2 < bounds.len() {
                 let hyphen = ctx.hyphen(font_key, style, &run.lang, run.span, ri);
-                let w: f32 = hyphen.glyphs[hyphen.range.clone()]
+                let w: f32 = hyphen.glyphs.glyphs[hyphen.range.clone()]
                     .iter()
                     .map(|g| g.advance)
                     .sum();
@@ -458,12 +459,13 @@ fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine 
     // Natural width, for ragged and centred lines.
     let mut x = if justify { -line.hang_left } else { 0.0 };
     let mut current: Option<GlyphRun> = None;
-    let mut link: Option<(f32, String)> = None;
+    // The open link: where it starts, where its last glyph ends, its target.
+    let mut link: Option<(f32, f32, String)> = None;
     let flush = |current: &mut Option<GlyphRun>, out: &mut SetLine| {
-        if let Some(r) = current.take() {
-            if !r.glyphs.is_empty() {
-                out.runs.push(r);
-            }
+        if let Some(r) = current.take()
+            && !r.glyphs.is_empty()
+        {
+            out.runs.push(r);
         }
     };
     let mut items: Vec<usize> = (line.start..line.end).collect();
@@ -504,17 +506,18 @@ fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine 
                 x += w;
             }
             Item::Penalty { .. } => {
-                if let Some(h) = p.hyphens[i].as_ref() {
-                    if i == line.end {
-                        draw(h, scale, &mut x, &mut current, &mut out, runs, &mut link);
-                    }
+                if let Some(h) = p.hyphens[i].as_ref()
+                    && i == line.end
+                {
+                    draw(h, scale, &mut x, &mut current, &mut out, runs, &mut link);
                 }
             }
         }
     }
     flush(&mut current, &mut out);
-    if let Some((x0, url)) = link.take() {
-        out.links.push((x0, x, url));
+    // A link's area ends at its last glyph, not at the paragraph's closing fill.
+    if let Some(l) = link.take() {
+        out.links.push(l);
     }
     let natural = x;
     if spec.align == Align::Center {
@@ -546,17 +549,17 @@ fn draw(
     current: &mut Option<GlyphRun>,
     out: &mut SetLine,
     runs: &[Run],
-    link: &mut Option<(f32, String)>,
+    link: &mut Option<(f32, f32, String)>,
 ) {
     let hscale = scale * 100.0;
     let same = current.as_ref().is_some_and(|r| {
         r.font == b.font && r.size == b.size && r.origin.y == -b.raise && r.hscale == hscale
     });
     if !same {
-        if let Some(r) = current.take() {
-            if !r.glyphs.is_empty() {
-                out.runs.push(r);
-            }
+        if let Some(r) = current.take()
+            && !r.glyphs.is_empty()
+        {
+            out.runs.push(r);
         }
         *current = Some(GlyphRun {
             font: b.font,
@@ -566,20 +569,17 @@ fn draw(
             glyphs: vec![],
         });
     }
-    let target = runs[b.run].link.clone();
-    match (link.as_ref().map(|l| l.1.clone()), target) {
-        (Some(cur), Some(t)) if cur == t => {}
-        (cur, t) => {
-            if let (Some(_), Some((x0, url))) = (cur, link.take()) {
-                out.links.push((x0, *x, url));
-            }
-            if let Some(t) = t {
-                *link = Some((*x, t));
-            }
+    let target = runs[b.run].link.as_deref();
+    if link.as_ref().map(|l| l.2.as_str()) != target {
+        if let Some(l) = link.take() {
+            out.links.push(l);
+        }
+        if let Some(t) = target {
+            *link = Some((*x, *x, t.to_string()));
         }
     }
     if let Some(r) = current.as_mut() {
-        for g in &b.glyphs[b.range.clone()] {
+        for g in &b.glyphs.glyphs[b.range.clone()] {
             // Advances are final page distances: expansion widens them with the glyphs.
             let g = Glyph {
                 advance: g.advance * scale,
@@ -589,11 +589,15 @@ fn draw(
             r.glyphs.push(g);
         }
     }
+    if let Some(l) = link.as_mut() {
+        l.1 = *x;
+    }
 }
 
 /// Shaping, hyphenation and glyph conversion with their caches live on [`Ctx`]; these
 /// helpers are the paragraph's view of them.
 impl Ctx {
+    /// `text` shaped at `style` for `lang`, through the one shaping cache.
     fn shape(
         &mut self,
         font_key: usize,
@@ -601,47 +605,21 @@ impl Ctx {
         lang: &str,
         text: &str,
         span: crate::model::Span,
-    ) -> Arc<super::shape::Shaped> {
-        let features = Features {
-            small_caps: style.small_caps,
-            oldstyle_figures: true,
+    ) -> Arc<ShapedText> {
+        let key = ShapeKey {
+            font: font_key,
+            size: style.size.to_bits(),
+            features: Features {
+                small_caps: style.small_caps,
+                oldstyle_figures: true,
+            },
         };
-        self.times.shape_lookups += 1;
-        // Hot path (every word): no allocation when the language's shaper exists.
-        if !self.shapers.contains_key(lang) {
-            self.shapers
-                .insert(lang.to_string(), super::shape::Shaper::new(lang));
-        }
         let font = self.fonts.get(style.face);
-        let Some(shaper) = self.shapers.get_mut(lang) else {
-            return Arc::default();
-        };
-        let shaped = shaper.shape(font_key, font, text, features);
-        if !shaped.missing.is_empty() {
-            self.report_missing(&shaped.missing, style.face, span);
+        let shaped = self.shapes.get(key, font, lang, text);
+        if !shaped.shaped.missing.is_empty() {
+            self.report_missing(&shaped.shaped.missing, style.face, span);
         }
         shaped
-    }
-
-    fn frame_glyphs(
-        &mut self,
-        font_key: usize,
-        style: TextStyle,
-        text: &str,
-        shaped: &super::shape::Shaped,
-    ) -> Arc<Vec<Glyph>> {
-        // Nested maps so a hit costs no allocation (this runs for every word).
-        let key = (font_key, style.size.to_bits(), style.small_caps);
-        if let Some(g) = self.glyph_cache.get(&key).and_then(|m| m.get(text)) {
-            return g.clone();
-        }
-        let upem = self.fonts.get(style.face).units_per_em();
-        let g = Arc::new(to_frame_glyphs(shaped, text, upem, style.size));
-        self.glyph_cache
-            .entry(key)
-            .or_default()
-            .insert(text.to_string(), g.clone());
-        g
     }
 
     fn hyphenation(&mut self, word: &str, lang: &str) -> Vec<usize> {
@@ -664,10 +642,9 @@ impl Ctx {
         span: crate::model::Span,
         run: usize,
     ) -> BoxGlyphs {
-        let shaped = self.shape(font_key, style, lang, "-", span);
-        let glyphs = self.frame_glyphs(font_key, style, "-", &shaped);
+        let glyphs = self.shape(font_key, style, lang, "-", span);
         BoxGlyphs {
-            range: 0..glyphs.len(),
+            range: 0..glyphs.glyphs.len(),
             glyphs,
             font: font_key,
             size: style.size,

@@ -1,10 +1,12 @@
 //! Shaping: text + [`Font`] + [`Features`] in → positioned glyph ids ([`Shaped`]) out.
 //!
 //! harfrust does the work (kerning, ligatures and contextual alternates on by default;
-//! `smcp` and `onum` on request). [`Shaper`] caches every result per font, feature set and
-//! text, so a novel shapes each distinct word once, and keeps one shape plan per font,
-//! feature set and script. [`to_frame_glyphs`] turns a result into
-//! [`frame::Glyph`](super::frame::Glyph)s at a size.
+//! `smcp` and `onum` on request). A [`Shaper`] shapes for one language and keeps one shape
+//! plan per font, feature set, script and direction. [`ShapeCache`] is the typesetter's one
+//! shaping cache: keyed by everything a result depends on (font, size, features, language,
+//! and the text, which fixes script and direction), it returns the shaped glyphs and their
+//! [`frame::Glyph`](super::frame::Glyph)s together, so the two can never disagree.
+//! [`to_frame_glyphs`] turns a result into frame glyphs at a size.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -60,12 +62,10 @@ pub struct Shaped {
 
 type PlanKey = (usize, Features, Option<[u8; 4]>, bool);
 
-/// A caching shaper for one language.
+/// A shaper for one language (it keeps shape plans, not results: see [`ShapeCache`]).
 pub struct Shaper {
     language: Option<Language>,
     script: Option<Script>,
-    /// Results per (font key, features), then per text.
-    cache: HashMap<(usize, Features), HashMap<String, Arc<Shaped>>>,
     /// Shape plans per (font key, features, script, right-to-left).
     plans: HashMap<PlanKey, ShapePlan>,
     /// Reused between calls to avoid reallocating.
@@ -82,7 +82,6 @@ impl Shaper {
                 .ok()
                 .filter(|_| !language.is_empty()),
             script: None,
-            cache: HashMap::new(),
             plans: HashMap::new(),
             buffer: Some(Buffer::new()),
         }
@@ -91,29 +90,19 @@ impl Shaper {
     /// Fixes the script by its ISO 15924 tag (e.g. `Latn`); unknown tags are ignored.
     pub fn with_script(mut self, iso15924: &str) -> Shaper {
         self.script = iso15924.parse::<Script>().ok();
-        self.cache.clear();
         self.plans.clear();
         self
     }
 
-    /// How many distinct texts have been shaped (all fonts and feature sets).
-    pub fn cached(&self) -> usize {
-        self.cache.values().map(HashMap::len).sum()
-    }
-
-    /// Shapes `text` in `font`. `font_key` identifies the font for the cache: the caller must
-    /// use one key per font (an index into its font list is the natural choice).
+    /// Shapes `text` in `font`. `font_key` identifies the font for the plan cache: the caller
+    /// must use one key per font (an index into its font list is the natural choice).
     pub fn shape(
         &mut self,
         font_key: usize,
         font: &Font,
         text: &str,
         features: Features,
-    ) -> Arc<Shaped> {
-        let per_font = self.cache.entry((font_key, features)).or_default();
-        if let Some(hit) = per_font.get(text) {
-            return hit.clone();
-        }
+    ) -> Shaped {
         let mut buffer = self.buffer.take().unwrap_or_default();
         buffer.reset();
         buffer.push_str(text);
@@ -156,9 +145,77 @@ impl Shaper {
             },
         };
         self.buffer = Some(buffer);
-        let shaped = Arc::new(shaped);
-        per_font.insert(text.to_string(), shaped.clone());
         shaped
+    }
+}
+
+/// A shaped text: glyphs in font units with their clusters, and the same glyphs at the
+/// cache key's size for the frame.
+#[derive(Debug, Clone, Default)]
+pub struct ShapedText {
+    pub shaped: Shaped,
+    pub glyphs: Vec<Glyph>,
+}
+
+/// Which faces and settings a cached result was shaped with (the text is the inner key).
+/// Script and direction are guessed from the text, so the text fixes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ShapeKey {
+    /// One key per font face (the caller's stable font id).
+    pub font: usize,
+    /// The size in pt, as bits (the frame glyphs are at this size).
+    pub size: u32,
+    pub features: Features,
+}
+
+/// The one shaping cache: (font, size, features) → language → text → result. Nested maps,
+/// so a hit costs no allocation (this runs for every word of a book).
+#[derive(Default)]
+pub struct ShapeCache {
+    shapers: HashMap<String, Shaper>,
+    results: HashMap<ShapeKey, HashMap<String, HashMap<String, Arc<ShapedText>>>>,
+    /// Lookups made, for `--timings`.
+    pub lookups: usize,
+}
+
+impl ShapeCache {
+    /// `text` shaped in `font` (whose id is `key.font`) for the BCP 47 language `lang`.
+    pub fn get(&mut self, key: ShapeKey, font: &Font, lang: &str, text: &str) -> Arc<ShapedText> {
+        self.lookups += 1;
+        if let Some(hit) = self
+            .results
+            .get(&key)
+            .and_then(|m| m.get(lang))
+            .and_then(|m| m.get(text))
+        {
+            return hit.clone();
+        }
+        if !self.shapers.contains_key(lang) {
+            self.shapers.insert(lang.to_string(), Shaper::new(lang));
+        }
+        let shaped = match self.shapers.get_mut(lang) {
+            Some(shaper) => shaper.shape(key.font, font, text, key.features),
+            None => Shaped::default(),
+        };
+        let size = f32::from_bits(key.size);
+        let glyphs = to_frame_glyphs(&shaped, text, font.units_per_em(), size);
+        let result = Arc::new(ShapedText { shaped, glyphs });
+        self.results
+            .entry(key)
+            .or_default()
+            .entry(lang.to_string())
+            .or_default()
+            .insert(text.to_string(), result.clone());
+        result
+    }
+
+    /// How many distinct texts have been shaped (all keys and languages).
+    pub fn cached(&self) -> usize {
+        self.results
+            .values()
+            .flat_map(HashMap::values)
+            .map(HashMap::len)
+            .sum()
     }
 }
 
@@ -295,16 +352,37 @@ mod tests {
         assert_eq!(s.missing, vec!['𝔄', 'ሀ']);
     }
 
+    fn key(font: usize) -> ShapeKey {
+        ShapeKey {
+            font,
+            size: 10.0f32.to_bits(),
+            features: Features::default(),
+        }
+    }
+
     #[test]
     fn cache_returns_same_arc() {
         let fonts = FontSet::default_fonts();
-        let mut shaper = Shaper::new("en");
-        let a = shaper.shape(0, &fonts.regular, "word", Features::default());
-        let b = shaper.shape(0, &fonts.regular, "word", Features::default());
+        let mut cache = ShapeCache::default();
+        let a = cache.get(key(0), &fonts.regular, "en", "word");
+        let b = cache.get(key(0), &fonts.regular, "en", "word");
         assert!(Arc::ptr_eq(&a, &b));
-        let c = shaper.shape(1, &fonts.italic, "word", Features::default());
+        let c = cache.get(key(1), &fonts.italic, "en", "word");
         assert!(!Arc::ptr_eq(&a, &c));
-        assert_eq!(shaper.cached(), 2);
+        assert_eq!(cache.cached(), 2);
+    }
+
+    #[test]
+    fn the_language_is_part_of_the_key() {
+        // harfrust shapes some languages differently (German, Turkish and Catalan lose or
+        // change ligatures), so a result for one language is never served for another.
+        let fonts = FontSet::default_fonts();
+        let mut cache = ShapeCache::default();
+        for lang in ["en", "de", "tr", "ca", "en"] {
+            let r = cache.get(key(0), &fonts.regular, lang, "office");
+            assert_eq!(r.glyphs.len(), r.shaped.glyphs.len(), "{lang}");
+        }
+        assert_eq!(cache.cached(), 4);
     }
 
     #[test]

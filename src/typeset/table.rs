@@ -101,8 +101,10 @@ pub fn table(
         let height = set_cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
         for j in 0..height {
             let mut items = Vec::new();
+            let mut notes = Vec::new();
             for (k, lines) in set_cells.iter().enumerate() {
                 if let Some(l) = lines.get(j) {
+                    notes.extend(l.notes.iter().copied());
                     let shift = match align.get(k) {
                         Some(ColAlign::Right) => widths[k] - line_width(l),
                         Some(ColAlign::Center) => (widths[k] - line_width(l)) / 2.0,
@@ -121,6 +123,7 @@ pub fn table(
                 lines: 1,
                 items,
                 break_after,
+                notes,
                 ..Row::default()
             });
         }

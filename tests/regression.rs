@@ -1,0 +1,323 @@
+//! One test per fixed bug, named after the defect, its input written inline.
+//!
+//! Each case writes a small book into a temporary folder and either runs the `folio` binary
+//! on it or typesets it through the library and reads the frames back (glyph positions,
+//! link areas, the text of each page), so a case checks the defect itself, not a proxy.
+
+use folio::diag::Diagnostic;
+use folio::project::Project;
+use folio::typeset::frame::{Item, Page, Pages};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary book folder `book/` holding `files` (name, contents), inside a fresh folder.
+fn book(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("folio-reg-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("book")).unwrap();
+    for (file, text) in files {
+        let path = dir.join("book").join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn folio(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Loads and typesets `dir/book` through the library: the pages and every warning.
+fn typeset(dir: &Path) -> (Pages, Vec<Diagnostic>) {
+    let project = Project::open(&dir.join("book")).expect("the book opens");
+    let loaded = folio::markdown::load(&project).expect("the book loads");
+    let t = folio::build::typeset_book(&loaded.book, &project, 0).expect("the book typesets");
+    let mut warnings = loaded.warnings;
+    warnings.extend(t.warnings);
+    (t.pages, warnings)
+}
+
+/// One drawn glyph: its left edge, baseline, font index and text.
+#[derive(Debug, Clone)]
+struct Drawn {
+    x0: f32,
+    y: f32,
+    font: usize,
+    text: String,
+}
+
+fn glyphs(page: &Page) -> Vec<Drawn> {
+    let mut out = Vec::new();
+    for item in &page.items {
+        if let Item::Glyphs(run) = item {
+            let mut x = run.origin.x;
+            for g in &run.glyphs {
+                out.push(Drawn {
+                    x0: x,
+                    y: run.origin.y,
+                    font: run.font,
+                    text: g.text.clone(),
+                });
+                x += g.advance;
+            }
+        }
+    }
+    out
+}
+
+/// The text of a page, line by line (glyph runs on one baseline joined).
+fn page_text(page: &Page) -> String {
+    let mut lines: Vec<(f32, String)> = Vec::new();
+    for g in glyphs(page) {
+        match lines.iter_mut().find(|(y, _)| (*y - g.y).abs() < 0.5) {
+            Some((_, t)) => t.push_str(&g.text),
+            None => lines.push((g.y, g.text)),
+        }
+    }
+    lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+    lines
+        .into_iter()
+        .map(|(_, t)| t)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn all_text(pages: &Pages) -> String {
+    pages
+        .pages
+        .iter()
+        .map(page_text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The text of the glyphs that start inside a rectangle (link areas); `None` when the
+/// rectangle reaches more than an em past its last glyph (it takes in white space).
+fn text_under(page: &Page, x0: f32, x1: f32, y0: f32, y1: f32) -> Option<String> {
+    let under: Vec<Drawn> = glyphs(page)
+        .into_iter()
+        .filter(|g| g.x0 >= x0 - 0.5 && g.x0 < x1 - 0.5 && g.y >= y0 && g.y <= y1)
+        .collect();
+    let last = under.last()?;
+    if x1 > last.x0 + 12.0 {
+        return None;
+    }
+    Some(
+        under
+            .iter()
+            .map(|g| g.text.as_str())
+            .collect::<String>()
+            .trim()
+            .to_string(),
+    )
+}
+
+const PIECE: &str = "---\ntitle: A Piece\n---\n\n";
+
+#[test]
+fn shaping_cache_keys_on_language_no_panic_on_office_in_two_languages() {
+    // Defect 1: "office" shaped for `en` then set for `de` (or the other way round) used the
+    // other language's glyphs with this language's clusters: a panic or "offi" in the PDF.
+    for (book_lang, piece_lang) in [("en", "de"), ("de", "en"), ("en", "tr"), ("ca", "en")] {
+        let dir = book(
+            &format!("office-{book_lang}-{piece_lang}"),
+            &[
+                (
+                    "book.toml",
+                    &format!("title = \"The office book\"\nlang = \"{book_lang}\"\n"),
+                ),
+                (
+                    "01-a.md",
+                    "---\ntitle: First office\n---\n\nThe office is open.\n",
+                ),
+                (
+                    "02-b.md",
+                    &format!(
+                        "---\ntitle: Zweites\nlang: {piece_lang}\n---\n\nDas office ist offen.\n"
+                    ),
+                ),
+            ],
+        );
+        let o = folio(&dir, &["build", "book", "--format", "pdf"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{book_lang}/{piece_lang}: {}",
+            stderr(&o)
+        );
+        let (pages, _) = typeset(&dir);
+        let text = all_text(&pages);
+        assert!(text.contains("office is open"), "{text}");
+        assert!(text.contains("office ist offen"), "{text}");
+    }
+}
+
+#[test]
+fn footnotes_referenced_from_tables_definitions_and_captions_are_set() {
+    // Defect 2: the notes were numbered but never set in the PDF.
+    let dir = book(
+        "notes-everywhere",
+        &[
+            ("book.toml", "title = \"Notes\"\n"),
+            (
+                "01-a.md",
+                "---\ntitle: Notes\n---\n\nA paragraph.\n\n\
+                 | Film | Place |\n|---|---|\n| One | Hall[^cell] |\n\n\
+                 Term\n: A definition[^def].\n\n\
+                 ![A chart](images/alpha.png \"The caption[^cap].\")\n\n\
+                 [^cell]: The note from the table cell.\n\n\
+                 [^def]: The note from the definition.\n\n\
+                 [^cap]: The note from the caption.\n",
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("book/images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/images/alpha.png",
+        dir.join("book/images/alpha.png"),
+    )
+    .unwrap();
+    let (pages, _) = typeset(&dir);
+    let text = all_text(&pages);
+    for note in [
+        "The note from the table cell.",
+        "The note from the definition.",
+        "The note from the caption.",
+    ] {
+        assert!(text.contains(note), "{note:?} is not set:\n{text}");
+    }
+}
+
+#[test]
+fn link_areas_follow_shifted_rows_and_stop_at_the_last_glyph() {
+    // Defect 4: rows shifted for lists and quotes moved the glyphs but not the link areas,
+    // and a link ending a paragraph took in the paragraph's closing fill.
+    let dir = book(
+        "links",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}Read [the site](https://example.org)\n\n\
+                 - An item with [a link](https://example.com) inside.\n\n\
+                 > A quotation with [another](https://example.net) link.\n"
+            ),
+        )],
+    );
+    let (pages, _) = typeset(&dir);
+    let mut seen = 0;
+    for page in &pages.pages {
+        for item in &page.items {
+            if let Item::UriLink { rect, uri } = item {
+                let under = text_under(
+                    page,
+                    rect.x,
+                    rect.x + rect.width,
+                    rect.y,
+                    rect.y + rect.height,
+                );
+                let want = match uri.as_str() {
+                    "https://example.org" => "the site",
+                    "https://example.com" => "a link",
+                    "https://example.net" => "another",
+                    other => panic!("unexpected link {other}"),
+                };
+                assert_eq!(
+                    under.as_deref(),
+                    Some(want),
+                    "the area of {uri} covers {under:?}"
+                );
+                seen += 1;
+            }
+        }
+    }
+    assert_eq!(seen, 3);
+}
+
+#[test]
+fn nested_lists_keep_their_structure_emphasis_and_links() {
+    // Defect 5: a nested list was flattened into its parent item's paragraph as plain text.
+    let dir = book(
+        "nested",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}- Outer one\n  - Inner with *emphasis* and [a link](https://example.org)\n  - Inner two\n- Outer two\n"
+            ),
+        )],
+    );
+    let (pages, _) = typeset(&dir);
+    let page = pages
+        .pages
+        .iter()
+        .find(|p| page_text(p).contains("Outer one"))
+        .expect("the list is set");
+    let gl = glyphs(page);
+    let x_of = |word: &str| {
+        let text = page_text(page);
+        assert!(text.contains(word), "{word} missing in {text}");
+        gl.iter()
+            .find(|g| {
+                g.text.starts_with(&word[..1]) && {
+                    // the glyph that starts the word
+                    let line: String = gl
+                        .iter()
+                        .filter(|h| (h.y - g.y).abs() < 0.5 && h.x0 >= g.x0)
+                        .map(|h| h.text.as_str())
+                        .collect();
+                    line.starts_with(word)
+                }
+            })
+            .map(|g| g.x0)
+            .unwrap_or_else(|| panic!("no glyph starts {word}"))
+    };
+    assert!(
+        x_of("Inner with") > x_of("Outer one") + 5.0,
+        "the inner list is indented"
+    );
+    assert!((x_of("Inner two") - x_of("Inner with")).abs() < 0.5);
+    assert!(
+        !page_text(page).contains("Outer one Inner"),
+        "not flattened"
+    );
+    let italic = pages
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("Italic"))
+        .expect("an italic face is used");
+    assert!(
+        gl.iter()
+            .any(|g| g.font == italic && g.text.starts_with('e')),
+        "the emphasis is set in italic"
+    );
+    assert!(page.items.iter().any(|i| matches!(i, Item::UriLink { .. })));
+}
+
+#[test]
+fn an_undefined_footnote_reference_is_a_located_warning_with_the_nearest_label() {
+    // Defect 10: `[^vinegar]` with the definition spelt `[^vineger]` was printed literally,
+    // exit 0, no word said.
+    let dir = book(
+        "undefined-note",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}Chips with salt and vinegar.[^vinegar]\n\n[^vineger]: Malt, of course.\n"
+            ),
+        )],
+    );
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    assert!(err.contains("`[^vinegar]` has no definition"), "{err}");
+    assert!(err.contains("01-a.md:5:29"), "{err}");
+    assert!(err.contains("did you mean `[^vineger]`?"), "{err}");
+}
