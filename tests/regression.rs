@@ -47,10 +47,12 @@ fn typeset(dir: &Path) -> (Pages, Vec<Diagnostic>) {
     (t.pages, warnings)
 }
 
-/// One drawn glyph: its left edge, baseline, font index and text.
+/// One drawn glyph: its left edge, its right edge (the left edge again for a glyph that
+/// carries a word space), baseline, font index and text.
 #[derive(Debug, Clone)]
 struct Drawn {
     x0: f32,
+    x1: f32,
     y: f32,
     font: usize,
     text: String,
@@ -62,8 +64,14 @@ fn glyphs(page: &Page) -> Vec<Drawn> {
         if let Item::Glyphs(run) = item {
             let mut x = run.origin.x;
             for g in &run.glyphs {
+                let ink = if g.text.ends_with(' ') {
+                    0.0
+                } else {
+                    g.advance
+                };
                 out.push(Drawn {
                     x0: x,
+                    x1: x + ink,
                     y: run.origin.y,
                     font: run.font,
                     text: g.text.clone(),
@@ -320,4 +328,125 @@ fn an_undefined_footnote_reference_is_a_located_warning_with_the_nearest_label()
     assert!(err.contains("`[^vinegar]` has no definition"), "{err}");
     assert!(err.contains("01-a.md:5:29"), "{err}");
     assert!(err.contains("did you mean `[^vineger]`?"), "{err}");
+}
+
+/// Millimetres to points.
+fn mm(v: f32) -> f32 {
+    v * 72.0 / 25.4
+}
+
+/// Every glyph of every page lies inside the default A5 text block (either margin on the
+/// left, as pages alternate), give or take margin protrusion.
+fn assert_inside_the_text_block(pages: &Pages) {
+    const PROTRUSION: f32 = 3.0;
+    let (inner, outer) = (mm(15.0), mm(21.0));
+    for (i, page) in pages.pages.iter().enumerate() {
+        let (lo, hi) = (
+            inner.min(outer) - PROTRUSION,
+            page.width - inner.min(outer) + PROTRUSION,
+        );
+        for g in glyphs(page) {
+            assert!(
+                g.x0 >= lo && g.x1 <= hi,
+                "page {}: {:?} at {:.1}–{:.1} pt is outside {lo:.1}–{hi:.1}",
+                i + 1,
+                g.text,
+                g.x0,
+                g.x1
+            );
+        }
+    }
+}
+
+fn programme_table(cols: usize, rows: usize) -> String {
+    let names = [
+        "Day", "Time", "Venue", "Title", "Director", "Country", "Runtime",
+    ];
+    let head: Vec<String> = (0..cols)
+        .map(|c| names[c % names.len()].to_string())
+        .collect();
+    let mut t = format!(
+        "| {} |\n|{}|\n",
+        head.join(" | "),
+        vec!["---"; cols].join("|")
+    );
+    for r in 0..rows {
+        let cells: Vec<String> = (0..cols)
+            .map(|c| match c % 7 {
+                0 => format!("Friday {r}"),
+                1 => "19:30".into(),
+                2 => "Cinemateca Boliviana, Sala Principal".into(),
+                3 => "*Los viejos soldados de la Guerra del Chaco*".into(),
+                4 => "Jorge Sanjinés Aramayo".into(),
+                5 => "Bolivia".into(),
+                _ => "107 min".into(),
+            })
+            .collect();
+        t += &format!("| {} |\n", cells.join(" | "));
+    }
+    t
+}
+
+#[test]
+fn wide_tables_never_run_past_the_text_block() {
+    // Defect 3: a seven-column programme table on A5 ran past the trim edge, silently; a
+    // fourteen-column one started columns beyond the page.
+    let dir = book(
+        "wide-tables",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}The programme.\n\n{}\nAnd a wider one.\n\n{}",
+                programme_table(7, 6),
+                programme_table(14, 3)
+            ),
+        )],
+    );
+    let (pages, warnings) = typeset(&dir);
+    assert_inside_the_text_block(&pages);
+    let text = all_text(&pages);
+    assert!(text.contains("Runtime"), "the last column is set");
+    let too_wide: Vec<&Diagnostic> = warnings
+        .iter()
+        .filter(|d| d.message.contains("this table needs"))
+        .collect();
+    assert_eq!(
+        too_wide.len(),
+        1,
+        "only the 14-column table warns: {warnings:?}"
+    );
+    let at = too_wide[0].location.as_ref().expect("located");
+    assert_eq!(at.pos.map(|p| p.line), Some(18), "{:?}", at);
+}
+
+#[test]
+fn a_table_over_pages_repeats_its_header_and_never_opens_a_page_with_its_bottom_rule() {
+    let dir = book(
+        "long-table",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}The programme.\n\n{}\nAfter.\n",
+                programme_table(4, 70)
+            ),
+        )],
+    );
+    let (pages, _) = typeset(&dir);
+    let with_rows: Vec<&Page> = pages
+        .pages
+        .iter()
+        .filter(|p| page_text(p).contains("Friday"))
+        .collect();
+    assert!(with_rows.len() >= 3, "the table runs over several pages");
+    for page in with_rows {
+        let text = page_text(page);
+        let first = text
+            .lines()
+            .find(|l| l.contains("Friday") || l.contains("Day"))
+            .unwrap();
+        assert!(
+            first.starts_with("Day"),
+            "a continued table starts with its header: {first}"
+        );
+    }
 }

@@ -296,12 +296,16 @@ fn block(
             header,
             rows: body_rows,
             align,
-            ..
+            span,
         } => {
             rows.push(space_row(1));
-            rows.extend(super::table::table(
-                ctx, header, body_rows, align, m, lang, body,
-            ));
+            let t = super::table::Table {
+                header,
+                body: body_rows,
+                align,
+                span: *span,
+            };
+            rows.extend(super::table::table(ctx, &t, m, lang, body));
             *indent_next = false;
         }
         Block::DefinitionList { items, .. } => {

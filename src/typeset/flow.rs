@@ -40,6 +40,20 @@ pub struct Row {
     pub anchor: Option<(String, usize)>,
     /// The row is a body text line ending with a hyphen.
     pub hyphenated: bool,
+    /// A table's header rows, drawn above this row when a page starts with it (a table
+    /// continued from the page before).
+    pub repeat: Option<std::sync::Arc<Vec<Row>>>,
+    /// A table row: when a page ends after it, a rule this wide closes the table there.
+    pub close_rule: Option<f32>,
+}
+
+impl Row {
+    /// Grid lines a page starting with this row spends on a repeated table header.
+    pub fn repeat_lines(&self) -> u32 {
+        self.repeat
+            .as_ref()
+            .map_or(0, |h| h.iter().map(|r| r.lines).sum())
+    }
 }
 
 /// A footnote, already set, with its height in pt.
@@ -98,7 +112,12 @@ pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> V
                 .take_while(|r| r.discardable)
                 .map(|r| r.lines)
                 .sum();
-            let used_lines = body - top_space;
+            // A table continued from the page before repeats its header here.
+            let repeat: u32 = rows[i..j]
+                .iter()
+                .find(|r| !r.discardable)
+                .map_or(0, Row::repeat_lines);
+            let used_lines = body - top_space + repeat;
             let notes_total = if seen.is_empty() {
                 0.0
             } else {

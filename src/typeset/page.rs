@@ -134,7 +134,18 @@ pub fn assemble(
         let mut page = blank(g);
         let mut y = g.top;
         let mut notes: Vec<u32> = Vec::new();
-        for row in &flow.rows[bp.rows.clone()] {
+        let page_rows = &flow.rows[bp.rows.clone()];
+        // A table continued from the page before: its header again, first.
+        if let Some(header) = page_rows.first().and_then(|r| r.repeat.as_ref()) {
+            for row in header.iter() {
+                for it in &row.items {
+                    page.items
+                        .push(super::frame::translate(it.clone(), left, y));
+                }
+                y += row.lines as f32 * g.leading;
+            }
+        }
+        for row in page_rows {
             for it in &row.items {
                 page.items
                     .push(super::frame::translate(it.clone(), left, y));
@@ -152,6 +163,14 @@ pub fn assemble(
                 }
             }
             y += row.lines as f32 * g.leading;
+        }
+        // A table that goes on over the page is closed with a rule here.
+        if let Some(width) = page_rows.last().and_then(|r| r.close_rule) {
+            page.items.push(Item::Rule {
+                from: Point { x: left, y },
+                to: Point { x: left + width, y },
+                thickness: super::table::HEAVY_RULE,
+            });
         }
         place_notes(&mut page, flow, &notes, g, left);
         let number = k + 1;

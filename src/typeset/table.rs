@@ -1,9 +1,16 @@
 //! Tables: header and body cells → grid rows, booktabs style (a rule above, one under the
 //! header, one below; no vertical rules).
 //!
-//! Columns take their natural widths when the table fits the measure (the spare room shared
-//! out evenly), else widths proportional to their natural ones, with cells wrapping. A table
-//! row never splits across pages, and the header stays with the first body row.
+//! Column widths follow HTML's automatic table layout: each column has a minimum (its widest
+//! word) and a maximum (its widest cell on one line). A table whose maxima fit the measure
+//! gets them (the spare room shared out); one whose minima fit gets its minima plus the room
+//! left, shared in proportion to what each column would still like; one that does not fit
+//! is set smaller, down to [`MIN_SCALE`] of the text size, and below that (with a located
+//! warning naming the width it needed) as small as it must be: nothing is ever drawn
+//! outside the text block. A table row never splits across pages; the header stays with
+//! the first body row and is repeated at the top of every page the table continues on; a
+//! page that breaks inside the table closes it with a rule; the bottom rule never starts a
+//! page.
 
 use super::Ctx;
 use super::blocks::{BASELINE, Measure, line_items, set};
@@ -12,76 +19,199 @@ use super::flow::{FORBIDDEN, Row};
 use super::font::Style;
 use super::frame::{Item, Point};
 use super::par::{Align, SetLine};
-use crate::model::{Align as ColAlign, Inline};
+use crate::diag::{Diagnostic, LineCol};
+use crate::model::{Align as ColAlign, Inline, Span};
+use std::sync::Arc;
 
 /// Space between columns: one em.
 const COLUMN_GAP_EM: f32 = 1.0;
-/// No column narrower than three ems, however many columns there are.
-const MIN_COLUMN_EM: f32 = 3.0;
 /// Booktabs rule weights: heavier above and below, lighter under the header.
-const HEAVY_RULE: f32 = 0.6;
+pub const HEAVY_RULE: f32 = 0.6;
 const LIGHT_RULE: f32 = 0.35;
+/// A table too wide at the text size is set smaller in these steps, down to 80 % of the text
+/// size: below that, table text stops being readable beside the body.
+const SCALES: [f32; 3] = [1.0, 0.9, 0.8];
+const MIN_SCALE: f32 = 0.8;
+/// Rules sit this far below the top of their grid row, clear of the ascenders below them.
+const RULE_DROP: f32 = 1.0;
+/// Below 80 % the scale that fits is computed; rounding may leave it a hair too wide, so it
+/// is tried a few times, 2 % smaller each time.
+const SHRINK_TRIES: usize = 5;
+const SHRINK_STEP: f32 = 0.98;
 
-/// Lays out a table as rows.
-pub fn table(
+/// A table to lay out: its cells, alignment and where it came from.
+pub struct Table<'a> {
+    pub header: &'a [Vec<Inline>],
+    pub body: &'a [Vec<Vec<Inline>>],
+    pub align: &'a [ColAlign],
+    pub span: Span,
+}
+
+/// Each column's minimum (widest word) and maximum (widest cell on one line) width.
+fn column_bounds(
     ctx: &mut Ctx,
-    header: &[Vec<Inline>],
-    body: &[Vec<Vec<Inline>>],
-    align: &[ColAlign],
-    m: Measure,
+    cells: &[(&[Vec<Inline>], TextStyle)],
+    cols: usize,
     lang: &str,
-    text: TextStyle,
-) -> Vec<Row> {
-    let cols = body
+    measure: f32,
+) -> (Vec<f32>, Vec<f32>) {
+    let mut min = vec![0.0f32; cols];
+    let mut max = vec![0.0f32; cols];
+    for (row, style) in cells {
+        for (k, cell) in row.iter().enumerate().take(cols) {
+            let runs = collect(cell, *style, lang);
+            let widest = |lines: Vec<SetLine>| lines.iter().map(line_width).fold(0.0, f32::max);
+            // One line as wide as it likes; then one word per line (a measure of zero).
+            max[k] = max[k].max(widest(set(ctx, &runs, measure * 100.0, Align::Left)));
+            min[k] = min[k].max(widest(set(ctx, &runs, 0.0, Align::Left)));
+        }
+    }
+    (min, max)
+}
+
+/// Column widths for `room` pt (HTML's automatic layout), or `None` when even the minima
+/// do not fit.
+fn widths(min: &[f32], max: &[f32], room: f32) -> Option<Vec<f32>> {
+    let (sum_min, sum_max): (f32, f32) = (min.iter().sum(), max.iter().sum());
+    if sum_max <= room {
+        let spare = (room - sum_max) / max.len() as f32;
+        return Some(max.iter().map(|w| w + spare).collect());
+    }
+    if sum_min > room + 0.01 {
+        return None;
+    }
+    let share = (room - sum_min) / (sum_max - sum_min).max(f32::EPSILON);
+    Some(
+        min.iter()
+            .zip(max)
+            .map(|(a, b)| a + (b - a) * share)
+            .collect(),
+    )
+}
+
+/// Lays out a table as rows; a warning when it had to be set below [`MIN_SCALE`].
+pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) -> Vec<Row> {
+    let cols = t
+        .body
         .iter()
         .map(Vec::len)
-        .chain([header.len()])
+        .chain([t.header.len()])
         .max()
         .unwrap_or(0);
     if cols == 0 {
         return vec![];
     }
-    let head_style = TextStyle {
-        face: Style::SemiBold,
-        hyphenate: false,
-        ..text
-    };
-    let body_style = TextStyle {
-        hyphenate: false,
-        ..text
-    };
-    let all: Vec<(&[Vec<Inline>], TextStyle)> = std::iter::once((header, head_style))
-        .chain(body.iter().map(|r| (r.as_slice(), body_style)))
-        .collect();
-    // Natural widths: every cell set on one unbounded line.
-    let wide = m.width * 100.0;
-    let mut natural = vec![0.0f32; cols];
-    for (row, style) in &all {
-        for (k, cell) in row.iter().enumerate() {
-            let runs = collect(cell, *style, lang);
-            let w: f32 = set(ctx, &runs, wide, Align::Left)
-                .iter()
-                .map(line_width)
-                .fold(0.0, f32::max);
-            natural[k] = natural[k].max(w);
+    let mut scale = 1.0;
+    let mut chosen = None;
+    let mut needed = 0.0;
+    for s in SCALES {
+        let (w, need) = try_scale(ctx, t, cols, m, lang, text, s);
+        needed = need;
+        if let Some(w) = w {
+            scale = s;
+            chosen = Some(w);
+            break;
         }
     }
-    let gap = m.size * COLUMN_GAP_EM;
-    let room = m.width - gap * (cols - 1) as f32;
-    let total: f32 = natural.iter().sum();
-    let widths: Vec<f32> = if total <= room {
-        let spare = (room - total) / cols as f32;
-        natural.iter().map(|w| w + spare).collect()
-    } else {
-        let min = m.size * MIN_COLUMN_EM;
-        natural
-            .iter()
-            .map(|w| (w / total.max(1.0) * room).max(min))
-            .collect()
+    let widths = match chosen {
+        Some(w) => w,
+        None => {
+            // Still too wide at 80 %: as small as it must be (widths scale with the type),
+            // and say so.
+            scale = MIN_SCALE * m.width / needed.max(f32::EPSILON);
+            warn_too_wide(ctx, t.span, needed, m.width, scale);
+            let mut found = None;
+            for _ in 0..SHRINK_TRIES {
+                if let (Some(w), _) = try_scale(ctx, t, cols, m, lang, text, scale) {
+                    found = Some(w);
+                    break;
+                }
+                scale *= SHRINK_STEP;
+            }
+            found.unwrap_or_else(|| vec![m.width / cols as f32; cols])
+        }
     };
-    let mut xs = Vec::with_capacity(cols);
+    layout(ctx, t, &widths, m, lang, text, scale)
+}
+
+/// Column widths at `scale` of the text size, or `None`; and the width the minima need.
+fn try_scale(
+    ctx: &mut Ctx,
+    t: &Table,
+    cols: usize,
+    m: Measure,
+    lang: &str,
+    text: TextStyle,
+    scale: f32,
+) -> (Option<Vec<f32>>, f32) {
+    let (head, body) = styles(text, scale);
+    let all = cells(t, head, body);
+    let (min, max) = column_bounds(ctx, &all, cols, lang, m.width);
+    let gap = m.size * COLUMN_GAP_EM * scale;
+    let room = m.width - gap * (cols - 1) as f32;
+    let needed = min.iter().sum::<f32>() + gap * (cols - 1) as f32;
+    (widths(&min, &max, room), needed)
+}
+
+fn styles(text: TextStyle, scale: f32) -> (TextStyle, TextStyle) {
+    let body = TextStyle {
+        hyphenate: false,
+        size: text.size * scale,
+        ..text
+    };
+    let head = TextStyle {
+        face: Style::SemiBold,
+        ..body
+    };
+    (head, body)
+}
+
+fn cells<'a>(
+    t: &Table<'a>,
+    head: TextStyle,
+    body: TextStyle,
+) -> Vec<(&'a [Vec<Inline>], TextStyle)> {
+    std::iter::once((t.header, head))
+        .chain(t.body.iter().map(|r| (r.as_slice(), body)))
+        .collect()
+}
+
+fn warn_too_wide(ctx: &mut Ctx, span: Span, needed: f32, room: f32, scale: f32) {
+    let mut d = Diagnostic::warning(format!(
+        "this table needs {needed:.0} pt at 80 % of the text size but the measure is {room:.0} pt; it is set at {:.0} % instead",
+        scale * 100.0
+    ))
+    .hint("split the table, drop a column, or shorten the longest words in its cells");
+    if let Some(path) = ctx.sources.get(span.file as usize) {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        d = d.at(
+            path,
+            &text,
+            LineCol {
+                line: span.line,
+                col: span.col,
+            },
+        );
+    }
+    ctx.warnings.push(d);
+}
+
+/// Sets the cells into rows at `widths`, with the rules and the page-break rules.
+fn layout(
+    ctx: &mut Ctx,
+    t: &Table,
+    widths: &[f32],
+    m: Measure,
+    lang: &str,
+    text: TextStyle,
+    scale: f32,
+) -> Vec<Row> {
+    let (head, body) = styles(text, scale);
+    let all = cells(t, head, body);
+    let gap = m.size * COLUMN_GAP_EM * scale;
+    let mut xs = Vec::with_capacity(widths.len());
     let mut x = 0.0;
-    for w in &widths {
+    for w in widths {
         xs.push(x);
         x += w + gap;
     }
@@ -90,9 +220,11 @@ pub fn table(
         to: Point { x: m.width, y },
         thickness,
     };
+    let mut header: Vec<Row> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
+    let body_count = all.len() - 1;
     for (ri, (cells, style)) in all.iter().enumerate() {
-        let set_cells: Vec<Vec<SetLine>> = (0..cols)
+        let set_cells: Vec<Vec<SetLine>> = (0..widths.len())
             .map(|k| match cells.get(k) {
                 Some(cell) => set(ctx, &collect(cell, *style, lang), widths[k], Align::Left),
                 None => vec![],
@@ -105,7 +237,7 @@ pub fn table(
             for (k, lines) in set_cells.iter().enumerate() {
                 if let Some(l) = lines.get(j) {
                     notes.extend(l.notes.iter().copied());
-                    let shift = match align.get(k) {
+                    let shift = match t.align.get(k) {
                         Some(ColAlign::Right) => widths[k] - line_width(l),
                         Some(ColAlign::Center) => (widths[k] - line_width(l)) / 2.0,
                         _ => 0.0,
@@ -113,25 +245,46 @@ pub fn table(
                     items.extend(line_items(l.clone(), xs[k] + shift, m.leading * BASELINE));
                 }
             }
-            if j == 0 && ri <= 1 {
-                items.push(rule(1.0, if ri == 0 { HEAVY_RULE } else { LIGHT_RULE }));
+            let last_line = j + 1 == height;
+            if ri == 0 && j == 0 {
+                items.push(rule(RULE_DROP, HEAVY_RULE));
             }
-            // A table row never splits; the header stays with the first body row.
-            let last = j + 1 == height;
-            let break_after = if !last || ri == 0 { FORBIDDEN } else { 0.0 };
-            rows.push(Row {
+            if ri == 0 && last_line {
+                items.push(rule(m.leading + RULE_DROP, LIGHT_RULE));
+            }
+            let row = Row {
                 lines: 1,
                 items,
-                break_after,
+                // A table row never splits; the header stays with the first body row; the
+                // last row stays with the bottom rule.
+                break_after: if !last_line || ri == 0 || ri == body_count {
+                    FORBIDDEN
+                } else {
+                    0.0
+                },
                 notes,
                 ..Row::default()
-            });
+            };
+            if ri == 0 {
+                header.push(row.clone());
+            }
+            rows.push(row);
         }
+    }
+    // Body rows after the first repeat the header when a page starts with them, and close
+    // the table with a rule when a page ends after them.
+    let header = Arc::new(header);
+    let header_len = header.len();
+    let first_body = header_len + 1;
+    for (i, row) in rows.iter_mut().enumerate().skip(header_len) {
+        if i >= first_body {
+            row.repeat = Some(header.clone());
+        }
+        row.close_rule = Some(m.width);
     }
     rows.push(Row {
         lines: 1,
-        items: vec![rule(2.0, HEAVY_RULE)],
-        discardable: false,
+        items: vec![rule(RULE_DROP * 2.0, HEAVY_RULE)],
         ..Row::default()
     });
     rows
