@@ -450,3 +450,60 @@ fn a_table_over_pages_repeats_its_header_and_never_opens_a_page_with_its_bottom_
         );
     }
 }
+
+/// Grid lines left empty at the foot of the default A5 text block on `page` (running head
+/// and folio excluded; glyphs, images and rules count as content).
+fn hole_lines(page: &Page) -> f32 {
+    const LEADING: f32 = 13.5;
+    let top = mm(17.0);
+    let bottom = top + 35.0 * LEADING;
+    let mut last = top;
+    for item in &page.items {
+        let b = match item {
+            Item::Glyphs(r) => r.origin.y + LEADING * 0.22,
+            Item::Image { rect, .. } => rect.y + rect.height,
+            Item::Rule { from, .. } => from.y,
+            _ => continue,
+        };
+        if b > top && b <= bottom + 1.0 {
+            last = last.max(b);
+        }
+    }
+    // Whole grid lines: a fraction of a line (under a figure) can never hold a line.
+    ((bottom - last) / LEADING + 0.05).floor()
+}
+
+#[test]
+fn a_figure_that_does_not_fit_floats_to_the_next_page_while_text_fills_the_page() {
+    // Layout: a figure that did not fit in the rest of the page left a hole there. The
+    // figure comes after 4 to 11 paragraphs, so it falls at every height of a page.
+    let sentence = "The projector hums in the dark while the village watches the screen. ";
+    let para = sentence.repeat(6);
+    for before in 4..12 {
+        let text = format!(
+            "{PIECE}{}\n\n![A landscape](images/wide.jpg \"The road south.\")\n\n{}",
+            vec![para.as_str(); before].join("\n\n"),
+            vec![para.as_str(); 12].join("\n\n")
+        );
+        let dir = book(&format!("float-{before}"), &[("01-a.md", &text)]);
+        std::fs::create_dir_all(dir.join("book/images")).unwrap();
+        std::fs::copy(
+            "tests/fixtures/festival/images/altiplano-road.jpg",
+            dir.join("book/images/wide.jpg"),
+        )
+        .unwrap();
+        let (pages, _) = typeset(&dir);
+        let body: Vec<&Page> = pages
+            .pages
+            .iter()
+            .filter(|p| page_text(p).contains("projector"))
+            .collect();
+        for (i, page) in body.iter().enumerate().take(body.len() - 1) {
+            let hole = hole_lines(page);
+            assert!(
+                hole <= 2.0,
+                "{before} paragraphs: page {i} has a hole of {hole} lines"
+            );
+        }
+    }
+}

@@ -82,7 +82,10 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
             }
             _ => {}
         }
-        let is_par = matches!(b, Block::Paragraph { .. } | Block::SpeakerTurn { .. });
+        // A pull quote may follow a paragraph or an answer, never a question (it would
+        // stand between the question and its answer).
+        let is_par = matches!(b, Block::Paragraph { .. })
+            || matches!(b, Block::SpeakerTurn { role, .. } if *role != SpeakerRole::Question);
         block(
             ctx,
             b,
@@ -93,6 +96,9 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
             &mut indent_next,
             &mut first_par,
         );
+        if is_par && let Some(last) = rows.last_mut() {
+            last.slot = true;
+        }
         if is_par && !pending.is_empty() {
             for pq in pending.drain(..) {
                 pullquote(ctx, pq, m, &lang, &mut rows);
@@ -359,7 +365,11 @@ fn block(
         } => {
             rows.push(space_row(1));
             match ctx.image(src) {
-                Some((index, img)) => rows.push(figure(ctx, index, &img, caption, m, lang, body)),
+                Some((index, img)) => {
+                    let mut row = figure(ctx, index, &img, caption, m, lang, body);
+                    row.float = Some(super::flow::Float::Figure);
+                    rows.push(row);
+                }
                 None => {
                     // No image to place (none decoded for this path): the figure is set as its
                     // caption or alt text in italic, centred, so no content is lost.
@@ -639,14 +649,13 @@ fn pullquote(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut Vec<Ro
         let y = top + i as f32 * pq_leading + size * 0.95;
         items.extend(line_items(l, (m.width - width) / 2.0, y));
     }
-    // Never at the top or bottom of a page: no break right before or right after it.
-    if let Some(prev) = rows.last_mut() {
-        prev.break_after = prev.break_after.max(FORBIDDEN);
-    }
+    // Never at the top or bottom of a page: no break right after it, and the paginator
+    // never opens a page with it; it may move a few paragraphs on (see `flow::place_floats`).
     rows.push(Row {
         lines: total_lines,
         items,
         break_after: FORBIDDEN,
+        float: Some(super::flow::Float::PullQuote),
         ..Row::default()
     });
 }

@@ -45,6 +45,21 @@ pub struct Row {
     pub repeat: Option<std::sync::Arc<Vec<Row>>>,
     /// A table row: when a page ends after it, a rule this wide closes the table there.
     pub close_rule: Option<f32>,
+    /// The row may move forward in the flow to where the pages come out best.
+    pub float: Option<Float>,
+    /// A pull quote may be placed right after this row (the end of a paragraph that is not
+    /// a question).
+    pub slot: bool,
+}
+
+/// Rows that [`place_floats`] may move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Float {
+    /// A figure: may go to the top of a later page while the text after it fills the page.
+    Figure,
+    /// A pull quote: may move a few paragraphs on (never past a heading, never between a
+    /// question and its answer), and never starts or ends a page.
+    PullQuote,
 }
 
 impl Row {
@@ -84,9 +99,19 @@ pub struct PageRange {
 /// Chooses the page breaks for `rows` (total fit). Notes referenced on a page must fit on
 /// it. Always returns pages covering every row.
 pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> Vec<PageRange> {
+    let refs: Vec<&Row> = rows.iter().collect();
+    paginate_cost(&refs, notes, space).0
+}
+
+/// [`paginate`] on rows in a given order, with the total cost of the chosen breaks.
+fn paginate_cost(
+    rows: &[&Row],
+    notes: &dyn Fn(u32) -> f32,
+    space: PageSpace,
+) -> (Vec<PageRange>, f64) {
     let n = rows.len();
     if n == 0 {
-        return vec![];
+        return (vec![], 0.0);
     }
     let capacity = space.lines as f32 * space.leading;
     let mut best = vec![f64::INFINITY; n + 1];
@@ -98,7 +123,7 @@ pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> V
         let mut note_height = 0.0f32;
         let mut seen: Vec<u32> = Vec::new();
         for i in (0..j).rev() {
-            let row = &rows[i];
+            let row = rows[i];
             body += row.lines;
             for &k in &row.notes {
                 if !seen.contains(&k) {
@@ -116,7 +141,7 @@ pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> V
             let repeat: u32 = rows[i..j]
                 .iter()
                 .find(|r| !r.discardable)
-                .map_or(0, Row::repeat_lines);
+                .map_or(0, |r| r.repeat_lines());
             let used_lines = body - top_space + repeat;
             let notes_total = if seen.is_empty() {
                 0.0
@@ -132,6 +157,8 @@ pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> V
                 let ends_piece = j == n || rows[j].new_page;
                 let break_cost = if ends_piece {
                     0.0
+                } else if rows[j].float == Some(Float::PullQuote) {
+                    FORBIDDEN // a pull quote never opens a page
                 } else {
                     rows[j - 1].break_after
                 };
@@ -163,7 +190,124 @@ pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> V
         j = i;
     }
     pages.reverse();
-    pages
+    (pages, best[n])
+}
+
+/// How many slots on a pull quote may move past its first place: about two paragraphs,
+/// close enough that the quote still reads as part of the passage it comes from.
+const PULL_QUOTE_SLOTS: usize = 3;
+/// A figure may move on by at most a page of rows: it lands at the latest on the next page.
+const FIGURE_REACH_PAGES: u32 = 1;
+
+/// Moves figures and pull quotes forward to where the pages come out best, then chooses
+/// the page breaks: each float in turn is tried at every place it may go and kept where the
+/// piece's total pagination cost (short pages, bad breaks) is least. Returns the rows in
+/// their final order and the pages.
+pub fn place_floats(
+    mut rows: Vec<Row>,
+    notes: &dyn Fn(u32) -> f32,
+    space: PageSpace,
+) -> (Vec<Row>, Vec<PageRange>) {
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let floats: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].float.is_some())
+        .collect();
+    // Last to first, then first to last: a float never passes another, so a later one must
+    // make room before an earlier one can follow it (two photographs that share a page).
+    let passes = floats.iter().rev().chain(floats.iter()).copied();
+    for f in passes {
+        let Some(at) = order.iter().position(|&k| k == f) else {
+            continue;
+        };
+        // The float with the space rows around it moves as one group.
+        let mut a = at;
+        while a > 0 && rows[order[a - 1]].discardable {
+            a -= 1;
+        }
+        let mut b = at + 1;
+        while b < order.len() && rows[order[b]].discardable {
+            b += 1;
+        }
+        let group: Vec<usize> = order[a..b].to_vec();
+        let mut rest: Vec<usize> = order[..a].to_vec();
+        rest.extend_from_slice(&order[b..]);
+        let kind = rows[f].float;
+        let candidates = float_places(&rows, &rest, a, kind, space);
+        let mut best: Option<(f64, Vec<usize>)> = None;
+        // The float's own place first, then every later place it may take (and, on the
+        // second pass, the earlier ones back to where it began).
+        let back = (0..a)
+            .rev()
+            .take_while(|&q| order_has_no_float(&rows, &rest, q, f));
+        for q in std::iter::once(a).chain(candidates).chain(back) {
+            let mut trial = rest[..q].to_vec();
+            trial.extend_from_slice(&group);
+            trial.extend_from_slice(&rest[q..]);
+            let refs: Vec<&Row> = trial.iter().map(|&k| &rows[k]).collect();
+            let (_, cost) = paginate_cost(&refs, notes, space);
+            if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                best = Some((cost, trial));
+            }
+        }
+        if let Some((_, trial)) = best {
+            order = trial;
+        }
+    }
+    let mut slots: Vec<Option<Row>> = rows.drain(..).map(Some).collect();
+    let rows: Vec<Row> = order.iter().filter_map(|&k| slots[k].take()).collect();
+    let pages = paginate(&rows, notes, space);
+    (rows, pages)
+}
+
+/// May the float `f` go back to `rest[q]` (insert before)? Only to places at or after its
+/// first one, with no other float in between.
+fn order_has_no_float(rows: &[Row], rest: &[usize], q: usize, f: usize) -> bool {
+    rest.get(q)
+        .is_some_and(|&k| k > f && rows[k].float.is_none() && !rows[k].new_page)
+}
+
+/// The places (indices into `rest`, insert before) a float taken out at `from` may move to.
+fn float_places(
+    rows: &[Row],
+    rest: &[usize],
+    from: usize,
+    kind: Option<Float>,
+    space: PageSpace,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut lines = 0u32;
+    let mut slots = 0;
+    for q in from + 1..=rest.len() {
+        let prev = &rows[rest[q - 1]];
+        if prev.new_page || rest.get(q).is_some_and(|&k| rows[k].new_page) {
+            break; // never into the next piece
+        }
+        if prev.float.is_some() || prev.anchor.is_some() {
+            break; // floats keep their order; nothing moves past a heading
+        }
+        lines += prev.lines;
+        match kind {
+            Some(Float::Figure) => {
+                if lines > space.lines * FIGURE_REACH_PAGES {
+                    break;
+                }
+                if prev.break_after < FORBIDDEN {
+                    out.push(q);
+                }
+            }
+            Some(Float::PullQuote) => {
+                if prev.slot {
+                    slots += 1;
+                    if slots > PULL_QUOTE_SLOTS {
+                        break;
+                    }
+                    out.push(q);
+                }
+            }
+            None => break,
+        }
+    }
+    out
 }
 
 /// The break costs of a paragraph's `k` lines: no orphan (after the first), no widow

@@ -236,7 +236,7 @@ pub fn typeset(
         .iter()
         .map(|p| blocks::piece(&mut ctx, p, m))
         .collect();
-    let pages = page::assemble(&mut ctx, book, &flows, &g, info);
+    let pages = page::assemble(&mut ctx, book, flows, &g, info);
     let mut times = ctx.times;
     times.paginate = start
         .elapsed()

@@ -8,7 +8,7 @@
 use super::Ctx;
 use super::blocks::{BASELINE, LABEL_SCALE, PieceFlow, line_items};
 use super::collect::{Run, TextStyle};
-use super::flow::{PageSpace, paginate};
+use super::flow::{PageSpace, place_floats};
 use super::font::Style;
 use super::frame::{
     Destination, DocInfo, Item, LabelStyle, OutlineEntry, Page, PageLabelRange, Pages, Point, Rect,
@@ -77,7 +77,7 @@ struct BodyPage {
 pub fn assemble(
     ctx: &mut Ctx,
     book: &Book,
-    flows: &[PieceFlow],
+    flows: Vec<PieceFlow>,
     g: &Geometry,
     info: DocInfo,
 ) -> Pages {
@@ -87,12 +87,13 @@ pub fn assemble(
         note_gap: g.leading,
     };
     let mut body: Vec<BodyPage> = Vec::new();
-    for (pi, flow) in flows.iter().enumerate() {
-        let note_height = |k: u32| flow.notes.get(&k).map_or(0.0, |n| n.height);
-        for (k, range) in paginate(&flow.rows, &note_height, space)
-            .into_iter()
-            .enumerate()
-        {
+    let mut flows = flows;
+    for (pi, flow) in flows.iter_mut().enumerate() {
+        let notes = &flow.notes;
+        let note_height = |k: u32| notes.get(&k).map_or(0.0, |n| n.height);
+        let (rows, ranges) = place_floats(std::mem::take(&mut flow.rows), &note_height, space);
+        flow.rows = rows;
+        for (k, range) in ranges.into_iter().enumerate() {
             body.push(BodyPage {
                 piece: pi,
                 rows: range.start..range.end,
