@@ -483,7 +483,7 @@ fn a_figure_that_does_not_fit_floats_to_the_next_page_while_text_fills_the_page(
         let text = format!(
             "{PIECE}{}\n\n![A landscape](images/wide.jpg \"The road south.\")\n\n{}",
             vec![para.as_str(); before].join("\n\n"),
-            vec![para.as_str(); 12].join("\n\n")
+            [para.as_str(); 12].join("\n\n")
         );
         let dir = book(&format!("float-{before}"), &[("01-a.md", &text)]);
         std::fs::create_dir_all(dir.join("book/images")).unwrap();
