@@ -207,6 +207,20 @@ pub fn typeset_book(
     })
 }
 
+/// Every error a build would report about the files the book names: the fonts of `[pdf]
+/// fonts` and every figure's image are read and decoded as the build does (for `check`).
+pub fn check_assets(book: &crate::model::Book, project: &Project) -> Vec<Diagnostic> {
+    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+    let mut errors = Vec::new();
+    if let Err(d) = crate::typeset::load_fonts(&book.settings.pdf, project, &at) {
+        errors.extend(d);
+    }
+    if let Err(d) = load_figures(book, project) {
+        errors.extend(d);
+    }
+    errors
+}
+
 /// Reads and decodes every figure's image (through the project, so only files inside the
 /// book are read); a damaged or unsupported image is an error at its figure.
 fn load_figures(

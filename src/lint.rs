@@ -138,19 +138,6 @@ pub fn metadata(book: &Book, at: &Path) -> Vec<Diagnostic> {
             "stores need a cover image (folio sets a plain typographic cover otherwise)",
         );
     }
-    for piece in &book.pieces {
-        if piece.meta.title.is_none() {
-            let file = book
-                .sources
-                .get(piece.span.file as usize)
-                .map_or(at, |p| p.as_path());
-            out.push(
-                Diagnostic::warning("this piece has no title")
-                    .in_file(file)
-                    .hint("add `title: …` to its front matter; contents, running heads and the EPUB's nav use it"),
-            );
-        }
-    }
     out
 }
 

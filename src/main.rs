@@ -220,7 +220,14 @@ fn check(printer: &Printer, path: &Path) -> bool {
             }
             let at = project.book_toml().unwrap_or_else(|| project.given.clone());
             diags.extend(folio::lint::metadata(&loaded.book, &at));
+            // Images and fonts are decoded as the build would: check fails where build would.
+            diags.extend(folio::build::check_assets(&loaded.book, &project));
+            diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
+            let failed = diags.iter().any(Diagnostic::is_error);
             printer.diagnostics(&diags);
+            if failed {
+                return false;
+            }
             printer.progress(&format!(
                 "Checked {} ({} warning{})",
                 path.display(),
@@ -240,9 +247,9 @@ fn new(printer: &Printer, name: &Path) -> bool {
     match folio::scaffold::create(name) {
         Ok(()) => {
             printer.progress(&format!(
-                "Created {} (build it with `folio build {}`)",
+                "Created {} (build it with: folio build {})",
                 name.display(),
-                name.display()
+                folio::scaffold::shell_word(name)
             ));
             true
         }

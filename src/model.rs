@@ -170,6 +170,47 @@ pub enum Inline {
     },
 }
 
+/// Words of a piece's text that stand for its title where it has none (contents, outline,
+/// EPUB navigation): enough to recognise the piece.
+const LABEL_WORDS: usize = 6;
+
+impl Piece {
+    /// The title for navigation: the piece's own title, else its first heading.
+    pub fn display_title(&self) -> Option<String> {
+        if let Some(t) = &self.meta.title {
+            return Some(t.clone());
+        }
+        let mut first = None;
+        visit_blocks(&self.blocks, &mut |b| {
+            if let (None, Block::Heading { content, .. }) = (&first, b) {
+                first = Some(plain_text(content));
+            }
+        });
+        first
+    }
+
+    /// What the contents and the navigation call the piece: [`Piece::display_title`], else
+    /// its first words ("The travelling screen leaves El Alto…"); never a file name.
+    pub fn label(&self) -> String {
+        if let Some(t) = self.display_title() {
+            return t;
+        }
+        let mut words: Vec<String> = Vec::new();
+        walk_inlines(&self.blocks, &mut |i| {
+            if let Inline::Text { text, .. } = i {
+                words.extend(text.split_whitespace().map(str::to_owned));
+            }
+        });
+        let more = words.len() > LABEL_WORDS;
+        words.truncate(LABEL_WORDS);
+        let mut label = words.join(" ");
+        if more {
+            label.push('…');
+        }
+        label
+    }
+}
+
 impl Block {
     pub fn span(&self) -> Span {
         match self {

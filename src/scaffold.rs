@@ -5,7 +5,7 @@ use std::path::Path;
 
 const BOOK_TOML: &str = r#"# Book-level metadata. Every key is optional except `title`; `folio check` says what
 # distributors still need. Pieces (*.md beside this file) are read in file-name order.
-title = "{title}"
+title = {title}
 lang = "en"
 publisher = "Your Press"
 rights = "© The authors. All rights reserved."
@@ -60,15 +60,56 @@ pub fn create(name: &Path) -> Result<(), Diagnostic> {
                 .hint("choose a new folder name; folio never overwrites a book"),
         );
     }
-    let title = name
-        .file_name()
-        .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
-        .unwrap_or_else(|| "New Book".into());
-    let title = title.replace('"', "");
+    let title = title_of(name);
     let io =
         |e: std::io::Error| Diagnostic::error(format!("cannot create the book: {e}")).in_file(name);
     std::fs::create_dir_all(name).map_err(io)?;
-    std::fs::write(name.join("book.toml"), BOOK_TOML.replace("{title}", &title)).map_err(io)?;
+    // A TOML string written by the TOML library: quotes and backslashes are escaped.
+    let quoted = toml::Value::String(title).to_string();
+    std::fs::write(
+        name.join("book.toml"),
+        BOOK_TOML.replace("{title}", &quoted),
+    )
+    .map_err(io)?;
     std::fs::write(name.join("01-sample-interview.md"), SAMPLE).map_err(io)?;
     Ok(())
+}
+
+/// The sample book's title from its folder name: `my-festival-book` → "My Festival Book";
+/// a name with capitals ("My Festival Book", "iPhone Stories") is kept as written.
+pub fn title_of(name: &Path) -> String {
+    let raw = name
+        .file_name()
+        .map(|n| n.to_string_lossy().replace(['-', '_'], " "))
+        .unwrap_or_default();
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return "New Book".into();
+    }
+    if raw.chars().any(char::is_uppercase) {
+        return raw.to_string();
+    }
+    raw.split(' ')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `path` as a POSIX shell word that can be pasted: quoted when it holds anything but
+/// letters, digits and `._/-`.
+pub fn shell_word(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '/' | '-'));
+    if plain {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

@@ -507,3 +507,95 @@ fn a_figure_that_does_not_fit_floats_to_the_next_page_while_text_fills_the_page(
         }
     }
 }
+
+#[test]
+fn check_fails_where_build_fails_on_a_damaged_image_or_font() {
+    // Defect 6: `folio check` exited 0 on a book whose build failed.
+    let dir = book(
+        "check-assets",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\n\n[pdf]\nfonts = { italic = \"fonts/broken.ttf\" }\n",
+            ),
+            ("fonts/broken.ttf", "not a font at all"),
+            (
+                "images/broken.png",
+                "\u{89}PNG\r\n\u{1a}\nthis is not a PNG",
+            ),
+            (
+                "01-a.md",
+                &format!("{PIECE}Text.\n\n![A chart](images/broken.png)\n"),
+            ),
+        ],
+    );
+    let build = folio(&dir, &["build", "book"]);
+    let check = folio(&dir, &["check", "book"]);
+    assert_eq!(build.status.code(), Some(1), "{}", stderr(&build));
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let err = stderr(&check);
+    assert!(err.contains("broken.png"), "{err}");
+    assert!(err.contains("fonts/broken.ttf"), "{err}");
+}
+
+#[test]
+fn folio_new_writes_valid_toml_a_title_in_title_case_and_a_pasteable_command() {
+    // Defect 8: `folio new 'x\\y'` wrote invalid TOML; a lower-case name gave a lower-case
+    // title; the printed command could not be pasted for a name with spaces.
+    let dir = std::env::temp_dir().join(format!("folio-reg-new-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (name, title) in [
+        ("x\\y", "X\\y"),
+        ("my-festival-book", "My Festival Book"),
+        ("My Festival Book", "My Festival Book"),
+    ] {
+        let o = folio(&dir, &["new", name]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let toml_text = std::fs::read_to_string(dir.join(name).join("book.toml")).unwrap();
+        let value: toml::Table = toml_text.parse().expect("book.toml is valid TOML");
+        assert_eq!(value["title"].as_str(), Some(title));
+        let b = folio(&dir, &["build", name]);
+        assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    }
+    let o = folio(&dir, &["new", "Another Book"]);
+    assert!(
+        stderr(&o).contains("folio build 'Another Book'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn an_untitled_piece_warns_and_is_listed_by_its_first_heading_not_its_file_name() {
+    // Defect 12: a piece without `title` printed its file slug as its heading ("s-08-credits")
+    // and "Piece 2" in the EPUB.
+    let dir = book(
+        "untitled",
+        &[
+            ("book.toml", "title = \"Booklet\"\n"),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+            ("02-s-08-credits.md", "## Thanks\n\nTo everyone.\n"),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("this piece has no title"),
+        "{}",
+        stderr(&o)
+    );
+    let (pages, _) = typeset(&dir);
+    let text = all_text(&pages);
+    assert!(
+        !text.to_lowercase().contains("credits"),
+        "no heading from the file name:\n{text}"
+    );
+    let contents = pages
+        .pages
+        .iter()
+        .map(page_text)
+        .find(|t| t.contains("contents"))
+        .unwrap();
+    assert!(contents.contains("Thanks"), "{contents}");
+}

@@ -289,11 +289,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     for (i, (piece, href)) in book.pieces.iter().zip(hrefs).enumerate() {
         let piece_lang = piece.meta.lang.as_deref().unwrap_or(lang);
         let doc = xhtml::piece(ctx, piece, piece_lang);
-        let label = piece
-            .meta
-            .title
-            .clone()
-            .unwrap_or_else(|| format!("Piece {}", i + 1));
+        let label = piece.label();
         let mut toc = TocElement::new(href.as_str(), label.as_str());
         for blk in &piece.blocks {
             if let Block::Heading {

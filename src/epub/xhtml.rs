@@ -250,15 +250,26 @@ pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
         shift: heading_shift(&piece.blocks),
     };
     let m = &piece.meta;
-    let title = m
-        .title
-        .clone()
-        .unwrap_or_else(|| ctx.book.meta.title.clone().unwrap_or_default());
-    w.out += "<article class=\"piece\" aria-labelledby=\"piece_title\">\n<header>\n";
+    // A piece of a several-piece book without a title gets no invented heading; a book of
+    // one piece is titled by the book.
+    let title = m.title.clone().or_else(|| {
+        (ctx.book.pieces.len() == 1).then(|| ctx.book.meta.title.clone().unwrap_or_default())
+    });
+    match &title {
+        Some(_) => w.out += "<article class=\"piece\" aria-labelledby=\"piece_title\">\n<header>\n",
+        None => {
+            w.out += &format!(
+                "<article class=\"piece\" aria-label=\"{}\">\n<header>\n",
+                crate::escape::attr(&piece.label())
+            )
+        }
+    }
     if let Some(k) = &m.kicker {
         w.out += &format!("<p class=\"kicker\">{}</p>\n", esc(k));
     }
-    w.out += &format!("<h1 id=\"piece_title\">{}</h1>\n", esc(&title));
+    if let Some(title) = &title {
+        w.out += &format!("<h1 id=\"piece_title\">{}</h1>\n", esc(title));
+    }
     if let Some(sub) = &m.subtitle {
         w.out += &format!(
             "<p class=\"subtitle\" role=\"doc-subtitle\">{}</p>\n",
@@ -275,7 +286,12 @@ pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
     w.blocks(&piece.blocks);
     w.footnotes();
     w.out += "</article>\n";
-    page(lang, &title, "bodymatter", &w.out)
+    page(
+        lang,
+        &title.unwrap_or_else(|| piece.label()),
+        "bodymatter",
+        &w.out,
+    )
 }
 
 struct Writer<'a, 'b> {

@@ -67,6 +67,27 @@ pub fn load(project: &Project) -> DiagResult<Loaded> {
             Err(errs) => diags.extend(errs),
         }
     }
+    // In a book of several pieces, each needs a title: the contents and the running heads
+    // would otherwise have nothing to print (folio never invents one from the file name).
+    if pieces.len() > 1 {
+        for p in pieces.iter().filter(|p| p.meta.title.is_none()) {
+            let file = &files[p.span.file as usize];
+            let hint = match p.display_title() {
+                Some(h) => format!(
+                    "add `title:` to its front matter; meanwhile the contents uses its first heading, “{h}”"
+                ),
+                None => {
+                    "add `title:` to its front matter; meanwhile the contents uses its first words"
+                        .to_string()
+                }
+            };
+            diags.push(
+                Diagnostic::warning("this piece has no title")
+                    .in_file(file)
+                    .hint(hint),
+            );
+        }
+    }
     // A single file is its own book; a one-piece folder without a title takes the piece's.
     if pieces.len() == 1 {
         let p = &pieces[0].meta;

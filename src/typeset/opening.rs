@@ -67,21 +67,28 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
             ..Row::default()
         });
     }
-    let title = meta.title.clone().unwrap_or_else(|| piece.slug.clone());
+    // No title, no invented heading: the outline still names the piece.
     let tsize = em * 2.2;
-    push_lines(
-        ctx,
-        run(
-            &title,
-            TextStyle {
-                size: tsize,
-                ..plain
-            },
+    match &meta.title {
+        Some(title) => push_lines(
+            ctx,
+            run(
+                title,
+                TextStyle {
+                    size: tsize,
+                    ..plain
+                },
+            ),
+            tsize,
+            &mut rows,
+            Some((title.clone(), 0)),
         ),
-        tsize,
-        &mut rows,
-        Some((title.clone(), 0)),
-    );
+        None => {
+            if let Some(first) = rows.first_mut() {
+                first.anchor = Some((piece.label(), 0));
+            }
+        }
+    }
     if let Some(s) = &meta.subtitle {
         let size = em * 1.25;
         push_lines(

@@ -504,11 +504,7 @@ fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize
     y += g.leading * 2.0;
     for (pi, piece) in book.pieces.iter().enumerate() {
         // The entry's lines, relative to its first baseline.
-        let title = piece
-            .meta
-            .title
-            .clone()
-            .unwrap_or_else(|| piece.slug.clone());
+        let title = piece.label();
         let mut items: Vec<Item> = Vec::new();
         let title_lines = lines(ctx, &title, entry, text_width, Align::Left);
         let n = title_lines.len().max(1);
