@@ -1,4 +1,7 @@
-//! BCP 47 language tags: a well-formedness check (RFC 5646 §2.1 syntax) and canonical case.
+//! BCP 47 language tags: a well-formedness check (RFC 5646 §2.1 syntax) and canonical case;
+//! [`registry`] checks the subtags against the IANA registry and names languages.
+
+pub mod registry;
 
 /// Checks `tag` and returns it in canonical case (`en-US`, `zh-Hant-TW`, `es-419`).
 pub fn check(tag: &str) -> Result<String, String> {

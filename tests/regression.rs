@@ -599,3 +599,47 @@ fn an_untitled_piece_warns_and_is_listed_by_its_first_heading_not_its_file_name(
         .unwrap();
     assert!(contents.contains("Thanks"), "{contents}");
 }
+
+#[test]
+fn a_language_tag_error_after_non_ascii_text_points_at_the_tag() {
+    // Defect 7: columns counted bytes, so after “curly quotes” the caret stood 5 columns early.
+    let dir = book(
+        "columns",
+        &[(
+            "01-a.md",
+            &format!("{PIECE}“Ñandú” — a *word*{{lang=e}} here.\n"),
+        )],
+    );
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    // `e` is the 25th character of the line (the 33rd byte).
+    assert!(err.contains("01-a.md:5:25"), "{err}");
+}
+
+#[test]
+fn unregistered_language_subtags_warn_and_languages_are_named_by_name() {
+    // Defect 13: `{lang=xx}` and `lang: ig` passed unchecked; the accessibility summary named
+    // languages by code.
+    let dir = book(
+        "registry",
+        &[
+            ("book.toml", "title = \"T\"\nlang = \"en-GB\"\n"),
+            (
+                "01-a.md",
+                "---\ntitle: A\nlang: ig\n---\n\nA *word*{lang=xx} and *ọzọ*{lang=ig}.\n",
+            ),
+        ],
+    );
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    assert!(err.contains("`xx` is not a registered language"), "{err}");
+    assert!(
+        !err.contains("`ig` is not"),
+        "ig (Igbo) is registered: {err}"
+    );
+    assert_eq!(folio::lang::registry::describe("ig"), "Igbo");
+    assert_eq!(
+        folio::lang::registry::describe("en-GB"),
+        "English (United Kingdom)"
+    );
+}

@@ -236,27 +236,8 @@ fn join(items: &[String]) -> String {
     }
 }
 
-/// The English name of a language tag's primary subtag (the tag itself when unknown).
+/// The English name of a language tag ("Igbo", "English (United Kingdom)"), from the IANA
+/// registry; the tag itself when the registry does not know it.
 pub fn lang_name(tag: &str) -> String {
-    let name = match crate::lang::primary(tag).to_ascii_lowercase().as_str() {
-        "en" => "English",
-        "es" => "Spanish",
-        "qu" => "Quechua",
-        "ay" => "Aymara",
-        "gn" => "Guarani",
-        "pt" => "Portuguese",
-        "fr" => "French",
-        "de" => "German",
-        "it" => "Italian",
-        "la" => "Latin",
-        "el" => "Greek",
-        "nl" => "Dutch",
-        "ja" => "Japanese",
-        "zh" => "Chinese",
-        "ru" => "Russian",
-        "ar" => "Arabic",
-        "he" => "Hebrew",
-        _ => return tag.to_string(),
-    };
-    name.to_string()
+    crate::lang::registry::describe(tag)
 }

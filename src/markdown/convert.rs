@@ -563,6 +563,17 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 let span = *span;
                 match crate::lang::check(tag) {
                     Ok(lang) => {
+                        let unknown = crate::lang::registry::unknown_subtags(&lang);
+                        if !unknown.is_empty() {
+                            // The tag starts after `{lang=` on the text node's line.
+                            let offset =
+                                self.lines.offset(self.text, span.line, span.col) + "{lang=".len();
+                            self.warn(
+                                offset,
+                                format!("the language tag `{tag}`: {}", unknown.join("; ")),
+                                crate::markdown::lang_hint(&lang),
+                            );
+                        }
                         if let Some(Inline::Emphasis {
                             content,
                             span: espan,
@@ -576,7 +587,8 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                         }
                     }
                     Err(why) => {
-                        let offset = self.lines.offset(span.line, span.col);
+                        let offset =
+                            self.lines.offset(self.text, span.line, span.col) + "{lang=".len();
                         self.error(
                             offset,
                             format!("invalid language tag `{tag}`: {why}"),

@@ -67,6 +67,17 @@ pub fn load(project: &Project) -> DiagResult<Loaded> {
             Err(errs) => diags.extend(errs),
         }
     }
+    // Language tags that are well-formed but name no registered language, script or region.
+    if let (Some(path), Some(lang)) = (project.book_toml(), &book_meta.lang) {
+        unregistered_lang(&path, lang, &mut diags);
+    }
+    for p in &pieces {
+        if let Some(lang) = &p.meta.lang
+            && Some(lang) != book_meta.lang.as_ref()
+        {
+            unregistered_lang(&files[p.span.file as usize], lang, &mut diags);
+        }
+    }
     // In a book of several pieces, each needs a title: the contents and the running heads
     // would otherwise have nothing to print (folio never invents one from the file name).
     if pieces.len() > 1 {
@@ -205,7 +216,7 @@ pub fn load_piece(
     }
     flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
     for d in &divs {
-        if !blocks.iter().any(|b| matches!(b, Block::PullQuote { span, .. } if lines.offset(span.line, span.col) == d.open)) {
+        if !blocks.iter().any(|b| matches!(b, Block::PullQuote { span, .. } if lines.offset(&blanked, span.line, span.col) == d.open)) {
             diags.push(Diagnostic::warning("this pull quote is empty").at_offset(path, text, d.open).hint("write the quote between the fences"));
         }
     }
@@ -265,6 +276,32 @@ pub fn load_piece(
         },
         diags,
     ))
+}
+
+/// A warning at the `lang` key of `path` for each subtag of `tag` the IANA registry lacks.
+fn unregistered_lang(path: &Path, tag: &str, diags: &mut Vec<Diagnostic>) {
+    let unknown = crate::lang::registry::unknown_subtags(tag);
+    if unknown.is_empty() {
+        return;
+    }
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let offset = meta::find_key(&text, "lang").unwrap_or(0);
+    diags.push(
+        Diagnostic::warning(format!("the language tag `{tag}`: {}", unknown.join("; ")))
+            .at_offset(path, &text, offset)
+            .hint(lang_hint(tag)),
+    );
+}
+
+/// "did you mean" for a language tag whose primary subtag is unknown.
+pub(crate) fn lang_hint(tag: &str) -> String {
+    match crate::lang::registry::suggest(crate::lang::primary(tag)) {
+        Some(s) => format!(
+            "did you mean `{s}` ({})?",
+            crate::lang::registry::describe(s)
+        ),
+        None => "use a registered BCP 47 tag such as `en`, `es`, `qu` or `pt-BR`".to_string(),
+    }
 }
 
 /// Footnote references without a definition: pulldown-cmark leaves `[^label]` as text when
@@ -406,12 +443,18 @@ impl LineIndex {
         }
     }
 
-    /// The byte offset of a 1-based line and column (approximate for non-ASCII columns).
-    pub fn offset(&self, line: u32, col: u32) -> usize {
-        self.starts
+    /// The byte offset in `text` of a 1-based line and character column.
+    pub fn offset(&self, text: &str, line: u32, col: u32) -> usize {
+        let start = self
+            .starts
             .get(line.saturating_sub(1) as usize)
             .copied()
             .unwrap_or(0)
-            + col.saturating_sub(1) as usize
+            .min(text.len());
+        let skip = col.saturating_sub(1) as usize;
+        text[start..]
+            .char_indices()
+            .nth(skip)
+            .map_or(text.len(), |(i, _)| start + i)
     }
 }
