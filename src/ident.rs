@@ -87,10 +87,14 @@ impl Identifier {
         }
     }
 
-    /// As people read it: `ISBN 978-…` (hyphenated only after the prefix) or the UUID.
+    /// As people read it: `ISBN 978-1-912840-17-5`, hyphenated by the ISBN agency's range
+    /// rules (only after the prefix for a range not in folio's table), or the UUID.
     pub fn display(&self) -> String {
         match self {
-            Identifier::Isbn(d) => format!("ISBN {}-{}", &d[..3], &d[3..]),
+            Identifier::Isbn(d) => match crate::isbn::hyphenate(d) {
+                Some(h) => format!("ISBN {h}"),
+                None => format!("ISBN {}-{}", &d[..3], &d[3..]),
+            },
             Identifier::Uuid(u) => u.clone(),
         }
     }

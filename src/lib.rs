@@ -18,6 +18,7 @@ pub mod epub;
 pub mod escape;
 pub mod ident;
 pub mod image;
+pub mod isbn;
 pub mod lang;
 pub mod lint;
 pub mod markdown;

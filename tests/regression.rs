@@ -643,3 +643,40 @@ fn unregistered_language_subtags_warn_and_languages_are_named_by_name() {
         "English (United Kingdom)"
     );
 }
+
+#[test]
+fn the_isbn_is_printed_hyphenated_by_the_agency_ranges_in_both_outputs() {
+    // Front matter: `978-1-912840-17-5` came out as `9781912840175` (PDF) and
+    // `978-1912840175` (EPUB).
+    let dir = book(
+        "isbn",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\nidentifier = \"9781912840175\"\n",
+            ),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let (pages, _) = typeset(&dir);
+    assert!(
+        all_text(&pages).contains("ISBN 978-1-912840-17-5"),
+        "{}",
+        all_text(&pages)
+    );
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = std::fs::read(dir.join("out/t.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut found = false;
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        let mut text = String::new();
+        if std::io::Read::read_to_string(&mut f, &mut text).is_ok()
+            && text.contains("ISBN 978-1-912840-17-5")
+        {
+            found = true;
+        }
+    }
+    assert!(found, "the EPUB prints the hyphenated ISBN");
+}

@@ -105,7 +105,7 @@ pub fn assemble(
     let mut pages: Vec<Page> = Vec::new();
     let mut outline = Vec::new();
     pages.push(title_page(ctx, book, g));
-    pages.push(copyright_page(ctx, book, g, &info));
+    pages.push(copyright_page(ctx, book, g));
     if multi {
         let first_pages: Vec<usize> = (0..book.pieces.len())
             .map(|pi| {
@@ -409,7 +409,7 @@ fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
     page
 }
 
-fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, info: &DocInfo) -> Page {
+fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
     let mut page = blank(g);
     let m = &book.meta;
     let size = g.size * 0.85;
@@ -444,12 +444,11 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, info: &DocInfo) -> P
     if let Some(r) = &m.rights {
         text.push(r.clone());
     }
-    text.push(
-        info.identifier
-            .strip_prefix("urn:isbn:")
-            .map(|d| format!("ISBN {d}"))
-            .unwrap_or_else(|| format!("Identifier: {}", info.identifier)),
-    );
+    // The ISBN as printed (hyphenated by the agency's ranges); a derived UUID is machine
+    // data and stays off the page.
+    if let Some(id) = &m.identifier {
+        text.push(id.display());
+    }
     let families: Vec<String> = ctx.family_names();
     text.push(format!(
         "Set in {} (SIL Open Font License) with folio {}.",
