@@ -13,7 +13,7 @@ mkdir -p "$out"
 export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764000000}"
 cargo build -q --bin folio
 status=0
-for book in manuscript tests/fixtures/booklet tests/fixtures/stress; do
+for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival; do
   name="$(basename "$book")"
   target/debug/folio build "$book" --out "$out/$name" --format pdf -q
   pdf="$(ls "$out/$name"/*.pdf)"
@@ -49,4 +49,12 @@ PY
 else
   echo "typoqual not found at $typoqual: typographic bar not checked"
 fi
+# Holes (the empty foot of pages that do not end a piece): the interview must have none over
+# two lines; the festival booklet's figures are reported (see BENCH.md).
+if ! python3 scripts/holes.py "$out/manuscript/the-escape-of-the-soul.pdf" --check > "$out/holes-interview.txt"; then
+  echo "holes: the interview has a page with a hole"; status=1
+fi
+tail -1 "$out/holes-interview.txt"
+echo "holes, festival booklet (report):"
+python3 scripts/holes.py "$out/festival/altiplano-film-festival-2026.pdf" | tail -1 || true
 exit $status
