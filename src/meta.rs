@@ -451,9 +451,32 @@ fn date_of(v: &toml::Value) -> Result<String, String> {
         toml::Value::Integer(y) => y.to_string(),
         _ => return Err("the date must be text such as 2026-11-24".into()),
     };
+    if let Some(reading) = other_date_order(&text) {
+        return Err(format!(
+            "the date `{text}` is not written as YYYY-MM-DD; did you mean `{reading}`?"
+        ));
+    }
     check_date(&text)
         .map(|()| text.clone())
         .map_err(|why| format!("invalid date `{text}`: {why}"))
+}
+
+/// The likely W3C reading of a date written day first or month first with `/` or `.`
+/// (`18/09/2026`, `9.18.2026`): day first unless that cannot be (as most of the world
+/// writes dates), the year always last.
+fn other_date_order(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split(['/', '.']).collect();
+    let [a, b, y] = parts.as_slice() else {
+        return None;
+    };
+    let n = |p: &str| p.parse::<u32>().ok().filter(|_| (1..=2).contains(&p.len()));
+    let (a, b) = (n(a)?, n(b)?);
+    if y.len() != 4 || !y.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let (day, month) = if a > 12 || b <= 12 { (a, b) } else { (b, a) };
+    let reading = format!("{y}-{month:02}-{day:02}");
+    check_date(&reading).ok().map(|()| reading)
 }
 
 /// Checks a W3C date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`).

@@ -680,3 +680,26 @@ fn the_isbn_is_printed_hyphenated_by_the_agency_ranges_in_both_outputs() {
     }
     assert!(found, "the EPUB prints the hyphenated ISBN");
 }
+
+#[test]
+fn a_day_first_date_is_named_as_not_yyyy_mm_dd_with_its_likely_reading() {
+    // Defect 16: `date = "18/09/2026"` said "the year must have four digits".
+    for (written, reading) in [("18/09/2026", "2026-09-18"), ("9.18.2026", "2026-09-18")] {
+        let dir = book(
+            "date",
+            &[
+                (
+                    "book.toml",
+                    &format!("title = \"T\"\ndate = \"{written}\"\n"),
+                ),
+                ("01-a.md", &format!("{PIECE}Text.\n")),
+            ],
+        );
+        let o = folio(&dir, &["check", "book"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(err.contains("is not written as YYYY-MM-DD"), "{err}");
+        assert!(err.contains(&format!("did you mean `{reading}`?")), "{err}");
+        assert!(err.contains("book.toml:2:"), "{err}");
+    }
+}
