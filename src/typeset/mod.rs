@@ -177,19 +177,27 @@ impl Ctx {
                 let font = self.fonts.get(face).postscript_name().to_string();
                 let mut d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
                     .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
-                if let Some(path) = self.sources.get(span.file as usize) {
-                    let text = std::fs::read_to_string(path).unwrap_or_default();
-                    d = d.at(
-                        path,
-                        &text,
-                        LineCol {
-                            line: span.line,
-                            col: span.col,
-                        },
-                    );
-                }
+                d = self.located(d, span);
                 self.warnings.push(d);
             }
+        }
+    }
+
+    /// `d` pointed at `span` in its source file (unlocated when the file is unknown).
+    fn located(&self, d: Diagnostic, span: Span) -> Diagnostic {
+        match self.sources.get(span.file as usize) {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                d.at(
+                    path,
+                    &text,
+                    LineCol {
+                        line: span.line,
+                        col: span.col,
+                    },
+                )
+            }
+            None => d,
         }
     }
 

@@ -19,7 +19,7 @@ use super::flow::{FORBIDDEN, Row};
 use super::font::Style;
 use super::frame::{Item, Point};
 use super::par::{Align, SetLine};
-use crate::diag::{Diagnostic, LineCol};
+use crate::diag::Diagnostic;
 use crate::model::{Align as ColAlign, Inline, Span};
 use std::sync::Arc;
 
@@ -177,22 +177,12 @@ fn cells<'a>(
 }
 
 fn warn_too_wide(ctx: &mut Ctx, span: Span, needed: f32, room: f32, scale: f32) {
-    let mut d = Diagnostic::warning(format!(
+    let d = Diagnostic::warning(format!(
         "this table needs {needed:.0} pt at 80 % of the text size but the measure is {room:.0} pt; it is set at {:.0} % instead",
         scale * 100.0
     ))
     .hint("split the table, drop a column, or shorten the longest words in its cells");
-    if let Some(path) = ctx.sources.get(span.file as usize) {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        d = d.at(
-            path,
-            &text,
-            LineCol {
-                line: span.line,
-                col: span.col,
-            },
-        );
-    }
+    let d = ctx.located(d, span);
     ctx.warnings.push(d);
 }
 
