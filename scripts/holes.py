@@ -13,7 +13,8 @@ sit at the foot, so it is measured from the last content above the note rule to 
 body must stop, half a line above the rule (folio sets the rule mid-way in a one-line gap).
 It is given in pt, in lines (pt / line height) and in whole grid lines, floor(lines +
 0.05): a fraction of a line can never hold a line, so "at most N lines empty" is checked
-on whole grid lines.
+on whole grid lines.  A thin rule counts as ending a quarter line higher than drawn, since
+folio hangs a table's foot rule 2 pt below its last row: that line is not really used.
 
 folio's geometry is not in the PDF, so it is inferred:
   * body size    the most common font size, counted by characters;
@@ -80,7 +81,9 @@ def read_lines(page):
         lines.append(dict(y=main["origin"][1], y0=min(s["bbox"][1] for s in g),
                           y1=max(s["bbox"][3] for s in g), x0=min(s["bbox"][0] for s in g),
                           x1=max(s["bbox"][2] for s in g), size=main["size"], italic=italic,
-                          text="".join(s["text"] for s in g).strip()))
+                          text="".join((" " if k and s["bbox"][0] - g[k - 1]["bbox"][2] >
+                                        0.15 * s["size"] else "") + s["text"]
+                                       for k, s in enumerate(g)).strip()))
     return lines
 
 
@@ -96,15 +99,18 @@ def read_page(page):
 def analyse(doc, opts):
     pages = [read_page(p) for p in doc]
     warnings = []
+    toc = doc.get_toc(simple=True)
+    openings = sorted({e[2] - 1 for e in toc if e[0] == 1 and 1 <= e[2] <= len(pages)})
+    sample = pages[openings[0]:] if openings else pages  # body pages: measure these
     chars = Counter()
-    for l in (l for p in pages for l in p["lines"]):
+    for l in (l for p in sample for l in p["lines"]):
         chars[round(l["size"], 1)] += len(l["text"])
     if not chars:
         raise ValueError("no text found (is this a folio PDF?)")
     body = chars.most_common(1)[0][0]
     is_body = lambda l: abs(l["size"] - body) <= 0.07 * body
     steps = []
-    for p in pages:
+    for p in sample:
         ys = sorted(l["y"] for l in p["lines"] if is_body(l))
         steps += [b - a for a, b in zip(ys, ys[1:]) if 0.9 * body < b - a < 3 * body]
     lh = opts.line_height or mode(steps) or 1.2 * body
@@ -126,7 +132,7 @@ def analyse(doc, opts):
     heads = {i: l for i, l in head_c.items() if abs(l["y"] - hy) <= 2}
     foot_zone = min((l["y0"] for l in folios.values()), default=math.inf) - 0.5
     head_zone = max((l["y1"] for l in heads.values()), default=-math.inf) + 0.5
-    widths = sorted(l["x1"] - l["x0"] for p in pages for l in p["lines"] if is_body(l))
+    widths = sorted(l["x1"] - l["x0"] for p in sample for l in p["lines"] if is_body(l))
     measure = widths[int(0.9 * (len(widths) - 1))] if widths else 0
     # Content per page; a short rule with only smaller text below it is a footnote rule.
     for i, p in enumerate(pages):
@@ -140,15 +146,15 @@ def analyse(doc, opts):
                     and all(l["size"] < 0.95 * body for l in below)):
                 p["rule"] = r.y0
                 break
-        bottoms = [l["y1"] for l in p["text"]] + [r.y1 for r in p["rects"]]
+        # a hairline hanging < 1/4 line below a row (a table's foot rule) leaves that line free
+        eff = lambda r: r.y1 - (0.25 * lh if r.height <= 1.5 else 0)
+        bottoms = [l["y1"] for l in p["text"]] + [eff(r) for r in p["rects"]]
         p["bottom"] = max(bottoms) if bottoms else None
         if p["rule"] is not None:
             above = [l["y1"] for l in p["text"] if l["y1"] <= p["rule"]] + \
-                    [r.y1 for r in p["rects"] if r.y1 < p["rule"] - 0.01]
+                    [eff(r) for r in p["rects"] if r.y1 < p["rule"] - 0.01]
             p["body_bottom"] = max(above) if above else None
     # Piece openings: targets of top-level outline entries (or pages without a head).
-    toc = doc.get_toc(simple=True)
-    openings = sorted({e[2] - 1 for e in toc if e[0] == 1 and e[2] >= 1})
     source = "outline"
     if not openings:
         source = "pages without a running head"
@@ -182,23 +188,23 @@ def analyse(doc, opts):
             reason = "blank"
         elif i + 1 == len(pages) or i + 1 in openings:
             reason = "last of piece"
-        if p["bottom"] is None:
-            hole = None
-        elif p["rule"] is not None:
-            end = p["body_bottom"] if p["body_bottom"] is not None else p["rule"] - 0.5 * lh
-            hole = max(0.0, p["rule"] - 0.5 * lh - end)
-        else:
-            hole = max(0.0, bb - p["bottom"])
-        lines = None if hole is None else hole / lh
-        grid = None if hole is None else math.floor(lines + TOL)
-        nxt = pages[i + 1]["text"] if i + 1 < len(pages) else []
+        hole = lines = grid = None
+        if p["bottom"] is not None:  # with footnotes: down to half a line above the rule
+            stop = bb if p["rule"] is None else p["rule"] - 0.5 * lh
+            end = p["bottom"] if p["rule"] is None else p["body_bottom"]
+            hole = max(0.0, stop - (stop if end is None else end))
+            lines, grid = hole / lh, math.floor(hole / lh + TOL)
+        nx = pages[i + 1] if i + 1 < len(pages) else dict(text=[], rects=[])
+        nxt = ("[image/rule] " if nx["rects"] and (not nx["text"] or min(r.y0 for r in nx["rects"])
+                                                  < nx["text"][0]["y0"]) else "") + \
+            (nx["text"][0]["text"] if nx["text"] else "")
         rows.append(dict(page=i + 1, label=p["label"], hole_pt=hole and round(hole, 2),
                          hole_lines=lines and round(lines, 3),
                          grid_lines=grid, exempt=reason, footnotes=p["rule"] is not None,
                          over=reason is None and grid is not None and grid > opts.max_lines,
                          last_line=next((l["text"] for l in reversed(p["text"])
                                          if p["rule"] is None or l["y1"] <= p["rule"]), ""),
-                         next_first=nxt[0]["text"] if nxt else ""))
+                         next_first=nxt))
     checked = [r for r in rows if r["exempt"] is None]
     worst = max(checked, key=lambda r: r["hole_pt"], default=None)
     return dict(
