@@ -703,3 +703,23 @@ fn a_day_first_date_is_named_as_not_yyyy_mm_dd_with_its_likely_reading() {
         assert!(err.contains("book.toml:2:"), "{err}");
     }
 }
+
+#[test]
+fn a_speaker_label_that_matches_nobody_warns_with_the_nearest_name() {
+    // Defect 11: `**Hanna Osei:**` when the interviewer is Hannah Osei was silently neither
+    // question nor answer.
+    let dir = book(
+        "speaker",
+        &[(
+            "01-a.md",
+            "---\ntitle: T\ninterviewer: Hannah Osei\ninterviewee: Kiro Russo\n---\n\n\
+             **Hannah Osei:** First?\n\n**Kiro Russo:** Yes.\n\n**Hanna Osei:** Second?\n",
+        )],
+    );
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    assert!(err.contains("the speaker `Hanna Osei` is neither"), "{err}");
+    assert!(err.contains("01-a.md:11:1"), "{err}");
+    assert!(err.contains("did you mean `Hannah Osei`?"), "{err}");
+    assert!(!err.contains("`Kiro Russo` is neither"), "{err}");
+}

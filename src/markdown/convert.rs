@@ -489,7 +489,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         Block::Paragraph { content, span }
     }
 
-    fn speaker_turn(&self, content: &[Inline], span: Span) -> Option<Block> {
+    fn speaker_turn(&mut self, content: &[Inline], span: Span) -> Option<Block> {
         let (speaker, rest) = match content.first()? {
             Inline::Strong { content: label, .. } => {
                 let label_text = crate::model::plain_text(label);
@@ -539,6 +539,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         } else if speaker == "A" || matches(&self.answerers) {
             SpeakerRole::Answer
         } else {
+            self.unmatched_speaker(&speaker, span);
             SpeakerRole::Other
         };
         Some(Block::SpeakerTurn {
@@ -547,6 +548,37 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             content: rest,
             span,
         })
+    }
+
+    /// A named speaker in an interview who is neither its interviewer nor its interviewee
+    /// (`**Hanna Osei:**` for Hannah Osei): a warning naming the nearest of them.
+    fn unmatched_speaker(&mut self, speaker: &str, span: Span) {
+        let people: Vec<String> = self
+            .questioners
+            .iter()
+            .chain(&self.answerers)
+            .cloned()
+            .collect();
+        if people.is_empty() {
+            return; // not an interview: any speaker may talk
+        }
+        let near =
+            crate::diag::nearest(speaker, people.iter().map(String::as_str)).map(str::to_owned);
+        let hint = match near {
+            Some(n) => format!(
+                "did you mean `{n}`? The name must match the front matter's interviewer or interviewee"
+            ),
+            None => format!(
+                "add them to the front matter as interviewer or interviewee ({})",
+                people.join(", ")
+            ),
+        };
+        let offset = self.lines.offset(self.text, span.line, span.col);
+        self.warn(
+            offset,
+            format!("the speaker `{speaker}` is neither the interviewer nor the interviewee; the turn is set as neither question nor answer"),
+            hint,
+        );
     }
 
     /// `*term*{lang=xx}` → [`Inline::Foreign`].
