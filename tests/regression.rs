@@ -723,3 +723,43 @@ fn a_speaker_label_that_matches_nobody_warns_with_the_nearest_name() {
     assert!(err.contains("did you mean `Hannah Osei`?"), "{err}");
     assert!(!err.contains("`Kiro Russo` is neither"), "{err}");
 }
+
+/// A pseudo-random lower-case word of `n` letters (a fixed linear congruential sequence).
+fn random_word(n: usize) -> String {
+    let mut x: u32 = 12345;
+    (0..n)
+        .map(|_| {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            char::from(b'a' + ((x >> 16) % 26) as u8)
+        })
+        .collect()
+}
+
+#[test]
+fn a_very_long_word_costs_linear_time_and_stays_inside_the_text_block() {
+    // Defect 9: a 200,000-character word took 80 s (a hyphenation attempt per character, a
+    // shaping step per glyph over all glyphs, one line-breaker bucket per ladder length),
+    // then ran off the page. Compared with a word a tenth as long, the work (here: time,
+    // with a bound far above linear) must grow about tenfold, not a hundredfold.
+    let time = |n: usize| {
+        let dir = book(
+            &format!("long-word-{n}"),
+            &[(
+                "01-a.md",
+                &format!("{PIECE}Start {} end.\n", random_word(n)),
+            )],
+        );
+        let t = std::time::Instant::now();
+        let (pages, _) = typeset(&dir);
+        (t.elapsed().as_secs_f64(), pages)
+    };
+    let (small, _) = time(8_000);
+    let (large, pages) = time(80_000);
+    assert!(
+        large < small * 40.0 + 0.5,
+        "10× the word took {:.0}× the time",
+        large / small
+    );
+    assert_inside_the_text_block(&pages);
+    assert!(all_text(&pages).contains("end."));
+}

@@ -79,6 +79,10 @@ const RAGGED_STRETCH_EM: f32 = 3.0;
 const LAST_LINE_GAP_EM: f32 = 1.5;
 /// Words shorter than this are never hyphenated: splitting them saves little and reads badly.
 const MIN_HYPHENATE_LEN: usize = 5;
+/// Nor are words longer than this: the longest dictionary words (German compounds) have
+/// about 60 letters; anything longer is a URL, a code or pasted garbage, and hyphenating it
+/// would cost a pattern match per letter.
+const MAX_HYPHENATE_LEN: usize = 100;
 
 /// Sets a paragraph.
 pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine> {
@@ -135,6 +139,7 @@ fn balance(items: &[Item], params: Params, count: usize) -> Vec<Line> {
 
 fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
     let justify = spec.align == Align::Justify;
+    let narrowest = spec.widths.iter().copied().fold(f32::INFINITY, f32::min);
     let mut p = Prepared {
         items: vec![],
         boxes: vec![],
@@ -205,7 +210,9 @@ fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
                 continue;
             }
             let end = rest.find([' ', '\u{a0}', '\n', '\t']).unwrap_or(rest.len());
+            let first = p.items.len();
             cached_word(ctx, &mut p, &rest[..end], run, ri, font_key, justify);
+            split_wide_boxes(&mut p, first, narrowest);
             rest = &rest[end..];
         }
     }
@@ -230,6 +237,77 @@ fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
         p.hyphens.extend([None, None]);
     }
     p
+}
+
+/// The cost of breaking a word that is wider than the line between two of its characters
+/// (CSS's `overflow-wrap: break-word`): high, so it happens only where nothing else fits,
+/// but below [`INFINITY`], so such a word never runs off the page.
+const EMERGENCY_BREAK_PENALTY: f32 = 5000.0;
+
+/// Splits every box from `first` on that is wider than `width` into one box per glyph
+/// cluster, with an [`EMERGENCY_BREAK_PENALTY`] break between them (no hyphen drawn).
+fn split_wide_boxes(p: &mut Prepared, first: usize, width: f32) {
+    let wide = |i: usize| matches!(p.items[i], Item::Box { width: w, .. } if w > width);
+    if !(first..p.items.len()).any(wide) {
+        return;
+    }
+    let items = p.items.split_off(first);
+    let boxes = p.boxes.split_off(first);
+    let hyphens = p.hyphens.split_off(first);
+    for ((item, b), h) in items.into_iter().zip(boxes).zip(hyphens) {
+        match (item, b) {
+            (
+                Item::Box {
+                    width: w,
+                    hang_left,
+                    hang_right,
+                },
+                Some(b),
+            ) if w > width => {
+                let g = &b.glyphs;
+                let mut start = b.range.start;
+                while start < b.range.end {
+                    let cluster = g.shaped.glyphs.get(start).map(|x| x.cluster);
+                    let mut end = start + 1;
+                    while end < b.range.end
+                        && g.shaped.glyphs.get(end).map(|x| x.cluster) == cluster
+                    {
+                        end += 1;
+                    }
+                    if start > b.range.start {
+                        let brk = Item::Penalty {
+                            width: 0.0,
+                            hang_right: 0.0,
+                            penalty: EMERGENCY_BREAK_PENALTY,
+                            flagged: false,
+                        };
+                        push(p, brk, None, None);
+                    }
+                    let part_width = g.glyphs[start..end].iter().map(|x| x.advance).sum();
+                    let part = Item::Box {
+                        width: part_width,
+                        hang_left: if start == b.range.start {
+                            hang_left
+                        } else {
+                            0.0
+                        },
+                        hang_right: if end == b.range.end { hang_right } else { 0.0 },
+                    };
+                    push(
+                        p,
+                        part,
+                        Some(BoxGlyphs {
+                            range: start..end,
+                            ..b.clone()
+                        }),
+                        None,
+                    );
+                    start = end;
+                }
+            }
+            (item, b) => push(p, item, b, h),
+        }
+    }
 }
 
 fn push(p: &mut Prepared, item: Item, glyphs: Option<BoxGlyphs>, hyphen: Option<BoxGlyphs>) {
@@ -324,32 +402,27 @@ fn word(
         let shaped = &word.shaped;
         let glyphs = &word.glyphs;
         let mut cuts: Vec<usize> = vec![];
+        let chars = part.chars().count();
         if justify
             && style.hyphenate
-            && part.chars().count() >= MIN_HYPHENATE_LEN
+            && (MIN_HYPHENATE_LEN..=MAX_HYPHENATE_LEN).contains(&chars)
             && !ctx.is_name(part)
         {
             cuts = ctx.hyphenation(part, &run.lang);
         }
-        // Only cut where a glyph cluster starts (never inside a ligature).
-        cuts.retain(|&c| shaped.glyphs.iter().any(|g| g.cluster as usize == c));
+        // Only cut where a glyph cluster starts (never inside a ligature). Left-to-right
+        // clusters rise with the glyph index, so one pass finds every cut's first glyph.
+        let starts = cluster_starts(shaped);
+        cuts.retain(|c| starts.binary_search_by_key(c, |s| s.0).is_ok());
         let mut bounds = vec![0];
         bounds.extend(cuts);
         bounds.push(part.len());
+        let firsts = first_glyphs(shaped, &bounds);
         for k in 0..bounds.len() - 1 {
+            // A syllable's glyphs are one contiguous range of the word's cached glyphs
+            // (shared, not copied).
             let (a, b) = (bounds[k], bounds[k + 1]);
-            // Left-to-right clusters rise with the glyph index, so a syllable's glyphs are
-            // one contiguous range of the word's cached glyphs (shared, not copied).
-            let from = shaped
-                .glyphs
-                .iter()
-                .position(|g| g.cluster as usize >= a)
-                .unwrap_or(shaped.glyphs.len());
-            let to = shaped
-                .glyphs
-                .iter()
-                .position(|g| g.cluster as usize >= b)
-                .unwrap_or(shaped.glyphs.len());
+            let (from, to) = (firsts[k], firsts[k + 1]);
             let gl = &glyphs[from..to.max(from)];
             let width: f32 = gl.iter().map(|g| g.advance).sum();
             let first_box = pi == 0 && k == 0;
@@ -417,6 +490,31 @@ fn word(
             );
         }
     }
+}
+
+/// `(cluster, first glyph)` for every cluster of `shaped`, in glyph order.
+fn cluster_starts(shaped: &super::shape::Shaped) -> Vec<(usize, usize)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (i, g) in shaped.glyphs.iter().enumerate() {
+        if out.last().is_none_or(|l| l.0 != g.cluster as usize) {
+            out.push((g.cluster as usize, i));
+        }
+    }
+    out
+}
+
+/// For each byte bound (ascending), the index of the first glyph whose cluster starts at or
+/// after it; one pass over the glyphs however many bounds there are.
+fn first_glyphs(shaped: &super::shape::Shaped, bounds: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(bounds.len());
+    let mut g = 0;
+    for &b in bounds {
+        while g < shaped.glyphs.len() && (shaped.glyphs[g].cluster as usize) < b {
+            g += 1;
+        }
+        out.push(g);
+    }
+    out
 }
 
 /// Share of a hyphen's width that hangs into the right margin (microtype's default, 700/1000).

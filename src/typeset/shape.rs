@@ -225,11 +225,12 @@ fn collect(buffer: &Buffer, font: &Font, text: &str) -> Shaped {
     let mut glyphs = Vec::with_capacity(infos.len());
     let mut width = 0i32;
     let mut missing_chars = Vec::new();
-    for (i, (info, pos)) in infos.iter().zip(positions).enumerate() {
+    let ends = ClusterEnds::new(infos.iter().map(|g| g.cluster));
+    for (info, pos) in infos.iter().zip(positions) {
         // Fonts handed to the shaper have at most 65535 glyphs (checked in `Font`).
         let id = u16::try_from(info.glyph_id).unwrap_or(0);
         if id == 0 {
-            let range = cluster_range(infos.iter().map(|g| g.cluster), i, text.len());
+            let range = ends.range(info.cluster, text.len());
             let chars = text.get(range).unwrap_or("").chars();
             missing_chars.extend(chars.filter(|&c| font.glyph(c).is_none()));
         }
@@ -249,30 +250,31 @@ fn collect(buffer: &Buffer, font: &Font, text: &str) -> Shaped {
     }
 }
 
+/// The characters in first-seen order without repeats (linear: 20,000 distinct characters
+/// no font has must not cost 20,000² comparisons).
 fn dedup(chars: impl Iterator<Item = char>) -> Vec<char> {
-    let mut out: Vec<char> = Vec::new();
-    for c in chars {
-        if !out.contains(&c) {
-            out.push(c);
-        }
-    }
-    out
+    let mut seen = std::collections::HashSet::new();
+    chars.filter(|c| seen.insert(*c)).collect()
 }
 
-/// The byte range of glyph `i`'s cluster: from its cluster value to the next larger one
-/// (left-to-right text), or to the end of the text.
-fn cluster_range(
-    clusters: impl Iterator<Item = u32> + Clone,
-    i: usize,
-    len: usize,
-) -> std::ops::Range<usize> {
-    let start = clusters.clone().nth(i).unwrap_or(0) as usize;
-    let end = clusters
-        .map(|c| c as usize)
-        .filter(|&c| c > start)
-        .min()
-        .unwrap_or(len);
-    start.min(len)..end.min(len)
+/// The clusters of a shaping result, sorted and without repeats: a cluster's text runs from
+/// its value to the next larger one (whatever the direction), or to the end of the text.
+struct ClusterEnds(Vec<u32>);
+
+impl ClusterEnds {
+    fn new(clusters: impl Iterator<Item = u32>) -> ClusterEnds {
+        let mut v: Vec<u32> = clusters.collect();
+        v.sort_unstable();
+        v.dedup();
+        ClusterEnds(v)
+    }
+
+    /// The byte range of the cluster starting at `start` in a text of `len` bytes.
+    fn range(&self, start: u32, len: usize) -> std::ops::Range<usize> {
+        let next = self.0.partition_point(|&c| c <= start);
+        let end = self.0.get(next).map_or(len, |&c| c as usize);
+        (start as usize).min(len)..end.min(len)
+    }
 }
 
 /// Converts shaped glyphs to frame glyphs at `size` pt: advances in pt (units × size ÷ upem),
@@ -283,7 +285,7 @@ fn cluster_range(
 /// An x offset on the very first glyph is dropped.
 pub fn to_frame_glyphs(shaped: &Shaped, text: &str, upem: u16, size: f32) -> Vec<Glyph> {
     let scale = |units: i32| units as f32 * size / f32::from(upem.max(1));
-    let clusters = || shaped.glyphs.iter().map(|g| g.cluster);
+    let ends = ClusterEnds::new(shaped.glyphs.iter().map(|g| g.cluster));
     let mut out: Vec<Glyph> = Vec::with_capacity(shaped.glyphs.len());
     let mut units: Vec<i32> = shaped.glyphs.iter().map(|g| g.advance).collect();
     for (i, g) in shaped.glyphs.iter().enumerate() {
@@ -295,7 +297,7 @@ pub fn to_frame_glyphs(shaped: &Shaped, text: &str, upem: u16, size: f32) -> Vec
     for (i, g) in shaped.glyphs.iter().enumerate() {
         let first_of_cluster = i == 0 || shaped.glyphs[i - 1].cluster != g.cluster;
         let glyph_text = if first_of_cluster {
-            text.get(cluster_range(clusters(), i, text.len()))
+            text.get(ends.range(g.cluster, text.len()))
                 .unwrap_or("")
                 .to_string()
         } else {

@@ -73,6 +73,7 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
         hist: 0,
     }];
     let max_ladder = para.max_ladder();
+    let ladder_cap = if max_ladder == 0 { 0 } else { max_ladder + 1 };
     let mut cands: Vec<Cand> = Vec::with_capacity(8);
     for pos in 0..=para.end {
         let Some(brk) = para.break_at(pos) else {
@@ -85,7 +86,14 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
             let node = active[j];
             let fit = para.fit(node.start, &brk, node.line, pass.extra_stretch);
             let line = node.line + 1;
-            let ladder = if brk.flagged { node.ladder + 1 } else { 0 };
+            // Ladders longer than the limit are all alike (infeasible, or tolerated in the
+            // last resort): counting them on would make one bucket per length, and the
+            // active list quadratic on a run of hyphenated lines.
+            let ladder = if brk.flagged {
+                (node.ladder + 1).min(ladder_cap)
+            } else {
+                0
+            };
             // A hyphen ladder beyond the limit is infeasible, except in the last resort.
             let ladder_ok = max_ladder == 0 || ladder <= max_ladder || pass.rescue;
             if !fit.overfull && fit.badness <= pass.tolerance && ladder_ok {
