@@ -247,6 +247,11 @@ const EMERGENCY_BREAK_PENALTY: f32 = 5000.0;
 /// Splits every box from `first` on that is wider than `width` into one box per glyph
 /// cluster, with an [`EMERGENCY_BREAK_PENALTY`] break between them (no hyphen drawn).
 fn split_wide_boxes(p: &mut Prepared, first: usize, width: f32) {
+    // A measure of zero asks for one word per line (tables measure their narrowest
+    // columns that way): words stay whole there.
+    if width <= 0.0 {
+        return;
+    }
     let wide = |i: usize| matches!(p.items[i], Item::Box { width: w, .. } if w > width);
     if !(first..p.items.len()).any(wide) {
         return;

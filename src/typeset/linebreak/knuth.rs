@@ -10,6 +10,11 @@
 
 use super::para::{Break, DECENT, Para, TIGHT};
 
+/// Ladder lengths from here on share one bucket of the active list: a bound on the nodes per
+/// break (one bucket per length made a long run of hyphenated lines quadratic), the same for
+/// every limit up to 7, so a limit that does not bind leaves the result unchanged.
+const LADDER_BUCKETS: usize = 8;
+
 /// One pass over the paragraph.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Pass {
@@ -73,7 +78,7 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
         hist: 0,
     }];
     let max_ladder = para.max_ladder();
-    let ladder_cap = if max_ladder == 0 { 0 } else { max_ladder + 1 };
+    let ladder_cap = (max_ladder + 1).max(LADDER_BUCKETS);
     let mut cands: Vec<Cand> = Vec::with_capacity(8);
     for pos in 0..=para.end {
         let Some(brk) = para.break_at(pos) else {
