@@ -129,10 +129,141 @@ const PAGE_SIZES: &[(&str, f32, f32)] = &[
     ("6x9", 152.4, 228.6),
 ];
 
+/// The form a setting's value takes, for type errors that name the key and show an example.
+#[derive(Clone, Copy)]
+enum Form {
+    Length,
+    Text,
+    Number,
+    Bool,
+    Table,
+    List,
+}
+
+impl Form {
+    fn matches(self, v: &toml::Value) -> bool {
+        matches!(
+            (self, v),
+            (Form::Length | Form::Text, toml::Value::String(_))
+                | (
+                    Form::Number,
+                    toml::Value::Integer(_) | toml::Value::Float(_)
+                )
+                | (Form::Bool, toml::Value::Boolean(_))
+                | (Form::Table, toml::Value::Table(_))
+                | (Form::List, toml::Value::Array(_))
+        )
+    }
+
+    fn expected(self) -> &'static str {
+        match self {
+            Form::Length => "a length with its unit, as text",
+            Form::Text => "text in quotes",
+            Form::Number => "a number",
+            Form::Bool => "true or false",
+            Form::Table => "a table",
+            Form::List => "a list",
+        }
+    }
+}
+
+/// Every key of each settings table, its form and an example line.
+const SCHEMA: &[(&str, &[(&str, Form, &str)])] = &[
+    (
+        "pdf",
+        &[
+            ("page-size", Form::Text, "page-size = \"a5\""),
+            ("page-width", Form::Length, "page-width = \"148mm\""),
+            ("page-height", Form::Length, "page-height = \"210mm\""),
+            ("inner-margin", Form::Length, "inner-margin = \"15mm\""),
+            ("outer-margin", Form::Length, "outer-margin = \"21mm\""),
+            ("top-margin", Form::Length, "top-margin = \"17mm\""),
+            ("bottom-margin", Form::Length, "bottom-margin = \"24mm\""),
+            ("font-size", Form::Number, "font-size = 10.5"),
+            ("leading", Form::Number, "leading = 13.5"),
+            ("bleed", Form::Length, "bleed = \"3mm\""),
+            ("crop-marks", Form::Bool, "crop-marks = true"),
+            (
+                "fonts",
+                Form::Table,
+                "fonts = { regular = \"fonts/Face-Regular.ttf\" }",
+            ),
+        ],
+    ),
+    ("epub", &[("embed-fonts", Form::Bool, "embed-fonts = true")]),
+    (
+        "hyphenation",
+        &[("exceptions", Form::List, "exceptions = [\"Mo-vi-mien-to\"]")],
+    ),
+];
+
+/// Type errors in a settings table, each at its key with the expected form and an example;
+/// an unknown key lists the valid ones.
+fn check_forms(v: &toml::Value, name: &str, block: &Block) -> Vec<Diagnostic> {
+    let Some(keys) = SCHEMA.iter().find(|(n, _)| *n == name).map(|(_, k)| *k) else {
+        return vec![];
+    };
+    let Some(table) = v.as_table() else {
+        return vec![block.error_at_key(name, format!("[{name}] must be a table of settings"))];
+    };
+    let mut out = Vec::new();
+    for (key, value) in table {
+        match keys.iter().find(|(k, _, _)| k == key) {
+            Some((_, form, example)) if !form.matches(value) => out.push(
+                block
+                    .error_at_key(
+                        key,
+                        format!(
+                            "`{key}` in [{name}] must be {}, not {}",
+                            form.expected(),
+                            describe(value)
+                        ),
+                    )
+                    .hint(format!("for example: {example}")),
+            ),
+            Some(_) => {}
+            None => {
+                let valid: Vec<&str> = keys.iter().map(|(k, _, _)| *k).collect();
+                let mut d = block.error_at_key(key, format!("unknown key `{key}` in [{name}]"));
+                if let Some(n) = nearest(key, valid.iter().copied()) {
+                    d = d.hint(format!("did you mean `{n}`?"));
+                }
+                out.push(d.hint(format!("the keys of [{name}] are: {}", valid.join(", "))));
+            }
+        }
+    }
+    out
+}
+
+/// A TOML value as a reader names it ("the number 3", "the text \"yes\"").
+fn describe(v: &toml::Value) -> String {
+    match v {
+        toml::Value::String(s) => format!("the text \"{s}\""),
+        toml::Value::Integer(i) => format!("the number {i}"),
+        toml::Value::Float(f) => format!("the number {f}"),
+        toml::Value::Boolean(b) => format!("{b}"),
+        toml::Value::Datetime(d) => format!("the date {d}"),
+        toml::Value::Array(_) => "a list".into(),
+        toml::Value::Table(_) => "a table".into(),
+    }
+}
+
 /// Checks the raw settings tables.
 pub fn resolve(raw: RawSettings, block: &Block) -> Result<Settings, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut settings = Settings::default();
+    for (name, v) in [
+        ("pdf", &raw.pdf),
+        ("epub", &raw.epub),
+        ("hyphenation", &raw.hyphenation),
+    ] {
+        if let Some(v) = v {
+            errors.extend(check_forms(v, name, block));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     if let Some(v) = raw.pdf {
         match table::<RawPdf>(v, "pdf", block) {
             Ok(p) => apply_pdf(p, &mut settings.pdf, block, &mut errors),

@@ -763,3 +763,34 @@ fn a_very_long_word_costs_linear_time_and_stays_inside_the_text_block() {
     assert_inside_the_text_block(&pages);
     assert!(all_text(&pages).contains("end."));
 }
+
+#[test]
+fn a_setting_of_the_wrong_type_names_the_key_the_form_and_an_example() {
+    // Defect 15: `bleed = 3`, `crop-marks = "yes"`, `font-size = "10pt"` reported a type
+    // error at the `[pdf]` line without the key's name.
+    let dir = book(
+        "setting-types",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\n\n[pdf]\nbleed = 3\ncrop-marks = \"yes\"\nfont-size = \"10pt\"\ncropmarks = true\n",
+            ),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1));
+    for (key, line, example) in [
+        ("bleed", 4, "bleed = \"3mm\""),
+        ("crop-marks", 5, "crop-marks = true"),
+        ("font-size", 6, "font-size = 10.5"),
+    ] {
+        assert!(err.contains(&format!("`{key}` in [pdf] must be")), "{err}");
+        assert!(err.contains(&format!("book.toml:{line}:1")), "{err}");
+        assert!(err.contains(example), "{err}");
+    }
+    assert!(err.contains("unknown key `cropmarks` in [pdf]"), "{err}");
+    assert!(err.contains("did you mean `crop-marks`?"), "{err}");
+    assert!(err.contains("the keys of [pdf] are: page-size"), "{err}");
+}
