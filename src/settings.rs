@@ -167,8 +167,11 @@ impl Form {
     }
 }
 
+/// A key of a settings table: its name, its form and an example line.
+type KeyForm = (&'static str, Form, &'static str);
+
 /// Every key of each settings table, its form and an example line.
-const SCHEMA: &[(&str, &[(&str, Form, &str)])] = &[
+const SCHEMA: &[(&str, &[KeyForm])] = &[
     (
         "pdf",
         &[
