@@ -137,11 +137,16 @@ fn blocks(bs: &[Block], depth: usize, out: &mut String) {
                 }
             }
             Block::Figure {
-                src, alt, caption, ..
+                src,
+                alt,
+                caption,
+                width,
+                ..
             } => {
+                let width = width.map(|w| format!(" width={w:?}")).unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "{pad}figure {at}: src={src:?} alt={alt:?} caption={}",
+                    "{pad}figure {at}: src={src:?} alt={alt:?} caption={}{width}",
                     inlines(caption)
                 );
             }

@@ -80,10 +80,12 @@ pub enum Block {
         span: Span,
     },
     /// An image with its alt text and optional caption; `src` is relative to the book folder.
+    /// `width` is the printed width asked for with `{width=40%}` or `{width=8cm}`.
     Figure {
         src: String,
         alt: String,
         caption: Vec<Inline>,
+        width: Option<Width>,
         span: Span,
     },
     /// A footnote's text; referenced by [`Inline::FootnoteRef`] with the same label.
@@ -105,6 +107,15 @@ pub enum Block {
     Break {
         span: Span,
     },
+}
+
+/// A figure's printed width.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Width {
+    /// A share of the measure, in percent (`{width=40%}`).
+    Percent(f32),
+    /// An absolute width in pt (`{width=8cm}`).
+    Points(f32),
 }
 
 /// Who speaks in a [`Block::SpeakerTurn`].

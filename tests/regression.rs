@@ -794,3 +794,39 @@ fn a_setting_of_the_wrong_type_names_the_key_the_form_and_an_example() {
     assert!(err.contains("did you mean `crop-marks`?"), "{err}");
     assert!(err.contains("the keys of [pdf] are: page-size"), "{err}");
 }
+
+#[test]
+fn a_figure_width_attribute_sets_the_printed_width() {
+    // Defect 17: `{width=40%}` after a figure dropped the figure with a misleading warning.
+    let dir = book(
+        "figure-width",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}Text.\n\n![A road](images/wide.jpg \"Forty per cent.\"){{width=40%}}\n\n\
+                 ![A road](images/wide.jpg \"Eight centimetres.\"){{width=8cm}}\n"
+            ),
+        )],
+    );
+    std::fs::create_dir_all(dir.join("book/images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/festival/images/altiplano-road.jpg",
+        dir.join("book/images/wide.jpg"),
+    )
+    .unwrap();
+    let (pages, warnings) = typeset(&dir);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let widths: Vec<f32> = pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|i| match i {
+            Item::Image { rect, .. } => Some(rect.width),
+            _ => None,
+        })
+        .collect();
+    let measure = mm(148.0 - 15.0 - 21.0);
+    assert_eq!(widths.len(), 2, "both figures are placed");
+    assert!((widths[0] - measure * 0.4).abs() < 0.5, "{widths:?}");
+    assert!((widths[1] - mm(80.0)).abs() < 0.5, "{widths:?}");
+}

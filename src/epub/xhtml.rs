@@ -403,11 +403,21 @@ impl<'b> Writer<'_, 'b> {
                 self.out += "</table>\n";
             }
             Block::Figure {
-                src, alt, caption, ..
+                src,
+                alt,
+                caption,
+                width,
+                ..
             } => {
                 let href = self.ctx.images.get(src).map(String::as_str).unwrap_or(src);
+                // A share of the measure carries over to the screen; a printed length
+                // (8cm) means nothing on a phone, so it stays in the PDF.
+                let style = match width {
+                    Some(crate::model::Width::Percent(p)) => format!(" style=\"width: {p}%\""),
+                    _ => String::new(),
+                };
                 self.out += &format!(
-                    "<figure>\n<img src=\"{}\" alt=\"{}\"/>\n",
+                    "<figure>\n<img src=\"{}\" alt=\"{}\"{style}/>\n",
                     esc_attr(href),
                     esc_attr(alt)
                 );

@@ -7,7 +7,7 @@
 
 use crate::diag::Diagnostic;
 use crate::markdown::LineIndex;
-use crate::model::{Align, Block, Inline, Span, SpeakerRole};
+use crate::model::{Align, Block, Inline, Span, SpeakerRole, Width};
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -428,13 +428,23 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         };
         let alt_inlines = self.inlines_until_end();
         let alt = crate::model::plain_text(&alt_inlines);
+        // `{width=40%}` right after the image: the figure's attributes.
+        let attrs = match self.events.peek() {
+            Some((Event::Text(t), r)) if is_attr_block(t) => Some((t.to_string(), r.start)),
+            _ => None,
+        };
+        if attrs.is_some() {
+            self.events.next();
+        }
         if let Some((Event::End(TagEnd::Paragraph), _)) = self.events.peek() {
             self.events.next();
             let caption = self.caption(&title, span);
+            let width = attrs.and_then(|(t, at)| self.figure_width(&t, at));
             return Block::Figure {
                 src: dest_url.to_string(),
                 alt,
                 caption,
+                width,
                 span,
             };
         }
@@ -449,6 +459,41 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         }];
         content.extend(self.inlines_until_end());
         self.paragraph(content, span)
+    }
+
+    /// The width from a figure's attribute block (`{width=40%}`, `{width=8cm}`); anything else
+    /// in the block is a located warning.
+    fn figure_width(&mut self, attrs: &str, at: usize) -> Option<Width> {
+        let mut width = None;
+        for a in attrs
+            .trim()
+            .trim_start_matches('{')
+            .trim_end_matches('}')
+            .split_whitespace()
+        {
+            let parsed = a.strip_prefix("width=").and_then(|v| {
+                let v = v.trim_matches('"');
+                match v.strip_suffix('%') {
+                    Some(p) => p
+                        .parse::<f32>()
+                        .ok()
+                        .filter(|p| *p > 0.0 && *p <= 100.0)
+                        .map(Width::Percent),
+                    None => crate::settings::length(v)
+                        .filter(|w| *w > 0.0)
+                        .map(Width::Points),
+                }
+            });
+            match parsed {
+                Some(w) => width = Some(w),
+                None => self.warn(
+                    at,
+                    format!("`{a}` is not a figure attribute folio knows; it is ignored"),
+                    "write the printed width as {width=40%} (of the measure) or {width=8cm}",
+                ),
+            }
+        }
+        width
     }
 
     /// A figure's caption (the image title): text with footnote references (`[^label]`),
@@ -717,6 +762,12 @@ fn fold_accent(c: char) -> char {
         'ç' | 'Ç' => 'c',
         other => other,
     }
+}
+
+/// Is `text` an attribute block (`{width=40%}`)?
+fn is_attr_block(text: &str) -> bool {
+    let t = text.trim();
+    t.len() > 2 && t.starts_with('{') && t.ends_with('}') && t.contains('=')
 }
 
 /// The first footnote reference `[^label]` in `text`: the text before it, the label, the

@@ -361,12 +361,13 @@ fn block(
             src,
             alt,
             caption,
+            width,
             span,
         } => {
             rows.push(space_row(1));
             match ctx.image(src) {
                 Some((index, img)) => {
-                    let mut row = figure(ctx, index, &img, caption, m, lang, body);
+                    let mut row = figure(ctx, (index, &img), caption, *width, m, lang, body);
                     row.float = Some(super::flow::Float::Figure);
                     rows.push(row);
                 }
@@ -449,15 +450,22 @@ const FIGURE_MAX_HEIGHT: f32 = 0.6;
 /// one row, so image and caption never part.
 fn figure(
     ctx: &mut Ctx,
-    index: usize,
-    img: &crate::image::Image,
+    (index, img): (usize, &crate::image::Image),
     caption: &[Inline],
+    asked: Option<crate::model::Width>,
     m: Measure,
     lang: &str,
     body: TextStyle,
 ) -> Row {
     let (px_w, px_h) = (img.width as f32, img.height as f32);
-    let mut w = (px_w * 72.0 / FIGURE_DPI).min(m.width);
+    // The width asked for, else the image at 150 dpi; never wider than the measure.
+    let natural = px_w * 72.0 / FIGURE_DPI;
+    let mut w = match asked {
+        Some(crate::model::Width::Percent(p)) => m.width * p / 100.0,
+        Some(crate::model::Width::Points(pt)) => pt,
+        None => natural,
+    }
+    .min(m.width);
     let mut h = w * px_h / px_w;
     let max_h = m.height * FIGURE_MAX_HEIGHT;
     if h > max_h {
