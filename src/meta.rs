@@ -101,6 +101,19 @@ pub struct Metadata {
     pub series: Option<Series>,
     /// The cover as written (relative to the book folder or `covers/`); the project resolves it.
     pub cover: Option<String>,
+    /// Display text of the fields written in inline Markdown (title, subtitle, kicker,
+    /// description), parsed once by the loader: emphasis and smart punctuation for the
+    /// outputs that can show them. The plain fields above hold the same text without markup.
+    pub rich: Rich,
+}
+
+/// Metadata text as inlines (see [`Metadata::rich`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rich {
+    pub title: Vec<crate::model::Inline>,
+    pub subtitle: Vec<crate::model::Inline>,
+    pub kicker: Vec<crate::model::Inline>,
+    pub description: Vec<crate::model::Inline>,
 }
 
 /// What the user wrote, before any check. Shared by front matter and `book.toml`.

@@ -474,10 +474,10 @@ fn stress_text_stays_text() {
     let opf = parse(&text);
     assert_eq!(
         opf_meta(&opf, "title")[0],
-        "Fish & Chips <Deluxe> \"Quoted\" 'Single'"
+        "Fish & Chips <Deluxe> “Quoted” ‘Single’"
     );
-    assert_eq!(opf_meta(&opf, "publisher"), ["O'Brien & Sons <Press>"]);
-    assert_eq!(opf_meta(&opf, "creator"), ["Seán O'Brien & Co."]);
+    assert_eq!(opf_meta(&opf, "publisher"), ["O’Brien & Sons <Press>"]);
+    assert_eq!(opf_meta(&opf, "creator"), ["Seán O’Brien & Co."]);
     assert!(opf_meta(&opf, "description")[0].contains("<script>"));
     // Nothing in any document became an element it should not be.
     for (name, text) in xhtml_docs(&b) {

@@ -830,3 +830,49 @@ fn a_figure_width_attribute_sets_the_printed_width() {
     assert!((widths[0] - measure * 0.4).abs() < 0.5, "{widths:?}");
     assert!((widths[1] - mm(80.0)).abs() < 0.5, "{widths:?}");
 }
+
+#[test]
+fn metadata_text_takes_inline_markdown_and_smart_punctuation_in_both_outputs() {
+    // Defect 14: `*Ụlọ*` in a description was printed with its asterisks, and straight quotes
+    // in metadata stayed straight, in both outputs.
+    let dir = book(
+        "meta-markdown",
+        &[
+            ("book.toml", "title = \"The 'Good' House\"\n"),
+            (
+                "01-a.md",
+                "---\ntitle: A \"quoted\" title\ndescription: On the *Ụlọ* -- the house\n---\n\nText.\n",
+            ),
+        ],
+    );
+    let (pages, _) = typeset(&dir);
+    let text = all_text(&pages);
+    assert!(text.contains("A “quoted” title"), "{text}");
+    assert!(text.contains("On the Ụlọ – the house"), "{text}");
+    assert!(!text.contains('*'), "{text}");
+    let italic = pages
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("Italic"))
+        .unwrap();
+    let standfirst_page = pages
+        .pages
+        .iter()
+        .find(|p| page_text(p).contains("Ụlọ"))
+        .unwrap();
+    let regular_in_standfirst = glyphs(standfirst_page)
+        .into_iter()
+        .any(|g| g.text.starts_with('Ụ') && g.font != italic);
+    assert!(
+        regular_in_standfirst,
+        "emphasis in an italic standfirst reads upright"
+    );
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = std::fs::read(dir.join("out/the-good-house.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut opf = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
+        .unwrap();
+    assert!(opf.contains("The ‘Good’ House"), "{opf}");
+}

@@ -264,20 +264,38 @@ pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
             )
         }
     }
-    if let Some(k) = &m.kicker {
-        w.out += &format!("<p class=\"kicker\">{}</p>\n", esc(k));
-    }
-    if let Some(title) = &title {
-        w.out += &format!("<h1 id=\"piece_title\">{}</h1>\n", esc(title));
-    }
-    if let Some(sub) = &m.subtitle {
-        w.out += &format!(
-            "<p class=\"subtitle\" role=\"doc-subtitle\">{}</p>\n",
-            esc(sub)
-        );
-    }
-    if let Some(d) = &m.description {
-        w.out += &format!("<p class=\"standfirst\">{}</p>\n", esc(d));
+    // Metadata text is inline Markdown (emphasis, smart quotes): written as the body is.
+    let book_title = (m.title.is_none()).then(|| &ctx.book.meta.rich.title);
+    let fields: [(&Option<String>, &[Inline], &str, &str); 4] = [
+        (&m.kicker, &m.rich.kicker, "p", " class=\"kicker\""),
+        (
+            &title,
+            book_title.unwrap_or(&m.rich.title),
+            "h1",
+            " id=\"piece_title\"",
+        ),
+        (
+            &m.subtitle,
+            &m.rich.subtitle,
+            "p",
+            " class=\"subtitle\" role=\"doc-subtitle\"",
+        ),
+        (
+            &m.description,
+            &m.rich.description,
+            "p",
+            " class=\"standfirst\"",
+        ),
+    ];
+    for (plain, rich, tag, attrs) in fields {
+        let Some(plain) = plain else { continue };
+        w.out += &format!("<{tag}{attrs}>");
+        if rich.is_empty() {
+            w.out += &esc(plain);
+        } else {
+            w.inlines(rich);
+        }
+        w.out += &format!("</{tag}>\n");
     }
     for line in byline(m) {
         w.out += &format!("<p class=\"byline\">{}</p>\n", esc(&line));

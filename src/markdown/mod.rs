@@ -44,7 +44,9 @@ pub fn load(project: &Project) -> DiagResult<Loaded> {
     let (mut book_meta, settings) = match project.book_toml() {
         Some(path) => {
             let text = project.read_text(&path)?;
-            meta::parse_book_toml(&path, &text)?
+            let (mut m, settings) = meta::parse_book_toml(&path, &text)?;
+            enrich(&mut m);
+            (m, settings)
         }
         None => (Metadata::default(), Settings::default()),
     };
@@ -175,6 +177,7 @@ pub fn load_piece(
         None => (Metadata::default(), 0),
     };
     meta::inherit(&mut piece_meta, book);
+    enrich(&mut piece_meta);
     if text[body_start..].trim().is_empty() {
         return Err(vec![
             Diagnostic::error("the manuscript is empty")
@@ -276,6 +279,51 @@ pub fn load_piece(
         },
         diags,
     ))
+}
+
+/// Inline Markdown in a line of metadata (`*Ụlọ*`, "straight quotes", `--`): the inlines
+/// of its first paragraph, with the body's smart punctuation.
+pub fn inline_markdown(text: &str) -> Vec<crate::model::Inline> {
+    let lines = LineIndex::new(text);
+    let parser = Parser::new_ext(text, options()).into_offset_iter();
+    let path = Path::new("metadata");
+    let mut conv = convert::Converter::new(parser, &lines, text, path, 0);
+    match conv.top_level().into_iter().next() {
+        Some((_, Block::Paragraph { content, .. } | Block::Heading { content, .. })) => content,
+        _ => vec![crate::model::Inline::Text {
+            text: text.to_string(),
+            span: Span::default(),
+        }],
+    }
+}
+
+/// Parses the display fields of `m` as inline Markdown into [`Metadata::rich`] and sets the
+/// plain fields to the same text without markup, so both outputs say the same words with
+/// the same quotes and dashes.
+fn enrich(m: &mut Metadata) {
+    let one = |field: &mut Option<String>| -> Vec<crate::model::Inline> {
+        let Some(text) = field.as_ref() else {
+            return vec![];
+        };
+        let rich = inline_markdown(text);
+        *field = Some(crate::model::plain_text(&rich));
+        rich
+    };
+    m.rich = meta::Rich {
+        title: one(&mut m.title),
+        subtitle: one(&mut m.subtitle),
+        kicker: one(&mut m.kicker),
+        description: one(&mut m.description),
+    };
+    for field in [&mut m.rights, &mut m.edition, &mut m.publisher] {
+        if let Some(text) = field.as_ref() {
+            *field = Some(crate::model::plain_text(&inline_markdown(text)));
+        }
+    }
+    // Names too (O’Brien), but not their sort keys, which are for machines.
+    for c in &mut m.creators {
+        c.name = crate::model::plain_text(&inline_markdown(&c.name));
+    }
 }
 
 /// A warning at the `lang` key of `path` for each subtag of `tag` the IANA registry lacks.

@@ -31,6 +31,14 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
             span: piece.span,
         }]
     };
+    // Metadata written in inline Markdown (emphasis, smart quotes) is set as the body is.
+    let rich = |inlines: &[crate::model::Inline], text: &str, style: TextStyle| {
+        if inlines.is_empty() {
+            run(text, style)
+        } else {
+            super::collect::collect(inlines, style, lang)
+        }
+    };
     let push_lines = |ctx: &mut Ctx,
                       runs: Vec<Run>,
                       size: f32,
@@ -60,7 +68,9 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
         ..plain
     };
     if let Some(k) = &meta.kicker {
-        push_lines(ctx, run(&k.to_lowercase(), label), em, &mut rows, None);
+        let mut runs = rich(&meta.rich.kicker, k, label);
+        runs.iter_mut().for_each(|r| r.text = r.text.to_lowercase());
+        push_lines(ctx, runs, em, &mut rows, None);
         rows.push(Row {
             lines: 1,
             break_after: FORBIDDEN,
@@ -72,7 +82,8 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
     match &meta.title {
         Some(title) => push_lines(
             ctx,
-            run(
+            rich(
+                &meta.rich.title,
                 title,
                 TextStyle {
                     size: tsize,
@@ -93,7 +104,8 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
         let size = em * 1.25;
         push_lines(
             ctx,
-            run(
+            rich(
+                &meta.rich.subtitle,
                 s,
                 TextStyle {
                     face: Style::Italic,
@@ -112,7 +124,8 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
             break_after: FORBIDDEN,
             ..Row::default()
         });
-        let runs = run(
+        let runs = rich(
+            &meta.rich.description,
             d,
             TextStyle {
                 face: Style::Italic,
