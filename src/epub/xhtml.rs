@@ -265,7 +265,7 @@ pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
         }
     }
     // Metadata text is inline Markdown (emphasis, smart quotes): written as the body is.
-    let book_title = (m.title.is_none()).then(|| &ctx.book.meta.rich.title);
+    let book_title = m.title.is_none().then_some(&ctx.book.meta.rich.title);
     let fields: [(&Option<String>, &[Inline], &str, &str); 4] = [
         (&m.kicker, &m.rich.kicker, "p", " class=\"kicker\""),
         (
