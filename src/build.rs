@@ -288,12 +288,16 @@ pub fn doc_info(book: &crate::model::Book, clock: i64) -> crate::typeset::frame:
     crate::typeset::frame::DocInfo {
         title: m.title.clone().unwrap_or_default(),
         subtitle: m.subtitle.clone(),
-        authors: book
-            .all_creators()
-            .into_iter()
-            .filter(|c| c.role.is_creator())
-            .map(|c| c.name)
-            .collect(),
+        // The book's creators (book-level people); a book that names nobody at that level
+        // lists the people of its pieces rather than nobody.
+        authors: {
+            let book_level: Vec<String> = m.creators.iter().map(|c| c.name.clone()).collect();
+            if book_level.is_empty() {
+                book.all_creators().into_iter().map(|c| c.name).collect()
+            } else {
+                book_level
+            }
+        },
         subject: m.description.clone().or_else(|| m.subtitle.clone()),
         keywords: m.subjects.clone(),
         lang: m.lang.clone().unwrap_or_else(|| "en".into()),

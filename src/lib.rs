@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 pub mod build;
+pub mod credits;
 pub mod diag;
 pub mod dump;
 pub mod epub;

@@ -348,6 +348,11 @@ pub fn resolve(
             }
         }
     }
+    // People in the order the metadata names them: by where each role's key is written
+    // (`[[editor]]` before `photographer` puts the editors first), in order within a role.
+    let content = block.content();
+    meta.creators
+        .sort_by_key(|c| find_key(content, c.role.key()).unwrap_or(usize::MAX));
     if let Some(date) = raw.date {
         match date_of(&date) {
             Ok(d) => meta.date = Some(d),

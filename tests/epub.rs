@@ -360,7 +360,9 @@ fn interview_metadata() {
     );
     assert_eq!(opf_property(&opf, "title-type"), ["main", "subtitle"]);
     assert_eq!(opf_meta(&opf, "language"), ["en-US"]);
-    assert_eq!(opf_meta(&opf, "contributor"), ["Kiro Russo"]);
+    // Book-level people are the book's creators (the booklet issue), whatever their role.
+    assert_eq!(opf_meta(&opf, "creator"), ["Kiro Russo"]);
+    assert!(opf_meta(&opf, "contributor").is_empty());
     assert_eq!(opf_property(&opf, "role"), ["ive"]);
     assert_eq!(opf_property(&opf, "file-as"), ["Russo, Kiro"]);
     assert_eq!(opf_property(&opf, "dcterms:modified"), [iso8601(CLOCK)]);
@@ -436,8 +438,16 @@ fn booklet_metadata() {
     for r in ["aut", "ivr", "ive", "pht", "trl", "edt"] {
         assert!(roles.contains(r), "role {r}");
     }
-    // Jane Writer is one creator with two roles.
-    assert_eq!(opf_meta(&opf, "creator"), ["Jane Writer"]);
+    // The book-level editor is the book's creator (stores list her first); Jane Writer,
+    // named in pieces, is one contributor with two roles.
+    assert_eq!(opf_meta(&opf, "creator"), ["Ana Editor"]);
+    assert_eq!(
+        opf_meta(&opf, "contributor")
+            .iter()
+            .filter(|c| *c == "Jane Writer")
+            .count(),
+        1
+    );
     // One figure with alt text: visual, and the alt-text claim.
     assert_eq!(
         opf_property(&opf, "schema:accessMode"),

@@ -876,3 +876,87 @@ fn metadata_text_takes_inline_markdown_and_smart_punctuation_in_both_outputs() {
         .unwrap();
     assert!(opf.contains("The ‘Good’ House"), "{opf}");
 }
+
+#[test]
+fn front_matter_credits_book_level_people_as_creators_and_everyone_once_by_role() {
+    // Front matter: the booklet's title page listed eleven names with three duplicates and no
+    // roles, the copyright page said "Editor:" twice, and the first `dc:creator` was a piece's
+    // interviewer, so a store would list her as the author.
+    let dir = book(
+        "credits",
+        &[
+            (
+                "book.toml",
+                "title = \"Festival\"\nlang = \"en-GB\"\ndate = \"2026-09-18\"\n\
+                 series = { name = \"Festival Booklets\", position = 7 }\n\n\
+                 [[editor]]\nname = \"Ana Arce\"\n\n[[editor]]\nname = \"Tom Webb\"\n\n\
+                 [[photographer]]\nname = \"Rui Apaza\"\n",
+            ),
+            (
+                "01-a.md",
+                "---\ntitle: One\ninterviewer: Hannah Pryce\ninterviewee: Val Condori\n---\n\n**Hannah Pryce:** Why?\n",
+            ),
+            (
+                "02-b.md",
+                "---\ntitle: Two\nauthor: Ana Arce\nphotographer: Rui Apaza\n---\n\nText.\n",
+            ),
+        ],
+    );
+    let (pages, _) = typeset(&dir);
+    let title_page = page_text(&pages.pages[0]).to_lowercase();
+    assert!(
+        title_page.contains("edited by ana arce and tom webb"),
+        "{title_page}"
+    );
+    assert!(
+        title_page.contains("photographs by rui apaza"),
+        "{title_page}"
+    );
+    assert!(
+        !title_page.contains("hannah"),
+        "piece people are not the book's creators: {title_page}"
+    );
+    assert!(
+        title_page.find("edited by").unwrap() < title_page.find("photographs by").unwrap(),
+        "roles in the order book.toml names them"
+    );
+    let colophon = page_text(&pages.pages[1]);
+    for line in [
+        "Editors: Ana Arce and Tom Webb",
+        "Photographs: Rui Apaza",
+        "Interviewer: Hannah Pryce",
+        "Author: Ana Arce",
+        "Festival Booklets, 7",
+        "Published 18 September 2026",
+    ] {
+        assert_eq!(
+            colophon.matches(line).count(),
+            1,
+            "{line:?} once in:\n{colophon}"
+        );
+    }
+    assert_eq!(pages.info.authors, ["Ana Arce", "Tom Webb", "Rui Apaza"]);
+    let contents = pages
+        .pages
+        .iter()
+        .map(page_text)
+        .find(|t| t.contains("contents"))
+        .unwrap();
+    assert!(
+        contents
+            .to_lowercase()
+            .contains("interview by hannah pryce with val condori"),
+        "{contents}"
+    );
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = std::fs::read(dir.join("out/festival.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut opf = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
+        .unwrap();
+    let first_creator = opf.split("<dc:creator").nth(1).unwrap();
+    assert!(first_creator.contains(">Ana Arce<"), "{opf}");
+    assert!(opf.contains(">Hannah Pryce</dc:contributor>"), "{opf}");
+    assert!(!opf.contains(">Hannah Pryce</dc:creator>"), "{opf}");
+}

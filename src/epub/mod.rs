@@ -73,7 +73,10 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
     }
 
     let facts = Facts::of(book, cover.is_some());
-    let people = book.all_creators();
+    // Book-level people are the book's creators; people named only in pieces contribute.
+    let mut people = book.meta.creators.clone();
+    let creators = people.len();
+    people.extend(crate::credits::contributors(book));
     let identifier = book.identifier().urn();
 
     // Content documents.
@@ -111,6 +114,7 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
     let info = package::PackageInfo {
         meta: &book.meta,
         people,
+        creators,
         identifier: identifier.clone(),
         lang: lang.clone(),
         modified: iso8601(clock_secs),

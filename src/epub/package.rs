@@ -17,8 +17,11 @@ use crate::meta::{Creator, Metadata};
 /// Everything the package metadata says, computed by [`super::epub`].
 pub struct PackageInfo<'a> {
     pub meta: &'a Metadata,
-    /// Every creator and contributor of the book and its pieces.
+    /// The book's creators (book-level people) and then its contributors (people named
+    /// only in pieces).
     pub people: Vec<Creator>,
+    /// How many of `people` are creators (`dc:creator`); the rest are `dc:contributor`.
+    pub creators: usize,
     /// `urn:isbn:…` or `urn:uuid:…`.
     pub identifier: String,
     pub lang: String,
@@ -27,14 +30,7 @@ pub struct PackageInfo<'a> {
     pub a11y: Vec<(&'static str, String)>,
 }
 
-/// A series position as people write it: `2`, not `2.0`.
-pub fn number(p: f64) -> String {
-    if p.fract() == 0.0 && p.abs() < 1e15 {
-        format!("{}", p as i64)
-    } else {
-        format!("{p}")
-    }
-}
+pub use crate::credits::number;
 
 fn meta(property: &str, value: &str) -> Element {
     Element::new("meta")
@@ -82,10 +78,14 @@ pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
     }
     // One element per person, with a role refinement for each of their roles (Jane Writer
     // may be an author of one piece and the interviewer of another).
-    let mut persons: Vec<(&str, Option<&str>, Vec<crate::meta::Role>)> = Vec::new();
-    for p in &info.people {
-        match persons.iter_mut().find(|(n, _, _)| *n == p.name) {
-            Some((_, fa, roles)) => {
+    let mut persons: Vec<(&str, Option<&str>, Vec<crate::meta::Role>, bool)> = Vec::new();
+    for (i, p) in info.people.iter().enumerate() {
+        let creator = i < info.creators;
+        match persons
+            .iter_mut()
+            .find(|(n, _, _, c)| *n == p.name && *c == creator)
+        {
+            Some((_, fa, roles, _)) => {
                 if !roles.contains(&p.role) {
                     roles.push(p.role);
                 }
@@ -93,12 +93,12 @@ pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
                     *fa = p.file_as.as_deref();
                 }
             }
-            None => persons.push((&p.name, p.file_as.as_deref(), vec![p.role])),
+            None => persons.push((&p.name, p.file_as.as_deref(), vec![p.role], creator)),
         }
     }
     let (mut nc, mut nk) = (0, 0);
-    for (name, file_as, roles) in persons {
-        let (tag, id) = if roles.iter().any(|r| r.is_creator()) {
+    for (name, file_as, roles, creator) in persons {
+        let (tag, id) = if creator {
             nc += 1;
             ("dc:creator", format!("creator-{nc}"))
         } else {

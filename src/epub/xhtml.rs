@@ -6,7 +6,7 @@
 //! produces, so they cannot collide with heading ids.
 
 use super::xml::{esc, esc_attr};
-use crate::meta::{Creator, Metadata, Role};
+use crate::credits::byline;
 use crate::model::{Align, Block, Book, Inline, Piece, SpeakerRole};
 use std::collections::HashMap;
 
@@ -48,38 +48,6 @@ pub fn xml_id(s: &str) -> String {
         out.insert_str(0, "h_");
     }
     out
-}
-
-/// People joined as English prose: "A", "A and B", "A, B and C".
-pub fn names(people: &[&Creator]) -> String {
-    let n: Vec<&str> = people.iter().map(|c| c.name.as_str()).collect();
-    match n.len() {
-        0 => String::new(),
-        1 => n[0].to_string(),
-        k => format!("{} and {}", n[..k - 1].join(", "), n[k - 1]),
-    }
-}
-
-/// Byline lines from creators, one per role in [`Role::ALL`] order ("Interview by …").
-pub fn byline(meta: &Metadata) -> Vec<String> {
-    Role::ALL
-        .iter()
-        .filter_map(|&role| {
-            let people: Vec<&Creator> = meta.creators.iter().filter(|c| c.role == role).collect();
-            if people.is_empty() {
-                return None;
-            }
-            let lead = match role {
-                Role::Author => "By",
-                Role::Interviewer => "Interview by",
-                Role::Interviewee => "An interview with",
-                Role::Photographer => "Photographs by",
-                Role::Translator => "Translated by",
-                Role::Editor => "Edited by",
-            };
-            Some(format!("{lead} {}", names(&people)))
-        })
-        .collect()
 }
 
 /// The cover page. With a cover image: the image, labelled; without: a plain typographic
@@ -147,13 +115,14 @@ pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
     s += "</section>\n<section class=\"imprint\" aria-label=\"Imprint\">\n";
     let mut facts: Vec<String> = Vec::new();
     if let Some(series) = &m.series {
-        facts.push(match series.position {
-            Some(p) => format!("{}, {}", series.name, super::package::number(p)),
-            None => series.name.clone(),
-        });
+        facts.push(crate::credits::series(series));
     }
     facts.extend(m.edition.clone());
-    facts.extend(m.date.clone());
+    facts.extend(
+        m.date
+            .as_deref()
+            .map(|d| crate::credits::long_date(d, lang)),
+    );
     facts.push(identifier.to_string());
     facts.extend(m.rights.clone());
     for f in facts {

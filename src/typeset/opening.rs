@@ -8,7 +8,6 @@ use super::flow::{FORBIDDEN, Row};
 use super::font::Style;
 use super::frame::{Item, Point};
 use super::par::{Align, ParSpec, set_paragraph};
-use crate::meta::Role;
 use crate::model::Piece;
 
 /// The opening of a piece: kicker, title, subtitle, standfirst and byline, on a new page.
@@ -178,38 +177,8 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
     rows
 }
 
-/// "Interview by Jane Doe with Kiro Russo · Photographs by …" and the like, from the
-/// piece's people (the EPUB's header names the same people).
+/// "Interview by Jane Doe with Kiro Russo · Photographs by …": the piece's byline, in the
+/// words [`crate::credits::byline`] decides for both outputs.
 pub fn byline(piece: &Piece) -> String {
-    let names = |role: Role| {
-        piece
-            .meta
-            .creators
-            .iter()
-            .filter(|c| c.role == role)
-            .map(|c| c.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" and ")
-    };
-    let mut parts = Vec::new();
-    let authors = names(Role::Author);
-    if !authors.is_empty() {
-        parts.push(format!("By {authors}"));
-    }
-    let (ivr, ive) = (names(Role::Interviewer), names(Role::Interviewee));
-    match (ivr.is_empty(), ive.is_empty()) {
-        (false, false) => parts.push(format!("Interview by {ivr} with {ive}")),
-        (false, true) => parts.push(format!("Interview by {ivr}")),
-        (true, false) => parts.push(format!("An interview with {ive}")),
-        (true, true) => {}
-    }
-    let pht = names(Role::Photographer);
-    if !pht.is_empty() {
-        parts.push(format!("Photographs by {pht}"));
-    }
-    let trl = names(Role::Translator);
-    if !trl.is_empty() {
-        parts.push(format!("Translated by {trl}"));
-    }
-    parts.join(" · ")
+    crate::credits::byline(&piece.meta).join(" · ")
 }

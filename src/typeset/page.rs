@@ -373,22 +373,25 @@ fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
             size * 1.3,
         );
     }
-    let people: Vec<String> = book.all_creators().iter().map(|c| c.name.clone()).collect();
-    if !people.is_empty() {
+    // The book's creators (book-level people), with their roles: "Edited by A, B and C".
+    let by = crate::credits::byline(m);
+    if !by.is_empty() {
         y += g.leading * 2.0;
-        centred(
-            ctx,
-            &mut page,
-            g,
-            &people.join(" · ").to_lowercase(),
-            TextStyle {
-                small_caps: true,
-                size: g.size * LABEL_SCALE,
-                ..base
-            },
-            y,
-            g.leading,
-        );
+        for line in by {
+            y = centred(
+                ctx,
+                &mut page,
+                g,
+                &line.to_lowercase(),
+                TextStyle {
+                    small_caps: true,
+                    size: g.size * LABEL_SCALE,
+                    ..base
+                },
+                y,
+                g.leading,
+            );
+        }
     }
     if let Some(p) = &m.publisher {
         let y = g.height - g.bottom - g.leading;
@@ -420,23 +423,17 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
         title = format!("{title}: {s}");
     }
     text.push(title);
-    let people = book.all_creators();
-    for c in &people {
-        let role = match c.role {
-            crate::meta::Role::Author => "Author",
-            crate::meta::Role::Interviewer => "Interviewer",
-            crate::meta::Role::Interviewee => "Interviewee",
-            crate::meta::Role::Photographer => "Photographs",
-            crate::meta::Role::Translator => "Translator",
-            crate::meta::Role::Editor => "Editor",
-        };
-        text.push(format!("{role}: {}", c.name));
+    // Everyone once, grouped by role (the words come from `credits`).
+    text.extend(crate::credits::grouped(book));
+    if let Some(s) = &m.series {
+        text.push(crate::credits::series(s));
     }
     if let Some(e) = &m.edition {
         text.push(e.clone());
     }
     if let Some(d) = &m.date {
-        text.push(format!("Published {d}"));
+        let lang = m.lang.as_deref().unwrap_or("en");
+        text.push(format!("Published {}", crate::credits::long_date(d, lang)));
     }
     if let Some(p) = &m.publisher {
         text.push(format!("Publisher: {p}"));
@@ -456,13 +453,17 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
         env!("CARGO_PKG_VERSION")
     ));
     let leading = g.leading * 0.85 * 1.3;
-    let mut y = g.height - g.bottom - leading * (text.len() as f32 + 1.0);
+    // Set first, then placed: the colophon ends at the foot of the text block however many
+    // lines its entries wrap to.
+    let set: Vec<SetLine> = text
+        .iter()
+        .flat_map(|t| lines(ctx, t, style, g.measure, Align::Left))
+        .collect();
+    let mut y = g.height - g.bottom - leading * (set.len() as f32 + 1.0);
     let left = g.left(1);
-    for t in text {
-        for l in lines(ctx, &t, style, g.measure, Align::Left) {
-            page.items.extend(line_items(l, left, y));
-            y += leading;
-        }
+    for l in set {
+        page.items.extend(line_items(l, left, y));
+        y += leading;
     }
     page
 }
@@ -532,6 +533,19 @@ fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize
                 height += g.leading;
                 items.extend(line_items(l, 0.0, height));
             }
+        }
+        // The piece's contributors, in small capitals under its title.
+        let by = crate::credits::byline(&piece.meta)
+            .join(" · ")
+            .to_lowercase();
+        let by_style = TextStyle {
+            small_caps: true,
+            size: g.size * LABEL_SCALE,
+            ..base
+        };
+        for l in lines(ctx, &by, by_style, text_width, Align::Left) {
+            height += g.leading;
+            items.extend(line_items(l, 0.0, height));
         }
         if y + height > bottom && !page.items.is_empty() {
             pages.push(std::mem::replace(&mut page, blank(g)));
