@@ -1007,3 +1007,53 @@ fn interview_turns_get_half_a_line_between_them_and_the_closing_note_stands_apar
         "a blank line before the closing note, not {note}"
     );
 }
+
+#[test]
+fn a_photo_essay_fills_its_pages_by_moving_and_shrinking_its_photographs() {
+    // Layout: three half-page photographs and a few paragraphs left holes of 5 to 7 lines
+    // on every page; figures now move, and shrink to 85 or 70 % when that fills pages.
+    let src = Path::new("tests/fixtures/festival");
+    let piece = std::fs::read_to_string(src.join("05-the-travelling-screen.md")).unwrap();
+    let dir = book("photo-essay", &[("05-the-travelling-screen.md", &piece)]);
+    let images = dir.join("book/images");
+    std::fs::create_dir_all(&images).unwrap();
+    for f in std::fs::read_dir(src.join("images")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, images.join(f.file_name().unwrap())).unwrap();
+    }
+    let (pages, _) = typeset(&dir);
+    let body: Vec<&Page> = pages.pages.iter().skip(2).collect();
+    assert!(body.len() >= 3);
+    for (i, page) in body.iter().enumerate().take(body.len() - 1) {
+        let hole = hole_lines(page);
+        assert!(
+            hole <= 2.0,
+            "page {i} of the essay has a hole of {hole} lines"
+        );
+    }
+}
+
+#[test]
+fn a_heading_stays_with_the_short_table_after_it() {
+    // Layout: "Tickets" ended a page and its table began the next.
+    let mut text = format!("{PIECE}");
+    let sentence = "The screening starts at dusk and ends when the generator runs dry. ";
+    for _ in 0..9 {
+        text += &format!("{}\n\n", sentence.repeat(5));
+    }
+    text += "### Tickets\n\n| Ticket | Price |\n|---|---:|\n| Single | Bs 20 |\n| Pass | Bs 150 |\n| Child | free |\n\nAfter.\n";
+    for extra in 0..40 {
+        let t = text.replacen(&sentence.repeat(5), &sentence.repeat(5 + extra), 1);
+        let dir = book(&format!("heading-table-{extra}"), &[("01-a.md", &t)]);
+        let (pages, _) = typeset(&dir);
+        for page in &pages.pages {
+            let text = page_text(page);
+            if text.contains("tickets") || text.contains("Tickets") {
+                assert!(
+                    text.contains("Single") && text.contains("Child"),
+                    "{extra}: the heading and the whole table share a page:\n{text}"
+                );
+            }
+        }
+    }
+}

@@ -410,6 +410,17 @@ fn block(
                 Some((index, img)) => {
                     let mut row = figure(ctx, (index, &img), caption, *width, m, lang, body);
                     row.float = Some(super::flow::Float::Figure);
+                    // Smaller versions the paginator may choose where the full size would
+                    // leave a hole (a width asked for is kept as asked).
+                    if width.is_none() {
+                        let smaller: Vec<Row> = FIGURE_SHRINK
+                            .iter()
+                            .filter_map(|&s| shrink_figure(&row, s, m))
+                            .collect();
+                        if !smaller.is_empty() {
+                            row.shrunk = std::iter::once(row.clone()).chain(smaller).collect();
+                        }
+                    }
                     rows.push(row);
                 }
                 None => {
@@ -547,6 +558,49 @@ fn figure(
         notes,
         ..Row::default()
     }
+}
+
+/// The scales a figure may be set at, besides its full size, when that fills pages better:
+/// down to 70 %, which still reads as the same picture at book sizes.
+const FIGURE_SHRINK: [f32; 2] = [0.85, 0.7];
+
+/// The figure `row` with its image at `s` of its size, centred, the caption moved up with
+/// it; `None` when that saves no grid line.
+fn shrink_figure(row: &Row, s: f32, m: Measure) -> Option<Row> {
+    let (rect, image) = row.items.iter().find_map(|i| match i {
+        Item::Image { rect, image } => Some((*rect, *image)),
+        _ => None,
+    })?;
+    let (w, h) = (rect.width * s, rect.height * s);
+    let dy = rect.height - h;
+    let mut items = vec![Item::Image {
+        rect: Rect {
+            x: (m.width - w) / 2.0,
+            y: rect.y,
+            width: w,
+            height: h,
+        },
+        image,
+    }];
+    let mut bottom = rect.y + h;
+    for it in row
+        .items
+        .iter()
+        .filter(|i| !matches!(i, Item::Image { .. }))
+    {
+        let moved = super::frame::translate(it.clone(), 0.0, -dy);
+        if let Item::Glyphs(g) = &moved {
+            bottom = bottom.max(g.origin.y);
+        }
+        items.push(moved);
+    }
+    let lines = ((bottom + m.leading * 0.5) / m.leading).ceil().max(1.0) as u32;
+    (lines < row.lines).then(|| Row {
+        lines,
+        items,
+        shrunk: vec![],
+        ..row.clone()
+    })
 }
 
 /// Moves every item of `rows` right by `dx` (glyphs, rules, images and link areas).

@@ -52,6 +52,9 @@ pub struct Row {
     /// A pull quote may be placed right after this row (the end of a paragraph that is not
     /// a question).
     pub slot: bool,
+    /// A figure's sizes, full size first, that [`place_floats`] chooses among (empty for a
+    /// row with one size).
+    pub shrunk: Vec<Row>,
 }
 
 /// Rows that [`place_floats`] may move.
@@ -119,6 +122,18 @@ fn paginate_cost(
     let mut best = vec![f64::INFINITY; n + 1];
     let mut from = vec![0usize; n + 1];
     best[0] = 0.0;
+    // The cost of a break before row j. Space between blocks does not loosen a keep: a
+    // break after it costs what a break after the row before it would (a heading stays
+    // with the table or quotation after it).
+    let mut keep = vec![0.0f64; n + 1];
+    let mut last_solid = 0.0f64;
+    for j in 1..=n {
+        let r = rows[j - 1];
+        if !r.discardable {
+            last_solid = r.break_after;
+        }
+        keep[j] = r.break_after.max(last_solid);
+    }
     for j in 1..=n {
         // Extend the page backwards from row j-1 while it fits.
         let mut body = 0u32;
@@ -169,7 +184,7 @@ fn paginate_cost(
                 } else if rows[j].float == Some(Float::PullQuote) {
                     FORBIDDEN // a pull quote never opens a page
                 } else {
-                    rows[j - 1].break_after
+                    keep[j]
                 };
                 let short = if ends_piece {
                     0.0
@@ -205,22 +220,98 @@ fn paginate_cost(
 /// How many slots on a pull quote may move past its first place: about two paragraphs,
 /// close enough that the quote still reads as part of the passage it comes from.
 const PULL_QUOTE_SLOTS: usize = 3;
+/// The cost of setting a figure a size smaller: less than one short line on a page
+/// ([`SHORT_PAGE`]), so a figure shrinks only to fill a page, never for nothing.
+const SHRUNK_FIGURE: f64 = 500.0;
 /// A figure may move on by at most a page of rows: it lands at the latest on the next page.
 const FIGURE_REACH_PAGES: u32 = 1;
 
-/// Moves figures and pull quotes forward to where the pages come out best, then chooses
-/// the page breaks: each float in turn is tried at every place it may go and kept where the
-/// piece's total pagination cost (short pages, bad breaks) is least. Returns the rows in
-/// their final order and the pages.
+/// Most figures with several sizes whose sizes are chosen jointly (every combination
+/// tried): 3⁴ = 81 pagings of the piece at most; beyond that all figures share one size.
+const JOINT_FIGURES: usize = 4;
+
+/// Moves figures and pull quotes forward, and chooses each figure's size, to where the
+/// pages come out best; then chooses the page breaks. Sizes are tried jointly (two
+/// photographs that share a page must both shrink); for each choice of sizes each float in
+/// turn is tried at every place it may go and kept where the piece's total pagination cost
+/// (short pages, bad breaks) is least. Returns the rows in their final order and the pages.
 pub fn place_floats(
     mut rows: Vec<Row>,
     notes: &dyn Fn(u32) -> f32,
     space: PageSpace,
 ) -> (Vec<Row>, Vec<PageRange>) {
+    let sized: Vec<usize> = (0..rows.len())
+        .filter(|&i| !rows[i].shrunk.is_empty())
+        .collect();
+    let choices = size_choices(&rows, &sized);
+    let mut best: Option<(f64, Vec<usize>, Vec<usize>)> = None;
+    for choice in choices {
+        for (&f, &size) in sized.iter().zip(&choice) {
+            rows[f] = with_size(&rows[f], size);
+        }
+        let (order, cost) = place_positions(&rows, notes, space);
+        let cost = cost + SHRUNK_FIGURE * choice.iter().sum::<usize>() as f64;
+        if best.as_ref().is_none_or(|(c, _, _)| cost < *c) {
+            best = Some((cost, order, choice));
+        }
+    }
+    let Some((_, order, choice)) = best else {
+        return (vec![], vec![]);
+    };
+    for (&f, &size) in sized.iter().zip(&choice) {
+        rows[f] = with_size(&rows[f], size);
+    }
+    let mut slots: Vec<Option<Row>> = rows.drain(..).map(Some).collect();
+    let rows: Vec<Row> = order.iter().filter_map(|&k| slots[k].take()).collect();
+    let pages = paginate(&rows, notes, space);
+    (rows, pages)
+}
+
+/// The combinations of sizes to try for the figures at `sized` (indices into their
+/// `shrunk` lists): all of them for a few figures, else one size for all.
+fn size_choices(rows: &[Row], sized: &[usize]) -> Vec<Vec<usize>> {
+    let counts: Vec<usize> = sized.iter().map(|&f| rows[f].shrunk.len()).collect();
+    if sized.len() > JOINT_FIGURES {
+        let most = counts.iter().copied().max().unwrap_or(1);
+        return (0..most)
+            .map(|s| counts.iter().map(|&c| s.min(c - 1)).collect())
+            .collect();
+    }
+    let mut out: Vec<Vec<usize>> = vec![vec![]];
+    for &c in &counts {
+        out = out
+            .into_iter()
+            .flat_map(|prefix| {
+                (0..c).map(move |s| {
+                    let mut v = prefix.clone();
+                    v.push(s);
+                    v
+                })
+            })
+            .collect();
+    }
+    out
+}
+
+/// `row` at size `size` of its sizes (the sizes travel with it).
+fn with_size(row: &Row, size: usize) -> Row {
+    let mut r = row.shrunk[size].clone();
+    r.shrunk = row.shrunk.clone();
+    r
+}
+
+/// The order of rows (indices) with each float moved to its best place, and its cost.
+fn place_positions(
+    rows: &[Row],
+    notes: &dyn Fn(u32) -> f32,
+    space: PageSpace,
+) -> (Vec<usize>, f64) {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let floats: Vec<usize> = (0..rows.len())
         .filter(|&i| rows[i].float.is_some())
         .collect();
+    let refs: Vec<&Row> = rows.iter().collect();
+    let mut cost = paginate_cost(&refs, notes, space).1;
     // Last to first, then first to last: a float never passes another, so a later one must
     // make room before an earlier one can follow it (two photographs that share a page).
     let passes = floats.iter().rev().chain(floats.iter()).copied();
@@ -240,32 +331,50 @@ pub fn place_floats(
         let group: Vec<usize> = order[a..b].to_vec();
         let mut rest: Vec<usize> = order[..a].to_vec();
         rest.extend_from_slice(&order[b..]);
-        let kind = rows[f].float;
-        let candidates = float_places(&rows, &rest, a, kind, space);
-        let mut best: Option<(f64, Vec<usize>)> = None;
-        // The float's own place first, then every later place it may take (and, on the
-        // second pass, the earlier ones back to where it began).
+        let mut candidates = float_places(rows, &rest, a, rows[f].float, space);
+        if rows[f].float == Some(Float::Figure) {
+            candidates.extend(figure_places_before(rows, &rest, a, space));
+        }
+        // Every later place it may take (and, on the second pass, the earlier ones back to
+        // where it began); it stays where it is unless a place is strictly better.
         let back = (0..a)
             .rev()
-            .take_while(|&q| order_has_no_float(&rows, &rest, q, f));
-        for q in std::iter::once(a).chain(candidates).chain(back) {
+            .take_while(|&q| order_has_no_float(rows, &rest, q, f));
+        for q in candidates.into_iter().chain(back) {
             let mut trial = rest[..q].to_vec();
             trial.extend_from_slice(&group);
             trial.extend_from_slice(&rest[q..]);
             let refs: Vec<&Row> = trial.iter().map(|&k| &rows[k]).collect();
-            let (_, cost) = paginate_cost(&refs, notes, space);
-            if best.as_ref().is_none_or(|(c, _)| cost < *c) {
-                best = Some((cost, trial));
+            let (_, c) = paginate_cost(&refs, notes, space);
+            if c < cost {
+                cost = c;
+                order = trial;
             }
         }
-        if let Some((_, trial)) = best {
-            order = trial;
+    }
+    (order, cost)
+}
+
+/// Places before its own a figure taken out at `from` may go to (the top of the page its
+/// text is on, as LaTeX's `[tp]` floats do): back over at most a page of text rows, never
+/// past a heading, another float or the piece's opening. The EPUB keeps source order.
+fn figure_places_before(rows: &[Row], rest: &[usize], from: usize, space: PageSpace) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut lines = 0u32;
+    for q in (1..from).rev() {
+        let row = &rows[rest[q]];
+        if row.float.is_some() || row.anchor.is_some() || row.new_page {
+            break;
+        }
+        lines += row.lines;
+        if lines > space.lines * FIGURE_REACH_PAGES {
+            break;
+        }
+        if rows[rest[q - 1]].break_after < FORBIDDEN && rows[rest[q - 1]].anchor.is_none() {
+            out.push(q);
         }
     }
-    let mut slots: Vec<Option<Row>> = rows.drain(..).map(Some).collect();
-    let rows: Vec<Row> = order.iter().filter_map(|&k| slots[k].take()).collect();
-    let pages = paginate(&rows, notes, space);
-    (rows, pages)
+    out
 }
 
 /// May the float `f` go back to `rest[q]` (insert before)? Only to places at or after its

@@ -32,6 +32,11 @@ const LIGHT_RULE: f32 = 0.35;
 /// size: below that, table text stops being readable beside the body.
 const SCALES: [f32; 3] = [1.0, 0.9, 0.8];
 const MIN_SCALE: f32 = 0.8;
+/// A table of this many body rows or fewer is kept on one page.
+const SHORT_TABLE_ROWS: usize = 4;
+/// Added to a column's width when its cells are set (pt): rounding must not wrap a cell
+/// whose column was made exactly as wide as it.
+const FIT_SLACK: f32 = 0.01;
 /// Rules sit this far below the top of their grid row, clear of the ascenders below them.
 const RULE_DROP: f32 = 1.0;
 /// Below 80 % the scale that fits is computed; rounding may leave it a hair too wide, so it
@@ -69,8 +74,10 @@ fn column_bounds(
     (min, max)
 }
 
-/// Column widths for `room` pt (HTML's automatic layout), or `None` when even the minima
-/// do not fit.
+/// Column widths for `room` pt, or `None` when even the minima do not fit. Every column
+/// gets its minimum; then the columns that need least to reach their maximum get it, one
+/// after another (short cells such as dates and times never wrap while there is room);
+/// what is left goes to the others in proportion to what each still lacks.
 fn widths(min: &[f32], max: &[f32], room: f32) -> Option<Vec<f32>> {
     let (sum_min, sum_max): (f32, f32) = (min.iter().sum(), max.iter().sum());
     if sum_max <= room {
@@ -80,13 +87,25 @@ fn widths(min: &[f32], max: &[f32], room: f32) -> Option<Vec<f32>> {
     if sum_min > room + 0.01 {
         return None;
     }
-    let share = (room - sum_min) / (sum_max - sum_min).max(f32::EPSILON);
-    Some(
-        min.iter()
-            .zip(max)
-            .map(|(a, b)| a + (b - a) * share)
-            .collect(),
-    )
+    let mut w = min.to_vec();
+    let mut left = room - sum_min;
+    let mut by_need: Vec<usize> = (0..min.len()).collect();
+    by_need.sort_by(|&a, &b| (max[a] - min[a]).total_cmp(&(max[b] - min[b])));
+    let mut open = Vec::new();
+    for k in by_need {
+        let need = max[k] - min[k];
+        if need <= left && open.is_empty() {
+            w[k] = max[k];
+            left -= need;
+        } else {
+            open.push(k);
+        }
+    }
+    let lacking: f32 = open.iter().map(|&k| max[k] - w[k]).sum();
+    for k in open {
+        w[k] += left * (max[k] - w[k]) / lacking.max(f32::EPSILON);
+    }
+    Some(w)
 }
 
 /// Lays out a table as rows; a warning when it had to be set below [`MIN_SCALE`].
@@ -101,17 +120,29 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
     if cols == 0 {
         return vec![];
     }
+    // Smaller type before wrapped cells: the largest scale at which every cell fits on one
+    // line; else the largest at which the columns' widest words fit.
     let mut scale = 1.0;
     let mut chosen = None;
     let mut needed = 0.0;
+    let mut fallback: Option<(f32, Vec<f32>)> = None;
     for s in SCALES {
-        let (w, need) = try_scale(ctx, t, cols, m, lang, text, s);
+        let (w, need, unwrapped) = try_scale(ctx, t, cols, m, lang, text, s);
         needed = need;
         if let Some(w) = w {
-            scale = s;
-            chosen = Some(w);
-            break;
+            if unwrapped {
+                scale = s;
+                chosen = Some(w);
+                break;
+            }
+            fallback.get_or_insert((s, w));
         }
+    }
+    if chosen.is_none()
+        && let Some((s, w)) = fallback
+    {
+        scale = s;
+        chosen = Some(w);
     }
     let widths = match chosen {
         Some(w) => w,
@@ -122,7 +153,7 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
             warn_too_wide(ctx, t.span, needed, m.width, scale);
             let mut found = None;
             for _ in 0..SHRINK_TRIES {
-                if let (Some(w), _) = try_scale(ctx, t, cols, m, lang, text, scale) {
+                if let (Some(w), _, _) = try_scale(ctx, t, cols, m, lang, text, scale) {
                     found = Some(w);
                     break;
                 }
@@ -134,7 +165,8 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
     layout(ctx, t, &widths, m, lang, text, scale)
 }
 
-/// Column widths at `scale` of the text size, or `None`; and the width the minima need.
+/// Column widths at `scale` of the text size, or `None`; the width the minima need; and
+/// whether every cell fits on one line.
 fn try_scale(
     ctx: &mut Ctx,
     t: &Table,
@@ -143,14 +175,15 @@ fn try_scale(
     lang: &str,
     text: TextStyle,
     scale: f32,
-) -> (Option<Vec<f32>>, f32) {
+) -> (Option<Vec<f32>>, f32, bool) {
     let (head, body) = styles(text, scale);
     let all = cells(t, head, body);
     let (min, max) = column_bounds(ctx, &all, cols, lang, m.width);
     let gap = m.size * COLUMN_GAP_EM * scale;
     let room = m.width - gap * (cols - 1) as f32;
     let needed = min.iter().sum::<f32>() + gap * (cols - 1) as f32;
-    (widths(&min, &max, room), needed)
+    let unwrapped = max.iter().sum::<f32>() <= room;
+    (widths(&min, &max, room), needed, unwrapped)
 }
 
 fn styles(text: TextStyle, scale: f32) -> (TextStyle, TextStyle) {
@@ -216,7 +249,13 @@ fn layout(
     for (ri, (cells, style)) in all.iter().enumerate() {
         let set_cells: Vec<Vec<SetLine>> = (0..widths.len())
             .map(|k| match cells.get(k) {
-                Some(cell) => set(ctx, &collect(cell, *style, lang), widths[k], Align::Left),
+                // A hair of slack: a cell exactly as wide as its column must not wrap.
+                Some(cell) => set(
+                    ctx,
+                    &collect(cell, *style, lang),
+                    widths[k] + FIT_SLACK,
+                    Align::Left,
+                ),
                 None => vec![],
             })
             .collect();
@@ -246,8 +285,15 @@ fn layout(
                 lines: 1,
                 items,
                 // A table row never splits; the header stays with the first body row; the
-                // last row stays with the bottom rule.
-                break_after: if !last_line || ri == 0 || ri == body_count {
+                // last row stays with the bottom rule; no row is left alone on a page (the
+                // table's orphan and widow), and a short table is never split.
+                break_after: if !last_line
+                    || ri == 0
+                    || ri == body_count
+                    || body_count <= SHORT_TABLE_ROWS
+                    || ri == 1
+                    || ri + 1 == body_count
+                {
                     FORBIDDEN
                 } else {
                     0.0
