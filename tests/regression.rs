@@ -1036,7 +1036,7 @@ fn a_photo_essay_fills_its_pages_by_moving_and_shrinking_its_photographs() {
 #[test]
 fn a_heading_stays_with_the_short_table_after_it() {
     // Layout: "Tickets" ended a page and its table began the next.
-    let mut text = format!("{PIECE}");
+    let mut text = PIECE.to_string();
     let sentence = "The screening starts at dusk and ends when the generator runs dry. ";
     for _ in 0..9 {
         text += &format!("{}\n\n", sentence.repeat(5));
