@@ -138,6 +138,7 @@ fn paginate_cost(
         // Extend the page backwards from row j-1 while it fits.
         let mut body = 0u32;
         let mut extra = 0.0f32;
+        let (mut top_space, mut top_extra, mut repeat) = (0u32, 0.0f32, 0u32);
         let mut note_height = 0.0f32;
         let mut seen: Vec<u32> = Vec::new();
         for i in (0..j).rev() {
@@ -150,22 +151,16 @@ fn paginate_cost(
                     note_height += notes(k);
                 }
             }
-            // Space at the top of a page is dropped.
-            let top_space: u32 = rows[i..j]
-                .iter()
-                .take_while(|r| r.discardable)
-                .map(|r| r.lines)
-                .sum();
-            let top_extra: f32 = rows[i..j]
-                .iter()
-                .take_while(|r| r.discardable)
-                .map(|r| r.extra)
-                .sum();
-            // A table continued from the page before repeats its header here.
-            let repeat: u32 = rows[i..j]
-                .iter()
-                .find(|r| !r.discardable)
-                .map_or(0, |r| r.repeat_lines());
+            // Space at the top of a page is dropped; a table continued from the page before
+            // repeats its header there. Both are kept up to date as the page grows upwards.
+            if row.discardable {
+                top_space += row.lines;
+                top_extra += row.extra;
+            } else {
+                top_space = 0;
+                top_extra = 0.0;
+                repeat = row.repeat_lines();
+            }
             let used_lines = body - top_space + repeat;
             let notes_total = if seen.is_empty() {
                 0.0
