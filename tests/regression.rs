@@ -1057,3 +1057,48 @@ fn a_heading_stays_with_the_short_table_after_it() {
         }
     }
 }
+
+#[test]
+fn the_festival_booklet_stays_inside_its_text_blocks_and_has_no_holes() {
+    // The booklet issue's acceptance fixture: eight pieces, tables, floats, notes, many
+    // contributors. No glyph outside the text block; no page that does not end a piece
+    // ends more than two lines short, unless a kept block (a heading with what follows)
+    // opens the next page.
+    let project = Project::open(Path::new("tests/fixtures/festival")).unwrap();
+    let loaded = folio::markdown::load(&project).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let t = folio::build::typeset_book(&loaded.book, &project, 0).unwrap();
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+    let pages = t.pages;
+    assert_inside_the_text_block(&pages);
+    let openings: Vec<usize> = pages
+        .outline
+        .iter()
+        .filter(|o| o.level == 0)
+        .map(|o| o.dest.page)
+        .collect();
+    let semibold = pages
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("SemiBold"));
+    let first_body = openings[0];
+    for i in first_body..pages.pages.len() - 1 {
+        if openings.contains(&(i + 1)) {
+            continue; // the last page of a piece
+        }
+        let hole = hole_lines(&pages.pages[i]);
+        if hole <= 2.0 {
+            continue;
+        }
+        let next = glyphs(&pages.pages[i + 1]);
+        let top = next
+            .iter()
+            .map(|g| g.y)
+            .filter(|&y| y > mm(17.0))
+            .fold(f32::INFINITY, f32::min);
+        let heading_opens = next
+            .iter()
+            .any(|g| (g.y - top).abs() < 0.5 && Some(g.font) == semibold);
+        assert!(heading_opens, "page {} has a hole of {hole} lines", i + 1);
+    }
+}
