@@ -25,9 +25,16 @@ pub struct LineCol {
 pub struct Location {
     pub file: PathBuf,
     pub pos: Option<LineCol>,
-    /// The text of the source line at `pos`, shown under the message.
+    /// The text of the source line at `pos`, shown under the message: the whole line, or
+    /// a window of it around the column when the line is long.
     pub source_line: Option<String>,
+    /// Characters of the line left out before the window (0 for a whole line).
+    pub skipped: u32,
 }
+
+/// Lines longer than this are shown as a window around the column: a diagnostic never
+/// carries a whole megabyte-long line (a manuscript pasted as one line).
+const SHOWN_LINE_CHARS: usize = 160;
 
 /// One problem found in the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,20 +75,31 @@ impl Diagnostic {
             file: file.as_ref().to_path_buf(),
             pos: None,
             source_line: None,
+            skipped: 0,
         });
         self
     }
 
     /// Points the diagnostic at `file:line:col`, taking the source line from `source`.
-    pub fn at(mut self, file: impl AsRef<Path>, source: &str, pos: LineCol) -> Self {
-        let source_line = source
-            .lines()
-            .nth(pos.line.saturating_sub(1) as usize)
-            .map(str::to_owned);
+    pub fn at(self, file: impl AsRef<Path>, source: &str, pos: LineCol) -> Self {
+        let line = source.lines().nth(pos.line.saturating_sub(1) as usize);
+        self.at_line(file, line, pos)
+    }
+
+    /// Points the diagnostic at `file:line:col` whose line is `line` (the caller found it).
+    pub fn at_line(mut self, file: impl AsRef<Path>, line: Option<&str>, pos: LineCol) -> Self {
+        let (source_line, skipped) = match line {
+            Some(l) => {
+                let (w, s) = window(l, pos.col);
+                (Some(w), s)
+            }
+            None => (None, 0),
+        };
         self.location = Some(Location {
             file: file.as_ref().to_path_buf(),
             pos: Some(pos),
             source_line,
+            skipped,
         });
         self
     }
@@ -137,7 +155,7 @@ impl Diagnostic {
                 let bar = paint("|", "\x1b[1;34m");
                 let _ = writeln!(out, "  {pad} {bar}");
                 let _ = writeln!(out, "  {} {bar} {}", paint(&gutter, "\x1b[1;34m"), line);
-                let caret_pad = " ".repeat(p.col.saturating_sub(1) as usize);
+                let caret_pad = " ".repeat(p.col.saturating_sub(1 + loc.skipped) as usize);
                 let _ = writeln!(out, "  {pad} {bar} {caret_pad}{}", paint("^", code));
             }
         }
@@ -146,6 +164,21 @@ impl Diagnostic {
         }
         out
     }
+}
+
+/// The part of `line` shown for column `col`: all of it, or [`SHOWN_LINE_CHARS`] characters
+/// around the column; and how many characters were left out before.
+fn window(line: &str, col: u32) -> (String, u32) {
+    let count = line.chars().count();
+    if count <= SHOWN_LINE_CHARS {
+        return (line.to_string(), 0);
+    }
+    let col = col.saturating_sub(1) as usize;
+    let start = col
+        .saturating_sub(SHOWN_LINE_CHARS / 2)
+        .min(count - SHOWN_LINE_CHARS);
+    let text: String = line.chars().skip(start).take(SHOWN_LINE_CHARS).collect();
+    (text, start as u32)
 }
 
 /// Converts a byte offset into a 1-based line and character column.

@@ -1102,3 +1102,68 @@ fn the_festival_booklet_stays_inside_its_text_blocks_and_has_no_holes() {
         assert!(heading_opens, "page {} has a hole of {hole} lines", i + 1);
     }
 }
+
+/// Builds a one-piece book whose body is `body(n)` for `n` and `10 n` through the library
+/// (both outputs, in memory) and checks the work grows about tenfold: the larger build may
+/// take at most 30 times the smaller (quadratic work would take a hundred).
+fn grows_linearly(name: &str, n: usize, body: impl Fn(usize) -> String) {
+    let run = |k: usize| {
+        let dir = book(
+            &format!("{name}-{k}"),
+            &[("01-a.md", &format!("{PIECE}{}", body(k)))],
+        );
+        let project = Project::open(&dir.join("book")).unwrap();
+        let opts = folio::build::Options {
+            out_dir: dir.join("out"),
+            pdf: true,
+            epub: true,
+        };
+        let t = std::time::Instant::now();
+        let r = folio::build::build(&project, &opts, &mut |_| {});
+        assert!(r.is_ok(), "{name} {k}: {:?}", r.err());
+        t.elapsed().as_secs_f64()
+    };
+    run(n); // warm up: fonts, dictionaries
+    let small = run(n);
+    let large = run(10 * n);
+    assert!(
+        large < 30.0 * small + 0.2,
+        "{name}: 10× the input took {:.0}× the time ({small:.3} s → {large:.3} s)",
+        large / small
+    );
+}
+
+#[test]
+fn raw_html_tags_on_one_long_line_cost_linear_time() {
+    // Hostile input: 50,000 raw HTML tags on one line made 100,000 diagnostics that each
+    // copied the 2.5 MB line and scanned it for its column (minutes, 18 GB).
+    grows_linearly("html", 2_000, |n| "<b>x</b> ".repeat(n));
+}
+
+#[test]
+fn characters_no_font_has_cost_linear_time() {
+    // Hostile input: 20,000 characters no font has (a warning each, each reading the file).
+    grows_linearly("nofont", 1_000, |n| {
+        (0..n)
+            .filter_map(|i| char::from_u32(0x4e00 + i as u32))
+            .collect()
+    });
+}
+
+#[test]
+fn many_headings_cost_linear_time() {
+    // Hostile input: each heading's EPUB level was computed over all the piece's headings.
+    grows_linearly("headings", 500, |n| {
+        (0..n).map(|i| format!("## Heading {i}\n\n")).collect()
+    });
+}
+
+#[test]
+fn many_pull_quotes_cost_linear_time() {
+    // Hostile input: every pull quote was placed by paginating the whole piece again.
+    grows_linearly("pullquotes", 100, |n| {
+        (0..n)
+            .map(|i| format!("Paragraph {i} says something.\n\n::: pullquote\nQuote {i}\n:::\n\n"))
+            .collect()
+    });
+}

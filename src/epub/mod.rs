@@ -295,12 +295,13 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
         let doc = xhtml::piece(ctx, piece, piece_lang);
         let label = piece.label();
         let mut toc = TocElement::new(href.as_str(), label.as_str());
+        let shift = xhtml::heading_shift(&piece.blocks);
         for blk in &piece.blocks {
             if let Block::Heading {
                 level, id, content, ..
             } = blk
             {
-                let l = xhtml::shifted_level(&piece.blocks, *level);
+                let l = xhtml::shifted_level(shift, *level);
                 let text = plain_text(content);
                 if l <= 3 && !text.trim().is_empty() {
                     let url = format!("{href}#{}", xhtml::xml_id(id));

@@ -132,8 +132,9 @@ pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
     page(lang, title, "frontmatter", &s)
 }
 
-/// The shift that makes a piece's headings start at `h2` (the piece title is its `h1`).
-fn heading_shift(blocks: &[Block]) -> u8 {
+/// The shift that makes a piece's headings start at `h2` (the piece title is its `h1`);
+/// computed once per piece ([`shifted_level`] per heading would make it quadratic).
+pub fn heading_shift(blocks: &[Block]) -> u8 {
     let top = blocks
         .iter()
         .filter_map(|b| match b {
@@ -145,9 +146,9 @@ fn heading_shift(blocks: &[Block]) -> u8 {
     2u8.saturating_sub(top)
 }
 
-/// The heading level a piece's heading is set at.
-pub fn shifted_level(blocks: &[Block], level: u8) -> u8 {
-    (level + heading_shift(blocks)).min(6)
+/// The level a heading is set at, given its piece's [`heading_shift`].
+pub fn shifted_level(shift: u8, level: u8) -> u8 {
+    level.saturating_add(shift).min(6)
 }
 
 /// Footnote numbering of one piece: label → number (references first, then unreferenced

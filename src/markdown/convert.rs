@@ -21,6 +21,9 @@ pub struct Converter<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     pub path: &'a Path,
     pub file: u32,
     pub diags: Vec<Diagnostic>,
+    /// How many times each warning message was raised (past [`KEEP_SAME`] it is only
+    /// counted).
+    same: HashMap<String, usize>,
     /// Footnote numbers by label, in order of first reference.
     pub notes: HashMap<String, u32>,
     heading_ids: HashMap<String, u32>,
@@ -38,6 +41,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             path,
             file,
             diags: vec![],
+            same: HashMap::new(),
             notes: HashMap::new(),
             heading_ids: HashMap::new(),
             questioners: vec![],
@@ -55,19 +59,43 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
     }
 
     fn error(&mut self, offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
-        self.diags.push(
-            Diagnostic::error(msg)
-                .at_offset(self.path, self.text, offset)
-                .hint(hint),
-        );
+        let d = self.locate(Diagnostic::error(msg), offset).hint(hint);
+        self.diags.push(d);
     }
 
     fn warn(&mut self, offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
-        self.diags.push(
-            Diagnostic::warning(msg)
-                .at_offset(self.path, self.text, offset)
-                .hint(hint),
-        );
+        let msg = msg.into();
+        let n = self.same.entry(msg.clone()).or_insert(0);
+        *n += 1;
+        if *n > KEEP_SAME {
+            return; // counted, reported once in `repeated_warnings`
+        }
+        let d = self.locate(Diagnostic::warning(msg), offset).hint(hint);
+        self.diags.push(d);
+    }
+
+    /// One warning per message raised more than [`KEEP_SAME`] times, saying how many more
+    /// there were: 100,000 raw HTML tags must not make 100,000 located diagnostics.
+    pub fn repeated_warnings(&self) -> Vec<Diagnostic> {
+        let mut out: Vec<(&String, usize)> = self
+            .same
+            .iter()
+            .filter(|(_, n)| **n > KEEP_SAME)
+            .map(|(m, n)| (m, *n - KEEP_SAME))
+            .collect();
+        out.sort();
+        out.into_iter()
+            .map(|(m, n)| {
+                Diagnostic::warning(format!("{n} more warnings like “{m}” in this file"))
+                    .in_file(self.path)
+            })
+            .collect()
+    }
+
+    /// `d` at a byte offset, through the line index (no scan of the file per diagnostic).
+    fn locate(&self, d: Diagnostic, offset: usize) -> Diagnostic {
+        let pos = self.lines.line_col(self.text, offset);
+        d.at_line(self.path, self.lines.line_text(self.text, pos.line), pos)
     }
 
     /// Converts top-level blocks, returning each with its start offset.
@@ -763,6 +791,9 @@ fn fold_accent(c: char) -> char {
         other => other,
     }
 }
+
+/// Identical warnings kept with their locations, per file; the rest are counted.
+const KEEP_SAME: usize = 20;
 
 /// Is `text` an attribute block (`{width=40%}`)?
 fn is_attr_block(text: &str) -> bool {

@@ -199,6 +199,7 @@ pub fn load_piece(
     conv.answerers = names(&piece_meta, Role::Interviewee);
     let top = conv.top_level();
     let mut diags = std::mem::take(&mut conv.diags);
+    diags.extend(conv.repeated_warnings());
     let notes = conv.notes.clone();
     // Fold the blocks inside each `::: pullquote` into one pull quote block.
     let mut blocks: Vec<Block> = Vec::new();
@@ -467,13 +468,29 @@ fn check_figures(
 #[derive(Debug)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// Every [`COLUMN_STRIDE`] bytes: the first character boundary at or after that offset
+    /// and its character column within its line, so a column is found by counting at most
+    /// a stride of characters, however long the line (a manuscript pasted as one line).
+    marks: Vec<(usize, usize)>,
 }
+
+/// Bytes between two column marks of a [`LineIndex`].
+const COLUMN_STRIDE: usize = 4096;
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        let mut marks = Vec::with_capacity(text.len() / COLUMN_STRIDE + 1);
+        let (mut col, mut next) = (0usize, 0usize);
+        for (i, c) in text.char_indices() {
+            if i >= next {
+                marks.push((i, col));
+                next = (i / COLUMN_STRIDE + 1) * COLUMN_STRIDE;
+            }
+            col = if c == '\n' { 0 } else { col + 1 };
+        }
+        LineIndex { starts, marks }
     }
 
     /// 1-based line and character column of a byte offset.
@@ -481,14 +498,33 @@ impl LineIndex {
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
         let start = self.starts[line - 1];
         let end = offset.min(text.len());
+        // Count from the nearest mark on this line before `end`, else from the line start.
+        let mark = self.marks.partition_point(|&(b, _)| b <= end);
+        let (from, base) = match mark.checked_sub(1).map(|m| self.marks[m]) {
+            Some((b, c)) if b >= start => (b, c),
+            _ => (start, 0),
+        };
         let col = text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count()) as u32
+            .get(from..end)
+            .map_or(end - from, |s| s.chars().count())
+            + base
             + 1;
         LineCol {
             line: line as u32,
-            col,
+            col: col as u32,
         }
+    }
+
+    /// The text of 1-based line `line` (without its line break).
+    pub fn line_text<'t>(&self, text: &'t str, line: u32) -> Option<&'t str> {
+        let i = (line as usize).checked_sub(1)?;
+        let start = *self.starts.get(i)?;
+        let end = self
+            .starts
+            .get(i + 1)
+            .map_or(text.len(), |&e| e.saturating_sub(1));
+        text.get(start..end.max(start))
+            .map(|l| l.trim_end_matches('\r'))
     }
 
     /// The byte offset in `text` of a 1-based line and character column.

@@ -27,6 +27,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// Characters without a glyph reported one by one (each with its place); a text in a
+/// script the fonts lack (20,000 CJK characters) gets one more warning, not 20,000.
+const MISSING_SHOWN: usize = 20;
+
 /// Microtype's default font expansion limit (±2 %): invisible in a text face, and it moves
 /// part of each line's justification off the word spaces.
 const EXPANSION: f32 = 0.02;
@@ -170,16 +174,34 @@ impl Ctx {
         w
     }
 
-    /// A warning for characters the font lacks, once per character.
+    /// A warning for characters the font lacks, once per character, for the first
+    /// [`MISSING_SHOWN`] of them; the rest are counted in one closing warning.
     fn report_missing(&mut self, chars: &[char], face: Style, span: Span) {
         for &c in chars {
-            if self.missing.insert(c) {
-                let font = self.fonts.get(face).postscript_name().to_string();
-                let mut d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
-                    .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
-                d = self.located(d, span);
-                self.warnings.push(d);
+            if !self.missing.insert(c) {
+                continue;
             }
+            if self.missing.len() > MISSING_SHOWN {
+                continue; // counted: see `missing_summary`
+            }
+            let font = self.fonts.get(face).postscript_name().to_string();
+            let mut d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
+                .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
+            d = self.located(d, span);
+            self.warnings.push(d);
+        }
+    }
+
+    /// One warning for the characters past the first [`MISSING_SHOWN`].
+    fn missing_summary(&mut self) {
+        let more = self.missing.len().saturating_sub(MISSING_SHOWN);
+        if more > 0 {
+            self.warnings.push(
+                Diagnostic::warning(format!(
+                    "{more} more characters have no glyph in the book's fonts; they are left blank in the PDF"
+                ))
+                .hint("use fonts that cover the text's script ([pdf] fonts in book.toml)"),
+            );
         }
     }
 
@@ -245,6 +267,7 @@ pub fn typeset(
         .map(|p| blocks::piece(&mut ctx, p, m))
         .collect();
     let pages = page::assemble(&mut ctx, book, flows, &g, info);
+    ctx.missing_summary();
     let mut times = ctx.times;
     times.paginate = start
         .elapsed()
