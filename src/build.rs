@@ -10,6 +10,9 @@ use crate::project::{self, Project};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// Set in a debug build, the EPUB thread panics (for the tests of the bug exit code).
+const TEST_PANIC: &str = "FOLIO_DEBUG_PANIC_IN_EPUB";
+
 /// Which outputs to make and where.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -66,6 +69,11 @@ pub fn build(
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
+                // Debug builds only: the tests' way to prove a panic here is reported as a
+                // bug (exit 101), since no input is known to make one.
+                if cfg!(debug_assertions) && std::env::var_os(TEST_PANIC).is_some() {
+                    panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
+                }
                 let t = Instant::now();
                 epub_bytes(&book, project, clock).map(|b| (b, t.elapsed()))
             })
@@ -73,13 +81,9 @@ pub fn build(
         let pdf = opts
             .pdf
             .then(|| pdf_bytes(&book, project, clock, &mut report));
-        let epub = epub.map(|h| {
-            h.join().unwrap_or_else(|_| {
-                Err(vec![Diagnostic::error(
-                    "the EPUB writer stopped unexpectedly",
-                )])
-            })
-        });
+        // A panic in the EPUB thread is a bug: it goes on as a panic (exit 101), never
+        // dressed up as an ordinary error.
+        let epub = epub.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
         (epub, pdf)
     });
     let mut errors = Vec::new();

@@ -57,7 +57,22 @@ enum Format {
     All,
 }
 
+/// The exit code of a panic (Rust's own): folio hit a bug, whatever the input.
+const BUG_EXIT: i32 = 101;
+
 fn main() -> ExitCode {
+    // A panic is a bug in folio, never the user's fault: say so, say how to report it, and
+    // exit with its own code (101), whichever thread panicked.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "folio hit a bug: {info}\n\
+             This is not a problem with your manuscript's text. Please report it to the folio\n\
+             developers with the command you ran, folio's version ({}) and, if you can, the\n\
+             manuscript (or the smallest part of it that still shows the bug).\n\
+             folio exits with code {BUG_EXIT} after a bug; nothing was written.",
+            env!("CARGO_PKG_VERSION")
+        );
+    }));
     let cli = Cli::parse(); // usage errors exit with 2
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let printer = Printer {

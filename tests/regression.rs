@@ -1167,3 +1167,60 @@ fn many_pull_quotes_cost_linear_time() {
             .collect()
     });
 }
+
+#[test]
+fn a_panic_in_the_epub_thread_is_reported_as_a_bug_with_its_own_exit_code() {
+    // Robustness: a panic in the EPUB thread was turned into a generic error, exit 1.
+    let dir = book("panic", &[("01-a.md", &format!("{PIECE}Text.\n"))]);
+    let o = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(["build", "book"])
+        .current_dir(&dir)
+        .env("FOLIO_DEBUG_PANIC_IN_EPUB", "1")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(101), "{}", stderr(&o));
+    assert!(stderr(&o).contains("folio hit a bug"), "{}", stderr(&o));
+    assert!(!dir.join("out").exists(), "nothing is written");
+}
+
+#[test]
+fn quotations_and_lists_nested_past_the_limit_are_a_located_error_not_a_stack_overflow() {
+    // Robustness: 10,000 nested block quotes or lists aborted with a stack overflow.
+    for (name, body) in [
+        ("quotes", "> ".repeat(10_000) + "deep\n"),
+        (
+            "lists",
+            (0..3_000)
+                .map(|i| format!("{}- x\n", "  ".repeat(i)))
+                .collect(),
+        ),
+    ] {
+        let dir = book(
+            &format!("deep-{name}"),
+            &[("01-a.md", &format!("{PIECE}{body}"))],
+        );
+        let o = folio(&dir, &["build", "book"]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("nested more than 100 levels deep"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(
+            stderr(&o).contains("book/01-a.md:"),
+            "located: {}",
+            stderr(&o)
+        );
+    }
+    let ok = (0..60)
+        .map(|i| {
+            format!(
+                "{}- item *{i}* [link](https://example.org)\n",
+                "  ".repeat(i)
+            )
+        })
+        .collect::<String>();
+    let dir = book("deep-ok", &[("01-a.md", &format!("{PIECE}{ok}"))]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "60 levels build: {}", stderr(&o));
+}

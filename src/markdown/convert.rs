@@ -21,6 +21,9 @@ pub struct Converter<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     pub path: &'a Path,
     pub file: u32,
     pub diags: Vec<Diagnostic>,
+    /// How deep the block being converted is nested (quotations, lists, definitions).
+    depth: usize,
+    too_deep_reported: bool,
     /// How many times each warning message was raised (past [`KEEP_SAME`] it is only
     /// counted).
     same: HashMap<String, usize>,
@@ -41,6 +44,8 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             path,
             file,
             diags: vec![],
+            depth: 0,
+            too_deep_reported: false,
             same: HashMap::new(),
             notes: HashMap::new(),
             heading_ids: HashMap::new(),
@@ -124,6 +129,43 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
     }
 
     fn block(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Block> {
+        if self.depth >= MAX_NESTING {
+            self.too_deep(&ev, range.start);
+            return None;
+        }
+        self.depth += 1;
+        let b = self.block_at_depth(ev, range);
+        self.depth -= 1;
+        b
+    }
+
+    /// A block nested past [`MAX_NESTING`]: one located error, and its events skipped
+    /// without recursion (10,000 nested quotes must not overflow the stack).
+    fn too_deep(&mut self, ev: &Event<'a>, offset: usize) {
+        if !self.too_deep_reported {
+            self.too_deep_reported = true;
+            self.error(
+                offset,
+                format!("quotations and lists are nested more than {MAX_NESTING} levels deep"),
+                "folio sets at most that many levels; flatten the structure",
+            );
+        }
+        if matches!(ev, Event::Start(_)) {
+            let mut open = 1usize;
+            for (e, _) in self.events.by_ref() {
+                match e {
+                    Event::Start(_) => open += 1,
+                    Event::End(_) => open -= 1,
+                    _ => {}
+                }
+                if open == 0 {
+                    break;
+                }
+            }
+        }
+    }
+
+    fn block_at_depth(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Block> {
         let span = self.span(range.start);
         match ev {
             Event::Start(Tag::Paragraph) => {
@@ -791,6 +833,10 @@ fn fold_accent(c: char) -> char {
         other => other,
     }
 }
+
+/// Blocks nest at most this deep (a quotation in a list in a quotation…): far beyond any
+/// manuscript, and it bounds the recursion of every stage that walks blocks.
+pub const MAX_NESTING: usize = 100;
 
 /// Identical warnings kept with their locations, per file; the rest are counted.
 const KEEP_SAME: usize = 20;
