@@ -7,7 +7,7 @@
 use crate::diag::{DiagResult, Diagnostic};
 use crate::markdown;
 use crate::project::{self, Project};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// Set in a debug build, the EPUB thread panics (for the tests of the bug exit code).
@@ -104,10 +104,11 @@ pub fn build(
         return Err(errors);
     }
     let t = Instant::now();
+    // All outputs or none: a failure on the second leaves the first edition in place.
+    crate::output::write_all(&files).map_err(|(path, e)| {
+        vec![Diagnostic::error(format!("cannot write the output: {e}")).in_file(&path)]
+    })?;
     for (path, bytes) in &files {
-        write_atomic(path, bytes).map_err(|e| {
-            vec![Diagnostic::error(format!("cannot write the output: {e}")).in_file(path)]
-        })?;
         progress(&format!(
             "Wrote {} ({} KB)",
             path.display(),
@@ -117,31 +118,6 @@ pub fn build(
     }
     report.timings.push(("write", t.elapsed()));
     Ok(report)
-}
-
-/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.{}.partial", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
 
 /// The EPUB back end (issue 4).

@@ -25,6 +25,7 @@ pub mod lint;
 pub mod markdown;
 pub mod meta;
 pub mod model;
+pub mod output;
 pub mod pdf;
 pub mod project;
 pub mod scaffold;

@@ -9,6 +9,11 @@
 use crate::diag::{DiagResult, Diagnostic, line_col};
 use std::path::{Component, Path, PathBuf};
 
+/// The largest file folio reads (a manuscript, an image, a font): 256 MB, far beyond any
+/// book's file, and a bound on the memory a file can claim (the check is repeated while
+/// reading, for a file that grows).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
 /// What `folio build PATH` points at.
 #[derive(Debug, Clone)]
 pub struct Project {
@@ -56,11 +61,13 @@ impl Project {
             return Err(vec![Diagnostic::error(format!("`{}` is neither a book folder nor a .md file", path.display()))
                 .hint("folio builds a folder with book.toml and .md files, or one .md file with front matter")]);
         };
+        // `covers/` beside the book, when it is a real folder: a link there (to a sibling
+        // folder, to `/`) would let the manuscript name any file on the machine.
         let covers = root
             .parent()
             .map(|p| p.join("covers"))
-            .and_then(|c| c.canonicalize().ok())
-            .filter(|c| c.is_dir());
+            .filter(|c| std::fs::symlink_metadata(c).is_ok_and(|m| m.is_dir()))
+            .and_then(|c| c.canonicalize().ok());
         Ok(Project {
             root,
             covers,
@@ -178,7 +185,9 @@ impl Project {
         }
     }
 
-    /// Reads a file of the project after checking it lies inside the project.
+    /// Reads a file of the project after checking it lies inside the project, is a regular
+    /// file (a FIFO would hang the build, a device would never end) and is at most
+    /// [`MAX_FILE_BYTES`] long.
     pub fn read_bytes(&self, path: &Path) -> DiagResult<Vec<u8>> {
         let real = path.canonicalize().map_err(|e| {
             vec![
@@ -194,11 +203,39 @@ impl Project {
                     .hint("copy the file into the book folder instead of linking to it"),
             ]);
         }
-        std::fs::read(&real).map_err(|e| {
+        let meta = std::fs::metadata(&real).map_err(|e| {
             vec![
                 Diagnostic::error(format!("cannot read the file: {}", io_reason(&e))).in_file(path),
             ]
-        })
+        })?;
+        if !meta.is_file() {
+            return Err(vec![
+                Diagnostic::error("this is not a regular file (a pipe, a device or a folder)")
+                    .in_file(path)
+                    .hint("the book folder holds ordinary files only"),
+            ]);
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(vec![
+                Diagnostic::error(format!(
+                    "the file is {} MB; folio reads files up to {} MB",
+                    meta.len() / 1_000_000,
+                    MAX_FILE_BYTES / 1_000_000
+                ))
+                .in_file(path),
+            ]);
+        }
+        use std::io::Read;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        std::fs::File::open(&real)
+            .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+            .map_err(|e| {
+                vec![
+                    Diagnostic::error(format!("cannot read the file: {}", io_reason(&e)))
+                        .in_file(path),
+                ]
+            })?;
+        Ok(bytes)
     }
 
     /// The newest modification time (Unix seconds) of the given input files.

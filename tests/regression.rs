@@ -1224,3 +1224,89 @@ fn quotations_and_lists_nested_past_the_limit_are_a_located_error_not_a_stack_ov
     let o = folio(&dir, &["build", "book"]);
     assert_eq!(o.status.code(), Some(0), "60 levels build: {}", stderr(&o));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_covers_folder_that_links_outside_the_book_is_not_followed() {
+    // Containment: a `covers/` beside the book that is a symlink to a folder outside (a
+    // sibling, or `/`) was followed and the outside file landed in the EPUB, exit 0.
+    let dir = book(
+        "covers-link",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\ncover = \"covers/secret.jpg\"\n",
+            ),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let outside = dir.join("elsewhere");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::copy(
+        "tests/fixtures/images/gradient.jpg",
+        outside.join("secret.jpg"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("covers")).unwrap();
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("cover"), "{}", stderr(&o));
+    assert!(!dir.join("out").exists());
+}
+
+#[test]
+#[cfg(unix)]
+fn a_piece_that_is_a_fifo_is_an_error_not_a_hang() {
+    // Containment: a piece that is a FIFO hung the build (reading it never ends).
+    let dir = book(
+        "fifo",
+        &[
+            ("book.toml", "title = \"T\"\n"),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let fifo = dir.join("book/02-b.md");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not a regular file"), "{}", stderr(&o));
+}
+
+#[test]
+fn when_the_second_output_cannot_be_written_the_first_keeps_its_old_edition() {
+    // Nothing lost: the PDF was replaced although the EPUB failed and folio said "nothing
+    // was written".
+    let dir = book("second-fails", &[("01-a.md", &format!("{PIECE}Text.\n"))]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = dir.join("out/a-piece.pdf");
+    let old = std::fs::read(&pdf).unwrap();
+    std::fs::remove_file(dir.join("out/a-piece.epub")).unwrap();
+    std::fs::create_dir_all(dir.join("out/a-piece.epub")).unwrap(); // a folder in the way
+    let piece = dir.join("book/01-a.md");
+    std::fs::write(&piece, format!("{PIECE}Changed text.\n")).unwrap();
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("a-piece.epub"),
+        "the error names the path: {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(&pdf).unwrap(),
+        old,
+        "the PDF keeps its old edition"
+    );
+    let partial = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("partial")
+        })
+        .count();
+    assert_eq!(partial, 0, "no temporary left behind");
+}

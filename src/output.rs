@@ -1,0 +1,137 @@
+//! Writing outputs without losing the previous edition: files in → all written or none.
+//!
+//! Every output is first written in full to a temporary file beside its destination,
+//! created exclusively (`O_EXCL`: a file or a symlink planted under that name makes the
+//! creation fail instead of being followed) under a name with a per-process random part.
+//! Only when every temporary is complete and synced are they renamed over their
+//! destinations. If any write fails (a full disk, a folder where a file should go), every
+//! temporary is removed and no destination has changed.
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Writes every `(path, bytes)`: all or nothing (see the module doc). The error names the
+/// path that could not be written.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut temps: Vec<PathBuf> = Vec::with_capacity(files.len());
+    let cleanup = |temps: &[PathBuf]| {
+        for t in temps {
+            let _ = std::fs::remove_file(t);
+        }
+    };
+    for (path, bytes) in files {
+        match write_temp(path, bytes, random()) {
+            Ok(t) => temps.push(t),
+            Err(e) => {
+                cleanup(&temps);
+                return Err((path.clone(), e));
+            }
+        }
+    }
+    for (i, ((path, _), tmp)) in files.iter().zip(&temps).enumerate() {
+        if let Err(e) = std::fs::rename(tmp, path) {
+            // Renames within one folder only fail for a folder in the way or a vanished
+            // disk; the ones already made cannot be taken back, the rest are removed.
+            cleanup(&temps[i..]);
+            return Err((path.clone(), e));
+        }
+    }
+    Ok(())
+}
+
+/// The temporary beside `path` for the random `salt`.
+fn temp_name(path: &Path, salt: u64) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.{salt:016x}.partial"))
+}
+
+/// Writes `bytes` to a new temporary file beside `path` and returns its name.
+fn write_temp(path: &Path, bytes: &[u8], salt: u64) -> std::io::Result<PathBuf> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    if path.is_dir() {
+        return Err(std::io::Error::other("a folder is in the way"));
+    }
+    let tmp = temp_name(path, salt);
+    let result = (|| {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()
+    })();
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// 64 unpredictable bits: std's randomly keyed hasher over the process id and the time.
+fn random() -> u64 {
+    let mut h = RandomState::new().build_hasher();
+    h.write_u32(std::process::id());
+    if let Ok(t) = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+        h.write_u128(t.as_nanos());
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("folio-output-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_failed_second_output_leaves_the_first_untouched() {
+        let d = temp("second");
+        std::fs::write(d.join("a.pdf"), b"old pdf").unwrap();
+        std::fs::create_dir_all(d.join("a.epub")).unwrap(); // a folder where the EPUB goes
+        let files = vec![
+            (d.join("a.pdf"), b"new pdf".to_vec()),
+            (d.join("a.epub"), b"new epub".to_vec()),
+        ];
+        let (path, _) = write_all(&files).unwrap_err();
+        assert_eq!(path, d.join("a.epub"));
+        assert_eq!(std::fs::read(d.join("a.pdf")).unwrap(), b"old pdf");
+        let left: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
+        assert_eq!(left.len(), 2, "no temporary left behind");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_temporary_is_never_followed_through_a_planted_symlink() {
+        let d = temp("planted");
+        let victim = d.join("victim.txt");
+        std::fs::write(&victim, b"keep me").unwrap();
+        let out = d.join("book.pdf");
+        std::os::unix::fs::symlink(&victim, temp_name(&out, 42)).unwrap();
+        assert!(write_temp(&out, b"pdf", 42).is_err());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+        // With its own random name, the write goes through.
+        write_all(&[(out.clone(), b"pdf".to_vec())]).unwrap();
+        assert_eq!(std::fs::read(&out).unwrap(), b"pdf");
+        assert_ne!(random(), random());
+    }
+}
