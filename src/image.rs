@@ -43,8 +43,13 @@ pub fn decode(bytes: &[u8]) -> Result<Image, String> {
     }
 }
 
+/// A JPEG's size and colour components from its frame header, after checking its
+/// structure: every segment within the file, a frame header, a scan, and the end-of-image
+/// marker after the scan (a truncated file is embedded as is by nothing: PDF readers would
+/// find undecodable data).
 fn jpeg(bytes: &[u8]) -> Result<Image, String> {
     let mut i = 2;
+    let mut frame: Option<(u32, u32, u8)> = None;
     while i + 4 <= bytes.len() {
         if bytes[i] != 0xFF {
             return Err("damaged JPEG: a marker was expected".into());
@@ -55,6 +60,11 @@ fn jpeg(bytes: &[u8]) -> Result<Image, String> {
             continue;
         }
         let len = usize::from(u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]));
+        if len < 2 || i + 2 + len > bytes.len() {
+            return Err(
+                "damaged JPEG: a segment runs past the end of the file (truncated?)".into(),
+            );
+        }
         // SOF0–SOF15 carry the frame size, except DHT (C4), JPG (C8) and DAC (CC).
         if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
             let sof = bytes
@@ -65,6 +75,18 @@ fn jpeg(bytes: &[u8]) -> Result<Image, String> {
             let components = sof[5];
             if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
                 return Err("unsupported JPEG: size or colour components".into());
+            }
+            frame = Some((width, height, components));
+        }
+        if marker == 0xDA {
+            // The scan: entropy-coded data up to the end-of-image marker.
+            let (width, height, components) = frame.ok_or("damaged JPEG: no frame header")?;
+            let scan = i + 2 + len;
+            let ends = bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9]);
+            if !ends {
+                return Err(
+                    "damaged JPEG: the image data stops before its end (truncated?)".into(),
+                );
             }
             return Ok(Image {
                 width,
@@ -77,7 +99,7 @@ fn jpeg(bytes: &[u8]) -> Result<Image, String> {
         }
         i += 2 + len;
     }
-    Err("damaged JPEG: no frame header".into())
+    Err("damaged JPEG: no image data (truncated?)".into())
 }
 
 fn png(bytes: &[u8]) -> Result<Image, String> {
@@ -260,14 +282,19 @@ mod tests {
 
     #[test]
     fn reads_a_jpeg_header_and_rejects_junk() {
-        // A minimal SOF0 header: 2×3 pixels, 3 components.
-        let jpeg = [
+        // A minimal SOF0 header (2×3 pixels, 3 components), a scan header, one byte of
+        // data and the end-of-image marker.
+        let mut jpeg = vec![
             0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08, 0x00, 0x03, 0x00, 0x02, 0x03, 0, 0, 0, 0, 0,
-            0, 0, 0, 0, 0, 0,
+            0, 0, 0, 0,
         ];
+        jpeg.extend([0xFF, 0xDA, 0x00, 0x02, 0x00, 0xFF, 0xD9]);
         let img = decode(&jpeg).unwrap();
         assert_eq!((img.width, img.height), (2, 3));
         assert!(matches!(img.pixels, Pixels::Jpeg { components: 3, .. }));
+        // Truncated: the end-of-image marker is gone, or a segment runs past the end.
+        assert!(decode(&jpeg[..jpeg.len() - 2]).is_err());
+        assert!(decode(&jpeg[..15]).is_err());
         assert!(decode(b"GIF89a").is_err());
         assert!(decode(b"\x89PNG\r\n\x1a\n\0\0\0").is_err());
     }

@@ -98,6 +98,11 @@ pub struct EpubSettings {
 
 /// Millimetres to points (72 pt per inch, 25.4 mm per inch).
 const PT_PER_MM: f32 = 72.0 / 25.4;
+/// The page sizes folio sets (pt): 2 inches to PDF's limit of 200 inches.
+const MIN_PAGE: f32 = 2.0 * 72.0;
+const MAX_PAGE: f32 = 200.0 * 72.0;
+/// The most bleed folio adds (pt): 25 mm.
+const MAX_BLEED: f32 = 25.0 * PT_PER_MM;
 
 impl Default for PdfSettings {
     /// A5 booklet page with classical proportions: the outer margin is larger than the inner
@@ -410,6 +415,32 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
             if let Some(path) = path {
                 out.fonts.push((face, path));
             }
+        }
+    }
+    // PDF readers address at most 200 × 200 inches (ISO 32000-1, annex C); a book page under
+    // 2 inches is no page. Bleed beyond 25 mm is no bleed a printer asks for.
+    for (key, v, lo, hi) in [
+        ("page-width", out.page_width, MIN_PAGE, MAX_PAGE),
+        ("page-height", out.page_height, MIN_PAGE, MAX_PAGE),
+        ("bleed", out.bleed, 0.0, MAX_BLEED),
+    ] {
+        if !(lo..=hi).contains(&v) {
+            errors.push(
+                block
+                    .error_at_key(
+                        key,
+                        format!(
+                            "`{key}` is {:.0} mm, outside {:.0}–{:.0} mm",
+                            v / PT_PER_MM,
+                            lo / PT_PER_MM,
+                            hi / PT_PER_MM
+                        ),
+                    )
+                    .hint(match key {
+                        "bleed" => "printers ask for 3 to 5 mm: bleed = \"3mm\"",
+                        _ => "a book page: page-size = \"a5\", or page-width = \"148mm\"",
+                    }),
+            );
         }
     }
     let text_width = out.page_width - out.inner_margin - out.outer_margin;

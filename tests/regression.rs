@@ -1310,3 +1310,89 @@ fn when_the_second_output_cannot_be_written_the_first_keeps_its_old_edition() {
         .count();
     assert_eq!(partial, 0, "no temporary left behind");
 }
+
+#[test]
+fn a_huge_bleed_is_a_located_error_not_an_unreadable_pdf() {
+    // Invalid PDF, exit 0: a huge `bleed` made an object qpdf could not read.
+    let dir = book(
+        "bleed",
+        &[
+            ("book.toml", "title = \"T\"\n\n[pdf]\nbleed = \"5000mm\"\n"),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`bleed` is 5000 mm, outside 0–25 mm"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("book.toml:4:1"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_truncated_jpeg_is_a_located_error_not_embedded() {
+    // Invalid PDF, exit 0: a truncated JPEG was embedded as is.
+    let jpeg = std::fs::read("tests/fixtures/festival/images/altiplano-road.jpg").unwrap();
+    let dir = book(
+        "truncated-jpeg",
+        &[(
+            "01-a.md",
+            &format!("{PIECE}Text.\n\n![A road](images/road.jpg)\n"),
+        )],
+    );
+    std::fs::create_dir_all(dir.join("book/images")).unwrap();
+    std::fs::write(dir.join("book/images/road.jpg"), &jpeg[..jpeg.len() / 2]).unwrap();
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("truncated"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("01-a.md:7:1"), "{}", stderr(&o));
+}
+
+#[test]
+fn a_truncated_font_is_an_error_naming_the_file_and_the_key() {
+    // A truncated font failed only when subsetting, with an error that named no file.
+    let font = std::fs::read("fonts/EBGaramond-Italic.ttf").unwrap();
+    let dir = book(
+        "truncated-font",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\n\n[pdf]\nfonts = { italic = \"fonts/Cut.ttf\" }\n",
+            ),
+            ("01-a.md", &format!("{PIECE}An *italic* word.\n")),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("book/fonts")).unwrap();
+    std::fs::write(dir.join("book/fonts/Cut.ttf"), &font[..font.len() * 2 / 3]).unwrap();
+    for cmd in ["build", "check"] {
+        let o = folio(&dir, &[cmd, "book"]);
+        assert_eq!(o.status.code(), Some(1), "{cmd}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("fonts/Cut.ttf") && err.contains("[pdf] fonts.italic"),
+            "{cmd}: {err}"
+        );
+        assert!(err.contains("damaged or truncated"), "{cmd}: {err}");
+    }
+}
+
+#[test]
+fn a_footnote_taller_than_the_page_is_said_where_it_is_written() {
+    // Silent loss: a footnote taller than the page was set past the page edge, no warning.
+    let long = "A sentence of the very long note. ".repeat(400);
+    let dir = book(
+        "tall-note",
+        &[("01-a.md", &format!("{PIECE}Text.[^n]\n\n[^n]: {long}\n"))],
+    );
+    let (_, warnings) = typeset(&dir);
+    let w = warnings
+        .iter()
+        .find(|d| d.message.contains("more than a page holds"))
+        .expect("a warning");
+    assert_eq!(
+        w.location.as_ref().and_then(|l| l.pos).map(|p| p.line),
+        Some(7)
+    );
+}

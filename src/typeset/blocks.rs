@@ -804,5 +804,17 @@ fn set_note(ctx: &mut Ctx, n: u32, content: &[Block], m: Measure, lang: &str) ->
     }
     let lines = set(ctx, &runs, m.width, Align::Justify);
     let height = lines.len() as f32 * leading;
+    // Notes are not split across pages yet: one taller than the text block would run
+    // off its page. Say so, where it is written.
+    if height + m.leading > m.height {
+        let d = crate::diag::Diagnostic::warning(format!(
+            "footnote {n} is {} lines long, more than a page holds; its first lines are set above the text block",
+            lines.len()
+        ))
+        .hint("shorten the note, or make it part of the text (folio does not split notes across pages)");
+        let span = content.first().map(Block::span).unwrap_or_default();
+        let d = ctx.located(d, span);
+        ctx.warnings.push(d);
+    }
     Note { lines, height }
 }

@@ -22,6 +22,8 @@ pub enum FontError {
     NoPostScriptName,
     /// The font has more glyphs than 16-bit glyph ids can address.
     TooManyGlyphs(u32),
+    /// The font's tables do not hold together (a truncated or damaged file).
+    Damaged(String),
 }
 
 impl fmt::Display for FontError {
@@ -30,6 +32,7 @@ impl fmt::Display for FontError {
             FontError::NotAFont => write!(f, "not an OpenType or TrueType font"),
             FontError::NoPostScriptName => write!(f, "font has no PostScript name (name ID 6)"),
             FontError::TooManyGlyphs(n) => write!(f, "font has {n} glyphs, more than 65535"),
+            FontError::Damaged(why) => write!(f, "the font file is damaged or truncated ({why})"),
         }
     }
 }
@@ -276,9 +279,17 @@ impl FontSet {
         })
     }
 
-    /// Replaces one face with a font parsed from `data` (face `index` of a collection).
+    /// Replaces one face with a font parsed from `data` (face `index` of a collection),
+    /// after checking every glyph can be read (as the PDF writer's subsetting will): a
+    /// truncated file is found here, where its name is known, not while writing.
     pub fn replace(&mut self, style: Style, data: Vec<u8>, index: u32) -> Result<(), FontError> {
         let font = Font::from_bytes(Arc::new(data), index)?;
+        let mut all = subsetter::GlyphRemapper::new();
+        for gid in 0..font.face.num_glyphs().min(u32::from(u16::MAX)) {
+            all.remap(gid as u16);
+        }
+        subsetter::subset(font.data(), index, &all)
+            .map_err(|e| FontError::Damaged(e.to_string()))?;
         *self.get_mut(style) = font;
         Ok(())
     }

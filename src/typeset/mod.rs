@@ -297,7 +297,20 @@ pub fn load_fonts(
             .map_err(|d| vec![d.in_file(at)])?;
         let bytes = project.read_bytes(&file)?;
         fonts.replace(style, bytes, 0).map_err(|e| {
-            vec![Diagnostic::error(format!("cannot use the font `{path}`: {e}")).in_file(at)]
+            let key = match face {
+                FontFace::Regular => "regular",
+                FontFace::Italic => "italic",
+                FontFace::SemiBold => "semibold",
+                FontFace::SemiBoldItalic => "semibold-italic",
+                FontFace::Bold => "bold",
+            };
+            vec![
+                Diagnostic::error(format!(
+                    "cannot use the font `{path}` ([pdf] fonts.{key}): {e}"
+                ))
+                .in_file(at)
+                .hint("give a complete TrueType or OpenType file (.ttf, .otf)"),
+            ]
         })?;
     }
     Ok(fonts)
