@@ -102,6 +102,10 @@ fn jpeg(bytes: &[u8]) -> Result<Image, String> {
     Err("damaged JPEG: no image data (truncated?)".into())
 }
 
+/// The most pixels a PNG may have: 50 megapixels, over five times a full A4 page at 300 dpi,
+/// and at most a few hundred megabytes once decoded.
+const MAX_PIXELS: u64 = 50_000_000;
+
 fn png(bytes: &[u8]) -> Result<Image, String> {
     let mut i = 8;
     let (mut width, mut height, mut depth, mut color, mut interlace) = (0u32, 0u32, 0u8, 0u8, 0u8);
@@ -151,14 +155,21 @@ fn png(bytes: &[u8]) -> Result<Image, String> {
     if !supported {
         return Err(format!("unsupported PNG bit depth {depth}"));
     }
-    // 200 megapixels: far beyond any book figure, and it bounds the memory a file can claim.
-    if u64::from(width) * u64::from(height) > 200_000_000 {
-        return Err("the image is too large (over 200 megapixels)".into());
+    // Checked before anything is inflated: the declared size bounds the memory the file
+    // can claim (a 60,000 × 60,000 PNG is refused from its header).
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(format!(
+            "the image is too large ({width} × {height} pixels; folio takes up to {} megapixels)",
+            MAX_PIXELS / 1_000_000
+        ));
     }
     let bits_pp = spp * usize::from(depth);
     let stride = (width as usize * bits_pp).div_ceil(8);
-    let mut raw = Vec::new();
+    // Inflate no more than the declared size needs: a zlib bomb stops there.
+    let expected = (stride + 1) * height as usize;
+    let mut raw = Vec::with_capacity(expected);
     ZlibDecoder::new(&idat[..])
+        .take(expected as u64 + 1)
         .read_to_end(&mut raw)
         .map_err(|e| format!("damaged PNG data: {e}"))?;
     if raw.len() < (stride + 1) * height as usize {
@@ -278,6 +289,44 @@ mod tests {
             samples.len(),
             (img.width * img.height) as usize * usize::from(*channels)
         );
+    }
+
+    /// A PNG of `w` × `h` RGB pixels with `idat` as its image data (CRCs are not read).
+    fn png_of(w: u32, h: u32, idat: &[u8]) -> Vec<u8> {
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = |kind: &[u8], data: &[u8]| {
+            out.extend((data.len() as u32).to_be_bytes());
+            out.extend(kind);
+            out.extend(data);
+            out.extend([0, 0, 0, 0]);
+        };
+        let mut ihdr = w.to_be_bytes().to_vec();
+        ihdr.extend(h.to_be_bytes());
+        ihdr.extend([8, 2, 0, 0, 0]);
+        chunk(b"IHDR", &ihdr);
+        chunk(b"IDAT", idat);
+        chunk(b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn a_zlib_bomb_inflates_no_more_than_the_image_needs() {
+        // 256 MB of zeros deflate to a quarter of a megabyte: a 10 × 10 image stops at 310.
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let block = vec![0u8; 1 << 20];
+        for _ in 0..256 {
+            z.write_all(&block).unwrap();
+        }
+        let bomb = z.finish().unwrap();
+        let img = decode(&png_of(10, 10, &bomb)).unwrap();
+        assert_eq!((img.width, img.height), (10, 10));
+    }
+
+    #[test]
+    fn a_huge_declared_size_is_refused_from_the_header() {
+        let err = decode(&png_of(60_000, 60_000, &[])).err().unwrap();
+        assert!(err.contains("too large"), "{err}");
     }
 
     #[test]

@@ -167,6 +167,18 @@ impl Project {
     /// Reads a UTF-8 text file of the project; invalid UTF-8 is an error at its line:column.
     pub fn read_text(&self, path: &Path) -> DiagResult<String> {
         let bytes = self.read_bytes(path)?;
+        // Word and some editors save "Unicode" as UTF-16, with a byte-order mark: name it.
+        if let Some(order) = match bytes.get(..2) {
+            Some([0xFF, 0xFE]) => Some("little-endian"),
+            Some([0xFE, 0xFF]) => Some("big-endian"),
+            _ => None,
+        } {
+            return Err(vec![
+                Diagnostic::error(format!("the file is UTF-16 ({order}), not UTF-8"))
+                    .in_file(path)
+                    .hint("save it as UTF-8 (in the editor's \"save as\" or \"encoding\" menu)"),
+            ]);
+        }
         match String::from_utf8(bytes) {
             Ok(s) => Ok(s.strip_prefix('\u{feff}').map(str::to_owned).unwrap_or(s)),
             Err(e) => {

@@ -1396,3 +1396,69 @@ fn a_footnote_taller_than_the_page_is_said_where_it_is_written() {
         Some(7)
     );
 }
+
+#[test]
+fn text_from_bad_converters_builds_valid_outputs_or_a_located_error() {
+    // Text from bad converters: NUL and other controls, CRLF and lone CR, bidi overrides,
+    // 200 stacked combining marks: both outputs stay valid (every XHTML file parses).
+    let marks: String = std::iter::once('a')
+        .chain(std::iter::repeat_n('\u{301}', 200))
+        .collect();
+    let text = format!(
+        "{PIECE}Nul\u{0}here and a form\u{c}feed.\r\nWindows line.\rOld Mac line.\n\n\
+         Bidi \u{202e}override\u{202c} and isolate \u{2067}x\u{2069}.\n\n{marks} stacked.\n"
+    );
+    let dir = book("bad-converter", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("2 control characters"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("01-a.md:5:4"),
+        "located at the NUL: {}",
+        stderr(&o)
+    );
+    let epub = std::fs::read(dir.join("out/a-piece.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    for i in 0..zip.len() {
+        let mut f = zip.by_index(i).unwrap();
+        if f.name().ends_with(".xhtml") || f.name().ends_with(".opf") {
+            let mut xml = String::new();
+            std::io::Read::read_to_string(&mut f, &mut xml).unwrap();
+            let opts = roxmltree::ParsingOptions {
+                allow_dtd: true,
+                ..Default::default()
+            };
+            roxmltree::Document::parse_with_options(&xml, opts)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.name()));
+        }
+    }
+    let pdf = std::fs::read(dir.join("out/a-piece.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF\n") || pdf.ends_with(b"%%EOF"));
+}
+
+#[test]
+fn a_utf16_manuscript_is_named_as_utf16() {
+    // Text from bad converters: a UTF-16 file was "not valid UTF-8" at a byte position.
+    let dir = book("utf16", &[("book.toml", "title = \"T\"\n")]);
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            format!("{PIECE}Text.\n")
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes),
+        )
+        .collect();
+    std::fs::write(dir.join("book/01-a.md"), utf16).unwrap();
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("UTF-16 (little-endian)"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(stderr(&o).contains("01-a.md"), "{}", stderr(&o));
+}

@@ -154,6 +154,46 @@ pub fn load_piece(
     file: u32,
     book: &Metadata,
 ) -> DiagResult<(Piece, Vec<Diagnostic>)> {
+    let (cleaned, warning) = without_controls(path, text);
+    let text = cleaned.as_deref().unwrap_or(text);
+    let mut loaded = load_clean_piece(path, text, file, book)?;
+    loaded.1.extend(warning);
+    Ok(loaded)
+}
+
+/// `text` with control characters (NUL, backspace, form feed…; tabs and line ends stay)
+/// replaced by spaces of the same byte length, so every offset still points at the same
+/// place; and a warning at the first one. `None` when there are none (the usual case).
+fn without_controls(path: &Path, text: &str) -> (Option<String>, Option<Diagnostic>) {
+    let is_bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let Some(first) = text.find(is_bad) else {
+        return (None, None);
+    };
+    let count = text.chars().filter(|&c| is_bad(c)).count();
+    let cleaned: String = text
+        .chars()
+        .flat_map(|c| {
+            let n = if is_bad(c) { c.len_utf8() } else { 0 };
+            let keep = (n == 0).then_some(c);
+            keep.into_iter().chain(std::iter::repeat_n(' ', n))
+        })
+        .collect();
+    let d = Diagnostic::warning(format!(
+        "{count} control character{} (such as NUL) in the text {}; set as spaces",
+        if count == 1 { "" } else { "s" },
+        if count == 1 { "is" } else { "are" }
+    ))
+    .at_offset(path, text, first)
+    .hint("they come from a converter or a copy from a PDF; remove them");
+    (Some(cleaned), Some(d))
+}
+
+fn load_clean_piece(
+    path: &Path,
+    text: &str,
+    file: u32,
+    book: &Metadata,
+) -> DiagResult<(Piece, Vec<Diagnostic>)> {
     let fm = frontmatter::split(text).map_err(|e| {
         vec![
             Diagnostic::error(e.message)
