@@ -130,6 +130,11 @@ pub fn assemble(
     }
     for (k, bp) in body.iter().enumerate() {
         let index = front_count + k;
+        // Each row is drawn once: its items move onto the page (no second copy of the book).
+        let moved: Vec<Vec<Item>> = flows[bp.piece].rows[bp.rows.clone()]
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.items))
+            .collect();
         let flow = &flows[bp.piece];
         let left = g.left(index);
         let mut page = blank(g);
@@ -146,11 +151,12 @@ pub fn assemble(
                 y += row.lines as f32 * g.leading + row.extra;
             }
         }
-        for row in page_rows {
-            for it in &row.items {
-                page.items
-                    .push(super::frame::translate(it.clone(), left, y));
-            }
+        for (row, items) in page_rows.iter().zip(moved) {
+            page.items.extend(
+                items
+                    .into_iter()
+                    .map(|it| super::frame::translate(it, left, y)),
+            );
             if let Some((title, level)) = &row.anchor {
                 outline.push(OutlineEntry {
                     title: title.clone(),
