@@ -1462,3 +1462,47 @@ fn a_utf16_manuscript_is_named_as_utf16() {
     );
     assert!(stderr(&o).contains("01-a.md"), "{}", stderr(&o));
 }
+
+#[test]
+#[cfg(unix)]
+fn a_build_killed_mid_way_leaves_the_previous_edition_intact() {
+    // Nothing lost: `kill -9` at any moment of a build leaves every output under its final
+    // name either the previous edition or the new one, complete (never a partial file).
+    let para = "The projector hums while the village watches the screen. ".repeat(40);
+    let text = format!("{PIECE}{}", vec![para.as_str(); 200].join("\n\n"));
+    let dir = book("killed", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let outputs = ["out/a-piece.pdf", "out/a-piece.epub"];
+    let old: Vec<Vec<u8>> = outputs
+        .iter()
+        .map(|p| std::fs::read(dir.join(p)).unwrap())
+        .collect();
+    std::fs::write(dir.join("book/01-a.md"), text.replace("hums", "whirs")).unwrap();
+    for delay_ms in [5u64, 40, 120, 300, 700] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
+            .args(["build", "book", "-q"])
+            .current_dir(&dir)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        for (p, old) in outputs.iter().zip(&old) {
+            let now = std::fs::read(dir.join(p)).unwrap();
+            if now != *old {
+                // The new edition, then: complete.
+                let complete = if p.ends_with(".pdf") {
+                    now.starts_with(b"%PDF-")
+                        && now.windows(5).rev().take(64).any(|w| w == b"%%EOF")
+                } else {
+                    zip::ZipArchive::new(std::io::Cursor::new(&now)).is_ok()
+                };
+                assert!(
+                    complete,
+                    "{p} after a kill at {delay_ms} ms is neither edition"
+                );
+            }
+        }
+    }
+}
