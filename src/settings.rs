@@ -45,6 +45,7 @@ struct RawFonts {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawEpub {
     embed_fonts: Option<bool>,
+    accessibility_evaluator: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -94,6 +95,9 @@ pub enum FontFace {
 pub struct EpubSettings {
     /// Embed the OFL body font in the EPUB (readers may still override it).
     pub embed_fonts: bool,
+    /// Who evaluated the book's accessibility (`a11y:certifiedBy`): without one, folio
+    /// makes no conformance claim.
+    pub accessibility_evaluator: Option<String>,
 }
 
 /// Millimetres to points (72 pt per inch, 25.4 mm per inch).
@@ -198,7 +202,17 @@ const SCHEMA: &[(&str, &[KeyForm])] = &[
             ),
         ],
     ),
-    ("epub", &[("embed-fonts", Form::Bool, "embed-fonts = true")]),
+    (
+        "epub",
+        &[
+            ("embed-fonts", Form::Bool, "embed-fonts = true"),
+            (
+                "accessibility-evaluator",
+                Form::Text,
+                "accessibility-evaluator = \"Jane Doe, Small Press\"",
+            ),
+        ],
+    ),
     (
         "hyphenation",
         &[("exceptions", Form::List, "exceptions = [\"Mo-vi-mien-to\"]")],
@@ -280,7 +294,13 @@ pub fn resolve(raw: RawSettings, block: &Block) -> Result<Settings, Vec<Diagnost
     }
     if let Some(v) = raw.epub {
         match table::<RawEpub>(v, "epub", block) {
-            Ok(e) => settings.epub.embed_fonts = e.embed_fonts.unwrap_or(false),
+            Ok(e) => {
+                settings.epub.embed_fonts = e.embed_fonts.unwrap_or(false);
+                settings.epub.accessibility_evaluator = e
+                    .accessibility_evaluator
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty());
+            }
             Err(d) => errors.push(d),
         }
     }

@@ -1506,3 +1506,41 @@ fn a_build_killed_mid_way_leaves_the_previous_edition_intact() {
         }
     }
 }
+
+#[test]
+fn the_conformance_claim_is_made_only_with_a_named_evaluator() {
+    // EPUB: `conformsTo` was written without `a11y:certifiedBy`, which EPUB Accessibility
+    // 1.1 requires.
+    let opf_of = |name: &str, toml: &str| {
+        let dir = book(
+            name,
+            &[("book.toml", toml), ("01-a.md", &format!("{PIECE}Text.\n"))],
+        );
+        let o = folio(&dir, &["build", "book", "--format", "epub"]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let epub = std::fs::read(dir.join("out/t.epub")).unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+        let mut opf = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
+            .unwrap();
+        opf
+    };
+    let without = opf_of("no-evaluator", "title = \"T\"\nlang = \"en\"\n");
+    assert!(
+        !without.contains("conformsTo") && !without.contains("certifiedBy"),
+        "{without}"
+    );
+    assert!(without.contains("displayTransformability"));
+    let with = opf_of(
+        "evaluator",
+        "title = \"T\"\nlang = \"en\"\n\n[epub]\naccessibility-evaluator = \"Ana Arce, Plano Alto\"\n",
+    );
+    assert!(
+        with.contains("EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+        "{with}"
+    );
+    assert!(
+        with.contains(">Ana Arce, Plano Alto</meta>") && with.contains("a11y:certifiedBy"),
+        "{with}"
+    );
+}

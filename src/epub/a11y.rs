@@ -27,6 +27,9 @@ pub struct Facts {
     /// Languages of foreign passages, in order of first appearance.
     pub foreign_langs: Vec<String>,
     pub fonts_embedded: bool,
+    /// Who evaluated the book (`[epub] accessibility-evaluator`); the conformance claim is
+    /// made only with one, as EPUB Accessibility 1.1 requires (`a11y:certifiedBy`).
+    pub evaluator: Option<String>,
 }
 
 impl Facts {
@@ -39,6 +42,7 @@ impl Facts {
             toc: true,
             page_list: false,
             fonts_embedded: book.settings.epub.embed_fonts,
+            evaluator: book.settings.epub.accessibility_evaluator.clone(),
             ..Facts::default()
         };
         if cover_image {
@@ -81,6 +85,11 @@ impl Facts {
         self.all_images_have_alt() && self.language_set && self.toc && self.structured
     }
 
+    /// The claim is made: the checks pass and someone named has evaluated the book.
+    pub fn claims_conformance(&self) -> bool {
+        self.conforms() && self.evaluator.is_some()
+    }
+
     /// `(property, value)` pairs for the package metadata, in a fixed order.
     pub fn metadata(&self, title: &str) -> Vec<(&'static str, String)> {
         let mut m = vec![("schema:accessMode", "textual".to_string())];
@@ -110,16 +119,20 @@ impl Facts {
             features.push("pageBreakMarkers");
             features.push("printPageNumbers");
         }
+        // Reflowable text with a stylesheet that sets no fixed sizes or colours: readers
+        // can change type, size, spacing and colours.
+        features.push("displayTransformability");
         for feat in features {
             m.push(("schema:accessibilityFeature", feat.to_string()));
         }
         m.push(("schema:accessibilityHazard", "none".into()));
         m.push(("schema:accessibilitySummary", self.summary(title)));
-        if self.conforms() {
+        if let (true, Some(who)) = (self.conforms(), &self.evaluator) {
             m.push((
                 "dcterms:conformsTo",
                 "EPUB Accessibility 1.1 - WCAG 2.2 Level AA".into(),
             ));
+            m.push(("a11y:certifiedBy", who.clone()));
         }
         m
     }
@@ -185,8 +198,8 @@ impl Facts {
             s += " There are no page numbers from a print edition.";
         }
         s += " The text can be restyled with the reading system's settings.";
-        if self.conforms() {
-            s += " It meets EPUB Accessibility 1.1 at WCAG 2.2 level AA as far as automated checks can tell.";
+        if self.claims_conformance() {
+            s += " It meets EPUB Accessibility 1.1 at WCAG 2.2 level AA.";
         }
         s
     }
