@@ -17,6 +17,8 @@ pub mod diag;
 pub mod dump;
 pub mod epub;
 pub mod escape;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ident;
 pub mod image;
 pub mod isbn;

@@ -94,10 +94,14 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
         anchors: &anchors,
         images: &images,
     };
-    let display_id = match &book.meta.identifier {
-        Some(id) => id.display(),
-        None => identifier.clone(),
-    };
+    // The title page prints an identifier readers can use (an ISBN, hyphenated); a UUID
+    // derived by folio is machine data and stays in the package metadata.
+    let display_id = book
+        .meta
+        .identifier
+        .as_ref()
+        .map(|id| id.display())
+        .unwrap_or_default();
 
     let built = build(BuildInput {
         book,

@@ -123,7 +123,9 @@ pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
             .as_deref()
             .map(|d| crate::credits::long_date(d, lang)),
     );
-    facts.push(identifier.to_string());
+    if !identifier.is_empty() {
+        facts.push(identifier.to_string());
+    }
     facts.extend(m.rights.clone());
     for f in facts {
         s += &format!("<p>{}</p>\n", esc(&f));

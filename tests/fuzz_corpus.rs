@@ -1,0 +1,41 @@
+//! Replays the fuzzers' corpus (`fuzz/corpus/*`) and every crash they ever found
+//! (`fuzz/regressions/`) through the same harness as the fuzz targets: each input loads,
+//! and builds both outputs in memory, without a panic. Runs in every `cargo test`, so a
+//! crash once fixed stays fixed without the fuzzing toolchain.
+
+use std::path::Path;
+
+fn inputs(dir: &str) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(inputs(&p.to_string_lossy()));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_fuzz_corpus_and_every_crash_found_build_without_a_panic() {
+    let mut seen = 0;
+    for dir in ["fuzz/corpus", "fuzz/regressions"] {
+        for p in inputs(dir) {
+            let data = std::fs::read(&p).unwrap();
+            let outputs = !Path::new(&p).starts_with("fuzz/corpus/load");
+            let r = std::panic::catch_unwind(|| folio::fuzzing::run(&data, outputs));
+            assert!(r.is_ok(), "{} panics", p.display());
+            seen += 1;
+        }
+    }
+    assert!(
+        seen >= 10,
+        "the corpus is in the repository ({seen} inputs)"
+    );
+}
