@@ -33,3 +33,4 @@ pub mod project;
 pub mod scaffold;
 pub mod settings;
 pub mod typeset;
+pub mod typography;

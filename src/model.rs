@@ -268,6 +268,52 @@ pub fn figures(blocks: &[Block]) -> Vec<(&str, Span)> {
     out
 }
 
+/// Calls `f` on every text inline of `blocks` (nested blocks, tables, captions and the
+/// content of emphasis, links and foreign terms included), for passes that change the text
+/// in place; `f` gets the text's language (foreign terms carry their own).
+pub fn edit_texts(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut String, &str)) {
+    fn inl(list: &mut [Inline], lang: &str, f: &mut dyn FnMut(&mut String, &str)) {
+        for i in list {
+            match i {
+                Inline::Text { text, .. } => f(text, lang),
+                Inline::Foreign {
+                    lang: l, content, ..
+                } => {
+                    let l = l.clone();
+                    inl(content, &l, f)
+                }
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Link { content, .. } => inl(content, lang, f),
+                _ => {}
+            }
+        }
+    }
+    for b in blocks {
+        match b {
+            Block::Heading { content, .. }
+            | Block::Paragraph { content, .. }
+            | Block::SpeakerTurn { content, .. } => inl(content, lang, f),
+            Block::PullQuote { content, .. }
+            | Block::BlockQuote { content, .. }
+            | Block::FootnoteDef { content, .. } => edit_texts(content, lang, f),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| edit_texts(i, lang, f)),
+            Block::Table { header, rows, .. } => {
+                header.iter_mut().for_each(|c| inl(c, lang, f));
+                rows.iter_mut().flatten().for_each(|c| inl(c, lang, f));
+            }
+            Block::Figure { caption, .. } => inl(caption, lang, f),
+            Block::DefinitionList { items, .. } => {
+                for (term, defs) in items {
+                    inl(term, lang, f);
+                    defs.iter_mut().for_each(|d| edit_texts(d, lang, f));
+                }
+            }
+            Block::CodeBlock { .. } | Block::Break { .. } => {}
+        }
+    }
+}
+
 /// Calls `f` on every block of `blocks` and on the blocks nested in them (quotes, lists,
 /// definitions, footnotes), depth first, in reading order. The one block walker: callers
 /// match on the kinds they care about.

@@ -1544,3 +1544,38 @@ fn the_conformance_claim_is_made_only_with_a_named_evaluator() {
         "{with}"
     );
 }
+
+#[test]
+fn no_line_starts_with_a_dash_or_an_ellipsis_and_numbers_keep_their_units() {
+    // EPUB for stores: a reading system could start a line with a spaced dash or an
+    // ellipsis, or part "4,000 m"; the typographic pass at load time gives both outputs
+    // the same no-break spaces.
+    let sentence = "The crew climbed – slowly, for hours – to 4,000 m, and waited … for p. 12 of the script by J. R. Tolkien. ";
+    let dir = book(
+        "no-break",
+        &[("01-a.md", &format!("{PIECE}{}\n", sentence.repeat(30)))],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = std::fs::read(dir.join("out/a-piece.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut xhtml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/a-piece.xhtml").unwrap(), &mut xhtml)
+        .unwrap();
+    for bad in [" –", " …", "4,000 m", "p. 12", "J. R."] {
+        assert!(!xhtml.contains(bad), "a breakable space in {bad:?}");
+    }
+    let (pages, _) = typeset(&dir);
+    for page in &pages.pages {
+        for line in page_text(page).lines() {
+            assert!(
+                !line.starts_with(['–', '—', '…']),
+                "a line starts with {line:?}"
+            );
+            assert!(
+                !line.trim_end().ends_with("4,000") && !line.trim_end().ends_with(" p."),
+                "{line:?}"
+            );
+        }
+    }
+}

@@ -286,6 +286,13 @@ fn load_clean_piece(
         }
     }
     undefined_note_refs(&blocks, path, text, &mut diags);
+    // The typographic pass both outputs share: no-break spaces where lines must not break.
+    let piece_lang = piece_meta.lang.clone().unwrap_or_else(|| "en".into());
+    crate::model::edit_texts(&mut blocks, &piece_lang, &mut |text, lang| {
+        if text.contains(' ') {
+            *text = crate::typography::no_breaks(text, lang);
+        }
+    });
     if blocks.is_empty() {
         diags.push(
             Diagnostic::error("the manuscript is empty")
