@@ -1579,3 +1579,46 @@ fn no_line_starts_with_a_dash_or_an_ellipsis_and_numbers_keep_their_units() {
         }
     }
 }
+
+#[test]
+fn the_epub_title_page_is_typed_sorted_and_free_of_machine_data() {
+    // EPUB for stores: the title page printed `urn:uuid:…` and an ISO date, had no
+    // epub:type on its elements, and the title had no sort form.
+    let dir = book(
+        "title-page",
+        &[
+            (
+                "book.toml",
+                "title = \"The Escape of the Soul\"\nlang = \"en-GB\"\ndate = \"2026-11-24\"\n",
+            ),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = std::fs::read(dir.join("out/the-escape-of-the-soul.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let read = |zip: &mut zip::ZipArchive<std::io::Cursor<Vec<u8>>>, name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+    let tp = names
+        .iter()
+        .find(|n| n.contains("title"))
+        .expect("a title page")
+        .clone();
+    let page = read(&mut zip, &tp);
+    assert!(
+        page.contains("epub:type=\"titlepage\"") && page.contains("epub:type=\"imprint\""),
+        "{page}"
+    );
+    assert!(
+        !page.contains("urn:uuid") && !page.contains("2026-11-24"),
+        "{page}"
+    );
+    assert!(page.contains("24 November 2026"), "{page}");
+    let opf = read(&mut zip, "OEBPS/content.opf");
+    assert!(opf.contains(">Escape of the Soul, The</meta>"), "{opf}");
+}

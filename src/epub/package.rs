@@ -68,6 +68,15 @@ pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
         }
     }
     let mut add = vec![refine("title", "title-type", "main")];
+    // Sorted as libraries sort titles: "Escape of the Soul, The".
+    if let Some(sort) = info
+        .meta
+        .title
+        .as_deref()
+        .and_then(|t| title_file_as(t, &info.lang))
+    {
+        add.push(refine("title", "file-as", &sort));
+    }
     if let Some(sub) = &m.subtitle {
         add.push(
             Element::new("dc:title")
@@ -146,4 +155,21 @@ pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
         }
     }
     Ok(doc.to_xml())
+}
+
+/// A title's sort form when it opens with an article of its language ("The Escape of the
+/// Soul" → "Escape of the Soul, The"); `None` when it does not.
+pub fn title_file_as(title: &str, lang: &str) -> Option<String> {
+    let articles: &[&str] = match crate::lang::primary(lang).to_ascii_lowercase().as_str() {
+        "en" => &["The", "A", "An"],
+        "es" => &["El", "La", "Los", "Las", "Un", "Una"],
+        "fr" => &["Le", "La", "Les", "Un", "Une"],
+        "de" => &["Der", "Die", "Das", "Ein", "Eine"],
+        "it" => &["Il", "Lo", "La", "I", "Gli", "Le", "Un", "Una"],
+        "pt" => &["O", "A", "Os", "As", "Um", "Uma"],
+        _ => &[],
+    };
+    let (first, rest) = title.split_once(' ')?;
+    (articles.contains(&first) && !rest.trim().is_empty())
+        .then(|| format!("{}, {first}", rest.trim()))
 }

@@ -98,7 +98,9 @@ pub fn cover_alt(book: &Book) -> String {
 pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
     let m = &book.meta;
     let title = m.title.as_deref().unwrap_or("Untitled");
-    let mut s = String::from("<section class=\"titlepage\" aria-labelledby=\"titlepage_title\">\n");
+    let mut s = String::from(
+        "<section class=\"titlepage\" epub:type=\"titlepage\" aria-labelledby=\"titlepage_title\">\n",
+    );
     s += &format!("<h1 id=\"titlepage_title\">{}</h1>\n", esc(title));
     if let Some(sub) = &m.subtitle {
         s += &format!(
@@ -112,7 +114,7 @@ pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
     if let Some(p) = &m.publisher {
         s += &format!("<p class=\"publisher\">{}</p>\n", esc(p));
     }
-    s += "</section>\n<section class=\"imprint\" aria-label=\"Imprint\">\n";
+    s += "</section>\n<section class=\"imprint\" epub:type=\"imprint\" aria-label=\"Imprint\">\n";
     let mut facts: Vec<String> = Vec::new();
     if let Some(series) = &m.series {
         facts.push(crate::credits::series(series));
