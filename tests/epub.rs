@@ -364,7 +364,10 @@ fn interview_metadata() {
     assert_eq!(opf_meta(&opf, "creator"), ["Kiro Russo"]);
     assert!(opf_meta(&opf, "contributor").is_empty());
     assert_eq!(opf_property(&opf, "role"), ["ive"]);
-    assert_eq!(opf_property(&opf, "file-as"), ["Russo, Kiro"]);
+    assert_eq!(
+        opf_property(&opf, "file-as"),
+        ["Escape of the Soul, The", "Russo, Kiro"]
+    );
     assert_eq!(opf_property(&opf, "dcterms:modified"), [iso8601(CLOCK)]);
     assert_eq!(opf_meta(&opf, "date"), ["2026-11-24"]);
     // No ISBN: the identifier is derived from the metadata, so it is stable.
