@@ -1622,3 +1622,57 @@ fn the_epub_title_page_is_typed_sorted_and_free_of_machine_data() {
     let opf = read(&mut zip, "OEBPS/content.opf");
     assert!(opf.contains(">Escape of the Soul, The</meta>"), "{opf}");
 }
+
+#[test]
+fn the_epub_css_leaves_the_reader_its_settings_and_the_ncx_has_two_levels() {
+    // EPUB for stores: the body imposed side margins and a line height, justified text where
+    // the reader has no hyphenation, note references at 0.75 em, a rule over the notes that
+    // Apple Books leaves alone; the NCX ran three levels deep.
+    let dir = book(
+        "css-ncx",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}Text.[^n]\n\n## Two\n\nText.\n\n### Three\n\nText.\n\n[^n]: A note.\n"
+            ),
+        )],
+    );
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let epub = std::fs::read(dir.join("out/a-piece.epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut s).unwrap();
+        s
+    };
+    let css = read("OEBPS/stylesheet.css");
+    let body = css
+        .split("body {")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
+    assert!(
+        !body.contains("margin") && !body.contains("line-height") && !body.contains("justify"),
+        "{body}"
+    );
+    let justify = css.find("text-align: justify").unwrap();
+    assert!(
+        css[..justify].rfind("@supports (hyphens: auto)").is_some(),
+        "justified only with hyphenation"
+    );
+    assert!(!css.contains("0.75em"), "nothing below 0.8 em");
+    let notes = css
+        .split("section.footnotes {")
+        .nth(1)
+        .unwrap()
+        .split('}')
+        .next()
+        .unwrap();
+    assert!(!notes.contains("border"), "{notes}");
+    let ncx = read("OEBPS/toc.ncx");
+    assert!(ncx.contains("name=\"dtb:depth\" content=\"2\""), "{ncx}");
+    assert!(!ncx.contains("Three"), "the third level is not in the NCX");
+}

@@ -20,16 +20,19 @@ const BASE: &str = r#"
 /* Older reading systems (RMSDK, MuPDF) have no HTML5 defaults for these. */
 article, aside, figure, figcaption, footer, header, nav, section { display: block; }
 
+/* The reader's own line height and side margins (Kindle Publishing Guidelines). Text is
+   justified only where the reading system hyphenates; elsewhere it stays ragged, and a
+   reader's own choice of alignment wins over both. */
 body {
-  margin: 0 1em;
-  line-height: 1.4;
-  text-align: justify;
   /* Hyphenation follows each element's lang/xml:lang (foreign terms included). */
   -epub-hyphens: auto;
   -webkit-hyphens: auto;
   hyphens: auto;
   widows: 2;
   orphans: 2;
+}
+@supports (hyphens: auto) or (-webkit-hyphens: auto) {
+  body { text-align: justify; }
 }
 
 h1, h2, h3, h4, h5, h6 {
@@ -86,8 +89,10 @@ blockquote { margin: 1em 1.5em; }
 i.foreign { font-style: italic; }
 em i.foreign, i.foreign em { font-style: normal; }
 
-a.noteref { vertical-align: super; font-size: 0.75em; line-height: 0; }
-section.footnotes { margin-top: 2em; border-top: 1px solid; padding-top: 0.5em; font-size: 0.9em; }
+/* Nothing below 0.8 em; no rule over the notes (Apple Books hides the note asides and
+   would leave the rule alone on the page). */
+a.noteref { vertical-align: super; font-size: 0.8em; line-height: 0; }
+section.footnotes { margin-top: 2em; font-size: 0.9em; }
 aside.footnote p { text-indent: 0; margin-bottom: 0.4em; }
 
 hr { margin: 1.5em auto; width: 25%; border: 0; border-top: 1px solid; }

@@ -54,10 +54,28 @@ fn depth(el: &Element) -> usize {
         .unwrap_or(0)
 }
 
+/// The deepest NCX level kept: pieces and their sections.
+const NCX_DEPTH: usize = 2;
+
+/// Drops the `navPoint`s of `el` deeper than `levels`.
+fn prune(el: &mut Element, levels: usize) {
+    if levels == 0 {
+        el.retain_elements(|e| e.name != "navPoint");
+        return;
+    }
+    for child in el.elements_mut().filter(|e| e.name == "navPoint") {
+        prune(child, levels - 1);
+    }
+}
+
 /// Returns the completed toc.ncx: `dtb:uid` equal to the package identifier, the real
 /// depth, and the book's title.
 pub fn complete_ncx(ncx: &str, identifier: &str, title: &str) -> Result<String, String> {
     let mut doc = Document::parse(ncx).map_err(|e| format!("toc.ncx: {e}"))?;
+    // Older readers (and Kindle's conversion) handle two levels: pieces and their sections.
+    if let Some(map) = doc.root.child_mut("navMap") {
+        prune(map, NCX_DEPTH);
+    }
     let d = doc.root.child("navMap").map(depth).unwrap_or(0).max(1);
     let head = doc.root.child_mut("head").ok_or("toc.ncx has no <head>")?;
     head.retain_elements(|e| !(e.name == "meta" && e.attr("name") == Some("dtb:uid")));
