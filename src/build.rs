@@ -90,6 +90,16 @@ pub fn build(
     match epub {
         Some(Ok((bytes, took))) => {
             report.timings.push(("epub", took));
+            // An ISBN means the book is meant for stores, and stores need a cover image.
+            let isbn = matches!(book.meta.identifier, Some(crate::meta::Identifier::Isbn(_)));
+            if isbn && book.meta.cover.is_none() {
+                let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+                report.warnings.push(
+                    Diagnostic::warning("this book has an ISBN but no cover image; stores (Google Play, Apple Books, Kobo) need one")
+                        .in_file(at)
+                        .hint("add `cover = \"covers/cover.jpg\"` to book.toml (1600 × 2560 pixels is the usual size)"),
+                );
+            }
             files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
         }
         Some(Err(d)) => errors.extend(d),

@@ -1676,3 +1676,25 @@ fn the_epub_css_leaves_the_reader_its_settings_and_the_ncx_has_two_levels() {
     assert!(ncx.contains("name=\"dtb:depth\" content=\"2\""), "{ncx}");
     assert!(!ncx.contains("Three"), "the third level is not in the NCX");
 }
+
+#[test]
+fn a_book_for_stores_without_a_cover_is_a_build_warning() {
+    // EPUB for stores: only `folio check` said a book with an ISBN had no cover.
+    let dir = book(
+        "no-cover",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\nidentifier = \"978-0-306-40615-7\"\n",
+            ),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("has an ISBN but no cover image"),
+        "{}",
+        stderr(&o)
+    );
+}

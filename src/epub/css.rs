@@ -116,7 +116,16 @@ figcaption { font-size: 0.9em; font-style: italic; margin-top: 0.5em; }
 
 /* Cover and title page. */
 section.cover { text-align: center; }
-section.cover img { max-width: 100%; height: auto; }
+/* A supplied cover fits one screen: never split, never taller than the viewport (the
+   percentage first, for readers without viewport units). */
+section.cover img {
+  max-width: 100%;
+  height: auto;
+  max-height: 95%;
+  max-height: 100vh;
+  page-break-inside: avoid;
+  break-inside: avoid;
+}
 section.typographic { margin-top: 25%; }
 .cover-title { font-size: 2.2em; line-height: 1.15; text-indent: 0; margin-bottom: 0.6em; }
 .cover-subtitle { font-size: 1.2em; font-style: italic; text-indent: 0; margin-bottom: 2em; }
