@@ -349,11 +349,23 @@ pub fn inline_markdown(text: &str) -> Vec<crate::model::Inline> {
 /// plain fields to the same text without markup, so both outputs say the same words with
 /// the same quotes and dashes.
 fn enrich(m: &mut Metadata) {
+    let lang = m.lang.clone().unwrap_or_else(|| "en".into());
     let one = |field: &mut Option<String>| -> Vec<crate::model::Inline> {
         let Some(text) = field.as_ref() else {
             return vec![];
         };
-        let rich = inline_markdown(text);
+        // The body's typographic pass too: a subtitle's spaced dash stays with its word.
+        let mut para = vec![Block::Paragraph {
+            content: inline_markdown(text),
+            span: Span::default(),
+        }];
+        crate::model::edit_texts(&mut para, &lang, &mut |t, l| {
+            *t = crate::typography::no_breaks(t, l);
+        });
+        let rich = match para.pop() {
+            Some(Block::Paragraph { content, .. }) => content,
+            _ => vec![],
+        };
         *field = Some(crate::model::plain_text(&rich));
         rich
     };
