@@ -1675,6 +1675,13 @@ fn the_epub_css_leaves_the_reader_its_settings_and_the_ncx_has_two_levels() {
     let ncx = read("OEBPS/toc.ncx");
     assert!(ncx.contains("name=\"dtb:depth\" content=\"2\""), "{ncx}");
     assert!(!ncx.contains("Three"), "the third level is not in the NCX");
+    // The pruned NCX still counts its play order 1, 2, 3… (epubcheck RSC-005 otherwise).
+    let orders: Vec<usize> = ncx
+        .split("playOrder=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect();
+    assert_eq!(orders, (1..=orders.len()).collect::<Vec<_>>(), "{ncx}");
 }
 
 #[test]

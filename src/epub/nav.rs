@@ -68,6 +68,15 @@ fn prune(el: &mut Element, levels: usize) {
     }
 }
 
+/// Sets each `navPoint`'s `playOrder` to its place in document order.
+fn renumber(el: &mut Element, order: &mut usize) {
+    for child in el.elements_mut().filter(|e| e.name == "navPoint") {
+        *order += 1;
+        child.set_attr("playOrder", &order.to_string());
+        renumber(child, order);
+    }
+}
+
 /// Returns the completed toc.ncx: `dtb:uid` equal to the package identifier, the real
 /// depth, and the book's title.
 pub fn complete_ncx(ncx: &str, identifier: &str, title: &str) -> Result<String, String> {
@@ -75,6 +84,9 @@ pub fn complete_ncx(ncx: &str, identifier: &str, title: &str) -> Result<String, 
     // Older readers (and Kindle's conversion) handle two levels: pieces and their sections.
     if let Some(map) = doc.root.child_mut("navMap") {
         prune(map, NCX_DEPTH);
+        // playOrder must run 1, 2, 3… without gaps after the pruning.
+        let mut order = 0;
+        renumber(map, &mut order);
     }
     let d = doc.root.child("navMap").map(depth).unwrap_or(0).max(1);
     let head = doc.root.child_mut("head").ok_or("toc.ncx has no <head>")?;
