@@ -1633,7 +1633,7 @@ fn the_epub_css_leaves_the_reader_its_settings_and_the_ncx_has_two_levels() {
         &[(
             "01-a.md",
             &format!(
-                "{PIECE}Text.[^n]\n\n## Two\n\nText.\n\n### Three\n\nText.\n\n[^n]: A note.\n"
+                "{PIECE}Text.[^n]\n\n## Two\n\nText.\n\n### Three\n\nText.\n\n## Four\n\nText.\n\n[^n]: A note.\n"
             ),
         )],
     );
