@@ -330,6 +330,15 @@ fn an_undefined_footnote_reference_is_a_located_warning_with_the_nearest_label()
     assert!(err.contains("did you mean `[^vineger]`?"), "{err}");
 }
 
+/// The text of `entry` in the EPUB at `path`.
+fn epub_entry(path: &Path, entry: &str) -> String {
+    let epub = std::fs::read(path).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name(entry).unwrap(), &mut text).unwrap();
+    text
+}
+
 /// Millimetres to points.
 fn mm(v: f32) -> f32 {
     v * 72.0 / 25.4
@@ -869,11 +878,7 @@ fn metadata_text_takes_inline_markdown_and_smart_punctuation_in_both_outputs() {
     );
     let o = folio(&dir, &["build", "book", "--format", "epub"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let epub = std::fs::read(dir.join("out/the-good-house.epub")).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
-    let mut opf = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
-        .unwrap();
+    let opf = epub_entry(&dir.join("out/the-good-house.epub"), "OEBPS/content.opf");
     assert!(opf.contains("The ‘Good’ House"), "{opf}");
 }
 
@@ -950,11 +955,7 @@ fn front_matter_credits_book_level_people_as_creators_and_everyone_once_by_role(
     );
     let o = folio(&dir, &["build", "book", "--format", "epub"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let epub = std::fs::read(dir.join("out/festival.epub")).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
-    let mut opf = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
-        .unwrap();
+    let opf = epub_entry(&dir.join("out/festival.epub"), "OEBPS/content.opf");
     let first_creator = opf.split("<dc:creator").nth(1).unwrap();
     assert!(first_creator.contains(">Ana Arce<"), "{opf}");
     assert!(opf.contains(">Hannah Pryce</dc:contributor>"), "{opf}");
@@ -1518,12 +1519,7 @@ fn the_conformance_claim_is_made_only_with_a_named_evaluator() {
         );
         let o = folio(&dir, &["build", "book", "--format", "epub"]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-        let epub = std::fs::read(dir.join("out/t.epub")).unwrap();
-        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
-        let mut opf = String::new();
-        std::io::Read::read_to_string(&mut zip.by_name("OEBPS/content.opf").unwrap(), &mut opf)
-            .unwrap();
-        opf
+        epub_entry(&dir.join("out/t.epub"), "OEBPS/content.opf")
     };
     let without = opf_of("no-evaluator", "title = \"T\"\nlang = \"en\"\n");
     assert!(
@@ -1557,11 +1553,7 @@ fn no_line_starts_with_a_dash_or_an_ellipsis_and_numbers_keep_their_units() {
     );
     let o = folio(&dir, &["build", "book"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let epub = std::fs::read(dir.join("out/a-piece.epub")).unwrap();
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
-    let mut xhtml = String::new();
-    std::io::Read::read_to_string(&mut zip.by_name("OEBPS/a-piece.xhtml").unwrap(), &mut xhtml)
-        .unwrap();
+    let xhtml = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/a-piece.xhtml");
     for bad in [" –", " …", "4,000 m", "p. 12", "J. R."] {
         assert!(!xhtml.contains(bad), "a breakable space in {bad:?}");
     }
