@@ -60,6 +60,12 @@ fn write_temp(path: &Path, bytes: &[u8], salt: u64) -> std::io::Result<PathBuf> 
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if dir.exists() && !dir.is_dir() {
+        return Err(std::io::Error::other(format!(
+            "`{}` is a file, not a folder for the outputs",
+            dir.display()
+        )));
+    }
     std::fs::create_dir_all(dir)?;
     if path.is_dir() {
         return Err(std::io::Error::other("a folder is in the way"));

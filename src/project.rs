@@ -119,6 +119,13 @@ impl Project {
     /// Resolves `rel` (as written in the manuscript) to a file inside the book folder or its
     /// `covers/` sibling; `what` names it for messages ("cover", "image").
     pub fn resolve(&self, rel: &str, what: &str) -> Result<PathBuf, Diagnostic> {
+        // Addresses are never fetched: a book builds from its folder alone.
+        if let Some((scheme, _)) = rel.split_once("://") {
+            return Err(Diagnostic::error(format!(
+                "the {what} `{rel}` is a {scheme}:// address; folio never fetches files"
+            ))
+            .hint("download the file into the book folder (or covers/) and name it relatively"));
+        }
         let p = Path::new(rel);
         if p.is_absolute() || rel.starts_with('/') || rel.starts_with('\\') {
             return Err(

@@ -1697,3 +1697,39 @@ fn a_book_for_stores_without_a_cover_is_a_build_warning() {
         stderr(&o)
     );
 }
+
+#[test]
+fn an_address_or_an_out_path_that_is_a_file_is_a_clear_error() {
+    // Containment and nothing lost: an `https://` image was "not found"; `--out` naming a
+    // file said "File exists (os error 17)".
+    let dir = book(
+        "addresses",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}Text.\n\n![A](https://example.org/a.jpg)\n\n![B](file:///etc/passwd)\n"
+            ),
+        )],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("is a https:// address; folio never fetches files"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        stderr(&o).contains("is a file:// address"),
+        "{}",
+        stderr(&o)
+    );
+    let dir = book("out-is-a-file", &[("01-a.md", &format!("{PIECE}Text.\n"))]);
+    std::fs::write(dir.join("notadir"), "").unwrap();
+    let o = folio(&dir, &["build", "book", "--out", "notadir"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`notadir` is a file, not a folder"),
+        "{}",
+        stderr(&o)
+    );
+}
