@@ -235,6 +235,11 @@ pub fn place_floats(
     notes: &dyn Fn(u32) -> f32,
     space: PageSpace,
 ) -> (Vec<Row>, Vec<PageRange>) {
+    // Most pieces have no floats: one pagination, no trials.
+    if rows.iter().all(|r| r.float.is_none()) {
+        let pages = paginate(&rows, notes, space);
+        return (rows, pages);
+    }
     let sized: Vec<usize> = (0..rows.len())
         .filter(|&i| !rows[i].shrunk.is_empty())
         .collect();
