@@ -231,14 +231,7 @@ fn load_figures(
                 .unwrap_or_default();
             let at = |d: Diagnostic| {
                 let text = std::fs::read_to_string(&file).unwrap_or_default();
-                d.at(
-                    &file,
-                    &text,
-                    crate::diag::LineCol {
-                        line: span.line,
-                        col: span.col,
-                    },
-                )
+                d.at(&file, &text, span.line_col())
             };
             let bytes = match project
                 .resolve(src, "image")

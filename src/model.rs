@@ -15,6 +15,16 @@ pub struct Span {
     pub col: u32,
 }
 
+impl Span {
+    /// The position, for a diagnostic.
+    pub fn line_col(self) -> crate::diag::LineCol {
+        crate::diag::LineCol {
+            line: self.line,
+            col: self.col,
+        }
+    }
+}
+
 /// A whole book: book-level metadata and its pieces in reading order.
 #[derive(Debug, Clone)]
 pub struct Book {

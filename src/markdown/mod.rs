@@ -271,14 +271,7 @@ fn load_clean_piece(
         {
             diags.push(
                 Diagnostic::warning(format!("footnote `{label}` is never referenced"))
-                    .at(
-                        path,
-                        text,
-                        LineCol {
-                            line: span.line,
-                            col: span.col,
-                        },
-                    )
+                    .at(path, text, span.line_col())
                     .hint(format!(
                         "refer to it with [^{label}] in the text, or remove it"
                     )),
@@ -450,14 +443,7 @@ fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Ve
         let mut d = Diagnostic::warning(format!(
             "the footnote reference `[^{label}]` has no definition; it is printed as written"
         ))
-        .at(
-            path,
-            text,
-            LineCol {
-                line: span.line,
-                col: span.col,
-            },
-        );
+        .at(path, text, span.line_col());
         d = match crate::diag::nearest(&label, defined.iter().copied()) {
             Some(near) => d.hint(format!("did you mean `[^{near}]`?")),
             None => d.hint(format!(
@@ -509,14 +495,7 @@ fn check_figures(
             if let Err(d) = project.resolve(src, "image") {
                 let file = &files[span.file as usize];
                 let text = std::fs::read_to_string(file).unwrap_or_default();
-                let located = d.clone().at(
-                    file,
-                    &text,
-                    LineCol {
-                        line: span.line,
-                        col: span.col,
-                    },
-                );
+                let located = d.clone().at(file, &text, span.line_col());
                 diags.push(located);
             }
         }

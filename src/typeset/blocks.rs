@@ -657,8 +657,8 @@ fn nested(
 
 /// Lists and definitions are set 1.5 em in: the label (a bullet or "12.") fits the inset.
 const LIST_INSET_EM: f32 = 1.5;
-/// Quotations are set 1.5 em in from the left, full measure on the right (the classic
-/// indented extract).
+/// Quotations are set 1.5 em in from each side (the classic indented extract): the quote's
+/// measure loses the inset on the right, and `nested` sets it in from the left.
 const QUOTE_INSET_EM: f32 = 1.5;
 
 fn block_text(b: &Block) -> String {

@@ -17,7 +17,7 @@ mod par;
 pub mod shape;
 mod table;
 
-use crate::diag::{Diagnostic, LineCol};
+use crate::diag::Diagnostic;
 use crate::model::{Book, Span};
 use crate::settings::{FontFace, PdfSettings};
 use font::{FontSet, Style};
@@ -210,14 +210,7 @@ impl Ctx {
         match self.sources.get(span.file as usize) {
             Some(path) => {
                 let text = std::fs::read_to_string(path).unwrap_or_default();
-                d.at(
-                    path,
-                    &text,
-                    LineCol {
-                        line: span.line,
-                        col: span.col,
-                    },
-                )
+                d.at(path, &text, span.line_col())
             }
             None => d,
         }

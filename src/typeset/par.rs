@@ -418,7 +418,7 @@ fn word(
         // Only cut where a glyph cluster starts (never inside a ligature). Left-to-right
         // clusters rise with the glyph index, so one pass finds every cut's first glyph.
         let starts = cluster_starts(shaped);
-        cuts.retain(|c| starts.binary_search_by_key(c, |s| s.0).is_ok());
+        cuts.retain(|c| starts.binary_search(c).is_ok());
         let mut bounds = vec![0];
         bounds.extend(cuts);
         bounds.push(part.len());
@@ -497,14 +497,11 @@ fn word(
     }
 }
 
-/// `(cluster, first glyph)` for every cluster of `shaped`, in glyph order.
-fn cluster_starts(shaped: &super::shape::Shaped) -> Vec<(usize, usize)> {
-    let mut out: Vec<(usize, usize)> = Vec::new();
-    for (i, g) in shaped.glyphs.iter().enumerate() {
-        if out.last().is_none_or(|l| l.0 != g.cluster as usize) {
-            out.push((g.cluster as usize, i));
-        }
-    }
+/// The byte offsets where the clusters of `shaped` start, sorted (whatever the direction).
+fn cluster_starts(shaped: &super::shape::Shaped) -> Vec<usize> {
+    let mut out: Vec<usize> = shaped.glyphs.iter().map(|g| g.cluster as usize).collect();
+    out.sort_unstable();
+    out.dedup();
     out
 }
 
