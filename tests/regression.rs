@@ -430,34 +430,64 @@ fn wide_tables_never_run_past_the_text_block() {
 
 #[test]
 fn a_table_over_pages_repeats_its_header_and_never_opens_a_page_with_its_bottom_rule() {
-    let dir = book(
-        "long-table",
-        &[(
-            "01-a.md",
-            &format!(
-                "{PIECE}The programme.\n\n{}\nAfter.\n",
-                programme_table(4, 70)
-            ),
-        )],
-    );
-    let (pages, _) = typeset(&dir);
-    let with_rows: Vec<&Page> = pages
-        .pages
-        .iter()
-        .filter(|p| page_text(p).contains("Friday"))
-        .collect();
-    assert!(with_rows.len() >= 3, "the table runs over several pages");
-    for page in with_rows {
-        let text = page_text(page);
-        let first = text
-            .lines()
-            .find(|l| l.contains("Friday") || l.contains("Day"))
-            .unwrap();
-        assert!(
-            first.starts_with("Day"),
-            "a continued table starts with its header: {first}"
+    // Tables of 60 to 75 rows: the table's end falls at every place on a page.
+    for rows in 60..76 {
+        let dir = book(
+            &format!("long-table-{rows}"),
+            &[(
+                "01-a.md",
+                &format!("{PIECE}The programme.\n\n{}", programme_table(4, rows)),
+            )],
         );
+        let (pages, _) = typeset(&dir);
+        let with_rows: Vec<&Page> = pages
+            .pages
+            .iter()
+            .filter(|p| page_text(p).contains("Friday"))
+            .collect();
+        assert!(with_rows.len() >= 3, "the table runs over several pages");
+        for page in &with_rows {
+            let text = page_text(page);
+            let first = text
+                .lines()
+                .find(|l| l.contains("Friday") || l.contains("Day"))
+                .unwrap();
+            assert!(
+                first.starts_with("Day"),
+                "a continued table starts with its header: {first}"
+            );
+        }
+        for (i, page) in pages.pages.iter().enumerate() {
+            assert!(
+                !opens_with_a_lone_rule(page),
+                "{rows} rows: page {} opens with a rule",
+                i + 1
+            );
+        }
     }
+}
+
+/// Does the text block of `page` open with a rule that has no text on its line (a table's
+/// bottom rule carried over alone)?
+fn opens_with_a_lone_rule(page: &Page) -> bool {
+    const LEADING: f32 = 13.5;
+    let top = mm(17.0);
+    let first_rule = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Rule { from, to, .. } if from.y >= top - 1.0 && (from.y - to.y).abs() < 0.01 => {
+                Some(from.y)
+            }
+            _ => None,
+        })
+        .fold(f32::INFINITY, f32::min);
+    let first_text = glyphs(page)
+        .iter()
+        .map(|g| g.y)
+        .filter(|&y| y >= top)
+        .fold(f32::INFINITY, f32::min);
+    first_rule.is_finite() && first_rule < first_text && first_text - first_rule > LEADING
 }
 
 /// Grid lines left empty at the foot of the default A5 text block on `page` (running head
