@@ -38,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         glyphs.extend(g);
     }
     let pages = Pages {
+        map: vec![],
         pages: vec![Page {
             width: 432.0,
             height: 648.0,
@@ -50,6 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 origin: Point { x: 54.0, y: 90.0 },
                 glyphs,
             })],
+            furniture: vec![],
         }],
         fonts: vec![fonts.regular.to_font_file()],
         images: vec![],

@@ -8,7 +8,7 @@ use crate::meta::Metadata;
 use std::path::PathBuf;
 
 /// Where something came from: an index into [`Book::sources`] plus a 1-based line and column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     pub file: u32,
     pub line: u32,

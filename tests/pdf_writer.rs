@@ -76,9 +76,11 @@ fn sample(bleed: f32) -> Pages {
         bleed,
         slug: 0.0,
         items,
+        furniture: vec![],
     };
     Pages {
         images: vec![],
+        map: vec![],
         pages: vec![
             page(vec![
                 Item::Glyphs(line(

@@ -60,7 +60,7 @@ struct Drawn {
 
 fn glyphs(page: &Page) -> Vec<Drawn> {
     let mut out = Vec::new();
-    for item in &page.items {
+    for item in page.all_items() {
         if let Item::Glyphs(run) = item {
             let mut x = run.origin.x;
             for g in &run.glyphs {

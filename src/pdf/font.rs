@@ -108,7 +108,7 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
     let mut used: Vec<Vec<bool>> = vec![Vec::new(); pages.fonts.len()];
     let mut texts: Vec<Vec<String>> = vec![Vec::new(); pages.fonts.len()];
     let mut wants_space = vec![false; pages.fonts.len()];
-    for item in pages.pages.iter().flat_map(|p| &p.items) {
+    for item in pages.pages.iter().flat_map(|p| p.all_items()) {
         let Item::Glyphs(run) = item else { continue };
         let set = used
             .get_mut(run.font)

@@ -210,7 +210,7 @@ fn draw_page(
     let mut ops = Vec::new();
     // Horizontal scaling in force (PDF default 100 %).
     let mut tz = 100.0;
-    for item in &page.items {
+    for item in page.all_items() {
         match item {
             Item::Glyphs(run) => {
                 let font = fonts

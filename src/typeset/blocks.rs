@@ -5,7 +5,7 @@ use super::Ctx;
 use super::collect::{Run, TextStyle, collect};
 use super::flow::{FORBIDDEN, Note, Row, paragraph_break_costs};
 use super::font::Style;
-use super::frame::{Item, Point, Rect};
+use super::frame::{Item, Origin, Point, Rect};
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
 use crate::model::{Block, Inline, Piece, Span, SpeakerRole, plain_text};
 use std::collections::BTreeMap;
@@ -38,14 +38,17 @@ pub const LABEL_SCALE: f32 = 0.9;
 /// Pull quotes: 1.35 × body size, italic, between rules.
 const PULLQUOTE_SCALE: f32 = 1.35;
 
-/// Lays out a piece.
-pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
+/// Lays out a piece (the `index`th of the book).
+pub fn piece(ctx: &mut Ctx, piece: &Piece, index: usize, m: Measure) -> PieceFlow {
     let lang = piece.meta.lang.clone().unwrap_or_else(|| "en".into());
     let body = TextStyle {
         hyphenate: true,
         ..TextStyle::new(Style::Regular, m.size)
     };
     let mut rows = super::opening::opening(ctx, piece, m, &lang);
+    for r in &mut rows {
+        r.origin = Some(Origin::Opening(index as u32));
+    }
     let mut notes = BTreeMap::new();
     // Every footnote, wherever it is referenced (paragraphs, table cells, definitions,
     // captions) or defined (footnote definitions may sit inside lists and quotes).
@@ -103,6 +106,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
         // stand between the question and its answer).
         let is_par = matches!(b, Block::Paragraph { .. })
             || matches!(b, Block::SpeakerTurn { role, .. } if *role != SpeakerRole::Question);
+        let first_row = rows.len();
         block(
             ctx,
             b,
@@ -113,6 +117,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
             &mut indent_next,
             &mut first_par,
         );
+        mark_block(&mut rows[first_row..], b.span());
         if is_par && let Some(last) = rows.last_mut() {
             last.slot = true;
         }
@@ -127,6 +132,16 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, m: Measure) -> PieceFlow {
         pullquote(ctx, pq, m, &lang, &mut rows);
     }
     PieceFlow { rows, notes }
+}
+
+/// Rows of a block that show something but carry no text of the book (a figure, a rule of
+/// asterisks, a code line) start where the block does.
+fn mark_block(rows: &mut [Row], span: Span) {
+    for r in rows {
+        if r.origin.is_none() && !r.items.is_empty() {
+            r.origin = Some(Origin::Block(span));
+        }
+    }
 }
 
 /// Space between two turns of an interview, in leadings: half a line, so each exchange
@@ -162,8 +177,10 @@ fn line_rows(lines: Vec<SetLine>, x: f32, m: Measure) -> Vec<Row> {
         .map(|(l, cost)| {
             let hyphenated = l.hyphenated;
             let notes = l.notes.clone();
+            let origin = l.origin;
             Row {
                 lines: 1,
+                origin,
                 items: line_items(l, x, m.leading * BASELINE),
                 break_after: cost,
                 notes,
@@ -263,6 +280,7 @@ fn block(
                 note: None,
                 link: None,
                 span: b.span(),
+                marks: vec![],
             }];
             let face = if *role == SpeakerRole::Question {
                 Style::Italic
@@ -289,6 +307,7 @@ fn block(
                     (i == 0).then(|| (plain_text(content), usize::from(*level).clamp(1, 6)));
                 rows.push(Row {
                     lines: 1,
+                    origin: l.origin,
                     items: line_items(l, 0.0, m.leading * BASELINE),
                     break_after: FORBIDDEN,
                     anchor,
@@ -330,6 +349,7 @@ fn block(
                         note: None,
                         link: None,
                         span: b.span(),
+                        marks: vec![],
                     }];
                     if let Some(l) = set(ctx, &runs, inset, Align::Left).into_iter().next() {
                         r.items.extend(line_items(l, 0.0, m.leading * BASELINE));
@@ -391,6 +411,7 @@ fn block(
                     note: None,
                     link: None,
                     span: *span,
+                    marks: vec![],
                 }];
                 let lines = set(ctx, &runs, m.width - em, Align::Left);
                 rows.extend(line_rows(lines, em, m));
@@ -455,6 +476,7 @@ fn block(
                 note: None,
                 link: None,
                 span: *span,
+                marks: vec![],
             }];
             let lines = set(ctx, &runs, m.width, Align::Center);
             let mut r = line_rows(lines, 0.0, m);
@@ -698,8 +720,20 @@ fn small_caps_lead_in(runs: &mut Vec<Run>) {
     let mut lead = runs[0].clone();
     lead.text = text[..cut].to_string();
     lead.style.small_caps = true;
+    lead.marks.retain(|m| m.0 < cut);
     if cut < text.len() {
-        runs[0].text = text[cut..].to_string();
+        let rest = &mut runs[0];
+        rest.text = text[cut..].to_string();
+        // The rest's marks move with its text; a text cut in two is marked on both sides.
+        let inside = rest.marks.iter().rev().find(|m| m.0 <= cut).copied();
+        rest.marks.retain(|m| m.0 > cut);
+        if let Some((at, span, base)) = inside {
+            let before = text[at..cut].chars().count() as u32;
+            rest.marks.insert(0, (cut, span, base + before));
+        }
+        for m in &mut rest.marks {
+            m.0 -= cut.min(m.0);
+        }
         runs.insert(0, lead);
     } else {
         runs[0] = lead;
@@ -708,6 +742,12 @@ fn small_caps_lead_in(runs: &mut Vec<Run>) {
 
 /// A pull quote: larger italic between two rules, kept with the text above and below it.
 fn pullquote(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut Vec<Row>) {
+    let first_row = rows.len();
+    pullquote_rows(ctx, b, m, lang, rows);
+    mark_block(&mut rows[first_row..], b.span());
+}
+
+fn pullquote_rows(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut Vec<Row>) {
     let Block::PullQuote { content, .. } = b else {
         return;
     };
@@ -778,6 +818,7 @@ fn set_note(ctx: &mut Ctx, n: u32, content: &[Block], m: Measure, lang: &str) ->
         note: None,
         link: None,
         span: Span::default(),
+        marks: vec![],
     }];
     for (i, c) in content.iter().enumerate() {
         if i > 0 {
@@ -788,6 +829,7 @@ fn set_note(ctx: &mut Ctx, n: u32, content: &[Block], m: Measure, lang: &str) ->
                 note: None,
                 link: None,
                 span: Span::default(),
+                marks: vec![],
             });
         }
         match c {
@@ -799,6 +841,7 @@ fn set_note(ctx: &mut Ctx, n: u32, content: &[Block], m: Measure, lang: &str) ->
                 note: None,
                 link: None,
                 span: other.span(),
+                marks: vec![],
             }),
         }
     }

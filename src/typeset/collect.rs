@@ -46,6 +46,24 @@ pub struct Run {
     pub link: Option<String>,
     /// Where the text came from (for warnings).
     pub span: Span,
+    /// Where each of the book's texts starts in `text`: a byte offset, the text's span and
+    /// the characters of that text before the offset (not 0 when a text was cut in two);
+    /// empty for text the typesetter adds (labels, note numbers). Lines find their
+    /// [`Origin`](super::frame::Origin) through these.
+    pub marks: Vec<(usize, Span, u32)>,
+}
+
+impl Run {
+    /// The place in the book of byte `at` of this run's text, if it is the book's text.
+    pub fn origin(&self, at: usize) -> Option<super::frame::Origin> {
+        let k = self.marks.partition_point(|m| m.0 <= at).checked_sub(1)?;
+        let (start, span, base) = self.marks[k];
+        let offset = self.text.get(start..at)?.chars().count() as u32;
+        Some(super::frame::Origin::Text {
+            span,
+            offset: base + offset,
+        })
+    }
 }
 
 /// Superscript note numbers: 62 % of the body size, raised by a third of an em — the
@@ -67,6 +85,12 @@ pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
             && r.note.is_none()
             && last.link == r.link
         {
+            let shift = last.text.len();
+            last.marks.extend(
+                r.marks
+                    .iter()
+                    .map(|&(at, span, base)| (at + shift, span, base)),
+            );
             last.text.push_str(&r.text);
             continue;
         }
@@ -77,7 +101,7 @@ pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
 
 fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, out: &mut Vec<Run>) {
     for i in inlines {
-        let push = |text: &str, style: TextStyle, out: &mut Vec<Run>, span: Span| {
+        let push = |text: &str, style: TextStyle, out: &mut Vec<Run>, span: Span, mark: bool| {
             out.push(Run {
                 text: text.to_string(),
                 style,
@@ -85,10 +109,11 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 note: None,
                 link: link.map(str::to_owned),
                 span,
+                marks: if mark { vec![(0, span, 0)] } else { vec![] },
             });
         };
         match i {
-            Inline::Text { text, span } => push(text, style, out, *span),
+            Inline::Text { text, span } => push(text, style, out, *span, true),
             Inline::Code { text, span } => push(
                 text,
                 TextStyle {
@@ -97,8 +122,9 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 },
                 out,
                 *span,
+                true,
             ),
-            Inline::LineBreak { span } => push("\n", style, out, *span),
+            Inline::LineBreak { span } => push("\n", style, out, *span, false),
             Inline::Emphasis { content, .. } => walk(
                 content,
                 TextStyle {
@@ -153,6 +179,7 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 note: Some(*number),
                 link: None,
                 span: *span,
+                marks: vec![],
             }),
         }
     }

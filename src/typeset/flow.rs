@@ -55,6 +55,8 @@ pub struct Row {
     /// A figure's sizes, full size first, that [`place_floats`] chooses among (empty for a
     /// row with one size).
     pub shrunk: Vec<Row>,
+    /// Where the row's content comes from in the book (none for space).
+    pub origin: Option<super::frame::Origin>,
 }
 
 /// Rows that [`place_floats`] may move.

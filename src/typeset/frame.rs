@@ -7,6 +7,7 @@
 //! with y growing downwards (as in Typst and krilla); the writer converts to PDF's bottom-left
 //! origin. Bleed extends the media box beyond the trim box on every side.
 
+use crate::model::Span;
 use std::sync::Arc;
 
 /// A point in page space (pt, origin top-left of the trim box, y down).
@@ -40,6 +41,38 @@ pub struct Pages {
     pub page_labels: Vec<PageLabelRange>,
     /// Document information (Info dictionary, XMP, catalog language).
     pub info: DocInfo,
+    /// Where each page starts in the book (one entry per page, in order): what the EPUB's
+    /// page-break markers point at.
+    pub map: Vec<PageStart>,
+}
+
+/// Where a page starts: its label as the reader sees it and the place in the book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageStart {
+    /// The page's label ("iii", "12"), as the PDF's page labels show it.
+    pub label: String,
+    /// What the page opens with; `None` for a blank page.
+    pub origin: Option<Origin>,
+}
+
+/// Where a row, a line or a page came from in the book. Text positions are stable: a text is
+/// named by its source span (file and position), not by a counter across the book, so an
+/// edit elsewhere does not move them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Origin {
+    /// The title page.
+    TitlePage,
+    /// The copyright page.
+    Imprint,
+    /// The contents.
+    Contents,
+    /// A piece's opening (kicker, title, byline), by the piece's index.
+    Opening(u32),
+    /// A point in a text: the text's source span and the characters before the point in it
+    /// (a line starts at a word; after a hyphenated line, at the start of the split word).
+    Text { span: Span, offset: u32 },
+    /// The start of a block that has no text of its own there (a figure, a section break).
+    Block(Span),
 }
 
 /// A font program as shipped (TTF/OTF bytes); the writer subsets it.
@@ -65,8 +98,18 @@ pub struct Page {
     /// marks). The media box grows by this much too; items may be drawn there (crop marks
     /// at negative coordinates or beyond the trim size).
     pub slug: f32,
-    /// The items, in painting order.
+    /// The page's content, in painting order.
     pub items: Vec<Item>,
+    /// What is on the page but not part of the book's text: running heads, folios, printer's
+    /// marks (painted after the content; a tagged PDF makes them artifacts).
+    pub furniture: Vec<Item>,
+}
+
+impl Page {
+    /// Everything on the page in painting order: the content, then the furniture.
+    pub fn all_items(&self) -> impl Iterator<Item = &Item> {
+        self.items.iter().chain(&self.furniture)
+    }
 }
 
 /// Something painted (or clickable) on a page.

@@ -257,7 +257,8 @@ pub fn typeset(
     let flows: Vec<blocks::PieceFlow> = book
         .pieces
         .iter()
-        .map(|p| blocks::piece(&mut ctx, p, m))
+        .enumerate()
+        .map(|(i, p)| blocks::piece(&mut ctx, p, i, m))
         .collect();
     let pages = page::assemble(&mut ctx, book, flows, &g, info);
     ctx.missing_summary();

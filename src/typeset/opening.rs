@@ -28,6 +28,7 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
             note: None,
             link: None,
             span: piece.span,
+            marks: vec![],
         }]
     };
     // Metadata written in inline Markdown (emphasis, smart quotes) is set as the body is.

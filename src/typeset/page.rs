@@ -8,10 +8,11 @@
 use super::Ctx;
 use super::blocks::{BASELINE, LABEL_SCALE, PieceFlow, line_items};
 use super::collect::{Run, TextStyle};
-use super::flow::{PageSpace, place_floats};
+use super::flow::{PageSpace, Row, place_floats};
 use super::font::Style;
 use super::frame::{
-    Destination, DocInfo, Item, LabelStyle, OutlineEntry, Page, PageLabelRange, Pages, Point, Rect,
+    Destination, DocInfo, Item, LabelStyle, Origin, OutlineEntry, Page, PageLabelRange, PageStart,
+    Pages, Point, Rect,
 };
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
 use crate::model::Book;
@@ -104,6 +105,7 @@ pub fn assemble(
     let multi = book.pieces.len() > 1;
     let mut pages: Vec<Page> = Vec::new();
     let mut outline = Vec::new();
+    let mut origins: Vec<Option<Origin>> = vec![Some(Origin::TitlePage), Some(Origin::Imprint)];
     pages.push(title_page(ctx, book, g));
     pages.push(copyright_page(ctx, book, g));
     if multi {
@@ -115,9 +117,11 @@ pub fn assemble(
             })
             .collect();
         pages.extend(contents_pages(ctx, book, g, &first_pages));
+        origins.resize(pages.len(), Some(Origin::Contents));
         // A blank verso when needed, so the body opens on a recto.
         if pages.len() % 2 == 1 {
             pages.push(blank(g));
+            origins.push(None);
         }
     }
     let front_count = pages.len();
@@ -136,6 +140,7 @@ pub fn assemble(
             .map(|r| std::mem::take(&mut r.items))
             .collect();
         let flow = &flows[bp.piece];
+        origins.push(page_origin(&flow.rows[bp.rows.clone()]));
         let left = g.left(index);
         let mut page = blank(g);
         let mut y = g.top;
@@ -189,13 +194,13 @@ pub fn assemble(
             };
             let style = TextStyle::new(Style::Italic, g.size * 0.9);
             if let Some(l) = line(ctx, &head, style, g.measure, Align::Center) {
-                page.items
+                page.furniture
                     .extend(line_items(l, left, g.top - g.leading * 1.5));
             }
         }
         let folio = TextStyle::new(Style::Regular, g.size * 0.9);
         if let Some(l) = line(ctx, &number.to_string(), folio, g.measure, Align::Center) {
-            page.items
+            page.furniture
                 .extend(line_items(l, left, g.height - g.bottom + g.leading * 2.0));
         }
         pages.push(page);
@@ -212,14 +217,63 @@ pub fn assemble(
             first: 1,
         },
     ];
+    let map = origins
+        .into_iter()
+        .enumerate()
+        .map(|(i, origin)| PageStart {
+            label: if i < front_count {
+                roman(i as u32 + 1)
+            } else {
+                (i - front_count + 1).to_string()
+            },
+            origin,
+        })
+        .collect();
     Pages {
         pages,
+        map,
         fonts: ctx.font_files(),
         images: ctx.images.clone(),
         outline,
         page_labels,
         info,
     }
+}
+
+/// Where a page of body rows starts in the book: its first row of the text's own order (a
+/// figure or pull quote moved there stands out of that order), else its first row at all.
+fn page_origin(rows: &[Row]) -> Option<Origin> {
+    rows.iter()
+        .filter(|r| r.float.is_none())
+        .find_map(|r| r.origin)
+        .or_else(|| rows.iter().find_map(|r| r.origin))
+}
+
+/// `n` in lower-case roman numerals (front matter page labels, as the PDF shows them).
+pub fn roman(mut n: u32) -> String {
+    const NUMERALS: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, numeral) in NUMERALS {
+        while n >= value {
+            out.push_str(numeral);
+            n -= value;
+        }
+    }
+    out
 }
 
 fn blank(g: &Geometry) -> Page {
@@ -229,10 +283,11 @@ fn blank(g: &Geometry) -> Page {
         height: g.height,
         bleed: g.bleed,
         slug,
-        items: vec![],
+        ..Page::default()
     };
     if g.crop_marks {
-        page.items.extend(crop_marks(g.width, g.height, g.bleed));
+        page.furniture
+            .extend(crop_marks(g.width, g.height, g.bleed));
     }
     page
 }
@@ -314,6 +369,7 @@ fn lines(ctx: &mut Ctx, text: &str, style: TextStyle, width: f32, align: Align) 
         note: None,
         link: None,
         span: Default::default(),
+        marks: vec![],
     }];
     set_paragraph(
         ctx,

@@ -41,6 +41,9 @@ pub struct SetLine {
     pub notes: Vec<u32>,
     /// Link areas on this line: x from, x to, target.
     pub links: Vec<(f32, f32, String)>,
+    /// Where the line's first word of the book's text comes from (none for a line of
+    /// added text only: a label, a rule of asterisks).
+    pub origin: Option<super::frame::Origin>,
 }
 
 /// The glyphs of one box item.
@@ -53,6 +56,8 @@ pub(super) struct BoxGlyphs {
     size: f32,
     raise: f32,
     run: usize,
+    /// Where the box's word starts in its run's text (bytes): the line's origin.
+    at: usize,
 }
 
 /// A box, glue or penalty plus what a box draws.
@@ -211,7 +216,8 @@ fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
             }
             let end = rest.find([' ', '\u{a0}', '\n', '\t']).unwrap_or(rest.len());
             let first = p.items.len();
-            cached_word(ctx, &mut p, &rest[..end], run, ri, font_key, justify);
+            let at = run.text.len() - rest.len();
+            cached_word(ctx, &mut p, &rest[..end], (run, ri, at), font_key, justify);
             split_wide_boxes(&mut p, first, narrowest);
             rest = &rest[end..];
         }
@@ -328,8 +334,7 @@ fn cached_word(
     ctx: &mut Ctx,
     p: &mut Prepared,
     text: &str,
-    run: &Run,
-    ri: usize,
+    (run, ri, at): (&Run, usize, usize),
     font_key: usize,
     justify: bool,
 ) {
@@ -371,6 +376,7 @@ fn cached_word(
     let here = |b: &Option<BoxGlyphs>| {
         b.as_ref().map(|b| BoxGlyphs {
             run: ri,
+            at,
             ..b.clone()
         })
     };
@@ -449,6 +455,7 @@ fn word(
                 size: style.size,
                 raise: style.raise,
                 run: ri,
+                at: 0,
             };
             push(
                 p,
@@ -636,6 +643,10 @@ fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine 
         .filter_map(|&i| p.boxes[i].as_ref())
         .filter_map(|b| runs[b.run].note)
         .collect();
+    out.origin = items
+        .iter()
+        .filter_map(|&i| p.boxes[i].as_ref())
+        .find_map(|b| runs[b.run].origin(b.at));
     out.notes.dedup();
     out
 }
@@ -750,6 +761,7 @@ impl Ctx {
             size: style.size,
             raise: style.raise,
             run,
+            at: 0,
         }
     }
 }

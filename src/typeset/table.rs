@@ -263,9 +263,11 @@ fn layout(
         for j in 0..height {
             let mut items = Vec::new();
             let mut notes = Vec::new();
+            let mut origin = None;
             for (k, lines) in set_cells.iter().enumerate() {
                 if let Some(l) = lines.get(j) {
                     notes.extend(l.notes.iter().copied());
+                    origin = origin.or(l.origin);
                     let shift = match t.align.get(k) {
                         Some(ColAlign::Right) => widths[k] - line_width(l),
                         Some(ColAlign::Center) => (widths[k] - line_width(l)) / 2.0,
@@ -299,6 +301,7 @@ fn layout(
                     0.0
                 },
                 notes,
+                origin,
                 ..Row::default()
             };
             if ri == 0 {
