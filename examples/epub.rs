@@ -35,7 +35,12 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(d) => return fail(vec![d]),
     };
-    let bytes = match folio::epub::epub(book, &project, clock) {
+    // The EPUB marks the typeset edition's pages: typeset first.
+    let pages = match folio::build::typeset_book(book, &project, clock) {
+        Ok(t) => t.pages,
+        Err(d) => return fail(d),
+    };
+    let bytes = match folio::epub::epub(book, &project, clock, &pages.map) {
         Ok(b) => b,
         Err(d) => return fail(d),
     };

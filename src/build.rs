@@ -64,8 +64,15 @@ pub fn build(
     )
     .map_err(|d| vec![d])?;
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    // The EPUB is made on a second thread while the PDF is typeset: the back ends share
-    // nothing but the read-only book, and the machine has two cores.
+    // The book is typeset for either output: the EPUB's print page numbers come from the
+    // typeset pages.
+    let typeset = typeset_book(&book, project, clock)?;
+    report.timings.extend(typeset.timings);
+    report.counts.extend(typeset.counts);
+    report.warnings.extend(typeset.warnings);
+    let pages = typeset.pages;
+    // The EPUB is written on a second thread while the PDF is written: the back ends share
+    // nothing but the read-only book and pages, and the machine has two cores.
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
@@ -75,12 +82,10 @@ pub fn build(
                     panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
                 }
                 let t = Instant::now();
-                epub_bytes(&book, project, clock).map(|b| (b, t.elapsed()))
+                crate::epub::epub(&book, project, clock, &pages.map).map(|b| (b, t.elapsed()))
             })
         });
-        let pdf = opts
-            .pdf
-            .then(|| pdf_bytes(&book, project, clock, &mut report));
+        let pdf = opts.pdf.then(|| pdf_bytes(&pages, &mut report));
         // A panic in the EPUB thread is a bug: it goes on as a panic (exit 101), never
         // dressed up as an ordinary error.
         let epub = epub.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
@@ -130,24 +135,10 @@ pub fn build(
     Ok(report)
 }
 
-/// The EPUB back end (issue 4).
-fn epub_bytes(book: &crate::model::Book, project: &Project, clock: i64) -> DiagResult<Vec<u8>> {
-    crate::epub::epub(book, project, clock)
-}
-
-/// The typesetter and the PDF writer (issue 5).
-fn pdf_bytes(
-    book: &crate::model::Book,
-    project: &Project,
-    clock: i64,
-    report: &mut Report,
-) -> DiagResult<Vec<u8>> {
-    let typeset = typeset_book(book, project, clock)?;
-    report.timings.extend(typeset.timings);
-    report.counts.extend(typeset.counts);
-    report.warnings.extend(typeset.warnings);
+/// The PDF writer.
+fn pdf_bytes(pages: &crate::typeset::frame::Pages, report: &mut Report) -> DiagResult<Vec<u8>> {
     let t = Instant::now();
-    let bytes = crate::pdf::pdf(&typeset.pages)
+    let bytes = crate::pdf::pdf(pages)
         .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
     report.timings.push(("pdf", t.elapsed()));
     Ok(bytes)

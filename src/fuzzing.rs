@@ -37,9 +37,8 @@ pub fn run(data: &[u8], outputs: bool) {
     let Ok(loaded) = crate::markdown::load(&project) else {
         return;
     };
-    if outputs {
-        let _ = crate::build::typeset_book(&loaded.book, &project, 0)
-            .map(|t| crate::pdf::pdf(&t.pages));
-        let _ = crate::epub::epub(&loaded.book, &project, 0);
+    if outputs && let Ok(t) = crate::build::typeset_book(&loaded.book, &project, 0) {
+        let _ = crate::pdf::pdf(&t.pages);
+        let _ = crate::epub::epub(&loaded.book, &project, 0, &t.pages.map);
     }
 }

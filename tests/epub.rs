@@ -43,7 +43,10 @@ fn build(dir: &str) -> Built {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let project = Project::open(&root).unwrap();
     let book = folio::markdown::load(&project).unwrap().book;
-    let bytes = folio::epub::epub(&book, &project, CLOCK).unwrap();
+    let pages = folio::build::typeset_book(&book, &project, CLOCK)
+        .unwrap()
+        .pages;
+    let bytes = folio::epub::epub(&book, &project, CLOCK, &pages.map).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
     let mut entries = Vec::new();
     for i in 0..zip.len() {
@@ -390,7 +393,13 @@ fn interview_metadata() {
     );
     let features = opf_property(&opf, "schema:accessibilityFeature");
     assert!(!features.iter().any(|f| f == "alternativeText"));
-    assert!(!features.iter().any(|f| f == "pageBreakMarkers"));
+    // The print page numbers come from the PDF typeset in the same build.
+    for f in ["pageBreakMarkers", "printPageNumbers", "pageNavigation"] {
+        assert!(features.iter().any(|x| x == f), "{f}");
+    }
+    let id = opf_meta(&opf, "identifier")[0].clone();
+    assert_eq!(opf_meta(&opf, "source"), std::slice::from_ref(&id));
+    assert_eq!(opf_property(&opf, "pageBreakSource"), [id]);
     assert!(features.iter().any(|f| f == "tableOfContents"));
     let summary = &opf_property(&opf, "schema:accessibilitySummary")[0];
     assert!(summary.contains("no images") && summary.contains("pull quotes"));
@@ -495,7 +504,11 @@ fn stress_text_stays_text() {
     // Nothing in any document became an element it should not be.
     for (name, text) in xhtml_docs(&b) {
         let doc = parse(&text);
-        for n in doc.descendants().filter(|n| n.is_element()) {
+        // (The only spans are folio's page-break markers.)
+        let marker = |n: &roxmltree::Node| {
+            n.attribute(("http://www.idpf.org/2007/ops", "type")) == Some("pagebreak")
+        };
+        for n in doc.descendants().filter(|n| n.is_element() && !marker(n)) {
             assert!(
                 !matches!(n.tag_name().name(), "script" | "span" | "br" | "style"),
                 "{name}: <{}>",

@@ -18,7 +18,7 @@ pub struct Facts {
     pub structured: bool,
     /// The navigation document lists every piece (always true of our nav).
     pub toc: bool,
-    /// A page-list nav mapping to a print edition (folio has none yet).
+    /// Page-break markers and a page-list nav from the typeset (PDF) edition.
     pub page_list: bool,
     pub footnotes: usize,
     pub tables: usize,
@@ -118,6 +118,7 @@ impl Facts {
         if self.page_list {
             features.push("pageBreakMarkers");
             features.push("printPageNumbers");
+            features.push("pageNavigation");
         }
         // Reflowable text with a stylesheet that sets no fixed sizes or colours: readers
         // can change type, size, spacing and colours.
@@ -194,9 +195,11 @@ impl Facts {
             let names: Vec<String> = self.foreign_langs.iter().map(|l| lang_name(l)).collect();
             s += &format!(" Terms in {} are marked with their language.", join(&names));
         }
-        if !self.page_list {
-            s += " There are no page numbers from a print edition.";
-        }
+        s += if self.page_list {
+            " The page numbers of the PDF edition are marked in the text and listed for going to a page."
+        } else {
+            " There are no page numbers from a print edition."
+        };
         s += " The text can be restyled with the reading system's settings.";
         if self.claims_conformance() {
             s += " It meets EPUB Accessibility 1.1 at WCAG 2.2 level AA.";

@@ -16,6 +16,7 @@ mod a11y;
 mod css;
 mod nav;
 mod package;
+mod pagebreak;
 mod xhtml;
 pub mod xml;
 mod zip;
@@ -25,12 +26,21 @@ pub use a11y::Facts;
 use crate::diag::Diagnostic;
 use crate::model::{Block, Book, Piece, plain_text};
 use crate::project::{Project, iso8601};
+use crate::typeset::frame::PageStart;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use std::collections::{HashMap, HashSet};
 
 /// Builds the EPUB. `clock_secs` is the build's clock (`project::clock`): it becomes
 /// `dcterms:modified` and every zip entry's time, so the same input gives the same bytes.
-pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, Vec<Diagnostic>> {
+///
+/// `pages` is the typeset book's page map: each printed page gets a page-break marker where
+/// it begins, and the package a page list (empty: no print page numbers).
+pub fn epub(
+    book: &Book,
+    project: &Project,
+    clock_secs: i64,
+    pages: &[PageStart],
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let lang = book.meta.lang.clone().unwrap_or_else(|| "und".into());
     let title = book_title(book);
@@ -72,7 +82,8 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
         return Err(diags);
     }
 
-    let facts = Facts::of(book, cover.is_some());
+    let mut facts = Facts::of(book, cover.is_some());
+    facts.page_list = !pages.is_empty();
     // Book-level people are the book's creators; people named only in pieces contribute.
     let mut people = book.meta.creators.clone();
     let creators = people.len();
@@ -89,10 +100,12 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
             }
         }
     }
+    let markers = pagebreak::Markers::of(pages);
     let ctx = xhtml::Ctx {
         book,
         anchors: &anchors,
         images: &images,
+        markers: &markers,
     };
     // The title page prints an identifier readers can use (an ISBN, hyphenated); a UUID
     // derived by folio is machine data and stays in the package metadata.
@@ -103,18 +116,63 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
         .map(|id| id.display())
         .unwrap_or_default();
 
+    // The content documents, with the labels of the page markers each holds.
+    let mut placed: Vec<(String, Vec<String>)> = Vec::new();
+    let mut front = Vec::new();
+    let title_doc = xhtml::title_page(book, &lang, &display_id, &markers, &mut front);
+    placed.push((TITLE_PAGE.to_string(), front));
+    let mut docs = Vec::new();
+    for (i, (piece, href)) in book.pieces.iter().zip(&hrefs).enumerate() {
+        let piece_lang = piece.meta.lang.as_deref().unwrap_or(&lang);
+        let (doc, labels) = xhtml::piece(&ctx, piece, i, piece_lang);
+        placed.push((href.clone(), labels));
+        docs.push(doc);
+    }
+    let page_list = pagebreak::entries(&placed);
+    if page_list.len() != pages.len() {
+        return Err(vec![
+            Diagnostic::error(format!(
+                "folio placed {} of the {} page markers in the EPUB",
+                page_list.len(),
+                pages.len()
+            ))
+            .hint("this is a bug in folio; please report it with the manuscript"),
+        ]);
+    }
+
     let built = build(BuildInput {
         book,
-        ctx: &ctx,
+        title_doc: &title_doc,
+        docs: &docs,
         lang: &lang,
         title: &title,
         hrefs: &hrefs,
         cover: cover.as_ref(),
         resources: &resources,
-        display_id: &display_id,
     })
     .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?;
 
+    // Reading order of a link target: its document's place in the spine, then where its id
+    // stands in the document.
+    let spine: Vec<(&str, &str)> = std::iter::once((TITLE_PAGE, title_doc.as_str()))
+        .chain(
+            hrefs
+                .iter()
+                .map(String::as_str)
+                .zip(docs.iter().map(String::as_str)),
+        )
+        .collect();
+    let reading_order = |target: &str| -> (usize, usize) {
+        let (file, id) = target.split_once('#').unwrap_or((target, ""));
+        let Some(k) = spine.iter().position(|(h, _)| *h == file) else {
+            return (0, 0); // the cover, before everything
+        };
+        let at = (!id.is_empty())
+            .then(|| spine[k].1.find(&format!("id=\"{id}\"")))
+            .flatten()
+            .unwrap_or(0);
+        (k + 1, at)
+    };
     let info = package::PackageInfo {
         meta: &book.meta,
         people,
@@ -123,13 +181,20 @@ pub fn epub(book: &Book, project: &Project, clock_secs: i64) -> Result<Vec<u8>, 
         lang: lang.clone(),
         modified: iso8601(clock_secs),
         a11y: facts.metadata(&title),
+        // The PDF carries the book's identifier in its metadata.
+        page_source: facts.page_list.then(|| identifier.clone()),
     };
     let out = zip::repackage(&built, zip::stamp(clock_secs), |name, bytes| {
         let text = || String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: {e}"));
         Ok(match name {
             "OEBPS/content.opf" => package::complete(&text()?, &info)?.into_bytes(),
-            "OEBPS/nav.xhtml" => nav::complete_nav(&text()?, &lang, Some(COVER))?.into_bytes(),
-            "OEBPS/toc.ncx" => nav::complete_ncx(&text()?, &identifier, &title)?.into_bytes(),
+            "OEBPS/nav.xhtml" => {
+                nav::complete_nav(&text()?, &lang, Some(COVER), &page_list)?.into_bytes()
+            }
+            "OEBPS/toc.ncx" => {
+                nav::complete_ncx(&text()?, &identifier, &title, &page_list, &reading_order)?
+                    .into_bytes()
+            }
             _ => bytes,
         })
     })
@@ -231,26 +296,26 @@ fn figures(blocks: &[Block]) -> Vec<&str> {
 
 struct BuildInput<'a> {
     book: &'a Book,
-    ctx: &'a xhtml::Ctx<'a>,
+    title_doc: &'a str,
+    docs: &'a [String],
     lang: &'a str,
     title: &'a str,
     hrefs: &'a [String],
     cover: Option<&'a Image>,
     resources: &'a [Image],
-    display_id: &'a str,
 }
 
 /// Drives epub-builder: everything it writes here, it escapes itself.
 fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     let BuildInput {
         book,
-        ctx,
+        title_doc,
+        docs,
         lang,
         title,
         hrefs,
         cover,
         resources,
-        display_id,
     } = input;
     let m = &book.meta;
     let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
@@ -288,15 +353,12 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     let cover_page = xhtml::cover(book, lang, cover.map(|c| c.href.as_str()));
     // No title: the cover stays out of the table of contents (its landmark is added later).
     b.add_content(EpubContent::new(COVER, cover_page.as_bytes()).reftype(ReferenceType::Cover))?;
-    let tp = xhtml::title_page(book, lang, display_id);
     b.add_content(
-        EpubContent::new(TITLE_PAGE, tp.as_bytes())
+        EpubContent::new(TITLE_PAGE, title_doc.as_bytes())
             .title("Title Page")
             .reftype(ReferenceType::TitlePage),
     )?;
-    for (i, (piece, href)) in book.pieces.iter().zip(hrefs).enumerate() {
-        let piece_lang = piece.meta.lang.as_deref().unwrap_or(lang);
-        let doc = xhtml::piece(ctx, piece, piece_lang);
+    for (i, ((piece, href), doc)) in book.pieces.iter().zip(hrefs).zip(docs).enumerate() {
         let label = piece.label();
         let mut toc = TocElement::new(href.as_str(), label.as_str());
         let shift = xhtml::heading_shift(&piece.blocks);

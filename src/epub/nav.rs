@@ -7,9 +7,15 @@
 //! `dtb:uid` and uses the toc's name as the book title.
 
 use super::xml::{Document, Element, Node};
+use std::collections::HashMap;
 
-/// Returns the completed nav.xhtml.
-pub fn complete_nav(nav: &str, lang: &str, cover_href: Option<&str>) -> Result<String, String> {
+/// Returns the completed nav.xhtml, with a page list when `pages` (href, label) has entries.
+pub fn complete_nav(
+    nav: &str,
+    lang: &str,
+    cover_href: Option<&str>,
+    pages: &[(String, String)],
+) -> Result<String, String> {
     let mut doc = Document::parse(nav).map_err(|e| format!("nav.xhtml: {e}"))?;
     let html = &mut doc.root;
     html.set_attr("lang", lang);
@@ -43,6 +49,20 @@ pub fn complete_nav(nav: &str, lang: &str, cover_href: Option<&str>) -> Result<S
             _ => {}
         }
     }
+    if !pages.is_empty() {
+        let mut ol = Element::new("ol");
+        for (href, label) in pages {
+            let a = Element::new("a").with_attr("href", href).with_text(label);
+            ol.append_indented(Element::new("li").with_child(a), "      ");
+        }
+        let list = Element::new("nav")
+            .with_attr("epub:type", "page-list")
+            .with_attr("role", "doc-pagelist")
+            .with_attr("aria-label", "Pages")
+            .with_attr("hidden", "hidden")
+            .with_child(ol);
+        body.append_indented(list, "  ");
+    }
     Ok(doc.to_xml())
 }
 
@@ -68,26 +88,101 @@ fn prune(el: &mut Element, levels: usize) {
     }
 }
 
-/// Sets each `navPoint`'s `playOrder` to its place in document order.
-fn renumber(el: &mut Element, order: &mut usize) {
-    for child in el.elements_mut().filter(|e| e.name == "navPoint") {
-        *order += 1;
-        child.set_attr("playOrder", &order.to_string());
-        renumber(child, order);
+/// Is `el` numbered in reading order (`playOrder`)?
+fn numbered(el: &Element) -> bool {
+    matches!(el.name.as_str(), "navPoint" | "pageTarget")
+}
+
+/// The `content` target of a `navPoint` or `pageTarget`.
+fn src(el: &Element) -> String {
+    el.child("content")
+        .and_then(|c| c.attr("src"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Every target below `el` (nav points, page targets).
+fn targets(el: &Element, out: &mut Vec<String>) {
+    for child in el.elements() {
+        if numbered(child) {
+            out.push(src(child));
+        }
+        targets(child, out);
     }
 }
 
+/// Sets each target's `playOrder` from `numbers`.
+fn set_order(el: &mut Element, numbers: &HashMap<String, usize>) {
+    for child in el.elements_mut() {
+        if numbered(child) {
+            let n = numbers.get(&src(child)).copied().unwrap_or(0);
+            child.set_attr("playOrder", &n.to_string());
+        }
+        set_order(child, numbers);
+    }
+}
+
+/// Numbers `playOrder` 1, 2, 3… in reading order over the nav map and the page list
+/// together (as the NCX requires), the same number for the same target.
+fn play_order(root: &mut Element, order: ReadingOrder) {
+    let mut all = Vec::new();
+    targets(root, &mut all);
+    let mut keyed: Vec<((usize, usize), String)> =
+        all.into_iter().map(|s| (order(&s), s)).collect();
+    keyed.sort();
+    keyed.dedup();
+    let numbers = keyed
+        .into_iter()
+        .enumerate()
+        .map(|(k, (_, s))| (s, k + 1))
+        .collect();
+    set_order(root, &numbers);
+}
+
+/// Where a link target stands in reading order (spine position, then place in its document).
+pub type ReadingOrder<'a> = &'a dyn Fn(&str) -> (usize, usize);
+
 /// Returns the completed toc.ncx: `dtb:uid` equal to the package identifier, the real
-/// depth, and the book's title.
-pub fn complete_ncx(ncx: &str, identifier: &str, title: &str) -> Result<String, String> {
+/// depth, the book's title, and a page list when `pages` (href, label) has entries.
+pub fn complete_ncx(
+    ncx: &str,
+    identifier: &str,
+    title: &str,
+    pages: &[(String, String)],
+    order: ReadingOrder,
+) -> Result<String, String> {
     let mut doc = Document::parse(ncx).map_err(|e| format!("toc.ncx: {e}"))?;
     // Older readers (and Kindle's conversion) handle two levels: pieces and their sections.
     if let Some(map) = doc.root.child_mut("navMap") {
         prune(map, NCX_DEPTH);
-        // playOrder must run 1, 2, 3… without gaps after the pruning.
-        let mut order = 0;
-        renumber(map, &mut order);
     }
+    if !pages.is_empty() {
+        let mut list = Element::new("pageList");
+        list.append_indented(
+            Element::new("navLabel").with_child(Element::new("text").with_text("Pages")),
+            "    ",
+        );
+        for (k, (href, label)) in pages.iter().enumerate() {
+            let target = Element::new("pageTarget")
+                .with_attr("id", &format!("pt-{}", k + 1))
+                .with_attr(
+                    "type",
+                    if label.parse::<u32>().is_ok() {
+                        "normal"
+                    } else {
+                        "front"
+                    },
+                )
+                .with_attr("value", label)
+                .with_child(
+                    Element::new("navLabel").with_child(Element::new("text").with_text(label)),
+                )
+                .with_child(Element::new("content").with_attr("src", href));
+            list.append_indented(target, "    ");
+        }
+        doc.root.append_indented(list, "  ");
+    }
+    play_order(&mut doc.root, order);
     let d = doc.root.child("navMap").map(depth).unwrap_or(0).max(1);
     let head = doc.root.child_mut("head").ok_or("toc.ncx has no <head>")?;
     head.retain_elements(|e| !(e.name == "meta" && e.attr("name") == Some("dtb:uid")));

@@ -28,6 +28,8 @@ pub struct PackageInfo<'a> {
     /// `YYYY-MM-DDTHH:MM:SSZ`.
     pub modified: String,
     pub a11y: Vec<(&'static str, String)>,
+    /// The identifier of the edition whose page numbers the EPUB marks (the PDF's).
+    pub page_source: Option<String>,
 }
 
 pub use crate::credits::number;
@@ -137,6 +139,17 @@ pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
     }
     for (prop, value) in &info.a11y {
         add.push(meta(prop, value));
+    }
+    if let Some(source) = &info.page_source {
+        // EPUB 3.3 names the source of the page breaks in `pageBreakSource`; older reading
+        // systems (and Ace) read `dc:source` refined as the source of the pagination.
+        add.push(
+            Element::new("dc:source")
+                .with_attr("id", "pagination_source")
+                .with_text(source),
+        );
+        add.push(refine("pagination_source", "source-of", "pagination"));
+        add.push(meta("pageBreakSource", source));
     }
     // The template leaves blank lines where its optional parts were: one element a line.
     let mut elements: Vec<Element> = md.elements().cloned().collect();

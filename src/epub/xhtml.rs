@@ -5,6 +5,7 @@
 //! markup. Ids the writer makes up contain `_`, which [`crate::markdown::slug`] never
 //! produces, so they cannot collide with heading ids.
 
+use super::pagebreak::Markers;
 use super::xml::{esc, esc_attr};
 use crate::credits::byline;
 use crate::model::{Align, Block, Book, Inline, Piece, SpeakerRole};
@@ -17,6 +18,14 @@ pub struct Ctx<'a> {
     pub anchors: &'a HashMap<String, String>,
     /// Figure `src` as written → href of the image inside the package.
     pub images: &'a HashMap<String, String>,
+    /// Where the printed pages begin.
+    pub markers: &'a Markers,
+}
+
+/// Markers for `labels`, noted in `placed`.
+fn markers(labels: &[String], placed: &mut Vec<String>) -> String {
+    placed.extend(labels.iter().cloned());
+    labels.iter().map(|l| super::pagebreak::marker(l)).collect()
 }
 
 /// A content document around `body`.
@@ -94,13 +103,21 @@ pub fn cover_alt(book: &Book) -> String {
     alt
 }
 
-/// The title page, with the imprint (publisher, edition, date, identifier, rights) below.
-pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
+/// The title page, with the imprint (publisher, edition, date, identifier, rights) below,
+/// and the markers of the printed front matter's pages; the labels placed go to `placed`.
+pub fn title_page(
+    book: &Book,
+    lang: &str,
+    identifier: &str,
+    pages: &Markers,
+    placed: &mut Vec<String>,
+) -> String {
     let m = &book.meta;
     let title = m.title.as_deref().unwrap_or("Untitled");
     let mut s = String::from(
         "<section class=\"titlepage\" epub:type=\"titlepage\" aria-labelledby=\"titlepage_title\">\n",
     );
+    s += &markers(&pages.title_page, placed);
     s += &format!("<h1 id=\"titlepage_title\">{}</h1>\n", esc(title));
     if let Some(sub) = &m.subtitle {
         s += &format!(
@@ -115,6 +132,7 @@ pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
         s += &format!("<p class=\"publisher\">{}</p>\n", esc(p));
     }
     s += "</section>\n<section class=\"imprint\" epub:type=\"imprint\" aria-label=\"Imprint\">\n";
+    s += &markers(&pages.imprint, placed);
     let mut facts: Vec<String> = Vec::new();
     if let Some(series) = &m.series {
         facts.push(crate::credits::series(series));
@@ -132,6 +150,9 @@ pub fn title_page(book: &Book, lang: &str, identifier: &str) -> String {
     for f in facts {
         s += &format!("<p>{}</p>\n", esc(&f));
     }
+    // The printed contents has no document of its own here (the navigation takes its
+    // place): its pages are marked where it would stand.
+    s += &markers(&pages.contents, placed);
     s += "</section>\n";
     page(lang, title, "frontmatter", &s)
 }
@@ -215,13 +236,15 @@ fn collect_defs<'b>(blocks: &'b [Block], out: &mut Vec<(&'b str, &'b [Block])>) 
     }
 }
 
-/// One piece as a content document.
-pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
+/// One piece (the `index`th of the book) as a content document, with the labels of the page
+/// markers placed in it.
+pub fn piece(ctx: &Ctx, piece: &Piece, index: usize, lang: &str) -> (String, Vec<String>) {
     let mut w = Writer {
         ctx,
         out: String::new(),
         notes: Notes::of(&piece.blocks),
         shift: heading_shift(&piece.blocks),
+        placed: Vec::new(),
     };
     let m = &piece.meta;
     // A piece of a several-piece book without a title gets no invented heading; a book of
@@ -237,6 +260,9 @@ pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
                 crate::escape::attr(&piece.label())
             )
         }
+    }
+    if let Some(labels) = ctx.markers.openings.get(&(index as u32)) {
+        w.out += &markers(labels, &mut w.placed);
     }
     // Metadata text is inline Markdown (emphasis, smart quotes): written as the body is.
     let book_title = m.title.is_none().then_some(&ctx.book.meta.rich.title);
@@ -276,14 +302,18 @@ pub fn piece(ctx: &Ctx, piece: &Piece, lang: &str) -> String {
     }
     w.out += "</header>\n";
     w.blocks(&piece.blocks);
+    if index + 1 == ctx.book.pieces.len() {
+        w.out += &markers(&ctx.markers.end, &mut w.placed);
+    }
     w.footnotes();
     w.out += "</article>\n";
-    page(
+    let doc = page(
         lang,
         &title.unwrap_or_else(|| piece.label()),
         "bodymatter",
         &w.out,
-    )
+    );
+    (doc, w.placed)
 }
 
 struct Writer<'a, 'b> {
@@ -291,6 +321,8 @@ struct Writer<'a, 'b> {
     out: String,
     notes: Notes<'b>,
     shift: u8,
+    /// The labels of the page markers written so far.
+    placed: Vec<String>,
 }
 
 impl<'b> Writer<'_, 'b> {
@@ -301,6 +333,9 @@ impl<'b> Writer<'_, 'b> {
     }
 
     fn block(&mut self, b: &'b Block) {
+        if let Some(labels) = self.ctx.markers.blocks.get(&b.span()) {
+            self.out += &markers(labels, &mut self.placed);
+        }
         match b {
             Block::Heading {
                 level, id, content, ..
@@ -453,10 +488,21 @@ impl<'b> Writer<'_, 'b> {
 
     fn inline(&mut self, i: &Inline) {
         match i {
-            Inline::Text { text, .. } => self.out += &esc(text),
+            Inline::Text { text, span } => match self.ctx.markers.texts.get(span) {
+                Some(marks) => {
+                    self.out += &super::pagebreak::split_text(text, marks, &mut self.placed)
+                }
+                None => self.out += &esc(text),
+            },
             Inline::Emphasis { content, .. } => self.wrap("<em>", content, "</em>"),
             Inline::Strong { content, .. } => self.wrap("<strong>", content, "</strong>"),
-            Inline::Code { text, .. } => self.out += &format!("<code>{}</code>", esc(text)),
+            Inline::Code { text, span } => {
+                let text = match self.ctx.markers.texts.get(span) {
+                    Some(marks) => super::pagebreak::split_text(text, marks, &mut self.placed),
+                    None => esc(text),
+                };
+                self.out += &format!("<code>{text}</code>");
+            }
             Inline::Link { url, content, .. } => match self.href(url) {
                 Some(href) => {
                     let open = format!("<a href=\"{}\">", esc_attr(&href));

@@ -643,10 +643,13 @@ fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine 
         .filter_map(|&i| p.boxes[i].as_ref())
         .filter_map(|b| runs[b.run].note)
         .collect();
+    // The line starts where its first word does; a line opened by a label the typesetter
+    // added (a speaker's name) has no place in the text: its block's start stands for it.
     out.origin = items
         .iter()
         .filter_map(|&i| p.boxes[i].as_ref())
-        .find_map(|b| runs[b.run].origin(b.at));
+        .find(|b| runs[b.run].note.is_none())
+        .and_then(|b| runs[b.run].origin(b.at));
     out.notes.dedup();
     out
 }

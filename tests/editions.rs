@@ -1,0 +1,340 @@
+//! Editions: the EPUB's print page numbers match the PDF, read back from both files.
+//!
+//! For every page of the PDF (poppler's `pdftotext`, one page at a time) the EPUB has a
+//! page-break marker labelled as the page is, and the words after the marker are the first
+//! words of that page (running heads and folios aside).
+
+use folio::build::{Options, build};
+use folio::project::Project;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn temp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("folio-editions-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Builds both outputs; returns (pdf, epub) paths.
+fn build_both(book: &Path, out: &Path) -> (PathBuf, PathBuf) {
+    let project = Project::open(book).unwrap();
+    let report = build(
+        &project,
+        &Options {
+            out_dir: out.to_path_buf(),
+            pdf: true,
+            epub: true,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let find = |ext: &str| {
+        report
+            .outputs
+            .iter()
+            .find(|p| p.extension().is_some_and(|e| e == ext))
+            .unwrap()
+            .clone()
+    };
+    (find("pdf"), find("epub"))
+}
+
+/// The text of page `n` (1-based), or `None` without poppler (never in CI).
+fn page_text(pdf: &Path, n: usize) -> Option<String> {
+    let n = n.to_string();
+    let out = Command::new("pdftotext")
+        .args(["-f", &n, "-l", &n])
+        .arg(pdf)
+        .arg("-")
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        _ => {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "pdftotext (poppler-utils) is required in CI"
+            );
+            None
+        }
+    }
+}
+
+/// The spine's content documents in order, from the package.
+fn spine_docs(epub: &Path) -> Vec<(String, String)> {
+    let file = std::fs::File::open(epub).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut read = |name: &str| {
+        let mut s = String::new();
+        zip.by_name(name).unwrap().read_to_string(&mut s).unwrap();
+        s
+    };
+    let opf = read("OEBPS/content.opf");
+    let doc = roxmltree::Document::parse(&opf).unwrap();
+    let href_of = |id: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name("item") && n.attribute("id") == Some(id))
+            .and_then(|n| n.attribute("href"))
+            .unwrap()
+            .to_string()
+    };
+    let hrefs: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("itemref"))
+        .map(|n| href_of(n.attribute("idref").unwrap()))
+        .collect();
+    hrefs
+        .into_iter()
+        .map(|h| {
+            let text = read(&format!("OEBPS/{h}"));
+            (h, text)
+        })
+        .collect()
+}
+
+/// The page markers of the spine in reading order: label and the text after the marker
+/// (tags dropped, entities decoded).
+fn markers(docs: &[(String, String)]) -> Vec<(String, String)> {
+    const MARK: &str = "<span epub:type=\"pagebreak\"";
+    let mut out = Vec::new();
+    for (_, doc) in docs {
+        let body = &doc[doc.find("<body").unwrap()..];
+        let mut at = 0;
+        while let Some(k) = body[at..].find(MARK) {
+            let start = at + k;
+            let tag = &body[start..start + body[start..].find('>').unwrap()];
+            let label = tag
+                .split("aria-label=\"")
+                .nth(1)
+                .and_then(|s| s.split('"').next())
+                .unwrap()
+                .to_string();
+            out.push((label, plain(&body[start..])));
+            at = start + MARK.len();
+        }
+    }
+    out
+}
+
+/// The figure captions of the spine, as plain text with single spaces.
+fn captions(docs: &[(String, String)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (_, doc) in docs {
+        for part in doc.split("<figcaption>").skip(1) {
+            let text = plain(&part[..part.find("</figcaption>").unwrap()]);
+            out.push(text.split_whitespace().collect::<Vec<_>>().join(" "));
+        }
+    }
+    out
+}
+
+/// Markup → words: tags become spaces (block ends) or nothing (inline), entities decoded.
+fn plain(xhtml: &str) -> String {
+    let mut out = String::new();
+    let mut rest = xhtml;
+    while let Some(lt) = rest.find('<') {
+        out += &rest[..lt];
+        let gt = rest[lt..].find('>').unwrap() + lt;
+        let tag = &rest[lt + 1..gt];
+        let name = tag
+            .trim_start_matches('/')
+            .split([' ', '/'])
+            .next()
+            .unwrap();
+        if matches!(
+            name,
+            "p" | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "li"
+                | "td"
+                | "th"
+                | "br"
+                | "figcaption"
+                | "dt"
+                | "dd"
+        ) {
+            out.push(' ');
+        }
+        rest = &rest[gt + 1..];
+        if out.len() > 400 {
+            break;
+        }
+    }
+    out += rest;
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace('\u{a0}', " ")
+}
+
+/// Words with the punctuation that labels differ in (`Q:` in the EPUB, `Q.` in the PDF)
+/// taken off their ends.
+fn words(text: &str, n: usize) -> Vec<String> {
+    text.split_whitespace()
+        .map(|w| {
+            // Small capitals extract in lower case.
+            w.trim_end_matches([':', '.', ',', ';'])
+                .replace('\u{2060}', "")
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .collect()
+}
+
+/// Checks that every PDF page has its marker, in order, followed by the page's first words;
+/// `furniture` are the running heads to skip at a page's top.
+fn pages_match(book: &Path, name: &str, furniture: &[&str]) {
+    let out = temp(name);
+    let (pdf, epub) = build_both(book, &out);
+    let docs = spine_docs(&epub);
+    let marks = markers(&docs);
+    let captions = captions(&docs);
+    let headers: Vec<String> = docs
+        .iter()
+        .flat_map(|(_, d)| d.split("<th").skip(1))
+        .filter(|cell| cell.starts_with([' ', '>']))
+        .flat_map(|cell| {
+            words(
+                &plain(&cell[cell.find('>').unwrap() + 1..cell.find("</th>").unwrap()]),
+                8,
+            )
+        })
+        .collect();
+    let pdf_doc = lopdf::Document::load(&pdf).unwrap();
+    let count = pdf_doc.get_pages().len();
+    assert_eq!(marks.len(), count, "{name}: one marker per PDF page");
+    let front = marks
+        .iter()
+        .take_while(|(l, _)| l.parse::<u32>().is_err())
+        .count();
+    let mut checked = 0;
+    for (i, (label, after)) in marks.iter().enumerate() {
+        let expected = if i < front {
+            None
+        } else {
+            Some((i - front + 1).to_string())
+        };
+        if let Some(e) = expected {
+            assert_eq!(label, &e, "{name}: marker {i} labelled as its page");
+        }
+        let Some(text) = page_text(&pdf, i + 1) else {
+            return;
+        };
+        // Front matter is checked for presence and order only; a blank page for being blank.
+        if i < front {
+            continue;
+        }
+        let mut lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        // The running head on top, the folio at the foot.
+        if lines.first().is_some_and(|l| furniture.contains(l)) {
+            lines.remove(0);
+        }
+        if lines.last().is_some_and(|l| l.parse::<u32>().is_ok()) {
+            lines.pop();
+        }
+        // Figures moved to the top of the page stand before the text the page starts with.
+        let squeeze = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        while lines
+            .first()
+            .is_some_and(|l| captions.iter().any(|c| c.contains(&squeeze(l))))
+        {
+            lines.remove(0);
+        }
+        let mut page_words = words(&lines.join(" "), 64);
+        // A table continued from the page before opens the page with its header again.
+        let epub_first = words(after, 1);
+        while !page_words.is_empty()
+            && page_words.first() != epub_first.first()
+            && headers.contains(&page_words[0])
+        {
+            page_words.remove(0);
+        }
+
+        if page_words.is_empty() {
+            continue; // a blank page: its marker stands before the next page's
+        }
+        let epub_words = words(after, 4);
+        // A list item's number or bullet is drawn in the PDF and generated by CSS in the EPUB.
+        let label_like = |w: &str| w == "•" || w.parse::<u64>().is_ok();
+        // (poppler may read the column of bullets before the items).
+        while page_words.first().is_some_and(|w| label_like(w))
+            && !epub_words.first().is_some_and(|w| label_like(w))
+        {
+            page_words.remove(0);
+        }
+        // After a hyphenated page end, the page opens with the rest of the split word and
+        // the marker stands before the whole word.
+        let first_ok = epub_words
+            .first()
+            .zip(page_words.first())
+            .is_some_and(|(e, p)| e == p || (e.ends_with(p.as_str()) && e.len() > p.len()));
+        // The first two words open the page; the next ones follow them there, or (in a
+        // table, which poppler reads column by column) stand among the page's first lines.
+        let second_ok = epub_words.get(1) == page_words.get(1);
+        let rest_ok = epub_words[2..]
+            .iter()
+            .all(|w| page_words.iter().take(40).any(|p| p == w));
+        assert!(
+            first_ok && second_ok && rest_ok,
+            "{name}: page {label}: EPUB marker is followed by {epub_words:?}, the PDF page opens with {page_words:?}"
+        );
+        checked += 1;
+    }
+    assert!(checked + front >= count / 2, "{name}: most pages compared");
+}
+
+#[test]
+fn the_interview_pages_match_the_pdf() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    pages_match(
+        &root.join("manuscript"),
+        "interview",
+        &["The Escape of the Soul"],
+    );
+}
+
+/// A fixture's running heads (the book's and its pieces' titles) and its folder.
+fn fixture(name: &str) -> (PathBuf, Vec<String>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    let book = folio::markdown::load(&Project::open(&dir).unwrap())
+        .unwrap()
+        .book;
+    let mut heads: Vec<String> = book
+        .pieces
+        .iter()
+        .filter_map(|p| p.meta.title.clone())
+        .collect();
+    heads.extend(book.meta.title.clone());
+    (dir, heads)
+}
+
+#[test]
+fn the_festival_booklet_pages_match_the_pdf() {
+    let (dir, heads) = fixture("festival");
+    pages_match(
+        &dir,
+        "festival",
+        &heads.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+}
+
+#[test]
+fn the_booklet_pages_match_the_pdf() {
+    let (dir, heads) = fixture("booklet");
+    pages_match(
+        &dir,
+        "booklet",
+        &heads.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+}
