@@ -19,11 +19,13 @@ pub mod epub;
 pub mod escape;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod hash;
 pub mod ident;
 pub mod image;
 pub mod isbn;
 pub mod lang;
 pub mod lint;
+pub mod manifest;
 pub mod markdown;
 pub mod meta;
 pub mod model;

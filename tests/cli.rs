@@ -189,7 +189,11 @@ fn build_writes_both_outputs_and_a_failed_build_leaves_them_untouched() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 2, "no temporary files left behind: {names:?}");
+    assert_eq!(
+        names.len(),
+        3,
+        "the PDF, the EPUB and the manifest; no temporary files left behind: {names:?}"
+    );
 }
 
 #[test]

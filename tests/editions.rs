@@ -338,3 +338,81 @@ fn the_booklet_pages_match_the_pdf() {
         &heads.iter().map(String::as_str).collect::<Vec<_>>(),
     );
 }
+
+/// Copies a folder (one level of files, plus subfolders) for editing.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn build_report(book: &Path, out: &Path) -> folio::build::Report {
+    let project = Project::open(book).unwrap();
+    let opts = Options {
+        out_dir: out.to_path_buf(),
+        pdf: true,
+        epub: true,
+    };
+    build(&project, &opts, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn a_rebuild_names_the_pages_an_edit_changed() {
+    let tmp = temp("changes");
+    let (dir, _) = fixture("festival");
+    let book = tmp.join("festival");
+    copy_dir(&dir, &book);
+    let out = tmp.join("out");
+    let first = build_report(&book, &out);
+    assert_eq!(
+        first.changes, None,
+        "a first build has nothing to compare with"
+    );
+    let manifest: Vec<PathBuf> = first
+        .outputs
+        .iter()
+        .filter(|p| p.to_string_lossy().ends_with(".manifest.json"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        manifest.len(),
+        1,
+        "the manifest is written with the outputs"
+    );
+    let again = build_report(&book, &out).changes.unwrap();
+    assert!(again.starts_with("no page changed"), "{again}");
+    // One word in the fifth of eight pieces: its pages change, the pages before do not.
+    let piece = book.join("05-the-travelling-screen.md");
+    let text = std::fs::read_to_string(&piece).unwrap();
+    assert!(text.contains("The older women sit at the front"));
+    std::fs::write(
+        &piece,
+        text.replace(
+            "The older women sit at the front",
+            "The oldest women sit at the front",
+        ),
+    )
+    .unwrap();
+    let edited = build_report(&book, &out).changes.unwrap();
+    let (changed, unchanged) = edited.split_once("; ").unwrap();
+    assert!(changed.starts_with("page"), "{edited}");
+    assert!(!changed.contains(", "), "one run of pages: {edited}");
+    let first_changed: u32 = changed
+        .trim_start_matches("pages ")
+        .trim_start_matches("page ")
+        .split(['–', ' '])
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(first_changed > 10, "pieces 1–4 are untouched: {edited}");
+    let kept: usize = unchanged.split(' ').next().unwrap().parse().unwrap();
+    assert!(kept > 20, "{edited}");
+}

@@ -6,6 +6,7 @@
 //! parsed by printpdf as a `ParsedFont`. Per original glyph id we keep the subset id, the
 //! `/W` width printpdf will write, and the one ToUnicode text the glyph maps to.
 
+use crate::hash::Fnv;
 use std::collections::BTreeSet;
 
 use printpdf::{FontId, ParsedFont};
@@ -225,32 +226,6 @@ fn pdf_name_safe(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_graphic() && !"()<>[]{}/%#".contains(*c))
         .collect()
-}
-
-/// 64-bit FNV-1a: a tiny, stable hash (std's hashers may change between Rust releases).
-pub(crate) struct Fnv(u64);
-
-impl Fnv {
-    /// The FNV-1a 64-bit offset basis.
-    pub fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-    /// A second, independent stream (for 128-bit IDs): the basis run through one more byte.
-    pub fn with_seed(seed: u8) -> Fnv {
-        let mut h = Fnv::new();
-        h.write(&[seed]);
-        h
-    }
-    pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            // The FNV-1a 64-bit prime.
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-    pub fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 #[cfg(test)]

@@ -20,8 +20,9 @@ use printpdf::{
     PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Point as PpPoint, Pt, Rect as PpRect,
 };
 
+use crate::hash::Fnv;
 use crate::typeset::frame::{Item, Page, Pages, Rect};
-use font::{EmbeddedFont, Fnv};
+use font::EmbeddedFont;
 
 /// Why the PDF could not be written.
 #[derive(Debug, Clone, PartialEq)]

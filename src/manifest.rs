@@ -1,0 +1,277 @@
+//! The edition manifest: what each printed page of a build looked like, kept beside the
+//! outputs (`<slug>.manifest.json`), so the next build can say which pages changed — what a
+//! printer needs to proof again after a correction.
+//!
+//! A page's hash covers everything drawn on it (glyphs with their font and text, rules,
+//! images by content, links) and its size, so two pages hash alike exactly when they print
+//! alike. The hash is FNV-1a ([`crate::hash::Fnv`]): stable across builds and Rust releases.
+
+use crate::hash::Fnv;
+use crate::typeset::frame::{Item, Page, Pages, Rect};
+use serde::{Deserialize, Serialize};
+
+/// The manifest's format; a manifest of another version is ignored (no report, no error).
+const VERSION: u32 = 1;
+
+/// One build's pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub pages: Vec<PageEntry>,
+}
+
+/// One page: its label and the hash of its content (16 hex digits).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PageEntry {
+    pub label: String,
+    pub hash: String,
+}
+
+impl Manifest {
+    /// The manifest of a typeset book.
+    pub fn of(pages: &Pages) -> Manifest {
+        let images: Vec<u64> = pages.images.iter().map(|i| image_hash(i)).collect();
+        let fonts: Vec<u64> = pages
+            .fonts
+            .iter()
+            .map(|f| {
+                let mut h = Fnv::new();
+                h.write(f.postscript_name.as_bytes());
+                h.write(&(f.data.len() as u64).to_le_bytes());
+                h.write(&f.index.to_le_bytes());
+                h.finish()
+            })
+            .collect();
+        let entries = pages
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PageEntry {
+                label: pages
+                    .map
+                    .get(i)
+                    .map_or_else(|| (i + 1).to_string(), |m| m.label.clone()),
+                hash: format!("{:016x}", page_hash(p, &fonts, &images)),
+            })
+            .collect();
+        Manifest {
+            version: VERSION,
+            pages: entries,
+        }
+    }
+
+    /// The manifest as written to disk.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut out = serde_json::to_vec_pretty(self).unwrap_or_default();
+        out.push(b'\n');
+        out
+    }
+
+    /// A manifest read back; `None` for anything else (an older format, a damaged file).
+    pub fn from_json(bytes: &[u8]) -> Option<Manifest> {
+        serde_json::from_slice::<Manifest>(bytes)
+            .ok()
+            .filter(|m| m.version == VERSION)
+    }
+}
+
+/// What changed between two editions, page by page (by position).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Changes {
+    /// Runs of changed pages, as index ranges into the new edition.
+    pub changed: Vec<std::ops::Range<usize>>,
+    pub unchanged: usize,
+    /// Pages the new edition has beyond the old one's count (negative: fewer).
+    pub added: isize,
+}
+
+impl Changes {
+    /// The changes from `old` to `new`.
+    pub fn between(old: &Manifest, new: &Manifest) -> Changes {
+        let mut c = Changes {
+            added: new.pages.len() as isize - old.pages.len() as isize,
+            ..Changes::default()
+        };
+        let mut run: Option<std::ops::Range<usize>> = None;
+        for (i, page) in new.pages.iter().enumerate() {
+            let same = old.pages.get(i).is_some_and(|o| o.hash == page.hash);
+            if same {
+                c.unchanged += 1;
+                c.changed.extend(run.take());
+            } else {
+                run = Some(run.map_or(i..i + 1, |r| r.start..i + 1));
+            }
+        }
+        c.changed.extend(run);
+        c
+    }
+
+    /// One line for the build's report: "pages 14–17 changed; 36 unchanged".
+    pub fn describe(&self, new: &Manifest) -> String {
+        let label = |i: usize| new.pages.get(i).map_or("?", |p| p.label.as_str());
+        if self.changed.is_empty() && self.added == 0 {
+            return format!("no page changed ({} pages)", self.unchanged);
+        }
+        let runs: Vec<String> = self
+            .changed
+            .iter()
+            .map(|r| match r.len() {
+                1 => label(r.start).to_string(),
+                _ => format!("{}–{}", label(r.start), label(r.end - 1)),
+            })
+            .collect();
+        let count: usize = self.changed.iter().map(|r| r.len()).sum();
+        let mut s = match count {
+            0 => String::new(),
+            1 => format!("page {} changed", runs[0]),
+            _ => format!("pages {} changed", runs.join(", ")),
+        };
+        if self.added < 0 {
+            let gone = self.added.unsigned_abs();
+            s += &format!(
+                "{}{gone} page{} fewer",
+                if s.is_empty() { "" } else { "; " },
+                if gone == 1 { "" } else { "s" }
+            );
+        }
+        s + &format!("; {} unchanged", self.unchanged)
+    }
+}
+
+fn image_hash(img: &crate::image::Image) -> u64 {
+    let mut h = Fnv::new();
+    h.write(&img.width.to_le_bytes());
+    h.write(&img.height.to_le_bytes());
+    match &img.pixels {
+        crate::image::Pixels::Jpeg { data, components } => {
+            h.write(&[0, *components]);
+            h.write(data);
+        }
+        crate::image::Pixels::Raw {
+            channels,
+            samples,
+            alpha,
+        } => {
+            h.write(&[1, *channels]);
+            h.write(samples);
+            if let Some(a) = alpha {
+                h.write(a);
+            }
+        }
+    }
+    h.finish()
+}
+
+fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
+    let mut h = Fnv::new();
+    let f = |h: &mut Fnv, v: f32| h.write(&v.to_bits().to_le_bytes());
+    let rect = |h: &mut Fnv, r: &Rect| {
+        for v in [r.x, r.y, r.width, r.height] {
+            h.write(&v.to_bits().to_le_bytes());
+        }
+    };
+    for v in [page.width, page.height, page.bleed, page.slug] {
+        f(&mut h, v);
+    }
+    for item in page.all_items() {
+        match item {
+            Item::Glyphs(run) => {
+                h.write(&[1]);
+                h.write(&fonts.get(run.font).copied().unwrap_or(0).to_le_bytes());
+                for v in [run.size, run.hscale, run.origin.x, run.origin.y] {
+                    f(&mut h, v);
+                }
+                for g in &run.glyphs {
+                    h.write(&g.id.to_le_bytes());
+                    f(&mut h, g.advance);
+                    f(&mut h, g.y_offset);
+                    h.write(g.text.as_bytes());
+                    h.write(&[0xff]);
+                }
+            }
+            Item::Rule {
+                from,
+                to,
+                thickness,
+            } => {
+                h.write(&[2]);
+                for v in [from.x, from.y, to.x, to.y, *thickness] {
+                    f(&mut h, v);
+                }
+            }
+            Item::Image { rect: r, image } => {
+                h.write(&[3]);
+                rect(&mut h, r);
+                h.write(&images.get(*image).copied().unwrap_or(0).to_le_bytes());
+            }
+            Item::Link { rect: r, dest } => {
+                h.write(&[4]);
+                rect(&mut h, r);
+                h.write(&(dest.page as u64).to_le_bytes());
+                f(&mut h, dest.y);
+            }
+            Item::UriLink { rect: r, uri } => {
+                h.write(&[5]);
+                rect(&mut h, r);
+                h.write(uri.as_bytes());
+            }
+        }
+    }
+    h.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(hashes: &[&str]) -> Manifest {
+        Manifest {
+            version: VERSION,
+            pages: hashes
+                .iter()
+                .enumerate()
+                .map(|(i, h)| PageEntry {
+                    label: (i + 1).to_string(),
+                    hash: h.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn runs_of_changed_pages_are_named_by_label() {
+        let old = m(&["a", "b", "c", "d", "e", "f"]);
+        let new = m(&["a", "X", "Y", "d", "Z", "f"]);
+        let c = Changes::between(&old, &new);
+        assert_eq!(c.changed, vec![1..3, 4..5]);
+        assert_eq!(c.describe(&new), "pages 2–3, 5 changed; 3 unchanged");
+        let same = Changes::between(&old, &old);
+        assert_eq!(same.describe(&old), "no page changed (6 pages)");
+    }
+
+    #[test]
+    fn added_and_removed_pages_are_counted() {
+        let old = m(&["a", "b"]);
+        let longer = m(&["a", "b", "c"]);
+        assert_eq!(
+            Changes::between(&old, &longer).describe(&longer),
+            "page 3 changed; 2 unchanged"
+        );
+        let shorter = m(&["a"]);
+        assert_eq!(
+            Changes::between(&old, &shorter).describe(&shorter),
+            "1 page fewer; 1 unchanged"
+        );
+    }
+
+    #[test]
+    fn a_manifest_round_trips_and_other_versions_are_ignored() {
+        let a = m(&["00ff"]);
+        assert_eq!(Manifest::from_json(&a.to_json()), Some(a));
+        assert_eq!(
+            Manifest::from_json(b"{\"version\": 99, \"pages\": []}"),
+            None
+        );
+        assert_eq!(Manifest::from_json(b"not json"), None);
+    }
+}
