@@ -232,15 +232,7 @@ fn load_figures(
             if out.contains_key(src) {
                 continue;
             }
-            let file = book
-                .sources
-                .get(span.file as usize)
-                .cloned()
-                .unwrap_or_default();
-            let at = |d: Diagnostic| {
-                let text = std::fs::read_to_string(&file).unwrap_or_default();
-                d.at(&file, &text, span.line_col())
-            };
+            let at = |d: Diagnostic| book.locate(d, span);
             let bytes = match project
                 .resolve(src, "image")
                 .map(|p| project.read_bytes(&p))

@@ -32,6 +32,9 @@ pub struct Book {
     pub pieces: Vec<Piece>,
     /// The source files, indexed by [`Span::file`] (paths as the user gave them).
     pub sources: Vec<PathBuf>,
+    /// Their text as loaded, by the same index: the source map later stages locate
+    /// warnings with (no stage reads a source file again).
+    pub texts: Vec<std::sync::Arc<str>>,
     /// Layout and output settings from `book.toml`.
     pub settings: crate::settings::Settings,
     /// The folder the book was loaded from (covers and images resolve against it).
@@ -405,6 +408,14 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
 }
 
 impl Book {
+    /// `d` pointed at `span` through the source map (unlocated when the file is unknown).
+    pub fn locate(&self, d: crate::diag::Diagnostic, span: Span) -> crate::diag::Diagnostic {
+        match (self.sources.get(span.file as usize), self.texts.get(span.file as usize)) {
+            (Some(path), Some(text)) => d.at(path, text, span.line_col()),
+            _ => d,
+        }
+    }
+
     /// The book's identifier: the one given, or a stable UUID derived from the metadata
     /// that describes the book (title, subtitle, creators with roles, publisher, edition),
     /// so the PDF and the EPUB of one book always carry the same identifier.

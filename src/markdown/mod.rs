@@ -57,8 +57,13 @@ pub fn load(project: &Project) -> DiagResult<Loaded> {
             .hint("add a Markdown file such as 01-interview.md, or run `folio new NAME` for a sample")]);
     }
     let mut pieces = Vec::new();
+    // The source map: every piece's text, kept so later stages locate their warnings
+    // without reading a file again.
+    let mut texts: Vec<std::sync::Arc<str>> = Vec::with_capacity(files.len());
     for (i, path) in files.iter().enumerate() {
-        match project.read_text(path) {
+        let read = project.read_text(path);
+        texts.push(read.as_deref().unwrap_or_default().into());
+        match read {
             Ok(text) => match load_piece(path, &text, i as u32, &book_meta) {
                 Ok((piece, warnings)) => {
                     diags.extend(warnings);
@@ -138,6 +143,7 @@ pub fn load(project: &Project) -> DiagResult<Loaded> {
         meta: book_meta,
         pieces,
         sources: files,
+        texts,
         settings,
         root: project.root.clone(),
     };

@@ -23,7 +23,6 @@ use crate::settings::{FontFace, PdfSettings};
 use font::{FontSet, Style};
 use frame::{DocInfo, FontFile, Pages};
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -41,33 +40,98 @@ type WordCache = HashMap<
     HashMap<String, HashMap<String, Arc<par::Prepared>>>,
 >;
 
-/// The typesetter's state: fonts, shapers and the caches that make a novel fast (each
-/// distinct word is shaped and hyphenated once per font, size and language).
-pub struct Ctx {
+/// What every layout reads and none changes: the fonts, the hyphenator, the figures with
+/// their document indices, and the words of the book's names. Made once per book.
+pub struct Env {
     fonts: FontSet,
-    /// The one shaping cache (keyed by font, size, features, language and text).
-    shapes: shape::ShapeCache,
     hyphenator: hyphenate::Hyphenator,
     /// Font expansion limit for justified text.
     expansion: f32,
-    hyph_cache: HashMap<String, HashMap<String, Vec<usize>>>,
-    space_cache: HashMap<(Style, u32), f32>,
-    /// The faces used, in the order of `Pages::fonts`.
-    font_slots: Vec<Style>,
-    missing: BTreeSet<char>,
-    warnings: Vec<Diagnostic>,
-    sources: Vec<PathBuf>,
     /// The book's language, for front matter text.
     lang: String,
-    /// Decoded figure images by their path as written in the manuscript.
-    figures: HashMap<String, Arc<crate::image::Image>>,
-    /// The images placed so far, in the order of `Pages::images`.
+    /// The words of the names of the people in the metadata: never hyphenated ("Rus-so").
+    names: std::collections::HashSet<String>,
+    /// Decoded figure images by their path as written, with their index in
+    /// [`Pages::images`] (the order of first use in the book, fixed before layout).
+    figures: HashMap<String, (usize, Arc<crate::image::Image>)>,
     images: Vec<Arc<crate::image::Image>>,
+}
+
+impl Env {
+    /// The environment for `book` with its fonts and decoded figures (by path as written).
+    pub fn new(
+        book: &Book,
+        fonts: FontSet,
+        figures: HashMap<String, Arc<crate::image::Image>>,
+    ) -> Env {
+        // Figures are numbered in the order the book first shows them.
+        let mut order: Vec<(String, Arc<crate::image::Image>)> = Vec::new();
+        for piece in &book.pieces {
+            for (src, _) in crate::model::figures(&piece.blocks) {
+                if let Some(img) = figures.get(src)
+                    && !order.iter().any(|(s, _)| s == src)
+                {
+                    order.push((src.to_string(), img.clone()));
+                }
+            }
+        }
+        Env {
+            fonts,
+            hyphenator: hyphenate::Hyphenator::new(&book.settings.hyphenation_exceptions),
+            expansion: EXPANSION,
+            lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
+            names: book
+                .all_creators()
+                .iter()
+                .flat_map(|c| {
+                    c.name
+                        .split_whitespace()
+                        .map(str::to_lowercase)
+                        .collect::<Vec<_>>()
+                })
+                .collect(),
+            images: order.iter().map(|(_, i)| i.clone()).collect(),
+            figures: order
+                .into_iter()
+                .enumerate()
+                .map(|(k, (src, img))| (src, (k, img)))
+                .collect(),
+        }
+    }
+
+    /// Every face, in the order of [`Pages::fonts`]: a run's font index is its face's
+    /// place in [`Style::ALL`], fixed before layout (the writer embeds only faces in use).
+    fn font_files(&self) -> Vec<FontFile> {
+        Style::ALL
+            .iter()
+            .map(|s| self.fonts.get(*s).to_font_file())
+            .collect()
+    }
+}
+
+/// Memo tables: each result depends only on its key, so sharing them between pieces (and
+/// between the rebuilds of `folio watch`) never changes what is set.
+#[derive(Default)]
+pub struct Caches {
+    /// The one shaping cache (keyed by font, size, features, language and text).
+    shapes: shape::ShapeCache,
+    hyph_cache: HashMap<String, HashMap<String, Vec<usize>>>,
+    space_cache: HashMap<(Style, u32), f32>,
     /// Prepared words (see `par::cached_word`): per (font, size, raise, small caps,
     /// hyphenate, justify), then language, then text.
     word_cache: WordCache,
-    /// The words of the names of the people in the metadata: never hyphenated ("Rus-so").
-    names: std::collections::HashSet<String>,
+}
+
+/// One layout's working state (a piece, or the front matter and furniture): the book, its
+/// environment and the caches to read, and what the layout found (characters without a
+/// glyph, warnings, time). Nothing here outlives the layout or passes to the next piece.
+pub struct Ctx<'a> {
+    book: &'a Book,
+    env: &'a Env,
+    caches: &'a mut Caches,
+    /// Characters without a glyph, each at its first place in this layout.
+    missing: Vec<(char, Style, Span)>,
+    warnings: Vec<Diagnostic>,
     /// Where the time went, for `--timings` and the benchmark.
     times: Timings,
 }
@@ -89,65 +153,32 @@ pub struct Timings {
     pub shaped: usize,
 }
 
-impl Ctx {
-    /// A typesetting context for `book` with `fonts`.
-    pub fn new(fonts: FontSet, book: &Book) -> Ctx {
+impl<'a> Ctx<'a> {
+    /// A fresh layout state.
+    fn new(book: &'a Book, env: &'a Env, caches: &'a mut Caches) -> Ctx<'a> {
         Ctx {
-            fonts,
-            shapes: shape::ShapeCache::default(),
-            hyphenator: hyphenate::Hyphenator::new(&book.settings.hyphenation_exceptions),
-            expansion: EXPANSION,
-            hyph_cache: HashMap::new(),
-            space_cache: HashMap::new(),
-            font_slots: Vec::new(),
-            missing: BTreeSet::new(),
+            book,
+            env,
+            caches,
+            missing: Vec::new(),
             warnings: Vec::new(),
-            sources: book.sources.clone(),
-            lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
-            figures: HashMap::new(),
-            images: Vec::new(),
-            word_cache: HashMap::new(),
-            names: book
-                .all_creators()
-                .iter()
-                .flat_map(|c| {
-                    c.name
-                        .split_whitespace()
-                        .map(str::to_lowercase)
-                        .collect::<Vec<_>>()
-                })
-                .collect(),
             times: Timings::default(),
         }
     }
 
-    /// The document's index of a figure's image (added on first use), with the image.
-    fn image(&mut self, src: &str) -> Option<(usize, Arc<crate::image::Image>)> {
-        let img = self.figures.get(src)?.clone();
-        let index = match self.images.iter().position(|i| Arc::ptr_eq(i, &img)) {
-            Some(i) => i,
-            None => {
-                self.images.push(img.clone());
-                self.images.len() - 1
-            }
-        };
-        Some((index, img))
+    /// The document's index of a figure's image, with the image.
+    fn image(&self, src: &str) -> Option<(usize, Arc<crate::image::Image>)> {
+        self.env.figures.get(src).cloned()
     }
 
-    /// The index of a face in the document's font list (added on first use).
-    fn font_index(&mut self, face: Style) -> usize {
-        match self.font_slots.iter().position(|s| *s == face) {
-            Some(i) => i,
-            None => {
-                self.font_slots.push(face);
-                self.font_slots.len() - 1
-            }
-        }
+    /// The index of a face in the document's font list (its place in [`Style::ALL`]).
+    fn font_index(&self, face: Style) -> usize {
+        Style::ALL.iter().position(|s| *s == face).unwrap_or(0)
     }
 
     /// Is `word` (punctuation around it aside) part of a name from the metadata?
     fn is_name(&self, word: &str) -> bool {
-        if self.names.is_empty() {
+        if self.env.names.is_empty() {
             return false;
         }
         let core = word.trim_matches(|c: char| !c.is_alphanumeric());
@@ -155,83 +186,92 @@ impl Ctx {
             .strip_suffix("’s")
             .or_else(|| core.strip_suffix("'s"))
             .unwrap_or(core);
-        self.names.contains(&core.to_lowercase())
+        self.env.names.contains(&core.to_lowercase())
     }
 
     /// The width of the font's own space at `size` pt.
     fn space_width(&mut self, face: Style, size: f32) -> f32 {
         let key = (face, size.to_bits());
-        if let Some(w) = self.space_cache.get(&key) {
+        if let Some(w) = self.caches.space_cache.get(&key) {
             return *w;
         }
-        let font = self.fonts.get(face);
+        let font = self.env.fonts.get(face);
         let units = font
             .glyph(' ')
             .map(|g| font.advance(g))
             .unwrap_or(i32::from(font.units_per_em()) / 4);
         let w = units as f32 * size / f32::from(font.units_per_em().max(1));
-        self.space_cache.insert(key, w);
+        self.caches.space_cache.insert(key, w);
         w
     }
 
-    /// A warning for characters the font lacks, once per character, for the first
-    /// [`MISSING_SHOWN`] of them; the rest are counted in one closing warning.
+    /// Notes characters the font lacks, each at its first place in this layout (the
+    /// warnings are made once for the book, in [`missing_warnings`]).
     fn report_missing(&mut self, chars: &[char], face: Style, span: Span) {
         for &c in chars {
-            if !self.missing.insert(c) {
-                continue;
+            if !self.missing.iter().any(|m| m.0 == c) {
+                self.missing.push((c, face, span));
             }
-            if self.missing.len() > MISSING_SHOWN {
-                continue; // counted: see `missing_summary`
-            }
-            let font = self.fonts.get(face).postscript_name().to_string();
-            let mut d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
-                .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
-            d = self.located(d, span);
-            self.warnings.push(d);
         }
     }
 
-    /// One warning for the characters past the first [`MISSING_SHOWN`].
-    fn missing_summary(&mut self) {
-        let more = self.missing.len().saturating_sub(MISSING_SHOWN);
-        if more > 0 {
-            self.warnings.push(
-                Diagnostic::warning(format!(
-                    "{more} more characters have no glyph in the book's fonts; they are left blank in the PDF"
-                ))
-                .hint("use fonts that cover the text's script ([pdf] fonts in book.toml)"),
-            );
-        }
-    }
-
-    /// `d` pointed at `span` in its source file (unlocated when the file is unknown).
+    /// `d` pointed at `span` through the book's source map.
     fn located(&self, d: Diagnostic, span: Span) -> Diagnostic {
-        match self.sources.get(span.file as usize) {
-            Some(path) => {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                d.at(path, &text, span.line_col())
-            }
-            None => d,
+        self.book.locate(d, span)
+    }
+}
+
+/// One warning per character without a glyph, at its first place in the book, for the first
+/// [`MISSING_SHOWN`] characters; the rest are counted in one closing warning. `missing` is
+/// each layout's list, in book order.
+fn missing_warnings(book: &Book, env: &Env, missing: &[(char, Style, Span)]) -> Vec<Diagnostic> {
+    let mut seen = BTreeSet::new();
+    let mut out = Vec::new();
+    for &(c, face, span) in missing {
+        if !seen.insert(c) || seen.len() > MISSING_SHOWN {
+            continue;
         }
+        let font = env.fonts.get(face).postscript_name().to_string();
+        let d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
+            .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
+        out.push(book.locate(d, span));
     }
-
-    fn font_files(&self) -> Vec<FontFile> {
-        self.font_slots
-            .iter()
-            .map(|s| self.fonts.get(*s).to_font_file())
-            .collect()
+    let more = seen.len().saturating_sub(MISSING_SHOWN);
+    if more > 0 {
+        out.push(
+            Diagnostic::warning(format!(
+                "{more} more characters have no glyph in the book's fonts; they are left blank in the PDF"
+            ))
+            .hint("use fonts that cover the text's script ([pdf] fonts in book.toml)"),
+        );
     }
+    out
+}
 
-    fn family_names(&self) -> Vec<String> {
-        let mut v: Vec<String> = self
-            .font_slots
-            .iter()
-            .map(|s| self.fonts.get(*s).family_name().to_string())
-            .collect();
-        v.sort();
-        v.dedup();
-        v
+/// A piece laid out: a function of the piece, the environment and the page measure (the
+/// caches only make it faster).
+pub struct PieceLayout {
+    pub flow: blocks::PieceFlow,
+    missing: Vec<(char, Style, Span)>,
+    pub warnings: Vec<Diagnostic>,
+    pub times: Timings,
+}
+
+/// Lays out the `index`th piece of `book`.
+pub fn layout_piece(
+    book: &Book,
+    env: &Env,
+    caches: &mut Caches,
+    index: usize,
+    m: blocks::Measure,
+) -> PieceLayout {
+    let mut ctx = Ctx::new(book, env, caches);
+    let flow = blocks::piece(&mut ctx, &book.pieces[index], index, m);
+    PieceLayout {
+        flow,
+        missing: ctx.missing,
+        warnings: ctx.warnings,
+        times: ctx.times,
     }
 }
 
@@ -244,31 +284,60 @@ pub fn typeset(
     info: DocInfo,
     figures: HashMap<String, Arc<crate::image::Image>>,
 ) -> (Pages, Vec<Diagnostic>, Timings) {
-    let start = Instant::now();
-    let mut ctx = Ctx::new(fonts, book);
-    ctx.figures = figures;
+    let env = Env::new(book, fonts, figures);
+    let mut caches = Caches::default();
+    let layouts: Vec<PieceLayout> = (0..book.pieces.len())
+        .map(|i| layout_piece(book, &env, &mut caches, i, measure(settings)))
+        .collect();
+    assemble(book, &env, &mut caches, settings, info, layouts)
+}
+
+/// The text block as the blocks see it.
+pub fn measure(settings: &PdfSettings) -> blocks::Measure {
     let g = page::Geometry::new(settings);
-    let m = blocks::Measure {
+    blocks::Measure {
         width: g.measure,
         height: g.lines as f32 * g.leading,
         size: g.size,
         leading: g.leading,
-    };
-    let flows: Vec<blocks::PieceFlow> = book
-        .pieces
-        .iter()
-        .enumerate()
-        .map(|(i, p)| blocks::piece(&mut ctx, p, i, m))
-        .collect();
+    }
+}
+
+/// The whole document from its pieces' layouts: pagination, front matter, furniture, and the
+/// document-wide warnings and timings.
+pub fn assemble(
+    book: &Book,
+    env: &Env,
+    caches: &mut Caches,
+    settings: &PdfSettings,
+    info: DocInfo,
+    layouts: Vec<PieceLayout>,
+) -> (Pages, Vec<Diagnostic>, Timings) {
+    let start = Instant::now();
+    let g = page::Geometry::new(settings);
+    let mut times = Timings::default();
+    let mut warnings = Vec::new();
+    let mut missing = Vec::new();
+    let mut flows = Vec::with_capacity(layouts.len());
+    for l in layouts {
+        times.shape += l.times.shape;
+        times.linebreak += l.times.linebreak;
+        times.paginate += l.times.paginate;
+        warnings.extend(l.warnings);
+        missing.extend(l.missing);
+        flows.push(l.flow);
+    }
+    let mut ctx = Ctx::new(book, env, caches);
     let pages = page::assemble(&mut ctx, book, flows, &g, info);
-    ctx.missing_summary();
-    let mut times = ctx.times;
-    times.paginate = start
-        .elapsed()
-        .saturating_sub(times.shape + times.linebreak);
-    times.shaped = ctx.shapes.cached();
-    times.shape_lookups = ctx.shapes.lookups;
-    (pages, ctx.warnings, times)
+    missing.extend(ctx.missing);
+    warnings.extend(ctx.warnings);
+    warnings.extend(missing_warnings(book, env, &missing));
+    times.paginate += start.elapsed().saturating_sub(ctx.times.shape + ctx.times.linebreak);
+    times.shape += ctx.times.shape;
+    times.linebreak += ctx.times.linebreak;
+    times.shaped = caches.shapes.cached();
+    times.shape_lookups = caches.shapes.lookups;
+    (pages, warnings, times)
 }
 
 /// The faces named in `[pdf] fonts`, read through the project, over the shipped defaults.

@@ -107,7 +107,8 @@ pub fn assemble(
     let mut outline = Vec::new();
     let mut origins: Vec<Option<Origin>> = vec![Some(Origin::TitlePage), Some(Origin::Imprint)];
     pages.push(title_page(ctx, book, g));
-    pages.push(copyright_page(ctx, book, g));
+    let families = families(ctx, &flows, &pages);
+    pages.push(copyright_page(ctx, book, g, &families));
     if multi {
         let first_pages: Vec<usize> = (0..book.pieces.len())
             .map(|pi| {
@@ -232,8 +233,8 @@ pub fn assemble(
     Pages {
         pages,
         map,
-        fonts: ctx.font_files(),
-        images: ctx.images.clone(),
+        fonts: ctx.env.font_files(),
+        images: ctx.env.images.clone(),
         outline,
         page_labels,
         info,
@@ -365,7 +366,7 @@ fn lines(ctx: &mut Ctx, text: &str, style: TextStyle, width: f32, align: Align) 
     let runs = vec![Run {
         text: text.to_string(),
         style,
-        lang: ctx.lang.clone(),
+        lang: ctx.env.lang.clone(),
         note: None,
         link: None,
         span: Default::default(),
@@ -474,7 +475,41 @@ fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
     page
 }
 
-fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
+/// The families of the faces the book's text and its title page use, sorted (the colophon
+/// names them).
+fn families(ctx: &Ctx, flows: &[PieceFlow], front: &[Page]) -> Vec<String> {
+    let mut used = [false; Style::ALL.len()];
+    let runs = flows
+        .iter()
+        .flat_map(|f| {
+            let rows = f.rows.iter().flat_map(|r| &r.items).filter_map(|it| match it {
+                Item::Glyphs(run) => Some(run),
+                _ => None,
+            });
+            let notes = f.notes.values().flat_map(|n| &n.lines).flat_map(|l| &l.runs);
+            rows.chain(notes)
+        })
+        .chain(front.iter().flat_map(|p| &p.items).filter_map(|it| match it {
+            Item::Glyphs(run) => Some(run),
+            _ => None,
+        }));
+    for run in runs {
+        if let Some(u) = used.get_mut(run.font) {
+            *u = true;
+        }
+    }
+    let mut names: Vec<String> = Style::ALL
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|(s, _)| ctx.env.fonts.get(*s).family_name().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, families: &[String]) -> Page {
     let mut page = blank(g);
     let m = &book.meta;
     let size = g.size * 0.85;
@@ -508,7 +543,6 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
     if let Some(id) = &m.identifier {
         text.push(id.display());
     }
-    let families: Vec<String> = ctx.family_names();
     text.push(format!(
         "Set in {} (SIL Open Font License) with folio {}.",
         families.join(", "),

@@ -101,7 +101,7 @@ pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine
     let justify = spec.align == Align::Justify;
     let params = Params {
         widths: spec.widths.clone(),
-        expansion: if justify { ctx.expansion } else { 0.0 },
+        expansion: if justify { ctx.env.expansion } else { 0.0 },
         ..Params::default()
     };
     let mut lines = linebreak::linebreak(&prepared.items, &params);
@@ -348,7 +348,7 @@ fn cached_word(
         justify,
     );
     let hit = ctx
-        .word_cache
+        .caches.word_cache
         .get(&key)
         .and_then(|m| m.get(&run.lang))
         .and_then(|m| m.get(text))
@@ -363,7 +363,7 @@ fn cached_word(
             };
             word(ctx, &mut w, text, run, ri, font_key, justify);
             let w = Arc::new(w);
-            ctx.word_cache
+            ctx.caches.word_cache
                 .entry(key)
                 .or_default()
                 .entry(run.lang.clone())
@@ -710,7 +710,7 @@ fn draw(
 
 /// Shaping, hyphenation and glyph conversion with their caches live on [`Ctx`]; these
 /// helpers are the paragraph's view of them.
-impl Ctx {
+impl Ctx<'_> {
     /// `text` shaped at `style` for `lang`, through the one shaping cache.
     fn shape(
         &mut self,
@@ -728,8 +728,8 @@ impl Ctx {
                 oldstyle_figures: true,
             },
         };
-        let font = self.fonts.get(style.face);
-        let shaped = self.shapes.get(key, font, lang, text);
+        let font = self.env.fonts.get(style.face);
+        let shaped = self.caches.shapes.get(key, font, lang, text);
         if !shaped.shaped.missing.is_empty() {
             self.report_missing(&shaped.shaped.missing, style.face, span);
         }
@@ -737,11 +737,11 @@ impl Ctx {
     }
 
     fn hyphenation(&mut self, word: &str, lang: &str) -> Vec<usize> {
-        if let Some(c) = self.hyph_cache.get(lang).and_then(|m| m.get(word)) {
+        if let Some(c) = self.caches.hyph_cache.get(lang).and_then(|m| m.get(word)) {
             return c.clone();
         }
-        let cuts = self.hyphenator.breaks(word, lang);
-        self.hyph_cache
+        let cuts = self.env.hyphenator.breaks(word, lang);
+        self.caches.hyph_cache
             .entry(lang.to_string())
             .or_default()
             .insert(word.to_string(), cuts.clone());
