@@ -5,9 +5,12 @@
 //! therefore writes nothing and leaves earlier outputs exactly as they were.
 
 use crate::diag::{DiagResult, Diagnostic};
+use crate::hash::Fnv;
 use crate::markdown;
 use crate::project::{self, Project};
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Set in a debug build, the EPUB thread panics (for the tests of the bug exit code).
@@ -41,6 +44,34 @@ pub fn build(
     opts: &Options,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
+    build_in(&mut Session::default(), project, opts, progress)
+}
+
+/// What a run of builds keeps in memory from one to the next (`folio watch`): the parsed
+/// fonts, the decoded figures, the typesetter's memo tables and each piece's layout, each
+/// under a key of everything it depends on. A build in a session gives the same bytes as a
+/// build without one; it only does less work.
+#[derive(Default)]
+pub struct Session {
+    caches: crate::typeset::Caches,
+    /// The fonts, by a hash of `[pdf] fonts` and the named files' bytes.
+    fonts: Option<(u64, crate::typeset::font::FontSet)>,
+    /// Decoded figures by path as written, with a hash of the file's bytes.
+    figures: HashMap<String, (u64, Arc<crate::image::Image>)>,
+    /// Piece layouts by [`piece_key`].
+    pieces: HashMap<u64, crate::typeset::PieceLayout>,
+    /// How many pieces the last build laid out again (the rest came from `pieces`).
+    pub laid_out: usize,
+}
+
+/// Builds the project in `session`, reusing what it holds where nothing it depends on
+/// changed.
+pub fn build_in(
+    session: &mut Session,
+    project: &Project,
+    opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> DiagResult<Report> {
     let mut report = Report::default();
     let t = Instant::now();
     let loaded = markdown::load(project)?;
@@ -69,8 +100,9 @@ pub fn build(
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     // The book is typeset for either output: the EPUB's print page numbers come from the
     // typeset pages.
-    let typeset = typeset_book(&book, project, clock)?;
+    let typeset = typeset_in(session, &book, project, clock)?;
     report.timings.extend(typeset.timings);
+    report.counts.push(("pieces", book.pieces.len()));
     report.counts.extend(typeset.counts);
     report.warnings.extend(typeset.warnings);
     let pages = typeset.pages;
@@ -176,17 +208,65 @@ pub fn typeset_book(
     project: &Project,
     clock: i64,
 ) -> DiagResult<Typeset> {
-    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
-    let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
+    typeset_in(&mut Session::default(), book, project, clock)
+}
+
+/// [`typeset_book`] in a session: fonts, figures and piece layouts are reused where their
+/// inputs did not change.
+pub fn typeset_in(
+    session: &mut Session,
+    book: &crate::model::Book,
+    project: &Project,
+    clock: i64,
+) -> DiagResult<Typeset> {
+    use crate::typeset::{Env, assemble, layout_piece, measure};
+    let fonts = session_fonts(session, book, project)?;
     let t = Instant::now();
-    let figures = load_figures(book, project)?;
+    let figures = load_figures_in(session, book, project)?;
     let images = t.elapsed();
-    let (pages, warnings, steps) = crate::typeset::typeset(
+    let settings = &book.settings.pdf;
+    // Everything a piece's layout depends on beyond its own text.
+    let mut env_key = Fnv::new();
+    env_key.write(format!("{:?}{:?}", book.meta, book.settings).as_bytes());
+    env_key.write(&fonts.0.to_le_bytes());
+    // The names of everyone in the book are never hyphenated, in any piece.
+    env_key.write(format!("{:?}", book.all_creators()).as_bytes());
+    // Figures are numbered in order of first use: a figure added to one piece renumbers
+    // the figures of the pieces after it.
+    for piece in &book.pieces {
+        for (src, _) in crate::model::figures(&piece.blocks) {
+            env_key.write(src.as_bytes());
+            let hash = session.figures.get(src).map_or(0, |f| f.0);
+            env_key.write(&hash.to_le_bytes());
+        }
+    }
+    let env_key = env_key.finish();
+    let env = Env::new(book, fonts.1, figures);
+    let mut layouts = Vec::with_capacity(book.pieces.len());
+    let mut keys = Vec::with_capacity(book.pieces.len());
+    session.laid_out = 0;
+    for (i, piece) in book.pieces.iter().enumerate() {
+        let key = piece_key(env_key, book, i, piece);
+        keys.push(key);
+        let layout = match session.pieces.get(&key) {
+            Some(l) => l.clone(),
+            None => {
+                let l = layout_piece(book, &env, &mut session.caches, i, measure(settings));
+                session.laid_out += 1;
+                session.pieces.insert(key, l.clone());
+                l
+            }
+        };
+        layouts.push(layout);
+    }
+    session.pieces.retain(|k, _| keys.contains(k));
+    let (pages, warnings, steps) = assemble(
         book,
-        fonts,
-        &book.settings.pdf,
+        &env,
+        &mut session.caches,
+        settings,
         doc_info(book, clock),
-        figures,
+        layouts,
     );
     Ok(Typeset {
         timings: vec![
@@ -213,19 +293,72 @@ pub fn check_assets(book: &crate::model::Book, project: &Project) -> Vec<Diagnos
     if let Err(d) = crate::typeset::load_fonts(&book.settings.pdf, project, &at) {
         errors.extend(d);
     }
-    if let Err(d) = load_figures(book, project) {
+    if let Err(d) = load_figures_in(&mut Session::default(), book, project) {
         errors.extend(d);
     }
     errors
 }
 
-/// Reads and decodes every figure's image (through the project, so only files inside the
-/// book are read); a damaged or unsupported image is an error at its figure.
-fn load_figures(
+/// The key of the `index`th piece's layout: the environment's key, the piece's place, its
+/// file and that file's text (the piece is a function of them).
+fn piece_key(
+    env: u64,
+    book: &crate::model::Book,
+    index: usize,
+    piece: &crate::model::Piece,
+) -> u64 {
+    let mut h = Fnv::new();
+    h.write(&env.to_le_bytes());
+    h.write(&(index as u64).to_le_bytes());
+    let file = piece.span.file as usize;
+    h.write(&(file as u64).to_le_bytes());
+    if let Some(path) = book.sources.get(file) {
+        h.write(path.to_string_lossy().as_bytes());
+    }
+    if let Some(text) = book.texts.get(file) {
+        h.write(text.as_bytes());
+    }
+    h.finish()
+}
+
+/// The fonts of `[pdf] fonts` over the shipped faces, parsed once per session while the
+/// setting and the named files stay the same; returns them with their key.
+fn session_fonts(
+    session: &mut Session,
     book: &crate::model::Book,
     project: &Project,
-) -> DiagResult<std::collections::HashMap<String, std::sync::Arc<crate::image::Image>>> {
-    let mut out = std::collections::HashMap::new();
+) -> DiagResult<(u64, crate::typeset::font::FontSet)> {
+    let mut key = Fnv::new();
+    key.write(format!("{:?}", book.settings.pdf.fonts).as_bytes());
+    for (_, path) in &book.settings.pdf.fonts {
+        if let Ok(file) = project.resolve(path, "font")
+            && let Ok(bytes) = project.read_bytes(&file)
+        {
+            key.write(&bytes);
+        }
+    }
+    let key = key.finish();
+    if let Some((k, fonts)) = &session.fonts
+        && *k == key
+    {
+        return Ok((key, fonts.clone()));
+    }
+    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+    let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
+    session.fonts = Some((key, fonts.clone()));
+    Ok((key, fonts))
+}
+
+/// Reads and decodes every figure's image (through the project, so only files inside the
+/// book are read); a damaged or unsupported image is an error at its figure. An image
+/// whose bytes the session has decoded before is not decoded again.
+fn load_figures_in(
+    session: &mut Session,
+    book: &crate::model::Book,
+    project: &Project,
+) -> DiagResult<HashMap<String, Arc<crate::image::Image>>> {
+    let mut out = HashMap::new();
+    let mut seen: HashMap<String, (u64, Arc<crate::image::Image>)> = HashMap::new();
     let mut errors = Vec::new();
     for piece in &book.pieces {
         for (src, span) in crate::model::figures(&piece.blocks) {
@@ -247,9 +380,21 @@ fn load_figures(
                     continue;
                 }
             };
+            let mut h = Fnv::new();
+            h.write(&bytes);
+            let hash = h.finish();
+            if let Some((k, img)) = session.figures.get(src)
+                && *k == hash
+            {
+                out.insert(src.to_string(), img.clone());
+                seen.insert(src.to_string(), (hash, img.clone()));
+                continue;
+            }
             match crate::image::decode(&bytes) {
                 Ok(img) => {
-                    out.insert(src.to_string(), std::sync::Arc::new(img));
+                    let img = Arc::new(img);
+                    out.insert(src.to_string(), img.clone());
+                    seen.insert(src.to_string(), (hash, img));
                 }
                 Err(why) => errors.push(at(Diagnostic::error(format!(
                     "cannot use the image `{src}`: {why}"
@@ -259,6 +404,7 @@ fn load_figures(
         }
     }
     if errors.is_empty() {
+        session.figures = seen;
         Ok(out)
     } else {
         Err(errors)

@@ -36,3 +36,4 @@ pub mod scaffold;
 pub mod settings;
 pub mod typeset;
 pub mod typography;
+pub mod watch;

@@ -37,6 +37,18 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Build, then rebuild on every save until Ctrl-C (only what changed is done again).
+    Watch {
+        /// A book folder (book.toml + .md files) or one .md file.
+        #[arg(default_value = "manuscript")]
+        path: PathBuf,
+        /// Where to write <slug>.pdf and <slug>.epub.
+        #[arg(long, default_value = "out")]
+        out: PathBuf,
+        /// Which outputs to make.
+        #[arg(long, value_enum, default_value_t = Format::All)]
+        format: Format,
+    },
     /// Load and lint a book without writing anything.
     Check {
         /// A book folder or one .md file.
@@ -86,6 +98,7 @@ fn main() -> ExitCode {
             format,
             timings,
         } => build(&printer, &path, &out, format, timings),
+        Command::Watch { path, out, format } => watch(&printer, &path, &out, format),
         Command::Check { path } => check(&printer, &path),
         Command::New { name } => new(&printer, &name),
     };
@@ -180,6 +193,71 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+fn options(out: &Path, format: Format) -> folio::build::Options {
+    folio::build::Options {
+        out_dir: out.to_path_buf(),
+        pdf: matches!(format, Format::Pdf | Format::All),
+        epub: matches!(format, Format::Epub | Format::All),
+    }
+}
+
+/// `folio watch`: exits 0 on Ctrl-C, 1 when the book cannot be watched at all.
+fn watch(printer: &Printer, path: &Path, out: &Path, format: Format) -> bool {
+    use folio::watch::Event;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(signal, stop.clone()) {
+            eprintln!("cannot catch Ctrl-C ({e}); stop folio watch by closing its terminal");
+        }
+    }
+    let mut first = true;
+    let mut on_event = |event: Event| match event {
+        Event::Watching { folders, polling } => {
+            let list: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+            let how = if polling { " (polling)" } else { "" };
+            printer.progress(&format!("Watching {}{how}; Ctrl-C stops", list.join(", ")));
+        }
+        Event::Built {
+            report,
+            took,
+            laid_out,
+            pieces,
+        } => {
+            printer.diagnostics(&report.warnings);
+            let verb = if first { "Built" } else { "Rebuilt" };
+            let changes = match (&report.changes, first) {
+                (Some(c), false) => format!(": {c}"),
+                _ => String::new(),
+            };
+            first = false;
+            printer.progress(&format!(
+                "{verb} in {:.0} ms ({laid_out} of {pieces} piece{} laid out){changes}",
+                took.as_secs_f64() * 1000.0,
+                plural(pieces)
+            ));
+        }
+        Event::Failed(diags) => {
+            printer.diagnostics(diags);
+            eprintln!(
+                "the manuscript has errors; the last good outputs in {} are kept. Watching for the next save.",
+                out.display()
+            );
+        }
+    };
+    // In watch mode the per-file lines of a build would scroll the summary away.
+    let mut quiet = |_: &str| {};
+    match folio::watch::watch(path, &options(out, format), stop, &mut on_event, &mut quiet) {
+        Ok(()) => {
+            printer.progress("Stopped watching");
+            true
+        }
+        Err(d) => {
+            printer.diagnostics(&d);
+            false
+        }
+    }
+}
+
 fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bool) -> bool {
     let project = match Project::open(path) {
         Ok(p) => p,
@@ -188,11 +266,7 @@ fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bo
             return false;
         }
     };
-    let opts = folio::build::Options {
-        out_dir: out.to_path_buf(),
-        pdf: matches!(format, Format::Pdf | Format::All),
-        epub: matches!(format, Format::Epub | Format::All),
-    };
+    let opts = options(out, format);
     match folio::build::build(&project, &opts, &mut |line| printer.progress(line)) {
         Ok(report) => {
             printer.diagnostics(&report.warnings);

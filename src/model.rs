@@ -410,7 +410,10 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
 impl Book {
     /// `d` pointed at `span` through the source map (unlocated when the file is unknown).
     pub fn locate(&self, d: crate::diag::Diagnostic, span: Span) -> crate::diag::Diagnostic {
-        match (self.sources.get(span.file as usize), self.texts.get(span.file as usize)) {
+        match (
+            self.sources.get(span.file as usize),
+            self.texts.get(span.file as usize),
+        ) {
             (Some(path), Some(text)) => d.at(path, text, span.line_col()),
             _ => d,
         }

@@ -416,3 +416,61 @@ fn a_rebuild_names_the_pages_an_edit_changed() {
     let kept: usize = unchanged.split(' ').next().unwrap().parse().unwrap();
     assert!(kept > 20, "{edited}");
 }
+
+#[test]
+fn a_rebuild_in_a_session_is_byte_identical_to_a_cold_build() {
+    // `folio watch` reuses fonts, figures, caches and unchanged pieces' layouts; what it
+    // writes must be exactly what a fresh build of the same text writes.
+    let tmp = temp("session");
+    let (dir, _) = fixture("festival");
+    let book = tmp.join("festival");
+    copy_dir(&dir, &book);
+    let opts = |out: &str| Options {
+        out_dir: tmp.join(out),
+        pdf: true,
+        epub: true,
+    };
+    let mut session = folio::build::Session::default();
+    let in_session = |s: &mut folio::build::Session| {
+        folio::build::build_in(
+            s,
+            &Project::open(&book).unwrap(),
+            &opts("warm"),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    in_session(&mut session);
+    assert_eq!(session.laid_out, 8, "a first build lays out every piece");
+    let piece = book.join("04-palaces-of-thin-air.md");
+    let text = std::fs::read_to_string(&piece).unwrap();
+    assert!(
+        text.contains("travelling showmen"),
+        "the edited words exist"
+    );
+    std::fs::write(
+        &piece,
+        text.replace("travelling showmen", "itinerant showmen"),
+    )
+    .unwrap();
+    let warm = in_session(&mut session);
+    assert_eq!(
+        session.laid_out, 1,
+        "only the edited piece is laid out again"
+    );
+    let cold = build_report(&book, &tmp.join("cold"));
+    for (w, c) in warm.outputs.iter().zip(&cold.outputs) {
+        assert_eq!(
+            std::fs::read(w).unwrap(),
+            std::fs::read(c).unwrap(),
+            "{} differs from a cold build",
+            w.display()
+        );
+    }
+    // Nothing changed: nothing is laid out again, and the bytes stay the same.
+    let again = in_session(&mut session);
+    assert_eq!(session.laid_out, 0);
+    for (w, c) in again.outputs.iter().zip(&cold.outputs) {
+        assert_eq!(std::fs::read(w).unwrap(), std::fs::read(c).unwrap());
+    }
+}

@@ -25,6 +25,7 @@ pub struct Measure {
 pub const BASELINE: f32 = 0.78;
 
 /// A piece laid out as rows, with its footnotes set.
+#[derive(Clone)]
 pub struct PieceFlow {
     pub rows: Vec<Row>,
     pub notes: BTreeMap<u32, Note>,

@@ -250,6 +250,7 @@ fn missing_warnings(book: &Book, env: &Env, missing: &[(char, Style, Span)]) -> 
 
 /// A piece laid out: a function of the piece, the environment and the page measure (the
 /// caches only make it faster).
+#[derive(Clone)]
 pub struct PieceLayout {
     pub flow: blocks::PieceFlow,
     missing: Vec<(char, Style, Span)>,
@@ -332,7 +333,9 @@ pub fn assemble(
     missing.extend(ctx.missing);
     warnings.extend(ctx.warnings);
     warnings.extend(missing_warnings(book, env, &missing));
-    times.paginate += start.elapsed().saturating_sub(ctx.times.shape + ctx.times.linebreak);
+    times.paginate += start
+        .elapsed()
+        .saturating_sub(ctx.times.shape + ctx.times.linebreak);
     times.shape += ctx.times.shape;
     times.linebreak += ctx.times.linebreak;
     times.shaped = caches.shapes.cached();

@@ -482,17 +482,30 @@ fn families(ctx: &Ctx, flows: &[PieceFlow], front: &[Page]) -> Vec<String> {
     let runs = flows
         .iter()
         .flat_map(|f| {
-            let rows = f.rows.iter().flat_map(|r| &r.items).filter_map(|it| match it {
-                Item::Glyphs(run) => Some(run),
-                _ => None,
-            });
-            let notes = f.notes.values().flat_map(|n| &n.lines).flat_map(|l| &l.runs);
+            let rows = f
+                .rows
+                .iter()
+                .flat_map(|r| &r.items)
+                .filter_map(|it| match it {
+                    Item::Glyphs(run) => Some(run),
+                    _ => None,
+                });
+            let notes = f
+                .notes
+                .values()
+                .flat_map(|n| &n.lines)
+                .flat_map(|l| &l.runs);
             rows.chain(notes)
         })
-        .chain(front.iter().flat_map(|p| &p.items).filter_map(|it| match it {
-            Item::Glyphs(run) => Some(run),
-            _ => None,
-        }));
+        .chain(
+            front
+                .iter()
+                .flat_map(|p| &p.items)
+                .filter_map(|it| match it {
+                    Item::Glyphs(run) => Some(run),
+                    _ => None,
+                }),
+        );
     for run in runs {
         if let Some(u) = used.get_mut(run.font) {
             *u = true;

@@ -348,7 +348,8 @@ fn cached_word(
         justify,
     );
     let hit = ctx
-        .caches.word_cache
+        .caches
+        .word_cache
         .get(&key)
         .and_then(|m| m.get(&run.lang))
         .and_then(|m| m.get(text))
@@ -363,7 +364,8 @@ fn cached_word(
             };
             word(ctx, &mut w, text, run, ri, font_key, justify);
             let w = Arc::new(w);
-            ctx.caches.word_cache
+            ctx.caches
+                .word_cache
                 .entry(key)
                 .or_default()
                 .entry(run.lang.clone())
@@ -741,7 +743,8 @@ impl Ctx<'_> {
             return c.clone();
         }
         let cuts = self.env.hyphenator.breaks(word, lang);
-        self.caches.hyph_cache
+        self.caches
+            .hyph_cache
             .entry(lang.to_string())
             .or_default()
             .insert(word.to_string(), cuts.clone());
