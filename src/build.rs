@@ -25,7 +25,7 @@ pub struct Options {
 }
 
 /// What a successful build did.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Report {
     pub outputs: Vec<PathBuf>,
     pub warnings: Vec<Diagnostic>,
@@ -44,7 +44,8 @@ pub fn build(
     opts: &Options,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
-    build_in(&mut Session::default(), project, opts, progress)
+    // A single build keeps nothing for a next one: no need to key its inputs.
+    build_fresh(&mut Session::default(), project, opts, (0, 0), progress)
 }
 
 /// What a run of builds keeps in memory from one to the next (`folio watch`): the parsed
@@ -60,8 +61,86 @@ pub struct Session {
     figures: HashMap<String, (u64, Arc<crate::image::Image>)>,
     /// Piece layouts by [`piece_key`].
     pieces: HashMap<u64, crate::typeset::PieceLayout>,
+    /// The PDF's compressed page content streams.
+    pdf: crate::pdf::Cache,
     /// How many pieces the last build laid out again (the rest came from `pieces`).
     pub laid_out: usize,
+    /// The last successful build: its inputs' key, its report and its outputs on disk.
+    last: Option<LastBuild>,
+}
+
+/// A build whose inputs and outputs are known: when neither changed, there is nothing to
+/// do (an editor saving an unchanged file, `touch`).
+struct LastBuild {
+    key: u64,
+    report: Report,
+    /// Each output's length and modification time as written.
+    outputs: Vec<(PathBuf, u64, Option<std::time::SystemTime>)>,
+    /// The build's clock came from the files' modification times (no `SOURCE_DATE_EPOCH`,
+    /// no `date`): then those times are inputs too.
+    clock_from_files: bool,
+}
+
+/// The key of a build's inputs: every file under the book folder (and `covers/`), except
+/// dot-folders (`.git`) and the outputs folder, with the options and `SOURCE_DATE_EPOCH`;
+/// without and with the files' modification times. Symbolic links are not followed (the
+/// project refuses them).
+fn input_key(project: &Project, opts: &Options) -> (u64, u64) {
+    let mut h = Fnv::new();
+    let mut times = Fnv::new();
+    h.write(format!("{opts:?}").as_bytes());
+    h.write(
+        std::env::var("SOURCE_DATE_EPOCH")
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    let out = opts
+        .out_dir
+        .canonicalize()
+        .unwrap_or_else(|_| opts.out_dir.clone());
+    let mut stack: Vec<PathBuf> = vec![project.root.clone()];
+    stack.extend(project.covers.clone());
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            let Ok(kind) = e.file_type() else { continue };
+            if e.file_name().to_string_lossy().starts_with('.') || path.starts_with(&out) {
+                continue;
+            }
+            if kind.is_dir() {
+                stack.push(path);
+            } else if kind.is_file() {
+                h.write(path.to_string_lossy().as_bytes());
+                if let Ok(bytes) = std::fs::read(&path) {
+                    h.write(&(bytes.len() as u64).to_le_bytes());
+                    h.write(&bytes);
+                }
+                if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
+                    times.write(format!("{t:?}").as_bytes());
+                }
+            }
+        }
+    }
+    let plain = h.finish();
+    times.write(&plain.to_le_bytes());
+    (plain, times.finish())
+}
+
+/// The outputs as they are on disk now.
+fn stamp(paths: &[PathBuf]) -> Vec<(PathBuf, u64, Option<std::time::SystemTime>)> {
+    paths
+        .iter()
+        .map(|p| {
+            let m = std::fs::metadata(p).ok();
+            let len = m.as_ref().map_or(u64::MAX, |m| m.len());
+            (p.clone(), len, m.and_then(|m| m.modified().ok()))
+        })
+        .collect()
 }
 
 /// Builds the project in `session`, reusing what it holds where nothing it depends on
@@ -70,6 +149,40 @@ pub fn build_in(
     session: &mut Session,
     project: &Project,
     opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> DiagResult<Report> {
+    // Nothing changed since the last build in this session, and its outputs are as it left
+    // them: the same inputs give the same bytes, so there is nothing to write.
+    let keys = input_key(project, opts);
+    if let Some(last) = &session.last {
+        let key = if last.clock_from_files {
+            keys.1
+        } else {
+            keys.0
+        };
+        let paths: Vec<PathBuf> = last.outputs.iter().map(|o| o.0.clone()).collect();
+        if key == last.key && stamp(&paths) == last.outputs {
+            session.laid_out = 0;
+            let mut report = last.report.clone();
+            report.timings.clear();
+            let pages = report
+                .counts
+                .iter()
+                .find(|c| c.0 == "pages")
+                .map_or(0, |c| c.1);
+            report.changes = Some(format!("no page changed ({pages} pages)"));
+            return Ok(report);
+        }
+    }
+    build_fresh(session, project, opts, keys, progress)
+}
+
+/// A build that reads and makes everything (reusing the session's layouts and streams).
+fn build_fresh(
+    session: &mut Session,
+    project: &Project,
+    opts: &Options,
+    keys: (u64, u64),
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
     let mut report = Report::default();
@@ -91,6 +204,7 @@ pub fn build_in(
         slug
     };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let clock_from_files = epoch.is_none() && book.meta.date.is_none();
     let clock = project::clock(
         epoch.as_deref(),
         book.meta.date.as_deref(),
@@ -130,7 +244,9 @@ pub fn build_in(
                 crate::epub::epub(&book, project, clock, &pages.map).map(|b| (b, t.elapsed()))
             })
         });
-        let pdf = opts.pdf.then(|| pdf_bytes(&pages, &mut report));
+        let pdf = opts
+            .pdf
+            .then(|| pdf_bytes(&pages, &mut session.pdf, &mut report));
         // A panic in the EPUB thread is a bug: it goes on as a panic (exit 101), never
         // dressed up as an ordinary error.
         let epub = epub.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
@@ -178,6 +294,12 @@ pub fn build_in(
         report.outputs.push(path.clone());
     }
     report.timings.push(("write", t.elapsed()));
+    session.last = Some(LastBuild {
+        key: if clock_from_files { keys.1 } else { keys.0 },
+        outputs: stamp(&report.outputs),
+        report: report.clone(),
+        clock_from_files,
+    });
     if let Some(changes) = &report.changes {
         progress(&format!("Compared with the last build: {changes}"));
     }
@@ -185,9 +307,13 @@ pub fn build_in(
 }
 
 /// The PDF writer.
-fn pdf_bytes(pages: &crate::typeset::frame::Pages, report: &mut Report) -> DiagResult<Vec<u8>> {
+fn pdf_bytes(
+    pages: &crate::typeset::frame::Pages,
+    cache: &mut crate::pdf::Cache,
+    report: &mut Report,
+) -> DiagResult<Vec<u8>> {
     let t = Instant::now();
-    let bytes = crate::pdf::pdf(pages)
+    let bytes = crate::pdf::pdf_cached(pages, cache)
         .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
     report.timings.push(("pdf", t.elapsed()));
     Ok(bytes)

@@ -162,7 +162,9 @@ fn image_hash(img: &crate::image::Image) -> u64 {
     h.finish()
 }
 
-fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
+/// The hash of everything `page` draws; fonts and images are hashed as `fonts[i]` and
+/// `images[i]` (their content here, their subset and number for the PDF writer's cache).
+pub fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
     let mut h = Fnv::new();
     let f = |h: &mut Fnv, v: f32| h.write(&v.to_bits().to_le_bytes());
     let rect = |h: &mut Fnv, r: &Rect| {

@@ -1,26 +1,32 @@
-//! Font embedding: the frame's fonts + the glyphs the pages use in → subset fonts out.
+//! Font embedding: the frame's fonts + the glyphs the pages use in → subset fonts out, as
+//! PDF objects.
 //!
 //! Each used font is subset with `subsetter` (only the glyphs drawn, plus the space glyph
 //! that carries word spaces for text extraction), renamed `ABCDEF+PostScriptName` with a tag
 //! hashed from its name and glyph set (no randomness, so builds are byte-identical), and
-//! parsed by printpdf as a `ParsedFont`. Per original glyph id we keep the subset id, the
-//! `/W` width printpdf will write, and the one ToUnicode text the glyph maps to.
+//! written as a Type 0 font (Identity-H, CIDFontType2, `/W` widths, a ToUnicode CMap) by
+//! [`write_font`]. Per original glyph id we keep the subset id, the `/W` width and the one
+//! ToUnicode text the glyph maps to; content streams ([`super::content`]) read them.
 
 use crate::hash::Fnv;
 use std::collections::BTreeSet;
 
-use printpdf::{FontId, ParsedFont};
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::PdfError;
 use crate::typeset::font::Font;
 use crate::typeset::frame::{Item, Pages};
 
-/// One font ready for printpdf.
+/// One subset font, ready to be written and drawn with.
 pub(crate) struct EmbeddedFont {
     /// The resource name in content streams (`F0`, `F1`, … by index in `Pages::fonts`).
-    pub id: FontId,
-    /// The subset, with `font_name` set to the tagged name.
-    pub parsed: ParsedFont,
+    pub id: String,
+    /// `ABCDEF+PostScriptName`.
+    pub name: String,
+    /// The subset font program.
+    pub program: Vec<u8>,
+    /// The original glyph ids in subset order (subset glyph `k` is `order[k]`).
+    order: Vec<u16>,
     /// Original glyph id → subset glyph id (0 = not in the subset). Dense tables indexed
     /// by glyph id: these are read for every glyph drawn, so no hashing.
     remap: Vec<u16>,
@@ -31,8 +37,6 @@ pub(crate) struct EmbeddedFont {
     widths: Vec<f64>,
     /// Original glyph id of U+0020, when the font has one.
     pub space: Option<u16>,
-    /// FontDescriptor values printpdf cannot know from the subset (which lacks OS/2 and
-    /// post) or derives with platform-dependent float functions.
     pub descriptor: Descriptor,
 }
 
@@ -42,13 +46,17 @@ pub(crate) struct Descriptor {
     pub italic_angle: f32,
     pub stem_v: i64,
     pub flags: i64,
+    pub ascent: i64,
+    pub descent: i64,
+    pub bbox: [i64; 4],
 }
 
 impl Descriptor {
     fn of(font: &Font) -> Descriptor {
         let upem = i64::from(font.units_per_em().max(1));
         // Rounded to the nearest 1/1000 em.
-        let cap_height = (i64::from(font.cap_height()) * 1000 + upem / 2).div_euclid(upem);
+        let em = |v: i32| (i64::from(v) * 1000 + upem / 2).div_euclid(upem);
+        let cap_height = em(font.cap_height());
         // No table records stem width; the usual estimate from the weight class
         // (about 88 at 400, 166 at 700), in integers so every platform agrees.
         let w = i64::from(font.weight());
@@ -56,7 +64,11 @@ impl Descriptor {
         // Flag bit 6 (value 32): non-symbolic; bit 7 (value 64): italic.
         let italic = font.italic_angle() != 0.0;
         let flags = 32 | if italic { 64 } else { 0 };
+        let b = font.bbox();
         Descriptor {
+            ascent: em(font.ascender()),
+            descent: em(font.descender()),
+            bbox: [em(b[0]), em(b[1]), em(b[2]), em(b[3])],
             cap_height,
             // A tenth of a degree is all any reader uses.
             italic_angle: (font.italic_angle() * 10.0).round() / 10.0,
@@ -79,9 +91,9 @@ impl EmbeddedFont {
             .map_or("", String::as_str)
     }
 
-    /// The advance of an original glyph in 1/1000 em exactly as printpdf writes it in `/W`
-    /// (`(w as f32 * 1000.0 / upem as f32) as i64`), so TJ adjustments computed against it
-    /// reproduce the frame's positions in every viewer.
+    /// The advance of an original glyph in 1/1000 em exactly as `/W` gives it (a whole
+    /// number), so TJ adjustments computed against it reproduce the frame's positions in
+    /// every viewer.
     pub fn width_1000(&self, original: u16) -> f64 {
         self.widths
             .get(usize::from(original))
@@ -161,38 +173,32 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
         for &gid in &glyph_set {
             remap[usize::from(gid)] = remapper.remap(gid);
         }
-        let bytes =
+        let program =
             subsetter::subset(&file.data, file.index, &remapper).map_err(|e| PdfError::Font {
                 font: file.postscript_name.clone(),
                 message: format!("subsetting failed: {e}"),
             })?;
-        let mut warnings = Vec::new();
-        let mut parsed =
-            ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| PdfError::Font {
-                font: file.postscript_name.clone(),
-                message: "printpdf could not parse the subset".to_string(),
-            })?;
-        parsed.font_name = Some(format!(
-            "{}+{}",
-            subset_tag(&file.postscript_name, &glyph_set),
-            pdf_name_safe(&file.postscript_name)
-        ));
-        // `/W` advances exactly as printpdf writes them (`(w as f32 * 1000.0 / upem as f32)
-        // as i64`), so TJ adjustments computed against them reproduce the frame's positions.
-        let upem = f32::from(parsed.pdf_font_metrics.units_per_em);
-        let mut widths = vec![0.0f64; GLYPHS];
-        if upem > 0.0 {
-            for &gid in &glyph_set {
-                let w = parsed
-                    .get_glyph_width(remap[usize::from(gid)])
-                    .map(f32::from)
-                    .unwrap_or(0.0);
-                widths[usize::from(gid)] = (w * 1000.0 / upem) as i64 as f64;
+        let mut order = vec![0u16; remapper.num_gids() as usize];
+        for &gid in &glyph_set {
+            if let Some(slot) = order.get_mut(usize::from(remap[usize::from(gid)])) {
+                *slot = gid;
             }
         }
+        // `/W` advances in whole thousandths of an em, from the full font's metrics.
+        let upem = f64::from(font.units_per_em().max(1));
+        let mut widths = vec![0.0f64; GLYPHS];
+        for &gid in &glyph_set {
+            widths[usize::from(gid)] = (f64::from(font.advance(gid)) * 1000.0 / upem).trunc();
+        }
         out.push(Some(EmbeddedFont {
-            id: FontId(format!("F{index}")),
-            parsed,
+            id: format!("F{index}"),
+            name: format!(
+                "{}+{}",
+                subset_tag(&file.postscript_name, &glyph_set),
+                pdf_name_safe(&file.postscript_name)
+            ),
+            program,
+            order,
             remap,
             text,
             widths,
@@ -201,6 +207,99 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
         }));
     }
     Ok(out)
+}
+
+/// Glyph codes per `beginbfchar` block (the CMap format allows at most 100).
+const BFCHAR_BLOCK: usize = 100;
+
+/// Writes `font` into `doc` as a Type 0 font; returns the font dictionary's id.
+pub(crate) fn write_font(doc: &mut Document, font: &EmbeddedFont) -> ObjectId {
+    let name = || Object::Name(font.name.as_bytes().to_vec());
+    let mut file = Dictionary::new();
+    file.set("Length1", Object::Integer(font.program.len() as i64));
+    let file_id = doc.add_object(Stream::new(file, font.program.clone()));
+    let d = &font.descriptor;
+    let mut desc = Dictionary::new();
+    desc.set("Type", Object::Name(b"FontDescriptor".to_vec()));
+    desc.set("FontName", name());
+    desc.set("Flags", Object::Integer(d.flags));
+    desc.set(
+        "FontBBox",
+        Object::Array(d.bbox.iter().map(|v| Object::Integer(*v)).collect()),
+    );
+    desc.set("ItalicAngle", super::num(d.italic_angle));
+    desc.set("Ascent", Object::Integer(d.ascent));
+    desc.set("Descent", Object::Integer(d.descent));
+    desc.set("CapHeight", Object::Integer(d.cap_height));
+    desc.set("StemV", Object::Integer(d.stem_v));
+    desc.set("FontFile2", Object::Reference(file_id));
+    let desc_id = doc.add_object(desc);
+    let widths: Vec<Object> = font
+        .order
+        .iter()
+        .map(|&g| Object::Integer(font.width_1000(g) as i64))
+        .collect();
+    let mut info = Dictionary::new();
+    info.set("Registry", Object::string_literal("Adobe"));
+    info.set("Ordering", Object::string_literal("Identity"));
+    info.set("Supplement", Object::Integer(0));
+    let mut cid = Dictionary::new();
+    cid.set("Type", Object::Name(b"Font".to_vec()));
+    cid.set("Subtype", Object::Name(b"CIDFontType2".to_vec()));
+    cid.set("BaseFont", name());
+    cid.set("CIDSystemInfo", Object::Dictionary(info));
+    cid.set("FontDescriptor", Object::Reference(desc_id));
+    cid.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
+    cid.set(
+        "W",
+        Object::Array(vec![Object::Integer(0), Object::Array(widths)]),
+    );
+    let cid_id = doc.add_object(cid);
+    let cmap_id = doc.add_object(Stream::new(Dictionary::new(), to_unicode(font)));
+    let mut type0 = Dictionary::new();
+    type0.set("Type", Object::Name(b"Font".to_vec()));
+    type0.set("Subtype", Object::Name(b"Type0".to_vec()));
+    type0.set("BaseFont", name());
+    type0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+    type0.set(
+        "DescendantFonts",
+        Object::Array(vec![Object::Reference(cid_id)]),
+    );
+    type0.set("ToUnicode", Object::Reference(cmap_id));
+    // Keeps `StringFormat` in use for the CMap's hex strings' type (see `to_unicode`).
+    let _ = StringFormat::Hexadecimal;
+    doc.add_object(type0)
+}
+
+/// The ToUnicode CMap: each subset glyph code → the text it stands for (UTF-16BE).
+fn to_unicode(font: &EmbeddedFont) -> Vec<u8> {
+    use std::fmt::Write as _;
+    let mut s = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+         /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n\
+         /CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let entries: Vec<(usize, &str)> = font
+        .order
+        .iter()
+        .enumerate()
+        .map(|(k, &g)| (k, font.text(g)))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    for block in entries.chunks(BFCHAR_BLOCK) {
+        let _ = writeln!(s, "{} beginbfchar", block.len());
+        for (code, text) in block {
+            let _ = write!(s, "<{code:04X}> <");
+            for unit in text.encode_utf16() {
+                let _ = write!(s, "{unit:04X}");
+            }
+            s.push_str(">\n");
+        }
+        s.push_str("endbfchar\n");
+    }
+    s.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    s.into_bytes()
 }
 
 /// Six uppercase letters from a hash of the font name and its sorted glyph set

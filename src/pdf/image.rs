@@ -1,5 +1,5 @@
 //! Images: [`crate::image::Image`] → an image XObject (through printpdf's external-XObject
-//! seam, so printpdf never re-encodes it) and the operation that places it.
+//! seam, so printpdf never re-encodes it); content streams place it (`super::content`).
 //!
 //! JPEG data is embedded unchanged with `DCTDecode`; decoded PNG samples are deflated at a
 //! fixed level (deterministic) with their alpha channel as a soft mask.
@@ -7,10 +7,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use printpdf::{
-    DictItem, ExternalStream, ExternalXObject, Op, Rect as PpRect, XObject, XObjectId,
-    XObjectTransform,
-};
+use printpdf::{DictItem, ExternalStream, ExternalXObject, XObject, XObjectId};
 
 use crate::image::{Image, Pixels};
 
@@ -83,22 +80,6 @@ pub(super) fn xobject(img: &Image) -> XObject {
         height: None,
         dpi: None,
     })
-}
-
-/// Draws image `i` stretched over `rect` (PDF coordinates): the unit square scaled, then moved.
-pub(super) fn place(i: usize, rect: PpRect) -> Op {
-    Op::UseXobject {
-        id: id(i),
-        transform: XObjectTransform {
-            translate_x: Some(rect.x),
-            translate_y: Some(rect.y),
-            scale_x: Some(rect.width.0),
-            scale_y: Some(rect.height.0),
-            rotate: None,
-            dpi: None,
-            no_auto_scale: true,
-        },
-    }
 }
 
 fn colour_space(components: u8) -> &'static [u8] {

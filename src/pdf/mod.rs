@@ -6,23 +6,24 @@
 //! Info dictionary, XMP and `/Lang` ([`metadata`]), and a document ID hashed from the content.
 //! Nothing is random and nothing reads the clock: the same `Pages` give the same bytes.
 
+mod content;
 mod font;
 mod image;
 mod metadata;
 mod outline;
-mod text;
 
 use std::fmt;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 use printpdf::{
-    Actions, BorderArray, ColorArray, Destination as PpDest, Line, LinePoint, LinkAnnotation, Op,
-    PdfDocument, PdfFont, PdfPage, PdfSaveOptions, Point as PpPoint, Pt, Rect as PpRect,
+    Actions, BorderArray, ColorArray, Destination as PpDest, LinkAnnotation, Op, PdfDocument,
+    PdfPage, PdfSaveOptions, Pt, Rect as PpRect,
 };
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::hash::Fnv;
 use crate::typeset::frame::{Item, Page, Pages, Rect};
-use font::EmbeddedFont;
 
 /// Why the PDF could not be written.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,19 +59,27 @@ impl fmt::Display for PdfError {
 
 impl std::error::Error for PdfError {}
 
+/// Compressed page content streams by a hash of everything they depend on (the page's
+/// items, the subset fonts, the image numbers), kept between the builds of `folio watch`:
+/// an edit re-encodes only the pages it changed.
+#[derive(Default)]
+pub struct Cache {
+    streams: HashMap<u64, Arc<Vec<u8>>>,
+}
+
 /// Writes `pages` as a PDF.
 pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
+    pdf_cached(pages, &mut Cache::default())
+}
+
+/// [`pdf`], reusing the content streams `cache` holds (the bytes are the same either way).
+pub fn pdf_cached(pages: &Pages, cache: &mut Cache) -> Result<Vec<u8>, PdfError> {
     if pages.pages.is_empty() {
         return Err(PdfError::NoPages);
     }
     let fonts = font::embed_fonts(pages)?;
+    let streams = content_streams(pages, &fonts, cache)?;
     let mut doc = PdfDocument::new(&pages.info.title);
-    for f in fonts.iter().flatten() {
-        doc.resources
-            .fonts
-            .map
-            .insert(f.id.clone(), PdfFont::new(f.parsed.clone()));
-    }
     for (i, img) in pages.images.iter().enumerate() {
         doc.resources
             .xobjects
@@ -78,7 +87,7 @@ pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
             .insert(image::id(i), image::xobject(img));
     }
     for page in &pages.pages {
-        doc.pages.push(draw_page(page, pages, &fonts)?);
+        doc.pages.push(annotations(page, pages)?);
     }
 
     let opts = PdfSaveOptions {
@@ -96,7 +105,7 @@ pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
     {
         return Err(PdfError::Write(w.msg.clone()));
     }
-    fix_descriptors(&mut lo, &fonts);
+    attach(&mut lo, &fonts, streams)?;
     finish(&mut lo, pages)?;
     compress(&mut lo);
 
@@ -186,12 +195,6 @@ impl Space {
             top: out + page.height,
         }
     }
-    fn point(&self, x: f32, y: f32) -> PpPoint {
-        PpPoint {
-            x: Pt(self.bleed + x),
-            y: Pt(self.top - y),
-        }
-    }
     fn rect(&self, r: &Rect) -> PpRect {
         PpRect::from_xywh(
             Pt(self.bleed + r.x),
@@ -202,51 +205,13 @@ impl Space {
     }
 }
 
-fn draw_page(
-    page: &Page,
-    pages: &Pages,
-    fonts: &[Option<EmbeddedFont>],
-) -> Result<PdfPage, PdfError> {
+/// A page for printpdf: its size and its link annotations (the content stream is folio's,
+/// attached afterwards by [`attach`]).
+fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
     let space = Space::of(page);
     let mut ops = Vec::new();
-    // Horizontal scaling in force (PDF default 100 %).
-    let mut tz = 100.0;
     for item in page.all_items() {
         match item {
-            Item::Glyphs(run) => {
-                let font = fonts
-                    .get(run.font)
-                    .and_then(Option::as_ref)
-                    .ok_or(PdfError::NoSuchFont(run.font))?;
-                text::run_ops(run, font, space.bleed, space.top, &mut tz, &mut ops);
-            }
-            Item::Rule {
-                from,
-                to,
-                thickness,
-            } => {
-                let p = |q: PpPoint| LinePoint {
-                    p: q,
-                    bezier: false,
-                };
-                ops.push(Op::SaveGraphicsState);
-                ops.push(Op::SetOutlineThickness { pt: Pt(*thickness) });
-                ops.push(Op::DrawLine {
-                    line: Line {
-                        points: vec![p(space.point(from.x, from.y)), p(space.point(to.x, to.y))],
-                        is_closed: false,
-                    },
-                });
-                ops.push(Op::RestoreGraphicsState);
-            }
-            Item::Image { rect, image } => {
-                if *image >= pages.images.len() {
-                    return Err(PdfError::Write(format!(
-                        "an image item names image #{image}, which is not listed"
-                    )));
-                }
-                ops.push(image::place(*image, space.rect(rect)));
-            }
             Item::Link { rect, dest } => {
                 let target = pages
                     .pages
@@ -264,6 +229,7 @@ fn draw_page(
             Item::UriLink { rect, uri } => {
                 ops.push(link(space.rect(rect), Actions::uri(ascii_uri(uri))));
             }
+            _ => {}
         }
     }
     // The boxes are rewritten in `finish` (printpdf writes width/height where the spec wants
@@ -280,6 +246,96 @@ fn draw_page(
         crop_box: media,
         ops,
     })
+}
+
+/// Every page's compressed content stream, from `cache` where the page is unchanged; the
+/// new ones are encoded, then deflated on two threads (each on its own, so the bytes do not
+/// depend on how the work is split).
+fn content_streams(
+    pages: &Pages,
+    fonts: &[Option<font::EmbeddedFont>],
+    cache: &mut Cache,
+) -> Result<Vec<Arc<Vec<u8>>>, PdfError> {
+    let font_keys: Vec<u64> = fonts
+        .iter()
+        .map(|f| {
+            let mut h = Fnv::new();
+            h.write(f.as_ref().map_or(b"-".as_slice(), |f| f.name.as_bytes()));
+            h.finish()
+        })
+        .collect();
+    let image_keys: Vec<u64> = (0..pages.images.len() as u64).collect();
+    let keys: Vec<u64> = pages
+        .pages
+        .iter()
+        .map(|p| crate::manifest::page_hash(p, &font_keys, &image_keys))
+        .collect();
+    let mut fresh: Vec<(u64, Vec<u8>)> = Vec::new();
+    for (page, key) in pages.pages.iter().zip(&keys) {
+        if !cache.streams.contains_key(key) && !fresh.iter().any(|f| f.0 == *key) {
+            fresh.push((*key, content::page_stream(page, fonts, pages.images.len())?));
+        }
+    }
+    let half = fresh.len() / 2;
+    let (a, b) = fresh.split_at_mut(half);
+    std::thread::scope(|scope| {
+        scope.spawn(|| a.iter_mut().for_each(|(_, s)| *s = deflate(s)));
+        b.iter_mut().for_each(|(_, s)| *s = deflate(s));
+    });
+    for (key, bytes) in fresh {
+        cache.streams.insert(key, Arc::new(bytes));
+    }
+    // Only what this edition uses is kept for the next one.
+    cache.streams.retain(|k, _| keys.contains(k));
+    Ok(keys.iter().map(|k| cache.streams[k].clone()).collect())
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut e =
+        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(DEFLATE_LEVEL));
+    // Writing to a Vec cannot fail.
+    let _ = e.write_all(bytes);
+    e.finish().unwrap_or_default()
+}
+
+/// Puts folio's fonts and content streams into printpdf's document: the fonts into the
+/// font dictionary every page's resources share, each page's stream as its contents.
+fn attach(
+    lo: &mut Document,
+    fonts: &[Option<font::EmbeddedFont>],
+    streams: Vec<Arc<Vec<u8>>>,
+) -> Result<(), PdfError> {
+    let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
+    let ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
+    let first = *ids.first().ok_or(PdfError::NoPages)?;
+    let resources = lo
+        .get_dictionary(first)
+        .and_then(|d| d.get(b"Resources"))
+        .and_then(Object::as_reference)
+        .map_err(bad)?;
+    let font_dict = lo
+        .get_dictionary(resources)
+        .and_then(|d| d.get(b"Font"))
+        .and_then(Object::as_reference)
+        .map_err(bad)?;
+    let mut dict = Dictionary::new();
+    for f in fonts.iter().flatten() {
+        dict.set(f.id.as_str(), Object::Reference(font::write_font(lo, f)));
+    }
+    lo.objects.insert(font_dict, Object::Dictionary(dict));
+    for (id, bytes) in ids.into_iter().zip(streams) {
+        let contents = lo
+            .get_dictionary(id)
+            .and_then(|d| d.get(b"Contents"))
+            .and_then(Object::as_reference)
+            .map_err(bad)?;
+        let mut d = Dictionary::new();
+        d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        lo.objects
+            .insert(contents, Object::Stream(Stream::new(d, bytes.to_vec())));
+    }
+    Ok(())
 }
 
 /// A link annotation without a visible border (printpdf's default draws a 1 pt frame).
@@ -306,28 +362,6 @@ fn ascii_uri(uri: &str) -> String {
         }
     }
     out
-}
-
-/// Rewrites each embedded font's FontDescriptor with the values from the full font.
-fn fix_descriptors(lo: &mut Document, fonts: &[Option<EmbeddedFont>]) {
-    for f in fonts.iter().flatten() {
-        let Some(name) = f.parsed.font_name.as_deref() else {
-            continue;
-        };
-        for obj in lo.objects.values_mut() {
-            let Object::Dictionary(d) = obj else { continue };
-            let is_descriptor =
-                d.get(b"Type").and_then(Object::as_name).ok() == Some(b"FontDescriptor".as_slice());
-            let named = d.get(b"FontName").and_then(Object::as_name).ok() == Some(name.as_bytes());
-            if is_descriptor && named {
-                let x = &f.descriptor;
-                d.set("CapHeight", Object::Integer(x.cap_height));
-                d.set("ItalicAngle", num(x.italic_angle));
-                d.set("StemV", Object::Integer(x.stem_v));
-                d.set("Flags", Object::Integer(x.flags));
-            }
-        }
-    }
 }
 
 /// Whole numbers as integers, the rest as reals (shorter, and exact in every reader).

@@ -56,6 +56,8 @@ pub struct Font {
     x_height: i32,
     italic_angle: f32,
     weight: u16,
+    /// The glyphs' bounding box (x min, y min, x max, y max) in font units.
+    bbox: [i32; 4],
 }
 
 impl fmt::Debug for Font {
@@ -98,6 +100,13 @@ impl Font {
             .map(|l| (l.ascender.to_i32(), l.descender.to_i32()))
             .unwrap_or((0, 0));
         let cap_height = m.cap_height.map(|v| v.to_i32()).unwrap_or(ascender);
+        let b = m.bounds;
+        let bbox = [
+            b.x_min.to_i32(),
+            b.y_min.to_i32(),
+            b.x_max.to_i32(),
+            b.y_max.to_i32(),
+        ];
         // Without OS/2 sxHeight, half the em is the conventional stand-in.
         let x_height = m
             .x_height
@@ -114,6 +123,7 @@ impl Font {
         Ok(Font {
             italic_angle,
             weight,
+            bbox,
             units_per_em: m.units_per_em,
             data,
             index,
@@ -161,6 +171,11 @@ impl Font {
         self.units_per_em
     }
     /// Ascender in font units (positive, above the baseline).
+    /// The glyphs' bounding box (x min, y min, x max, y max) in font units.
+    pub fn bbox(&self) -> [i32; 4] {
+        self.bbox
+    }
+
     pub fn ascender(&self) -> i32 {
         self.ascender
     }

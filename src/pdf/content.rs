@@ -1,0 +1,256 @@
+//! Content streams: a page's items in → the bytes of its content stream out, encoded by
+//! folio straight from the frame (no operation objects, no allocation per glyph).
+//!
+//! Text is one `BT … ET` per glyph run, with one `Tm` and one `TJ` per stretch of glyphs
+//! sharing a vertical offset; glyphs are written as 2-byte subset codes (Identity-H) and
+//! each glyph's TJ adjustment turns the font's `/W` advance into the frame's advance. A
+//! glyph whose text ends in word spaces is followed by the font's space glyph (mapped to
+//! U+0020), which absorbs the gap, so every text extractor sees a real space between words.
+//! Furniture (running heads, folios, marks) is wrapped as `/Artifact` marked content.
+
+use std::io::Write as _;
+
+use super::PdfError;
+use super::font::{EmbeddedFont, split_spaces};
+use crate::typeset::frame::{GlyphRun, Item, Page};
+
+/// TJ adjustments and coordinates are rounded to thousandths: far below any device's
+/// resolution, and the stream stays short and free of float noise.
+const PRECISION: f64 = 1000.0;
+
+/// Where the frame's origin (the trim box's top-left, y down) lies in PDF space (y up).
+#[derive(Clone, Copy)]
+pub(crate) struct Space {
+    /// PDF x of the trim box's left edge.
+    pub left: f32,
+    /// PDF y of the trim box's top edge.
+    pub top: f32,
+}
+
+impl Space {
+    pub fn of(page: &Page) -> Space {
+        let out = page.bleed + page.slug;
+        Space {
+            left: out,
+            top: out + page.height,
+        }
+    }
+}
+
+/// The content stream of `page` (uncompressed).
+pub(crate) fn page_stream(
+    page: &Page,
+    fonts: &[Option<EmbeddedFont>],
+    images: usize,
+) -> Result<Vec<u8>, PdfError> {
+    let space = Space::of(page);
+    let mut w = Writer {
+        out: Vec::with_capacity(page.items.len() * 64),
+        tz: 100.0,
+    };
+    for item in &page.items {
+        w.item(item, space, fonts, images)?;
+    }
+    if !page.furniture.is_empty() {
+        w.out.extend_from_slice(b"/Artifact BMC\n");
+        for item in &page.furniture {
+            w.item(item, space, fonts, images)?;
+        }
+        w.out.extend_from_slice(b"EMC\n");
+    }
+    Ok(w.out)
+}
+
+struct Writer {
+    out: Vec<u8>,
+    /// Horizontal scaling in force (`Tz` is graphics state: it outlives a text object).
+    tz: f32,
+}
+
+impl Writer {
+    /// `v` to thousandths, without trailing zeros ("12", "-0.5", "3.142").
+    fn num(&mut self, v: f64) {
+        let milli = (v * PRECISION).round() as i64;
+        if milli < 0 {
+            self.out.push(b'-');
+        }
+        let m = milli.unsigned_abs();
+        self.int(m / 1000);
+        let mut frac = m % 1000;
+        if frac != 0 {
+            self.out.push(b'.');
+            let mut div = 100;
+            while frac != 0 {
+                self.out.push(b'0' + (frac / div) as u8);
+                frac %= div;
+                div /= 10;
+            }
+        }
+    }
+
+    /// A whole number in decimal.
+    fn int(&mut self, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut k = digits.len();
+        loop {
+            k -= 1;
+            digits[k] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.out.extend_from_slice(&digits[k..]);
+    }
+
+    fn nums(&mut self, vs: &[f64], op: &str) {
+        for v in vs {
+            self.num(*v);
+            self.out.push(b' ');
+        }
+        self.out.extend_from_slice(op.as_bytes());
+        self.out.push(b'\n');
+    }
+
+    fn item(
+        &mut self,
+        item: &Item,
+        s: Space,
+        fonts: &[Option<EmbeddedFont>],
+        images: usize,
+    ) -> Result<(), PdfError> {
+        let x = |v: f32| f64::from(s.left + v);
+        let y = |v: f32| f64::from(s.top - v);
+        match item {
+            Item::Glyphs(run) => {
+                let font = fonts
+                    .get(run.font)
+                    .and_then(Option::as_ref)
+                    .ok_or(PdfError::NoSuchFont(run.font))?;
+                self.run(run, font, s);
+            }
+            Item::Rule {
+                from,
+                to,
+                thickness,
+            } => {
+                self.out.extend_from_slice(b"q\n");
+                self.nums(&[f64::from(*thickness)], "w");
+                self.nums(&[x(from.x), y(from.y)], "m");
+                self.nums(&[x(to.x), y(to.y)], "l");
+                self.out.extend_from_slice(b"S\nQ\n");
+            }
+            Item::Image { rect, image } => {
+                if *image >= images {
+                    return Err(PdfError::Write(format!(
+                        "an image item names image #{image}, which is not listed"
+                    )));
+                }
+                self.out.extend_from_slice(b"q\n");
+                let (w, h) = (f64::from(rect.width), f64::from(rect.height));
+                self.nums(&[w, 0.0, 0.0, h, x(rect.x), y(rect.y + rect.height)], "cm");
+                let _ = writeln!(self.out, "/{} Do", super::image::id(*image).0);
+                self.out.extend_from_slice(b"Q\n");
+            }
+            // Annotations, not content (see `super::annotations`).
+            Item::Link { .. } | Item::UriLink { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn run(&mut self, run: &GlyphRun, font: &EmbeddedFont, s: Space) {
+        // A zero or negative size cannot be drawn (and would divide by zero below).
+        if run.glyphs.is_empty() || run.size <= 0.0 {
+            return;
+        }
+        // 100 % = no scaling; a non-positive scale is treated as none.
+        let h = if run.hscale > 0.0 { run.hscale } else { 100.0 };
+        self.out.extend_from_slice(b"BT\n");
+        let _ = write!(self.out, "/{} ", font.id);
+        self.nums(&[f64::from(run.size)], "Tf");
+        if h != self.tz {
+            self.nums(&[f64::from(h)], "Tz");
+            self.tz = h;
+        }
+        // TJ numbers are thousandths of an em of text space, which Tz scales horizontally.
+        let per_1000 = 1000.0 / (f64::from(run.size) * f64::from(h) / 100.0);
+        let mut x = run.origin.x;
+        let mut i = 0;
+        while i < run.glyphs.len() {
+            let y_offset = run.glyphs[i].y_offset;
+            let start = f64::from(s.left + x);
+            let base = f64::from(s.top - run.origin.y + y_offset);
+            self.nums(&[1.0, 0.0, 0.0, 1.0, start, base], "Tm");
+            self.out.push(b'[');
+            let mut open = false;
+            while let Some(g) = run.glyphs.get(i).filter(|g| g.y_offset == y_offset) {
+                let wanted = f64::from(g.advance) * per_1000;
+                let own = font.width_1000(g.id);
+                let (_, spaces) = split_spaces(&g.text);
+                match font.space.filter(|_| spaces > 0) {
+                    Some(space) => {
+                        self.glyph(font.gid(g.id), 0.0, &mut open);
+                        let space_w = font.width_1000(space);
+                        for k in 1..=spaces {
+                            // The last space takes up what the letter and spaces leave over.
+                            let adjust = if k == spaces {
+                                own + spaces as f64 * space_w - wanted
+                            } else {
+                                0.0
+                            };
+                            self.glyph(font.gid(space), adjust, &mut open);
+                        }
+                    }
+                    None => self.glyph(font.gid(g.id), own - wanted, &mut open),
+                }
+                x += g.advance;
+                i += 1;
+            }
+            if open {
+                self.out.push(b'>');
+            }
+            self.out.extend_from_slice(b"] TJ\n");
+        }
+        self.out.extend_from_slice(b"ET\n");
+    }
+
+    /// One glyph code in the open hex string, then its adjustment (if any) after it.
+    fn glyph(&mut self, code: u16, adjust: f64, open: &mut bool) {
+        if !*open {
+            self.out.push(b'<');
+            *open = true;
+        }
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for shift in [12, 8, 4, 0] {
+            self.out.push(HEX[usize::from((code >> shift) & 0xF)]);
+        }
+        let r = (adjust * PRECISION).round() / PRECISION;
+        if r != 0.0 {
+            self.out.extend_from_slice(b"> ");
+            self.num(r);
+            self.out.push(b' ');
+            *open = false;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_to_thousandths_without_noise() {
+        let mut w = Writer {
+            out: Vec::new(),
+            tz: 100.0,
+        };
+        for v in [0.0, -0.0004, 12.0, -0.5, 4.56789, 1000.25, -12.0625, 0.001] {
+            w.num(v);
+            w.out.push(b' ');
+        }
+        assert_eq!(
+            String::from_utf8(w.out).unwrap(),
+            "0 0 12 -0.5 4.568 1000.25 -12.063 0.001 "
+        );
+    }
+}
