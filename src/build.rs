@@ -63,6 +63,8 @@ pub struct Session {
     pieces: HashMap<u64, crate::typeset::PieceLayout>,
     /// The PDF's compressed page content streams.
     pdf: crate::pdf::Cache,
+    /// Loaded pieces.
+    loaded: markdown::PieceCache,
     /// How many pieces the last build laid out again (the rest came from `pieces`).
     pub laid_out: usize,
     /// The last successful build: its inputs' key, its report and its outputs on disk.
@@ -187,7 +189,7 @@ fn build_fresh(
 ) -> DiagResult<Report> {
     let mut report = Report::default();
     let t = Instant::now();
-    let loaded = markdown::load(project)?;
+    let loaded = markdown::load_cached(project, &mut session.loaded)?;
     report.timings.push(("load", t.elapsed()));
     let book = loaded.book;
     report.warnings = loaded.warnings;
@@ -375,7 +377,12 @@ pub fn typeset_in(
         let key = piece_key(env_key, book, i, piece);
         keys.push(key);
         let layout = match session.pieces.get(&key) {
-            Some(l) => l.clone(),
+            Some(l) => {
+                let mut l = l.clone();
+                // Reused: no time spent on it in this build.
+                l.times = Default::default();
+                l
+            }
             None => {
                 let l = layout_piece(book, &env, &mut session.caches, i, measure(settings));
                 session.laid_out += 1;

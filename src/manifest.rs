@@ -166,27 +166,46 @@ fn image_hash(img: &crate::image::Image) -> u64 {
 /// `images[i]` (their content here, their subset and number for the PDF writer's cache).
 pub fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
     let mut h = Fnv::new();
-    let f = |h: &mut Fnv, v: f32| h.write(&v.to_bits().to_le_bytes());
-    let rect = |h: &mut Fnv, r: &Rect| {
-        for v in [r.x, r.y, r.width, r.height] {
-            h.write(&v.to_bits().to_le_bytes());
-        }
-    };
     for v in [page.width, page.height, page.bleed, page.slug] {
-        f(&mut h, v);
+        float(&mut h, v);
     }
-    for item in page.all_items() {
+    let keys = Keys { fonts, images };
+    hash_items(&mut h, &page.items, &keys);
+    // Content and furniture are told apart (the writer marks furniture as artifacts).
+    h.write(&[0xfe]);
+    hash_items(&mut h, &page.furniture, &keys);
+    h.finish()
+}
+
+/// How fonts and images enter a page's hash.
+struct Keys<'a> {
+    fonts: &'a [u64],
+    images: &'a [u64],
+}
+
+fn float(h: &mut Fnv, v: f32) {
+    h.write(&v.to_bits().to_le_bytes());
+}
+
+fn rect(h: &mut Fnv, r: &Rect) {
+    for v in [r.x, r.y, r.width, r.height] {
+        float(h, v);
+    }
+}
+
+fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys) {
+    for item in items {
         match item {
             Item::Glyphs(run) => {
                 h.write(&[1]);
-                h.write(&fonts.get(run.font).copied().unwrap_or(0).to_le_bytes());
+                h.write(&keys.fonts.get(run.font).copied().unwrap_or(0).to_le_bytes());
                 for v in [run.size, run.hscale, run.origin.x, run.origin.y] {
-                    f(&mut h, v);
+                    float(h, v);
                 }
                 for g in &run.glyphs {
                     h.write(&g.id.to_le_bytes());
-                    f(&mut h, g.advance);
-                    f(&mut h, g.y_offset);
+                    float(h, g.advance);
+                    float(h, g.y_offset);
                     h.write(g.text.as_bytes());
                     h.write(&[0xff]);
                 }
@@ -198,28 +217,40 @@ pub fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
             } => {
                 h.write(&[2]);
                 for v in [from.x, from.y, to.x, to.y, *thickness] {
-                    f(&mut h, v);
+                    float(h, v);
                 }
             }
             Item::Image { rect: r, image } => {
                 h.write(&[3]);
-                rect(&mut h, r);
-                h.write(&images.get(*image).copied().unwrap_or(0).to_le_bytes());
+                rect(h, r);
+                h.write(&keys.images.get(*image).copied().unwrap_or(0).to_le_bytes());
             }
             Item::Link { rect: r, dest } => {
                 h.write(&[4]);
-                rect(&mut h, r);
+                rect(h, r);
                 h.write(&(dest.page as u64).to_le_bytes());
-                f(&mut h, dest.y);
+                float(h, dest.y);
             }
             Item::UriLink { rect: r, uri } => {
                 h.write(&[5]);
-                rect(&mut h, r);
+                rect(h, r);
                 h.write(uri.as_bytes());
+            }
+            Item::Group(g) => {
+                h.write(&[6]);
+                let t = g.transform;
+                for v in [t.a, t.b, t.c, t.d, t.e, t.f] {
+                    float(h, v);
+                }
+                match &g.clip {
+                    Some(r) => rect(h, r),
+                    None => h.write(&[0]),
+                }
+                hash_items(h, &g.items, keys);
+                h.write(&[0xfd]);
             }
         }
     }
-    h.finish()
 }
 
 #[cfg(test)]

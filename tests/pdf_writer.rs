@@ -425,3 +425,75 @@ fn bad_input_is_an_error() {
     assert!(matches!(pdf(&p), Err(folio::pdf::PdfError::BadDate(_))));
     assert_eq!(pdf(&Pages::default()), Err(folio::pdf::PdfError::NoPages));
 }
+
+/// The first page's content stream, decompressed.
+fn first_content(bytes: &[u8]) -> String {
+    let doc = Document::load_mem(bytes).unwrap();
+    let page = *doc.get_pages().get(&1).unwrap();
+    String::from_utf8_lossy(&doc.get_page_content(page)).into_owned()
+}
+
+#[test]
+fn a_group_that_moves_its_items_writes_them_where_they_land() {
+    use folio::typeset::frame::{Group, Transform};
+    use std::sync::Arc;
+    // A run placed directly, and the same run at the origin inside a group moved there:
+    // the same content stream (a move is folded into the coordinates, no `cm`).
+    let direct = sample(0.0);
+    let mut grouped = sample(0.0);
+    let Item::Glyphs(run) = grouped.pages[0].items[0].clone() else {
+        panic!("the sample's first item is a glyph run")
+    };
+    let (dx, dy) = (run.origin.x, run.origin.y);
+    let at_origin = GlyphRun {
+        origin: Point { x: 0.0, y: 0.0 },
+        ..run
+    };
+    grouped.pages[0].items[0] = Item::Group(Group {
+        transform: Transform::translate(dx, dy),
+        clip: None,
+        items: Arc::new(vec![Item::Glyphs(at_origin)]),
+    });
+    let a = first_content(&pdf(&direct).unwrap());
+    let b = first_content(&pdf(&grouped).unwrap());
+    assert_eq!(a, b);
+    assert!(!b.contains(" cm"));
+}
+
+#[test]
+fn a_turned_and_clipped_group_is_a_cm_and_a_clip_and_its_text_still_extracts() {
+    use folio::typeset::frame::{Group, Transform};
+    use std::sync::Arc;
+    let mut p = sample(0.0);
+    let inner: Vec<Item> = std::mem::take(&mut p.pages[0].items);
+    // A quarter turn about the page's centre, clipped to the text's box: what a cover's
+    // spine or an imposed page needs.
+    let turn = Transform {
+        a: 0.0,
+        b: 1.0,
+        c: -1.0,
+        d: 0.0,
+        e: 432.0,
+        f: 0.0,
+    };
+    p.pages[0].items = vec![Item::Group(Group {
+        transform: turn,
+        clip: Some(Rect {
+            x: 0.0,
+            y: 0.0,
+            width: 432.0,
+            height: 300.0,
+        }),
+        items: Arc::new(inner),
+    })];
+    let bytes = pdf(&p).unwrap();
+    let content = first_content(&bytes);
+    assert!(content.starts_with("q\n0 -1 1 0 432 648 cm\n"), "{content}");
+    assert!(
+        content.contains("re\nW n\n") && content.contains("Q\n"),
+        "{content}"
+    );
+    let doc = Document::load_mem(&bytes).unwrap();
+    let got = doc.extract_text(&[1]).expect("extracts");
+    assert_eq!(normalise(&got), LINE_1.join(" "));
+}

@@ -58,9 +58,16 @@ struct Drawn {
     text: String,
 }
 
+/// The page's content with its rows' groups resolved (items where they are drawn).
+fn content(page: &Page) -> Vec<Item> {
+    folio::typeset::frame::flatten(&page.items)
+}
+
 fn glyphs(page: &Page) -> Vec<Drawn> {
     let mut out = Vec::new();
-    for item in page.all_items() {
+    let mut all = content(page);
+    all.extend(folio::typeset::frame::flatten(&page.furniture));
+    for item in &all {
         if let Item::Glyphs(run) = item {
             let mut x = run.origin.x;
             for g in &run.glyphs {
@@ -224,7 +231,7 @@ fn link_areas_follow_shifted_rows_and_stop_at_the_last_glyph() {
     let (pages, _) = typeset(&dir);
     let mut seen = 0;
     for page in &pages.pages {
-        for item in &page.items {
+        for item in &content(page) {
             if let Item::UriLink { rect, uri } = item {
                 let under = text_under(
                     page,
@@ -307,7 +314,11 @@ fn nested_lists_keep_their_structure_emphasis_and_links() {
             .any(|g| g.font == italic && g.text.starts_with('e')),
         "the emphasis is set in italic"
     );
-    assert!(page.items.iter().any(|i| matches!(i, Item::UriLink { .. })));
+    assert!(
+        content(page)
+            .iter()
+            .any(|i| matches!(i, Item::UriLink { .. }))
+    );
 }
 
 #[test]
@@ -472,8 +483,7 @@ fn a_table_over_pages_repeats_its_header_and_never_opens_a_page_with_its_bottom_
 fn opens_with_a_lone_rule(page: &Page) -> bool {
     const LEADING: f32 = 13.5;
     let top = mm(17.0);
-    let first_rule = page
-        .items
+    let first_rule = content(page)
         .iter()
         .filter_map(|i| match i {
             Item::Rule { from, to, .. } if from.y >= top - 1.0 && (from.y - to.y).abs() < 0.01 => {
@@ -497,7 +507,7 @@ fn hole_lines(page: &Page) -> f32 {
     let top = mm(17.0);
     let bottom = top + 35.0 * LEADING;
     let mut last = top;
-    for item in &page.items {
+    for item in &content(page) {
         let b = match item {
             Item::Glyphs(r) => r.origin.y + LEADING * 0.22,
             Item::Image { rect, .. } => rect.y + rect.height,
@@ -858,7 +868,7 @@ fn a_figure_width_attribute_sets_the_printed_width() {
     let widths: Vec<f32> = pages
         .pages
         .iter()
-        .flat_map(|p| &p.items)
+        .flat_map(content)
         .filter_map(|i| match i {
             Item::Image { rect, .. } => Some(rect.width),
             _ => None,

@@ -38,8 +38,17 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// Loaded pieces by a hash of everything loading one depends on (its path, place and text,
+/// and the book's metadata), kept between the builds of `folio watch`.
+pub type PieceCache = std::collections::HashMap<u64, (Piece, Vec<Diagnostic>)>;
+
 /// Loads the project into a [`Book`]. Errors stop the build; warnings ride along.
 pub fn load(project: &Project) -> DiagResult<Loaded> {
+    load_cached(project, &mut PieceCache::new())
+}
+
+/// [`load`], reusing the pieces `cache` holds whose inputs did not change.
+pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Loaded> {
     let mut diags: Vec<Diagnostic> = Vec::new();
     let (mut book_meta, settings) = match project.book_toml() {
         Some(path) => {
@@ -60,20 +69,40 @@ pub fn load(project: &Project) -> DiagResult<Loaded> {
     // The source map: every piece's text, kept so later stages locate their warnings
     // without reading a file again.
     let mut texts: Vec<std::sync::Arc<str>> = Vec::with_capacity(files.len());
+    let meta_key = format!("{book_meta:?}");
+    let mut used = Vec::with_capacity(files.len());
     for (i, path) in files.iter().enumerate() {
         let read = project.read_text(path);
         texts.push(read.as_deref().unwrap_or_default().into());
-        match read {
-            Ok(text) => match load_piece(path, &text, i as u32, &book_meta) {
-                Ok((piece, warnings)) => {
-                    diags.extend(warnings);
-                    pieces.push(piece);
-                }
-                Err(errs) => diags.extend(errs),
-            },
+        let text = match read {
+            Ok(text) => text,
+            Err(errs) => {
+                diags.extend(errs);
+                continue;
+            }
+        };
+        let mut h = crate::hash::Fnv::new();
+        h.write(path.to_string_lossy().as_bytes());
+        h.write(&(i as u64).to_le_bytes());
+        h.write(meta_key.as_bytes());
+        h.write(text.as_bytes());
+        let key = h.finish();
+        used.push(key);
+        if let Some((piece, warnings)) = cache.get(&key) {
+            diags.extend(warnings.iter().cloned());
+            pieces.push(piece.clone());
+            continue;
+        }
+        match load_piece(path, &text, i as u32, &book_meta) {
+            Ok((piece, warnings)) => {
+                cache.insert(key, (piece.clone(), warnings.clone()));
+                diags.extend(warnings);
+                pieces.push(piece);
+            }
             Err(errs) => diags.extend(errs),
         }
     }
+    cache.retain(|k, _| used.contains(k));
     // Language tags that are well-formed but name no registered language, script or region.
     if let (Some(path), Some(lang)) = (project.book_toml(), &book_meta.lang) {
         unregistered_lang(&path, lang, &mut diags);

@@ -12,7 +12,7 @@ use std::io::Write as _;
 
 use super::PdfError;
 use super::font::{EmbeddedFont, split_spaces};
-use crate::typeset::frame::{GlyphRun, Item, Page};
+use crate::typeset::frame::{GlyphRun, Group, Item, Page};
 
 /// TJ adjustments and coordinates are rounded to thousandths: far below any device's
 /// resolution, and the stream stays short and free of float noise.
@@ -21,18 +21,18 @@ const PRECISION: f64 = 1000.0;
 /// Where the frame's origin (the trim box's top-left, y down) lies in PDF space (y up).
 #[derive(Clone, Copy)]
 pub(crate) struct Space {
-    /// PDF x of the trim box's left edge.
-    pub left: f32,
-    /// PDF y of the trim box's top edge.
-    pub top: f32,
+    /// PDF x of the frame's x = 0 (the trim box's left edge, moved by enclosing groups).
+    pub left: f64,
+    /// PDF y of the frame's y = 0.
+    pub top: f64,
 }
 
 impl Space {
     pub fn of(page: &Page) -> Space {
-        let out = page.bleed + page.slug;
+        let out = f64::from(page.bleed + page.slug);
         Space {
             left: out,
-            top: out + page.height,
+            top: out + f64::from(page.height),
         }
     }
 }
@@ -119,8 +119,8 @@ impl Writer {
         fonts: &[Option<EmbeddedFont>],
         images: usize,
     ) -> Result<(), PdfError> {
-        let x = |v: f32| f64::from(s.left + v);
-        let y = |v: f32| f64::from(s.top - v);
+        let x = |v: f32| s.left + f64::from(v);
+        let y = |v: f32| s.top - f64::from(v);
         match item {
             Item::Glyphs(run) => {
                 let font = fonts
@@ -154,7 +154,62 @@ impl Writer {
             }
             // Annotations, not content (see `super::annotations`).
             Item::Link { .. } | Item::UriLink { .. } => {}
+            Item::Group(g) => self.group(g, s, fonts, images)?,
         }
+        Ok(())
+    }
+
+    /// A group: a move alone shifts its items' coordinates (no graphics state needed);
+    /// any other transform, or a clip, is a `cm` (and `re W n`) inside `q … Q`.
+    fn group(
+        &mut self,
+        g: &Group,
+        s: Space,
+        fonts: &[Option<EmbeddedFont>],
+        images: usize,
+    ) -> Result<(), PdfError> {
+        let t = g.transform;
+        if t.is_translation() && g.clip.is_none() {
+            let inner = Space {
+                left: s.left + f64::from(t.e),
+                top: s.top - f64::from(t.f),
+            };
+            for item in g.items.iter() {
+                self.item(item, inner, fonts, images)?;
+            }
+            return Ok(());
+        }
+        // Frame space is y-down; inside the group, items are written in a y-up space whose
+        // origin is the group's (0, 0): (u, v) = (x, −y). The matrix takes it to the page.
+        let f = f64::from;
+        self.out.extend_from_slice(b"q\n");
+        self.nums(
+            &[
+                f(t.a),
+                -f(t.b),
+                -f(t.c),
+                f(t.d),
+                s.left + f(t.e),
+                s.top - f(t.f),
+            ],
+            "cm",
+        );
+        if let Some(r) = g.clip {
+            let (w, h) = (f(r.width), f(r.height));
+            self.nums(&[f(r.x), -f(r.y) - h, w, h], "re");
+            self.out.extend_from_slice(b"W n\n");
+        }
+        let tz = self.tz;
+        let inner = Space {
+            left: 0.0,
+            top: 0.0,
+        };
+        for item in g.items.iter() {
+            self.item(item, inner, fonts, images)?;
+        }
+        self.out.extend_from_slice(b"Q\n");
+        // `Q` restores the scaling in force before the group.
+        self.tz = tz;
         Ok(())
     }
 
@@ -178,8 +233,8 @@ impl Writer {
         let mut i = 0;
         while i < run.glyphs.len() {
             let y_offset = run.glyphs[i].y_offset;
-            let start = f64::from(s.left + x);
-            let base = f64::from(s.top - run.origin.y + y_offset);
+            let start = s.left + f64::from(x);
+            let base = s.top - f64::from(run.origin.y) + f64::from(y_offset);
             self.nums(&[1.0, 0.0, 0.0, 1.0, start, base], "Tm");
             self.out.push(b'[');
             let mut open = false;

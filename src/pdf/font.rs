@@ -121,24 +121,31 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
     let mut used: Vec<Vec<bool>> = vec![Vec::new(); pages.fonts.len()];
     let mut texts: Vec<Vec<String>> = vec![Vec::new(); pages.fonts.len()];
     let mut wants_space = vec![false; pages.fonts.len()];
-    for item in pages.pages.iter().flat_map(|p| p.all_items()) {
-        let Item::Glyphs(run) = item else { continue };
-        let set = used
-            .get_mut(run.font)
-            .ok_or(PdfError::NoSuchFont(run.font))?;
-        if set.is_empty() {
-            set.resize(GLYPHS, false);
-            texts[run.font].resize(GLYPHS, String::new());
-        }
-        for g in &run.glyphs {
-            let id = usize::from(g.id);
-            set[id] = true;
-            let (base, spaces) = split_spaces(&g.text);
-            wants_space[run.font] |= spaces > 0;
-            if !base.is_empty() && texts[run.font][id].is_empty() {
-                texts[run.font][id] = base.to_string();
+    let mut bad_font = None;
+    for page in &pages.pages {
+        page.walk(&mut |item, _| {
+            let Item::Glyphs(run) = item else { return };
+            let Some(set) = used.get_mut(run.font) else {
+                bad_font = Some(run.font);
+                return;
+            };
+            if set.is_empty() {
+                set.resize(GLYPHS, false);
+                texts[run.font].resize(GLYPHS, String::new());
             }
-        }
+            for g in &run.glyphs {
+                let id = usize::from(g.id);
+                set[id] = true;
+                let (base, spaces) = split_spaces(&g.text);
+                wants_space[run.font] |= spaces > 0;
+                if !base.is_empty() && texts[run.font][id].is_empty() {
+                    texts[run.font][id] = base.to_string();
+                }
+            }
+        });
+    }
+    if let Some(font) = bad_font {
+        return Err(PdfError::NoSuchFont(font));
     }
 
     let mut out = Vec::with_capacity(pages.fonts.len());

@@ -210,27 +210,30 @@ impl Space {
 fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
     let space = Space::of(page);
     let mut ops = Vec::new();
-    for item in page.all_items() {
-        match item {
-            Item::Link { rect, dest } => {
-                let target = pages
-                    .pages
-                    .get(dest.page)
-                    .ok_or(PdfError::NoSuchPage(dest.page))?;
-                let action = Actions::go_to(PpDest::Xyz {
-                    // printpdf numbers pages from 1.
-                    page: dest.page + 1,
-                    left: None,
-                    top: Some(Space::of(target).top - dest.y),
-                    zoom: None,
-                });
-                ops.push(link(space.rect(rect), action));
-            }
-            Item::UriLink { rect, uri } => {
-                ops.push(link(space.rect(rect), Actions::uri(ascii_uri(uri))));
-            }
-            _ => {}
+    let mut missing = None;
+    page.walk(&mut |item, at| match item {
+        Item::Link { rect, dest } => {
+            let Some(target) = pages.pages.get(dest.page) else {
+                missing = Some(dest.page);
+                return;
+            };
+            let action = Actions::go_to(PpDest::Xyz {
+                // printpdf numbers pages from 1.
+                page: dest.page + 1,
+                left: None,
+                top: Some(Space::of(target).top - dest.y),
+                zoom: None,
+            });
+            ops.push(link(space.rect(&at.apply_rect(*rect)), action));
         }
+        Item::UriLink { rect, uri } => {
+            let action = Actions::uri(ascii_uri(uri));
+            ops.push(link(space.rect(&at.apply_rect(*rect)), action));
+        }
+        _ => {}
+    });
+    if let Some(p) = missing {
+        return Err(PdfError::NoSuchPage(p));
     }
     // The boxes are rewritten in `finish` (printpdf writes width/height where the spec wants
     // the upper-right corner); these only size the page.

@@ -182,7 +182,7 @@ fn line_rows(lines: Vec<SetLine>, x: f32, m: Measure) -> Vec<Row> {
             Row {
                 lines: 1,
                 origin,
-                items: line_items(l, x, m.leading * BASELINE),
+                items: (line_items(l, x, m.leading * BASELINE)).into(),
                 break_after: cost,
                 notes,
                 hyphenated,
@@ -309,7 +309,7 @@ fn block(
                 rows.push(Row {
                     lines: 1,
                     origin: l.origin,
-                    items: line_items(l, 0.0, m.leading * BASELINE),
+                    items: (line_items(l, 0.0, m.leading * BASELINE)).into(),
                     break_after: FORBIDDEN,
                     anchor,
                     ..Row::default()
@@ -353,7 +353,11 @@ fn block(
                         marks: vec![],
                     }];
                     if let Some(l) = set(ctx, &runs, inset, Align::Left).into_iter().next() {
-                        r.items.extend(line_items(l, 0.0, m.leading * BASELINE));
+                        std::sync::Arc::make_mut(&mut r.items).extend(line_items(
+                            l,
+                            0.0,
+                            m.leading * BASELINE,
+                        ));
                     }
                 }
                 rows.extend(sub);
@@ -577,7 +581,7 @@ fn figure(
     notes.dedup();
     Row {
         lines,
-        items,
+        items: items.into(),
         notes,
         ..Row::default()
     }
@@ -620,7 +624,7 @@ fn shrink_figure(row: &Row, s: f32, m: Measure) -> Option<Row> {
     let lines = ((bottom + m.leading * 0.5) / m.leading).ceil().max(1.0) as u32;
     (lines < row.lines).then(|| Row {
         lines,
-        items,
+        items: items.into(),
         shrunk: vec![],
         ..row.clone()
     })
@@ -629,7 +633,7 @@ fn shrink_figure(row: &Row, s: f32, m: Measure) -> Option<Row> {
 /// Moves every item of `rows` right by `dx` (glyphs, rules, images and link areas).
 fn shift_rows(rows: &mut [Row], dx: f32) {
     for r in rows {
-        for it in &mut r.items {
+        for it in std::sync::Arc::make_mut(&mut r.items) {
             *it = super::frame::translate(
                 std::mem::replace(
                     it,
@@ -797,7 +801,7 @@ fn pullquote_rows(ctx: &mut Ctx, b: &Block, m: Measure, lang: &str, rows: &mut V
     // never opens a page with it; it may move a few paragraphs on (see `flow::place_floats`).
     rows.push(Row {
         lines: total_lines,
-        items,
+        items: items.into(),
         break_after: FORBIDDEN,
         float: Some(super::flow::Float::PullQuote),
         ..Row::default()

@@ -28,8 +28,9 @@ pub struct Row {
     pub lines: u32,
     /// Height beyond the grid lines, in pt (the half line between interview turns).
     pub extra: f32,
-    /// What the row draws, relative to the text block's left edge and the row's top.
-    pub items: Vec<Item>,
+    /// What the row draws, relative to the text block's left edge and the row's top
+    /// (shared: a page shows a row without copying it).
+    pub items: std::sync::Arc<Vec<Item>>,
     /// Cost of a page break right after this row (0 = free).
     pub break_after: f64,
     /// Vertical space: dropped when it would open a page.

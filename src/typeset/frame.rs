@@ -110,6 +110,14 @@ impl Page {
     pub fn all_items(&self) -> impl Iterator<Item = &Item> {
         self.items.iter().chain(&self.furniture)
     }
+
+    /// Calls `f` on every item on the page (content, then furniture) that is not a group,
+    /// with the transform that puts it on the page.
+    pub fn walk(&self, f: &mut dyn FnMut(&Item, &Transform)) {
+        let id = Transform::translate(0.0, 0.0);
+        walk(&self.items, id, f);
+        walk(&self.furniture, id, f);
+    }
 }
 
 /// Something painted (or clickable) on a page.
@@ -129,6 +137,131 @@ pub enum Item {
     Link { rect: Rect, dest: Destination },
     /// A clickable area opening a URI.
     UriLink { rect: Rect, uri: String },
+    /// Items drawn through a transform, optionally clipped: a row placed on its page (the
+    /// row's items are shared, not copied), and later an imposed page on a sheet or a
+    /// cover's panel.
+    Group(Group),
+}
+
+/// Items in their own coordinate system: `transform` maps them onto the page (after
+/// `clip`, a rectangle in the group's own coordinates, when there is one).
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub transform: Transform,
+    pub clip: Option<Rect>,
+    pub items: Arc<Vec<Item>>,
+}
+
+/// An affine map in frame space (y down): `(x, y) → (a·x + c·y + e, b·x + d·y + f)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Transform {
+    pub a: f32,
+    pub b: f32,
+    pub c: f32,
+    pub d: f32,
+    pub e: f32,
+    pub f: f32,
+}
+
+impl Transform {
+    /// A move by (`dx`, `dy`).
+    pub fn translate(dx: f32, dy: f32) -> Transform {
+        Transform {
+            a: 1.0,
+            b: 0.0,
+            c: 0.0,
+            d: 1.0,
+            e: dx,
+            f: dy,
+        }
+    }
+
+    /// Is this a move only (the common case: rows on pages)?
+    pub fn is_translation(&self) -> bool {
+        (self.a, self.b, self.c, self.d) == (1.0, 0.0, 0.0, 1.0)
+    }
+
+    /// `self` after `inner` (inner is applied first).
+    pub fn then(&self, inner: &Transform) -> Transform {
+        Transform {
+            a: self.a * inner.a + self.c * inner.b,
+            b: self.b * inner.a + self.d * inner.b,
+            c: self.a * inner.c + self.c * inner.d,
+            d: self.b * inner.c + self.d * inner.d,
+            e: self.a * inner.e + self.c * inner.f + self.e,
+            f: self.b * inner.e + self.d * inner.f + self.f,
+        }
+    }
+
+    pub fn apply(&self, p: Point) -> Point {
+        Point {
+            x: self.a * p.x + self.c * p.y + self.e,
+            y: self.b * p.x + self.d * p.y + self.f,
+        }
+    }
+
+    /// The smallest rectangle holding `r` mapped (its four corners).
+    pub fn apply_rect(&self, r: Rect) -> Rect {
+        let corners = [
+            self.apply(Point { x: r.x, y: r.y }),
+            self.apply(Point {
+                x: r.x + r.width,
+                y: r.y,
+            }),
+            self.apply(Point {
+                x: r.x,
+                y: r.y + r.height,
+            }),
+            self.apply(Point {
+                x: r.x + r.width,
+                y: r.y + r.height,
+            }),
+        ];
+        let (x0, x1) = corners
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.x), hi.max(p.x))
+            });
+        let (y0, y1) = corners
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p.y), hi.max(p.y))
+            });
+        Rect {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        }
+    }
+}
+
+/// `items` with every group that only moves its items resolved: the items themselves,
+/// moved (a group with any other transform or a clip stays a group). For readers of a
+/// page's content: tests, tools.
+pub fn flatten(items: &[Item]) -> Vec<Item> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        match item {
+            Item::Group(g) if g.transform.is_translation() && g.clip.is_none() => {
+                let (dx, dy) = (g.transform.e, g.transform.f);
+                out.extend(flatten(&g.items).into_iter().map(|i| translate(i, dx, dy)));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+/// Calls `f` on every item of `items` that is not a group, with the transform that maps it
+/// onto the page (groups are entered, their transforms composed).
+pub fn walk(items: &[Item], at: Transform, f: &mut dyn FnMut(&Item, &Transform)) {
+    for item in items {
+        match item {
+            Item::Group(g) => walk(&g.items, at.then(&g.transform), f),
+            other => f(other, &at),
+        }
+    }
 }
 
 /// A place in the document: a page index (0-based) and a y position on it (pt from the top).
@@ -246,5 +379,9 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
             dest,
         },
         Item::UriLink { rect: r, uri } => Item::UriLink { rect: rect(r), uri },
+        Item::Group(mut g) => {
+            g.transform = Transform::translate(dx, dy).then(&g.transform);
+            Item::Group(g)
+        }
     }
 }

@@ -52,7 +52,7 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
             let anchor = if i == 0 { anchor.clone() } else { None };
             rows.push(Row {
                 lines: per_line,
-                items: line_items(l, 0.0, y),
+                items: (line_items(l, 0.0, y)).into(),
                 break_after: FORBIDDEN,
                 anchor,
                 ..Row::default()
@@ -137,7 +137,7 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
         for l in lines {
             rows.push(Row {
                 lines: 1,
-                items: line_items(l, m.width * 0.1, m.leading * BASELINE),
+                items: (line_items(l, m.width * 0.1, m.leading * BASELINE)).into(),
                 break_after: FORBIDDEN,
                 ..Row::default()
             });
@@ -167,7 +167,8 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
                 y: rule_y,
             },
             thickness: 0.5,
-        }],
+        }]
+        .into(),
         break_after: FORBIDDEN,
         ..Row::default()
     });

@@ -135,11 +135,6 @@ pub fn assemble(
     }
     for (k, bp) in body.iter().enumerate() {
         let index = front_count + k;
-        // Each row is drawn once: its items move onto the page (no second copy of the book).
-        let moved: Vec<Vec<Item>> = flows[bp.piece].rows[bp.rows.clone()]
-            .iter_mut()
-            .map(|r| std::mem::take(&mut r.items))
-            .collect();
         let flow = &flows[bp.piece];
         origins.push(page_origin(&flow.rows[bp.rows.clone()]));
         let left = g.left(index);
@@ -150,19 +145,15 @@ pub fn assemble(
         // A table continued from the page before: its header again, first.
         if let Some(header) = page_rows.first().and_then(|r| r.repeat.as_ref()) {
             for row in header.iter() {
-                for it in &row.items {
-                    page.items
-                        .push(super::frame::translate(it.clone(), left, y));
-                }
+                page.items.push(placed(row, left, y));
                 y += row.lines as f32 * g.leading + row.extra;
             }
         }
-        for (row, items) in page_rows.iter().zip(moved) {
-            page.items.extend(
-                items
-                    .into_iter()
-                    .map(|it| super::frame::translate(it, left, y)),
-            );
+        for row in page_rows {
+            // Each row is shown where it falls, not copied: a group moving the row's items.
+            if !row.items.is_empty() {
+                page.items.push(placed(row, left, y));
+            }
             if let Some((title, level)) = &row.anchor {
                 outline.push(OutlineEntry {
                     title: title.clone(),
@@ -239,6 +230,15 @@ pub fn assemble(
         page_labels,
         info,
     }
+}
+
+/// `row` shown with its top-left corner at (`x`, `y`).
+fn placed(row: &Row, x: f32, y: f32) -> Item {
+    Item::Group(super::frame::Group {
+        transform: super::frame::Transform::translate(x, y),
+        clip: None,
+        items: row.items.clone(),
+    })
 }
 
 /// Where a page of body rows starts in the book: its first row of the text's own order (a
@@ -485,7 +485,7 @@ fn families(ctx: &Ctx, flows: &[PieceFlow], front: &[Page]) -> Vec<String> {
             let rows = f
                 .rows
                 .iter()
-                .flat_map(|r| &r.items)
+                .flat_map(|r| r.items.iter())
                 .filter_map(|it| match it {
                     Item::Glyphs(run) => Some(run),
                     _ => None,

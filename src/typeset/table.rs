@@ -285,7 +285,7 @@ fn layout(
             }
             let row = Row {
                 lines: 1,
-                items,
+                items: items.into(),
                 // A table row never splits; the header stays with the first body row; the
                 // last row stays with the bottom rule; no row is left alone on a page (the
                 // table's orphan and widow), and a short table is never split.
@@ -323,7 +323,7 @@ fn layout(
     }
     rows.push(Row {
         lines: 1,
-        items: vec![rule(RULE_DROP * 2.0, HEAVY_RULE)],
+        items: (vec![rule(RULE_DROP * 2.0, HEAVY_RULE)]).into(),
         ..Row::default()
     });
     rows
