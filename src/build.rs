@@ -65,6 +65,8 @@ pub struct Session {
     pdf: crate::pdf::Cache,
     /// Loaded pieces.
     loaded: markdown::PieceCache,
+    /// The last EPUB container (its unchanged entries are copied, not compressed again).
+    epub: crate::epub::Previous,
     /// How many pieces the last build laid out again (the rest came from `pieces`).
     pub laid_out: usize,
     /// The last successful build: its inputs' key, its report and its outputs on disk.
@@ -223,7 +225,8 @@ fn build_fresh(
     report.warnings.extend(typeset.warnings);
     let pages = typeset.pages;
     // The edition manifest: which pages changed since the last build into this folder.
-    let manifest = crate::manifest::Manifest::of(&pages);
+    let (manifest, page_hashes) =
+        crate::manifest::Manifest::with_hashes(&pages, session.pdf.memo());
     let manifest_path = opts.out_dir.join(format!("{slug}.manifest.json"));
     if let Some(old) = std::fs::read(&manifest_path)
         .ok()
@@ -234,6 +237,8 @@ fn build_fresh(
     }
     // The EPUB is written on a second thread while the PDF is written: the back ends share
     // nothing but the read-only book and pages, and the machine has two cores.
+    let previous_epub = &mut session.epub;
+    let pdf_cache = &mut session.pdf;
     let (epub, pdf) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
@@ -243,12 +248,13 @@ fn build_fresh(
                     panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
                 }
                 let t = Instant::now();
-                crate::epub::epub(&book, project, clock, &pages.map).map(|b| (b, t.elapsed()))
+                crate::epub::epub_cached(&book, project, clock, &pages.map, previous_epub)
+                    .map(|b| (b, t.elapsed()))
             })
         });
         let pdf = opts
             .pdf
-            .then(|| pdf_bytes(&pages, &mut session.pdf, &mut report));
+            .then(|| pdf_bytes(&pages, &page_hashes, pdf_cache, &mut report));
         // A panic in the EPUB thread is a bug: it goes on as a panic (exit 101), never
         // dressed up as an ordinary error.
         let epub = epub.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
@@ -311,11 +317,12 @@ fn build_fresh(
 /// The PDF writer.
 fn pdf_bytes(
     pages: &crate::typeset::frame::Pages,
+    hashes: &[u64],
     cache: &mut crate::pdf::Cache,
     report: &mut Report,
 ) -> DiagResult<Vec<u8>> {
     let t = Instant::now();
-    let bytes = crate::pdf::pdf_cached(pages, cache)
+    let bytes = crate::pdf::pdf_cached(pages, hashes, cache)
         .map_err(|e| vec![Diagnostic::error(format!("cannot write the PDF: {e}"))])?;
     report.timings.push(("pdf", t.elapsed()));
     Ok(bytes)

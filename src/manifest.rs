@@ -9,6 +9,8 @@
 use crate::hash::Fnv;
 use crate::typeset::frame::{Item, Page, Pages, Rect};
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// The manifest's format; a manifest of another version is ignored (no report, no error).
 const VERSION: u32 = 1;
@@ -27,10 +29,42 @@ pub struct PageEntry {
     pub hash: String,
 }
 
+/// Hashes of shared content kept between builds (`folio watch`): a row shown again, or an
+/// image used again, is not hashed again. Each entry holds its `Arc`, so the address it is
+/// keyed by cannot be reused for other content while the entry lives.
+#[derive(Default)]
+pub struct HashMemo {
+    groups: HashMap<usize, (Arc<Vec<Item>>, u64)>,
+    images: HashMap<usize, (Arc<crate::image::Image>, u64)>,
+    /// The addresses met in the current build (the rest are dropped after it).
+    seen: HashSet<usize>,
+}
+
 impl Manifest {
     /// The manifest of a typeset book.
     pub fn of(pages: &Pages) -> Manifest {
-        let images: Vec<u64> = pages.images.iter().map(|i| image_hash(i)).collect();
+        Manifest::with_hashes(pages, &mut HashMemo::default()).0
+    }
+
+    /// The manifest and each page's hash as a number, hashing through `memo`.
+    pub fn with_hashes(pages: &Pages, memo: &mut HashMemo) -> (Manifest, Vec<u64>) {
+        memo.seen.clear();
+        let images: Vec<u64> = pages
+            .images
+            .iter()
+            .map(|i| {
+                let at = Arc::as_ptr(i) as usize;
+                memo.seen.insert(at);
+                match memo.images.get(&at) {
+                    Some((_, h)) => *h,
+                    None => {
+                        let h = image_hash(i);
+                        memo.images.insert(at, (i.clone(), h));
+                        h
+                    }
+                }
+            })
+            .collect();
         let fonts: Vec<u64> = pages
             .fonts
             .iter()
@@ -42,22 +76,37 @@ impl Manifest {
                 h.finish()
             })
             .collect();
-        let entries = pages
+        let keys = Keys {
+            fonts: &fonts,
+            images: &images,
+        };
+        let hashes: Vec<u64> = pages
             .pages
             .iter()
+            .map(|p| page_hash_memo(p, &keys, memo))
+            .collect();
+        let entries = hashes
+            .iter()
             .enumerate()
-            .map(|(i, p)| PageEntry {
+            .map(|(i, h)| PageEntry {
                 label: pages
                     .map
                     .get(i)
                     .map_or_else(|| (i + 1).to_string(), |m| m.label.clone()),
-                hash: format!("{:016x}", page_hash(p, &fonts, &images)),
+                hash: format!("{h:016x}"),
             })
             .collect();
-        Manifest {
-            version: VERSION,
-            pages: entries,
-        }
+        let seen = std::mem::take(&mut memo.seen);
+        memo.groups.retain(|k, _| seen.contains(k));
+        memo.images.retain(|k, _| seen.contains(k));
+        memo.seen = seen;
+        (
+            Manifest {
+                version: VERSION,
+                pages: entries,
+            },
+            hashes,
+        )
     }
 
     /// The manifest as written to disk.
@@ -165,15 +214,18 @@ fn image_hash(img: &crate::image::Image) -> u64 {
 /// The hash of everything `page` draws; fonts and images are hashed as `fonts[i]` and
 /// `images[i]` (their content here, their subset and number for the PDF writer's cache).
 pub fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
+    page_hash_memo(page, &Keys { fonts, images }, &mut HashMemo::default())
+}
+
+fn page_hash_memo(page: &Page, keys: &Keys, memo: &mut HashMemo) -> u64 {
     let mut h = Fnv::new();
     for v in [page.width, page.height, page.bleed, page.slug] {
         float(&mut h, v);
     }
-    let keys = Keys { fonts, images };
-    hash_items(&mut h, &page.items, &keys);
+    hash_items(&mut h, &page.items, keys, memo);
     // Content and furniture are told apart (the writer marks furniture as artifacts).
     h.write(&[0xfe]);
-    hash_items(&mut h, &page.furniture, &keys);
+    hash_items(&mut h, &page.furniture, keys, memo);
     h.finish()
 }
 
@@ -193,7 +245,7 @@ fn rect(h: &mut Fnv, r: &Rect) {
     }
 }
 
-fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys) {
+fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
     for item in items {
         match item {
             Item::Glyphs(run) => {
@@ -246,8 +298,19 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys) {
                     Some(r) => rect(h, r),
                     None => h.write(&[0]),
                 }
-                hash_items(h, &g.items, keys);
-                h.write(&[0xfd]);
+                let at = Arc::as_ptr(&g.items) as usize;
+                memo.seen.insert(at);
+                let inner = match memo.groups.get(&at) {
+                    Some((_, k)) => *k,
+                    None => {
+                        let mut inner = Fnv::new();
+                        hash_items(&mut inner, &g.items, keys, memo);
+                        let k = inner.finish();
+                        memo.groups.insert(at, (g.items.clone(), k));
+                        k
+                    }
+                };
+                h.write(&inner.to_le_bytes());
             }
         }
     }

@@ -22,6 +22,7 @@ pub mod xml;
 mod zip;
 
 pub use a11y::Facts;
+pub use zip::Previous;
 
 use crate::diag::Diagnostic;
 use crate::model::{Block, Book, Piece, plain_text};
@@ -40,6 +41,17 @@ pub fn epub(
     project: &Project,
     clock_secs: i64,
     pages: &[PageStart],
+) -> Result<Vec<u8>, Vec<Diagnostic>> {
+    epub_cached(book, project, clock_secs, pages, &mut Previous::default())
+}
+
+/// [`epub`], copying the entries that did not change from the `previous` container.
+pub fn epub_cached(
+    book: &Book,
+    project: &Project,
+    clock_secs: i64,
+    pages: &[PageStart],
+    previous: &mut Previous,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let lang = book.meta.lang.clone().unwrap_or_else(|| "und".into());
@@ -184,20 +196,25 @@ pub fn epub(
         // The PDF carries the book's identifier in its metadata.
         page_source: facts.page_list.then(|| identifier.clone()),
     };
-    let out = zip::repackage(&built, zip::stamp(clock_secs), |name, bytes| {
-        let text = || String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: {e}"));
-        Ok(match name {
-            "OEBPS/content.opf" => package::complete(&text()?, &info)?.into_bytes(),
-            "OEBPS/nav.xhtml" => {
-                nav::complete_nav(&text()?, &lang, Some(COVER), &page_list)?.into_bytes()
-            }
-            "OEBPS/toc.ncx" => {
-                nav::complete_ncx(&text()?, &identifier, &title, &page_list, &reading_order)?
-                    .into_bytes()
-            }
-            _ => bytes,
-        })
-    })
+    let out = zip::repackage_cached(
+        &built,
+        zip::stamp(clock_secs),
+        |name, bytes| {
+            let text = || String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: {e}"));
+            Ok(match name {
+                "OEBPS/content.opf" => package::complete(&text()?, &info)?.into_bytes(),
+                "OEBPS/nav.xhtml" => {
+                    nav::complete_nav(&text()?, &lang, Some(COVER), &page_list)?.into_bytes()
+                }
+                "OEBPS/toc.ncx" => {
+                    nav::complete_ncx(&text()?, &identifier, &title, &page_list, &reading_order)?
+                        .into_bytes()
+                }
+                _ => bytes,
+            })
+        },
+        previous,
+    )
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
     Ok(out)
 }

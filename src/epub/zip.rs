@@ -45,11 +45,29 @@ pub fn stamp(secs: i64) -> DateTime {
     DateTime::default() // 1980-01-01 00:00:00
 }
 
-/// Rewrites `archive`; `edit(name, bytes)` may replace any entry's content.
-pub fn repackage(
+/// The last container written (in a `folio watch` session): an entry whose name, content
+/// and time are unchanged is copied from it as it was compressed, not compressed again.
+#[derive(Default)]
+pub struct Previous {
+    archive: Vec<u8>,
+    time: Option<DateTime>,
+    /// Each entry's name → a hash of its (uncompressed) content.
+    hashes: std::collections::HashMap<String, u64>,
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h = crate::hash::Fnv::new();
+    h.write(bytes);
+    h.finish()
+}
+
+/// Rewrites `archive`; `edit(name, bytes)` may replace any entry's content. Entries that
+/// did not change are copied from `previous` (which then becomes this archive).
+pub fn repackage_cached(
     archive: &[u8],
     time: DateTime,
     mut edit: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, String>,
+    previous: &mut Previous,
 ) -> Result<Vec<u8>, String> {
     let mut src = ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(src.len());
@@ -74,12 +92,25 @@ pub fn repackage(
         .compression_method(CompressionMethod::Stored)
         .last_modified_time(time)
         .unix_permissions(0o644);
-    // A fixed level: the same zlib-rs version gives the same bytes for the same input.
+    // A fixed level: the same zlib-rs version gives the same bytes for the same input. Level
+    // 6 (zlib's default) makes the novel's EPUB 0.4 % larger than 9, in two thirds the time.
     let deflated = stored
         .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(9));
+        .compression_level(Some(6));
+    let mut old = (previous.time == Some(time))
+        .then(|| ZipArchive::new(Cursor::new(previous.archive.as_slice())).ok())
+        .flatten();
+    let mut hashes = std::collections::HashMap::with_capacity(entries.len());
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in &entries {
+        let hash = content_hash(bytes);
+        hashes.insert(name.clone(), hash);
+        if previous.hashes.get(name) == Some(&hash)
+            && let Some(file) = old.as_mut().and_then(|a| a.by_name(name).ok())
+        {
+            out.raw_copy_file(file).map_err(|e| e.to_string())?;
+            continue;
+        }
         // Already-compressed images gain nothing from deflate; mimetype must be stored.
         let already = [".jpg", ".jpeg", ".png", ".gif", ".webp"]
             .iter()
@@ -93,5 +124,11 @@ pub fn repackage(
             .map_err(|e| e.to_string())?;
         out.write_all(bytes).map_err(|e| e.to_string())?;
     }
-    Ok(out.finish().map_err(|e| e.to_string())?.into_inner())
+    let bytes = out.finish().map_err(|e| e.to_string())?.into_inner();
+    *previous = Previous {
+        archive: bytes.clone(),
+        time: Some(time),
+        hashes,
+    };
+    Ok(bytes)
 }

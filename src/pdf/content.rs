@@ -40,7 +40,7 @@ impl Space {
 /// The content stream of `page` (uncompressed).
 pub(crate) fn page_stream(
     page: &Page,
-    fonts: &[Option<EmbeddedFont>],
+    fonts: &[Option<std::sync::Arc<EmbeddedFont>>],
     images: usize,
 ) -> Result<Vec<u8>, PdfError> {
     let space = Space::of(page);
@@ -116,7 +116,7 @@ impl Writer {
         &mut self,
         item: &Item,
         s: Space,
-        fonts: &[Option<EmbeddedFont>],
+        fonts: &[Option<std::sync::Arc<EmbeddedFont>>],
         images: usize,
     ) -> Result<(), PdfError> {
         let x = |v: f32| s.left + f64::from(v);
@@ -165,7 +165,7 @@ impl Writer {
         &mut self,
         g: &Group,
         s: Space,
-        fonts: &[Option<EmbeddedFont>],
+        fonts: &[Option<std::sync::Arc<EmbeddedFont>>],
         images: usize,
     ) -> Result<(), PdfError> {
         let t = g.transform;

@@ -9,7 +9,8 @@
 //! ToUnicode text the glyph maps to; content streams ([`super::content`]) read them.
 
 use crate::hash::Fnv;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
@@ -114,7 +115,13 @@ pub(crate) fn split_spaces(text: &str) -> (&str, usize) {
 }
 
 /// Subsets every font the pages use; `None` for fonts no run uses.
-pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, PdfError> {
+///
+/// `subsets` keeps the subsets made, by a hash of the font, its glyph set and their texts:
+/// a rebuild whose pages use the same glyphs does not subset again.
+pub(crate) fn embed_fonts(
+    pages: &Pages,
+    subsets: &mut HashMap<u64, Arc<EmbeddedFont>>,
+) -> Result<Vec<Option<Arc<EmbeddedFont>>>, PdfError> {
     // Glyphs used per font, and whether a word space follows any of them.
     // Glyph ids are u16, so a table of 65,536 entries per font indexes every one.
     const GLYPHS: usize = 1 << 16;
@@ -149,6 +156,7 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
     }
 
     let mut out = Vec::with_capacity(pages.fonts.len());
+    let mut used_keys = Vec::new();
     for (index, file) in pages.fonts.iter().enumerate() {
         let mut glyph_set: BTreeSet<u16> = used[index]
             .iter()
@@ -158,6 +166,22 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
             .collect();
         if glyph_set.is_empty() {
             out.push(None);
+            continue;
+        }
+        let mut key = Fnv::new();
+        key.write(file.postscript_name.as_bytes());
+        key.write(&(file.data.len() as u64).to_le_bytes());
+        key.write(&file.index.to_le_bytes());
+        key.write(&[u8::from(wants_space[index])]);
+        for g in &glyph_set {
+            key.write(&g.to_le_bytes());
+            key.write(texts[index][usize::from(*g)].as_bytes());
+            key.write(&[0xff]);
+        }
+        let key = key.finish();
+        if let Some(done) = subsets.get(&key) {
+            out.push(Some(done.clone()));
+            used_keys.push(key);
             continue;
         }
         let font = Font::from_bytes(file.data.clone(), file.index).map_err(|e| PdfError::Font {
@@ -197,7 +221,7 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
         for &gid in &glyph_set {
             widths[usize::from(gid)] = (f64::from(font.advance(gid)) * 1000.0 / upem).trunc();
         }
-        out.push(Some(EmbeddedFont {
+        let embedded = Arc::new(EmbeddedFont {
             id: format!("F{index}"),
             name: format!(
                 "{}+{}",
@@ -211,8 +235,12 @@ pub(crate) fn embed_fonts(pages: &Pages) -> Result<Vec<Option<EmbeddedFont>>, Pd
             widths,
             space,
             descriptor: Descriptor::of(&font),
-        }));
+        });
+        subsets.insert(key, embedded.clone());
+        used_keys.push(key);
+        out.push(Some(embedded));
     }
+    subsets.retain(|k, _| used_keys.contains(k));
     Ok(out)
 }
 

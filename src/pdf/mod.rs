@@ -65,20 +65,34 @@ impl std::error::Error for PdfError {}
 #[derive(Default)]
 pub struct Cache {
     streams: HashMap<u64, Arc<Vec<u8>>>,
+    /// Subset fonts by font, glyph set and texts.
+    subsets: HashMap<u64, Arc<font::EmbeddedFont>>,
+    /// Hashes of the rows and images the pages show.
+    memo: crate::manifest::HashMemo,
+}
+
+impl Cache {
+    /// The row and image hashes, shared with the edition manifest.
+    pub fn memo(&mut self) -> &mut crate::manifest::HashMemo {
+        &mut self.memo
+    }
 }
 
 /// Writes `pages` as a PDF.
 pub fn pdf(pages: &Pages) -> Result<Vec<u8>, PdfError> {
-    pdf_cached(pages, &mut Cache::default())
+    let mut cache = Cache::default();
+    let hashes = crate::manifest::Manifest::with_hashes(pages, &mut cache.memo).1;
+    pdf_cached(pages, &hashes, &mut cache)
 }
 
-/// [`pdf`], reusing the content streams `cache` holds (the bytes are the same either way).
-pub fn pdf_cached(pages: &Pages, cache: &mut Cache) -> Result<Vec<u8>, PdfError> {
+/// [`pdf`], reusing the content streams and subsets `cache` holds (the bytes are the same
+/// either way); `hashes` are the pages' hashes from the edition manifest.
+pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Vec<u8>, PdfError> {
     if pages.pages.is_empty() {
         return Err(PdfError::NoPages);
     }
-    let fonts = font::embed_fonts(pages)?;
-    let streams = content_streams(pages, &fonts, cache)?;
+    let fonts = font::embed_fonts(pages, &mut cache.subsets)?;
+    let streams = content_streams(pages, hashes, &fonts, &mut cache.streams)?;
     let mut doc = PdfDocument::new(&pages.info.title);
     for (i, img) in pages.images.iter().enumerate() {
         doc.resources
@@ -256,26 +270,34 @@ fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
 /// depend on how the work is split).
 fn content_streams(
     pages: &Pages,
-    fonts: &[Option<font::EmbeddedFont>],
-    cache: &mut Cache,
+    hashes: &[u64],
+    fonts: &[Option<Arc<font::EmbeddedFont>>],
+    cache: &mut HashMap<u64, Arc<Vec<u8>>>,
 ) -> Result<Vec<Arc<Vec<u8>>>, PdfError> {
-    let font_keys: Vec<u64> = fonts
+    // A page's stream depends on what it draws (its manifest hash), on the subsets (glyph
+    // codes) and on the images' numbers (resource names).
+    let mut shared = Fnv::new();
+    for f in fonts {
+        shared.write(f.as_ref().map_or(b"-".as_slice(), |f| f.name.as_bytes()));
+    }
+    // Which image each resource name stands for: the images themselves, in order (alive
+    // while `pages` is, so no two of them share an address).
+    for img in &pages.images {
+        shared.write(&(Arc::as_ptr(img) as usize as u64).to_le_bytes());
+    }
+    let shared = shared.finish();
+    let keys: Vec<u64> = hashes
         .iter()
-        .map(|f| {
-            let mut h = Fnv::new();
-            h.write(f.as_ref().map_or(b"-".as_slice(), |f| f.name.as_bytes()));
-            h.finish()
+        .map(|h| {
+            let mut k = Fnv::new();
+            k.write(&h.to_le_bytes());
+            k.write(&shared.to_le_bytes());
+            k.finish()
         })
-        .collect();
-    let image_keys: Vec<u64> = (0..pages.images.len() as u64).collect();
-    let keys: Vec<u64> = pages
-        .pages
-        .iter()
-        .map(|p| crate::manifest::page_hash(p, &font_keys, &image_keys))
         .collect();
     let mut fresh: Vec<(u64, Vec<u8>)> = Vec::new();
     for (page, key) in pages.pages.iter().zip(&keys) {
-        if !cache.streams.contains_key(key) && !fresh.iter().any(|f| f.0 == *key) {
+        if !cache.contains_key(key) && !fresh.iter().any(|f| f.0 == *key) {
             fresh.push((*key, content::page_stream(page, fonts, pages.images.len())?));
         }
     }
@@ -286,11 +308,11 @@ fn content_streams(
         b.iter_mut().for_each(|(_, s)| *s = deflate(s));
     });
     for (key, bytes) in fresh {
-        cache.streams.insert(key, Arc::new(bytes));
+        cache.insert(key, Arc::new(bytes));
     }
     // Only what this edition uses is kept for the next one.
-    cache.streams.retain(|k, _| keys.contains(k));
-    Ok(keys.iter().map(|k| cache.streams[k].clone()).collect())
+    cache.retain(|k, _| keys.contains(k));
+    Ok(keys.iter().map(|k| cache[k].clone()).collect())
 }
 
 fn deflate(bytes: &[u8]) -> Vec<u8> {
@@ -306,7 +328,7 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 /// font dictionary every page's resources share, each page's stream as its contents.
 fn attach(
     lo: &mut Document,
-    fonts: &[Option<font::EmbeddedFont>],
+    fonts: &[Option<Arc<font::EmbeddedFont>>],
     streams: Vec<Arc<Vec<u8>>>,
 ) -> Result<(), PdfError> {
     let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
