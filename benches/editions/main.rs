@@ -1,0 +1,158 @@
+//! The editions benchmark (issue 9): what `folio watch` costs after an edit, against a cold
+//! build, on the generated novel and on the interview, side by side in one run.
+//!
+//! ```sh
+//! cargo bench --bench editions                  # 7 rounds, medians
+//! cargo bench --bench editions -- --rounds 11
+//! ```
+//!
+//! Per round and book, all in-process through `folio::build`, PDF and EPUB:
+//! - **cold**: a build in a fresh `Session` (what `folio build` does);
+//! - **edit**: in a session that has built the book, one word of one paragraph of one
+//!   piece changed, then a rebuild (what `folio watch` does after a save);
+//! - **touch**: the same file's modification time changed, nothing else, then a rebuild.
+//!
+//! The book is copied to a scratch folder first; `SOURCE_DATE_EPOCH` is fixed so the clock
+//! does not depend on the files' times. The three cases alternate within a round, so slow
+//! spells hit all of them alike.
+
+#[path = "../build/novel.rs"]
+mod novel;
+
+use folio::build::{Options, Session, build_in};
+use folio::project::Project;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The same novel as the build benchmark.
+const SEED: u64 = 0x5EED_F011_0B00_C5ED;
+const WORDS: usize = 200_000;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let rounds = args
+        .iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(7usize);
+    // A fixed clock, so a touch changes nothing in the outputs.
+    // SAFETY: set before any thread starts; nothing reads the environment concurrently.
+    unsafe { std::env::set_var("SOURCE_DATE_EPOCH", "1764000000") };
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let scratch = root.join("target/bench-editions");
+    let _ = std::fs::remove_dir_all(&scratch);
+    let novel_dir = scratch.join("novel");
+    let novel = novel::generate(&novel_dir, &root.join("manuscript"), SEED, WORDS)
+        .expect("the novel is written");
+    let interview = scratch.join("interview");
+    copy(&root.join("manuscript"), &interview);
+    println!(
+        "editions benchmark: {rounds} rounds (+1 warm-up), medians in ms; the novel has {} words in {} chapters",
+        novel.words, novel.chapters
+    );
+    println!(
+        "{:<10} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "book", "cold", "edit", "touch", "edit %", "touch %"
+    );
+    for (name, dir, file) in [
+        ("novel", &novel_dir, "12-chapter.md"),
+        ("interview", &interview, "01-the-escape-of-the-soul.md"),
+    ] {
+        let (cold, edit, touch) = measure(
+            dir,
+            &dir.join(file),
+            &scratch.join(format!("out-{name}")),
+            rounds,
+        );
+        println!(
+            "{name:<10} {:>8.1} {:>8.1} {:>8.1} {:>7.1}% {:>7.1}%",
+            ms(cold),
+            ms(edit),
+            ms(touch),
+            100.0 * edit.as_secs_f64() / cold.as_secs_f64(),
+            100.0 * touch.as_secs_f64() / cold.as_secs_f64()
+        );
+    }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// One build in `session`, timed.
+fn timed(session: &mut Session, book: &Path, out: &Path) -> Duration {
+    let opts = Options {
+        out_dir: out.to_path_buf(),
+        pdf: true,
+        epub: true,
+    };
+    let t = Instant::now();
+    let project = Project::open(book).expect("the book opens");
+    build_in(session, &project, &opts, &mut |_| {}).expect("the book builds");
+    t.elapsed()
+}
+
+/// A plain build (no session), timed.
+fn cold_build(book: &Path, out: &Path) -> Duration {
+    let opts = Options {
+        out_dir: out.to_path_buf(),
+        pdf: true,
+        epub: true,
+    };
+    let t = Instant::now();
+    let project = Project::open(book).expect("the book opens");
+    folio::build::build(&project, &opts, &mut |_| {}).expect("the book builds");
+    t.elapsed()
+}
+
+/// Medians of (cold, edit, touch) over `rounds` rounds after a warm-up.
+fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Duration, Duration) {
+    let original = std::fs::read_to_string(file).unwrap();
+    // One word of one paragraph: the first " the " after the front matter becomes " a ",
+    // and back in the next round (so each round edits).
+    let body = original.find("\n\n").unwrap_or(0);
+    let at = body
+        + original[body..]
+            .find(" the ")
+            .expect("a paragraph with “the”");
+    let edited = format!("{} a {}", &original[..at], &original[at + 5..]);
+    let mut session = Session::default();
+    timed(&mut session, book, out);
+    let (mut cold, mut edit, mut touch) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..=rounds {
+        // Cold: what `folio build` does, into its own folder.
+        let c = cold_build(book, &out.with_extension("cold"));
+        // Edit: alternate between the two texts so every round changes a word.
+        let text = if round % 2 == 0 { &edited } else { &original };
+        std::fs::write(file, text).unwrap();
+        let e = timed(&mut session, book, out);
+        // Touch: a new modification time, the same bytes.
+        let f = std::fs::File::options().append(true).open(file).unwrap();
+        f.set_modified(std::time::SystemTime::now()).unwrap();
+        drop(f);
+        let t = timed(&mut session, book, out);
+        if round > 0 {
+            cold.push(c);
+            edit.push(e);
+            touch.push(t);
+        }
+    }
+    std::fs::write(file, &original).unwrap();
+    (median(cold), median(edit), median(touch))
+}
