@@ -354,7 +354,7 @@ pub fn typeset_in(
     project: &Project,
     clock: i64,
 ) -> DiagResult<Typeset> {
-    use crate::typeset::{Env, assemble, layout_piece, measure};
+    use crate::typeset::{Env, assemble, layout_piece};
     let fonts = session_fonts(session, book, project)?;
     let t = Instant::now();
     let figures = load_figures_in(session, book, project)?;
@@ -391,7 +391,7 @@ pub fn typeset_in(
                 l
             }
             None => {
-                let l = layout_piece(book, &env, &mut session.caches, i, measure(settings));
+                let l = layout_piece(book, &env, &mut session.caches, i, settings);
                 session.laid_out += 1;
                 session.pieces.insert(key, l.clone());
                 l

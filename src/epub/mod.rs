@@ -152,7 +152,21 @@ pub fn epub_cached(
         ]);
     }
 
+    // Entries the last container holds unchanged go to epub-builder empty (it only stores
+    // them) and are copied from that container as they were compressed.
+    let time = zip::stamp(clock_secs);
+    let mut reused: HashMap<String, u64> = HashMap::new();
+    let mut reuse = |name: String, bytes: &[u8]| -> bool {
+        match previous.unchanged(&name, bytes, time) {
+            Some(h) => {
+                reused.insert(name, h);
+                true
+            }
+            None => false,
+        }
+    };
     let built = build(BuildInput {
+        reuse: &mut reuse,
         book,
         title_doc: &title_doc,
         docs: &docs,
@@ -198,7 +212,7 @@ pub fn epub_cached(
     };
     let out = zip::repackage_cached(
         &built,
-        zip::stamp(clock_secs),
+        time,
         |name, bytes| {
             let text = || String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: {e}"));
             Ok(match name {
@@ -214,6 +228,7 @@ pub fn epub_cached(
             })
         },
         previous,
+        &reused,
     )
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
     Ok(out)
@@ -312,6 +327,9 @@ fn figures(blocks: &[Block]) -> Vec<&str> {
 }
 
 struct BuildInput<'a> {
+    /// Is entry `name` with these bytes unchanged since the last container (so it can be
+    /// handed over empty)?
+    reuse: &'a mut dyn FnMut(String, &[u8]) -> bool,
     book: &'a Book,
     title_doc: &'a str,
     docs: &'a [String],
@@ -323,8 +341,23 @@ struct BuildInput<'a> {
 }
 
 /// Drives epub-builder: everything it writes here, it escapes itself.
+/// What epub-builder stores under OEBPS/`href`: the bytes, or nothing when they can be
+/// copied from the last container.
+fn stored<'b>(
+    reuse: &mut dyn FnMut(String, &[u8]) -> bool,
+    href: &str,
+    bytes: &'b [u8],
+) -> &'b [u8] {
+    if reuse(format!("OEBPS/{href}"), bytes) {
+        &[]
+    } else {
+        bytes
+    }
+}
+
 fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     let BuildInput {
+        reuse,
         book,
         title_doc,
         docs,
@@ -353,25 +386,29 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     }
     // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
     b.set_uuid(uuid::Uuid::nil());
+    let mut stored = |href: &str, bytes| stored(reuse, href, bytes);
     let embed = book.settings.epub.embed_fonts;
-    b.stylesheet(css::stylesheet(embed).as_bytes())?;
+    let css = css::stylesheet(embed);
+    b.stylesheet(stored("stylesheet.css", css.as_bytes()))?;
     if embed {
         for (href, bytes, _) in css::FONTS {
-            b.add_resource(href, bytes, "font/ttf")?;
+            b.add_resource(href, stored(href, bytes), "font/ttf")?;
         }
     }
     if let Some(img) = cover {
-        b.add_cover_image(&img.href, img.bytes.as_slice(), img.media_type)?;
+        b.add_cover_image(&img.href, stored(&img.href, &img.bytes), img.media_type)?;
     }
     for img in resources {
-        b.add_resource(&img.href, img.bytes.as_slice(), img.media_type)?;
+        b.add_resource(&img.href, stored(&img.href, &img.bytes), img.media_type)?;
     }
 
     let cover_page = xhtml::cover(book, lang, cover.map(|c| c.href.as_str()));
     // No title: the cover stays out of the table of contents (its landmark is added later).
-    b.add_content(EpubContent::new(COVER, cover_page.as_bytes()).reftype(ReferenceType::Cover))?;
     b.add_content(
-        EpubContent::new(TITLE_PAGE, title_doc.as_bytes())
+        EpubContent::new(COVER, stored(COVER, cover_page.as_bytes())).reftype(ReferenceType::Cover),
+    )?;
+    b.add_content(
+        EpubContent::new(TITLE_PAGE, stored(TITLE_PAGE, title_doc.as_bytes()))
             .title("Title Page")
             .reftype(ReferenceType::TitlePage),
     )?;
@@ -392,7 +429,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
                 }
             }
         }
-        let mut content = EpubContent::new(href.as_str(), doc.as_bytes());
+        let mut content = EpubContent::new(href.as_str(), stored(href, doc.as_bytes()));
         content.toc = toc;
         if i == 0 {
             content = content.reftype(ReferenceType::Text);

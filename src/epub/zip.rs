@@ -55,6 +55,15 @@ pub struct Previous {
     hashes: std::collections::HashMap<String, u64>,
 }
 
+impl Previous {
+    /// The hash of entry `name` with content `bytes` when the previous container, written at
+    /// `time`, holds exactly that: then the entry can be copied from it.
+    pub fn unchanged(&self, name: &str, bytes: &[u8], time: DateTime) -> Option<u64> {
+        let hash = content_hash(bytes);
+        (self.time == Some(time) && self.hashes.get(name) == Some(&hash)).then_some(hash)
+    }
+}
+
 fn content_hash(bytes: &[u8]) -> u64 {
     let mut h = crate::hash::Fnv::new();
     h.write(bytes);
@@ -62,12 +71,15 @@ fn content_hash(bytes: &[u8]) -> u64 {
 }
 
 /// Rewrites `archive`; `edit(name, bytes)` may replace any entry's content. Entries that
-/// did not change are copied from `previous` (which then becomes this archive).
+/// did not change are copied from `previous` (which then becomes this archive); the entries
+/// named in `reused` (with their content's hash) were given to epub-builder empty, since
+/// `previous` holds them as they are.
 pub fn repackage_cached(
     archive: &[u8],
     time: DateTime,
     mut edit: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, String>,
     previous: &mut Previous,
+    reused: &std::collections::HashMap<String, u64>,
 ) -> Result<Vec<u8>, String> {
     let mut src = ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(src.len());
@@ -103,13 +115,21 @@ pub fn repackage_cached(
     let mut hashes = std::collections::HashMap::with_capacity(entries.len());
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in &entries {
-        let hash = content_hash(bytes);
+        let hash = match reused.get(name) {
+            Some(h) => *h,
+            None => content_hash(bytes),
+        };
         hashes.insert(name.clone(), hash);
         if previous.hashes.get(name) == Some(&hash)
             && let Some(file) = old.as_mut().and_then(|a| a.by_name(name).ok())
         {
             out.raw_copy_file(file).map_err(|e| e.to_string())?;
             continue;
+        }
+        if reused.contains_key(name) {
+            return Err(format!(
+                "{name} was to be copied from the last container, which lacks it"
+            ));
         }
         // Already-compressed images gain nothing from deflate; mimetype must be stored.
         let already = [".jpg", ".jpeg", ".png", ".gif", ".webp"]

@@ -29,6 +29,8 @@ pub const BASELINE: f32 = 0.78;
 pub struct PieceFlow {
     pub rows: Vec<Row>,
     pub notes: BTreeMap<u32, Note>,
+    /// The piece's pages as ranges of `rows` (set by `page::paginate`).
+    pub pages: Vec<super::flow::PageRange>,
 }
 
 /// Footnote text: 80 % of the body size on 80 % of its leading (the classic 8/10 under 10/12).
@@ -132,7 +134,11 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, index: usize, m: Measure) -> PieceFlo
     for pq in pending.drain(..) {
         pullquote(ctx, pq, m, &lang, &mut rows);
     }
-    PieceFlow { rows, notes }
+    PieceFlow {
+        rows,
+        notes,
+        pages: Vec::new(),
+    }
 }
 
 /// Rows of a block that show something but carry no text of the book (a figure, a rule of

@@ -258,16 +258,19 @@ pub struct PieceLayout {
     pub times: Timings,
 }
 
-/// Lays out the `index`th piece of `book`.
+/// Lays out the `index`th piece of `book` and paginates it.
 pub fn layout_piece(
     book: &Book,
     env: &Env,
     caches: &mut Caches,
     index: usize,
-    m: blocks::Measure,
+    settings: &PdfSettings,
 ) -> PieceLayout {
     let mut ctx = Ctx::new(book, env, caches);
-    let flow = blocks::piece(&mut ctx, &book.pieces[index], index, m);
+    let mut flow = blocks::piece(&mut ctx, &book.pieces[index], index, measure(settings));
+    let t = Instant::now();
+    page::paginate(&mut flow, &page::Geometry::new(settings));
+    ctx.times.paginate += t.elapsed();
     PieceLayout {
         flow,
         missing: ctx.missing,
@@ -288,7 +291,7 @@ pub fn typeset(
     let env = Env::new(book, fonts, figures);
     let mut caches = Caches::default();
     let layouts: Vec<PieceLayout> = (0..book.pieces.len())
-        .map(|i| layout_piece(book, &env, &mut caches, i, measure(settings)))
+        .map(|i| layout_piece(book, &env, &mut caches, i, settings))
         .collect();
     assemble(book, &env, &mut caches, settings, info, layouts)
 }

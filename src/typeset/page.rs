@@ -82,19 +82,9 @@ pub fn assemble(
     g: &Geometry,
     info: DocInfo,
 ) -> Pages {
-    let space = PageSpace {
-        lines: g.lines,
-        leading: g.leading,
-        note_gap: g.leading,
-    };
     let mut body: Vec<BodyPage> = Vec::new();
-    let mut flows = flows;
-    for (pi, flow) in flows.iter_mut().enumerate() {
-        let notes = &flow.notes;
-        let note_height = |k: u32| notes.get(&k).map_or(0.0, |n| n.height);
-        let (rows, ranges) = place_floats(std::mem::take(&mut flow.rows), &note_height, space);
-        flow.rows = rows;
-        for (k, range) in ranges.into_iter().enumerate() {
+    for (pi, flow) in flows.iter().enumerate() {
+        for (k, range) in flow.pages.iter().enumerate() {
             body.push(BodyPage {
                 piece: pi,
                 rows: range.start..range.end,
@@ -230,6 +220,25 @@ pub fn assemble(
         page_labels,
         info,
     }
+}
+
+/// The page space of the geometry, for pagination.
+pub fn page_space(g: &Geometry) -> PageSpace {
+    PageSpace {
+        lines: g.lines,
+        leading: g.leading,
+        note_gap: g.leading,
+    }
+}
+
+/// Places a piece's floats and chooses its page breaks (pieces open on a new page, so this
+/// is the piece's own business): the flow's rows in their final order, and its pages.
+pub fn paginate(flow: &mut PieceFlow, g: &Geometry) {
+    let notes = &flow.notes;
+    let note_height = |k: u32| notes.get(&k).map_or(0.0, |n| n.height);
+    let (rows, ranges) = place_floats(std::mem::take(&mut flow.rows), &note_height, page_space(g));
+    flow.rows = rows;
+    flow.pages = ranges;
 }
 
 /// `row` shown with its top-left corner at (`x`, `y`).
