@@ -39,6 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let pages = Pages {
         map: vec![],
+        glyphs: None,
         pages: vec![Page {
             width: 432.0,
             height: 648.0,

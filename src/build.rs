@@ -224,22 +224,13 @@ fn build_fresh(
     report.counts.extend(typeset.counts);
     report.warnings.extend(typeset.warnings);
     let pages = typeset.pages;
-    // The edition manifest: which pages changed since the last build into this folder.
-    let (manifest, page_hashes) =
-        crate::manifest::Manifest::with_hashes(&pages, session.pdf.memo());
     let manifest_path = opts.out_dir.join(format!("{slug}.manifest.json"));
-    if let Some(old) = std::fs::read(&manifest_path)
-        .ok()
-        .and_then(|b| crate::manifest::Manifest::from_json(&b))
-    {
-        let changes = crate::manifest::Changes::between(&old, &manifest);
-        report.changes = Some(changes.describe(&manifest));
-    }
-    // The EPUB is written on a second thread while the PDF is written: the back ends share
-    // nothing but the read-only book and pages, and the machine has two cores.
+    // The EPUB is written on a second thread while the manifest and the PDF are made: the
+    // back ends share nothing but the read-only book and pages, and the machine has two
+    // cores.
     let previous_epub = &mut session.epub;
     let pdf_cache = &mut session.pdf;
-    let (epub, pdf) = std::thread::scope(|scope| {
+    let (epub, (manifest, pdf)) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
                 // Debug builds only: the tests' way to prove a panic here is reported as a
@@ -252,13 +243,23 @@ fn build_fresh(
                     .map(|b| (b, t.elapsed()))
             })
         });
+        // The edition manifest: which pages changed since the last build into this folder.
+        let (manifest, page_hashes) =
+            crate::manifest::Manifest::with_hashes(&pages, pdf_cache.memo());
+        if let Some(old) = std::fs::read(&manifest_path)
+            .ok()
+            .and_then(|b| crate::manifest::Manifest::from_json(&b))
+        {
+            let changes = crate::manifest::Changes::between(&old, &manifest);
+            report.changes = Some(changes.describe(&manifest));
+        }
         let pdf = opts
             .pdf
             .then(|| pdf_bytes(&pages, &page_hashes, pdf_cache, &mut report));
         // A panic in the EPUB thread is a bug: it goes on as a panic (exit 101), never
         // dressed up as an ordinary error.
         let epub = epub.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        (epub, pdf)
+        (epub, (manifest, pdf))
     });
     let mut errors = Vec::new();
     match epub {

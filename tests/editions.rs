@@ -474,3 +474,17 @@ fn a_rebuild_in_a_session_is_byte_identical_to_a_cold_build() {
         assert_eq!(std::fs::read(w).unwrap(), std::fs::read(c).unwrap());
     }
 }
+
+#[test]
+fn the_typesetters_glyph_summary_makes_the_same_pdf_as_a_scan_of_the_pages() {
+    // The writer subsets fonts by the glyphs the typesetter summed up per piece (so a
+    // rebuild does not visit every glyph); without the summary it scans the pages.
+    let (dir, _) = fixture("festival");
+    let project = Project::open(&dir).unwrap();
+    let book = folio::markdown::load(&project).unwrap().book;
+    let pages = folio::build::typeset_book(&book, &project, 0).unwrap().pages;
+    assert!(pages.glyphs.is_some());
+    let mut scanned = pages.clone();
+    scanned.glyphs = None;
+    assert!(folio::pdf::pdf(&pages).unwrap() == folio::pdf::pdf(&scanned).unwrap());
+}

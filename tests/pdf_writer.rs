@@ -81,6 +81,7 @@ fn sample(bleed: f32) -> Pages {
     Pages {
         images: vec![],
         map: vec![],
+        glyphs: None,
         pages: vec![
             page(vec![
                 Item::Glyphs(line(

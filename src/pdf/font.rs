@@ -16,7 +16,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
 
 use super::PdfError;
 use crate::typeset::font::Font;
-use crate::typeset::frame::{Item, Pages};
+use crate::typeset::frame::{FontUse, GlyphUse, Pages};
 
 /// One subset font, ready to be written and drawn with.
 pub(crate) struct EmbeddedFont {
@@ -122,48 +122,51 @@ pub(crate) fn embed_fonts(
     pages: &Pages,
     subsets: &mut HashMap<u64, Arc<EmbeddedFont>>,
 ) -> Result<Vec<Option<Arc<EmbeddedFont>>>, PdfError> {
-    // Glyphs used per font, and whether a word space follows any of them.
+    // Glyphs used per font, their texts, and whether a word space follows any of them: as
+    // the typesetter summed them up, else from the pages.
+    let scanned;
+    let glyphs = match &pages.glyphs {
+        Some(g) => g,
+        None => {
+            let mut g = GlyphUse::default();
+            for page in &pages.pages {
+                g.add_items(&page.items);
+                g.add_items(&page.furniture);
+            }
+            scanned = g;
+            &scanned
+        }
+    };
+    if let Some(bad) =
+        (pages.fonts.len()..glyphs.fonts.len()).find(|&k| glyphs.fonts[k].ids().next().is_some())
+    {
+        return Err(PdfError::NoSuchFont(bad));
+    }
     // Glyph ids are u16, so a table of 65,536 entries per font indexes every one.
     const GLYPHS: usize = 1 << 16;
-    let mut used: Vec<Vec<bool>> = vec![Vec::new(); pages.fonts.len()];
-    let mut texts: Vec<Vec<String>> = vec![Vec::new(); pages.fonts.len()];
-    let mut wants_space = vec![false; pages.fonts.len()];
-    let mut bad_font = None;
-    for page in &pages.pages {
-        page.walk(&mut |item, _| {
-            let Item::Glyphs(run) = item else { return };
-            let Some(set) = used.get_mut(run.font) else {
-                bad_font = Some(run.font);
-                return;
-            };
-            if set.is_empty() {
-                set.resize(GLYPHS, false);
-                texts[run.font].resize(GLYPHS, String::new());
+    let none = FontUse::default();
+    let mut texts: Vec<Vec<String>> = Vec::with_capacity(pages.fonts.len());
+    let mut wants_space = Vec::with_capacity(pages.fonts.len());
+    for k in 0..pages.fonts.len() {
+        let f = glyphs.fonts.get(k).unwrap_or(&none);
+        let mut t = Vec::new();
+        if f.ids().next().is_some() {
+            t.resize(GLYPHS, String::new());
+            for (id, text) in &f.texts {
+                t[usize::from(*id)] = text.clone();
             }
-            for g in &run.glyphs {
-                let id = usize::from(g.id);
-                set[id] = true;
-                let (base, spaces) = split_spaces(&g.text);
-                wants_space[run.font] |= spaces > 0;
-                if !base.is_empty() && texts[run.font][id].is_empty() {
-                    texts[run.font][id] = base.to_string();
-                }
-            }
-        });
+        }
+        texts.push(t);
+        wants_space.push(f.space_after);
     }
-    if let Some(font) = bad_font {
-        return Err(PdfError::NoSuchFont(font));
-    }
-
     let mut out = Vec::with_capacity(pages.fonts.len());
     let mut used_keys = Vec::new();
     for (index, file) in pages.fonts.iter().enumerate() {
-        let mut glyph_set: BTreeSet<u16> = used[index]
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| **u)
-            .map(|(g, _)| g as u16)
-            .collect();
+        let mut glyph_set: BTreeSet<u16> = glyphs
+            .fonts
+            .get(index)
+            .map(|f| f.ids().collect())
+            .unwrap_or_default();
         if glyph_set.is_empty() {
             out.push(None);
             continue;
@@ -175,7 +178,11 @@ pub(crate) fn embed_fonts(
         key.write(&[u8::from(wants_space[index])]);
         for g in &glyph_set {
             key.write(&g.to_le_bytes());
-            key.write(texts[index][usize::from(*g)].as_bytes());
+            key.write(
+                texts[index]
+                    .get(usize::from(*g))
+                    .map_or(b"".as_slice(), |t| t.as_bytes()),
+            );
             key.write(&[0xff]);
         }
         let key = key.finish();

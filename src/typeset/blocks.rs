@@ -31,6 +31,8 @@ pub struct PieceFlow {
     pub notes: BTreeMap<u32, Note>,
     /// The piece's pages as ranges of `rows` (set by `page::paginate`).
     pub pages: Vec<super::flow::PageRange>,
+    /// The glyphs its rows and notes draw (set by `page::paginate`).
+    pub glyphs: super::frame::GlyphUse,
 }
 
 /// Footnote text: 80 % of the body size on 80 % of its leading (the classic 8/10 under 10/12).
@@ -138,6 +140,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, index: usize, m: Measure) -> PieceFlo
         rows,
         notes,
         pages: Vec::new(),
+        glyphs: Default::default(),
     }
 }
 

@@ -44,6 +44,114 @@ pub struct Pages {
     /// Where each page starts in the book (one entry per page, in order): what the EPUB's
     /// page-break markers point at.
     pub map: Vec<PageStart>,
+    /// The glyphs the pages use, when the typesetter summed them up (it does so per piece,
+    /// so a rebuild does not visit every glyph of the book); `None`: the writer looks.
+    pub glyphs: Option<GlyphUse>,
+}
+
+/// Glyph ids are 16-bit: a bit per glyph in 1,024 words.
+const GLYPH_WORDS: usize = 1 << 10;
+
+/// Which glyphs of each font some frames draw, the text each stands for (the first
+/// non-empty cluster text met) and whether a word space follows any of them: what the PDF
+/// writer subsets a font by and writes its ToUnicode map from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GlyphUse {
+    pub fonts: Vec<FontUse>,
+}
+
+/// One font's part of a [`GlyphUse`].
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FontUse {
+    used: Vec<u64>,
+    texted: Vec<u64>,
+    /// Glyph id and text, in the order first met.
+    pub texts: Vec<(u16, String)>,
+    /// Some glyph is followed by a word space (the writer then embeds the space glyph).
+    pub space_after: bool,
+}
+
+impl FontUse {
+    fn mark(bits: &mut Vec<u64>, id: u16) -> bool {
+        if bits.is_empty() {
+            bits.resize(GLYPH_WORDS, 0);
+        }
+        let (w, b) = (usize::from(id) / 64, 1u64 << (id % 64));
+        let new = bits[w] & b == 0;
+        bits[w] |= b;
+        new
+    }
+
+    fn has(bits: &[u64], id: u16) -> bool {
+        bits.get(usize::from(id) / 64)
+            .is_some_and(|w| w & (1u64 << (id % 64)) != 0)
+    }
+
+    /// The glyph ids used, ascending.
+    pub fn ids(&self) -> impl Iterator<Item = u16> + '_ {
+        self.used.iter().enumerate().flat_map(|(w, bits)| {
+            (0..64u16)
+                .filter(move |b| bits & (1u64 << b) != 0)
+                .map(move |b| w as u16 * 64 + b)
+        })
+    }
+
+    fn add(&mut self, id: u16, text: &str) {
+        FontUse::mark(&mut self.used, id);
+        // A glyph's text with the word spaces after it split off.
+        let base = text.trim_end_matches(' ');
+        if base.is_empty() {
+            return;
+        }
+        self.space_after |= base.len() < text.len();
+        if !FontUse::has(&self.texted, id) {
+            FontUse::mark(&mut self.texted, id);
+            self.texts.push((id, base.to_string()));
+        }
+    }
+}
+
+impl GlyphUse {
+    fn font(&mut self, font: usize) -> &mut FontUse {
+        if self.fonts.len() <= font {
+            self.fonts.resize(font + 1, FontUse::default());
+        }
+        &mut self.fonts[font]
+    }
+
+    /// Adds the glyphs of a run.
+    pub fn add_run(&mut self, run: &GlyphRun) {
+        let f = self.font(run.font);
+        for g in &run.glyphs {
+            f.add(g.id, &g.text);
+        }
+    }
+
+    /// Adds the glyphs of `items`, groups included.
+    pub fn add_items(&mut self, items: &[Item]) {
+        walk(items, Transform::translate(0.0, 0.0), &mut |item, _| {
+            if let Item::Glyphs(run) = item {
+                self.add_run(run);
+            }
+        });
+    }
+
+    /// Adds what `other` uses (its texts count after the ones already here).
+    pub fn merge(&mut self, other: &GlyphUse) {
+        for (k, o) in other.fonts.iter().enumerate() {
+            let f = self.font(k);
+            for id in o.ids() {
+                FontUse::mark(&mut f.used, id);
+            }
+            for (id, text) in &o.texts {
+                if !FontUse::has(&f.texted, *id) {
+                    FontUse::mark(&mut f.texted, *id);
+                    f.texts.push((*id, text.clone()));
+                }
+            }
+            f.space_after |= o.space_after;
+        }
+    }
 }
 
 /// Where a page starts: its label as the reader sees it and the place in the book.

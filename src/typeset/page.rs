@@ -211,9 +211,25 @@ pub fn assemble(
             origin,
         })
         .collect();
+    // The glyphs: the pieces' (their rows, shown as groups, and notes) and what the pages
+    // add themselves (front matter, furniture, note numbers).
+    let mut glyphs = super::frame::GlyphUse::default();
+    for page in &pages {
+        for item in page.items.iter().chain(&page.furniture) {
+            match item {
+                Item::Group(_) => {}
+                Item::Glyphs(run) => glyphs.add_run(run),
+                _ => {}
+            }
+        }
+    }
+    for flow in &flows {
+        glyphs.merge(&flow.glyphs);
+    }
     Pages {
         pages,
         map,
+        glyphs: Some(glyphs),
         fonts: ctx.env.font_files(),
         images: ctx.env.images.clone(),
         outline,
@@ -239,6 +255,18 @@ pub fn paginate(flow: &mut PieceFlow, g: &Geometry) {
     let (rows, ranges) = place_floats(std::mem::take(&mut flow.rows), &note_height, page_space(g));
     flow.rows = rows;
     flow.pages = ranges;
+    let mut glyphs = super::frame::GlyphUse::default();
+    for row in &flow.rows {
+        glyphs.add_items(&row.items);
+    }
+    for note in flow.notes.values() {
+        for line in &note.lines {
+            for run in &line.runs {
+                glyphs.add_run(run);
+            }
+        }
+    }
+    flow.glyphs = glyphs;
 }
 
 /// `row` shown with its top-left corner at (`x`, `y`).
