@@ -13,16 +13,32 @@ pub fn book(book: &Book) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "book {}", meta(&book.meta));
     for p in &book.pieces {
-        out.push_str(&piece(p));
+        let text = book.texts.get(p.span.file as usize).map_or("", |t| &**t);
+        out.push_str(&piece(p, text));
     }
     out
 }
 
-/// One piece: its metadata line, then its blocks.
-pub fn piece(p: &Piece) -> String {
+/// One piece (from `text`, its file's text): its metadata line, then its blocks.
+pub fn piece(p: &Piece, text: &str) -> String {
     let mut out = format!("piece {} {}\n", p.slug, meta(&p.meta));
-    blocks(&p.blocks, 1, &mut out);
+    let lines = crate::markdown::LineIndex::new(text);
+    blocks(
+        &p.blocks,
+        1,
+        &Where {
+            text,
+            lines: &lines,
+        },
+        &mut out,
+    );
     out
+}
+
+/// A piece's text and its lines: spans are shown as line:column.
+struct Where<'a> {
+    text: &'a str,
+    lines: &'a crate::markdown::LineIndex,
 }
 
 fn meta(m: &Metadata) -> String {
@@ -66,11 +82,12 @@ fn meta(m: &Metadata) -> String {
     parts.join(" ")
 }
 
-fn blocks(bs: &[Block], depth: usize, out: &mut String) {
+fn blocks(bs: &[Block], depth: usize, w: &Where, out: &mut String) {
     let pad = "  ".repeat(depth);
     for b in bs {
         let s = b.span();
-        let at = format!("{}:{}", s.line, s.col);
+        let p = w.lines.line_col(w.text, s.offset());
+        let at = format!("{}:{}", p.line, p.col);
         match b {
             Block::Heading {
                 level, id, content, ..
@@ -94,11 +111,11 @@ fn blocks(bs: &[Block], depth: usize, out: &mut String) {
             }
             Block::PullQuote { content, .. } => {
                 let _ = writeln!(out, "{pad}pullquote {at}");
-                blocks(content, depth + 1, out);
+                blocks(content, depth + 1, w, out);
             }
             Block::BlockQuote { content, .. } => {
                 let _ = writeln!(out, "{pad}blockquote {at}");
-                blocks(content, depth + 1, out);
+                blocks(content, depth + 1, w, out);
             }
             Block::List {
                 ordered,
@@ -114,7 +131,7 @@ fn blocks(bs: &[Block], depth: usize, out: &mut String) {
                 let _ = writeln!(out, "{pad}{kind} {at}");
                 for item in items {
                     let _ = writeln!(out, "{pad}  item");
-                    blocks(item, depth + 2, out);
+                    blocks(item, depth + 2, w, out);
                 }
             }
             Block::Table {
@@ -152,7 +169,7 @@ fn blocks(bs: &[Block], depth: usize, out: &mut String) {
             }
             Block::FootnoteDef { label, content, .. } => {
                 let _ = writeln!(out, "{pad}footnote {label} {at}");
-                blocks(content, depth + 1, out);
+                blocks(content, depth + 1, w, out);
             }
             Block::DefinitionList { items, .. } => {
                 let _ = writeln!(out, "{pad}dl {at}");
@@ -160,7 +177,7 @@ fn blocks(bs: &[Block], depth: usize, out: &mut String) {
                     let _ = writeln!(out, "{pad}  dt: {}", inlines(term));
                     for d in defs {
                         let _ = writeln!(out, "{pad}  dd");
-                        blocks(d, depth + 2, out);
+                        blocks(d, depth + 2, w, out);
                     }
                 }
             }

@@ -7,21 +7,31 @@
 use crate::meta::Metadata;
 use std::path::PathBuf;
 
-/// Where something came from: an index into [`Book::sources`] plus a 1-based line and column.
+/// Where something came from: an index into [`Book::sources`] and a byte range of that
+/// file's text. Lines and columns are worked out only when a diagnostic is printed, from
+/// the source map ([`Book::texts`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Span {
     pub file: u32,
-    pub line: u32,
-    pub col: u32,
+    pub start: u32,
+    pub end: u32,
 }
 
 impl Span {
-    /// The position, for a diagnostic.
-    pub fn line_col(self) -> crate::diag::LineCol {
-        crate::diag::LineCol {
-            line: self.line,
-            col: self.col,
+    /// The span of `range` in file `file` (offsets past 4 GiB are clamped; files are at
+    /// most 256 MB).
+    pub fn new(file: u32, range: std::ops::Range<usize>) -> Span {
+        let clamp = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Span {
+            file,
+            start: clamp(range.start),
+            end: clamp(range.end),
         }
+    }
+
+    /// The first byte, as an offset into the file's text.
+    pub fn offset(self) -> usize {
+        self.start as usize
     }
 }
 
@@ -414,7 +424,7 @@ impl Book {
             self.sources.get(span.file as usize),
             self.texts.get(span.file as usize),
         ) {
-            (Some(path), Some(text)) => d.at(path, text, span.line_col()),
+            (Some(path), Some(text)) => d.at_offset(path, text, span.offset()),
             _ => d,
         }
     }

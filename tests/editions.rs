@@ -482,7 +482,9 @@ fn the_typesetters_glyph_summary_makes_the_same_pdf_as_a_scan_of_the_pages() {
     let (dir, _) = fixture("festival");
     let project = Project::open(&dir).unwrap();
     let book = folio::markdown::load(&project).unwrap().book;
-    let pages = folio::build::typeset_book(&book, &project, 0).unwrap().pages;
+    let pages = folio::build::typeset_book(&book, &project, 0)
+        .unwrap()
+        .pages;
     assert!(pages.glyphs.is_some());
     let mut scanned = pages.clone();
     scanned.glyphs = None;

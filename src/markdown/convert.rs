@@ -54,13 +54,8 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         }
     }
 
-    fn span(&self, offset: usize) -> Span {
-        let p = self.lines.line_col(self.text, offset);
-        Span {
-            file: self.file,
-            line: p.line,
-            col: p.col,
-        }
+    fn span(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(self.file, range)
     }
 
     fn error(&mut self, offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
@@ -166,7 +161,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
     }
 
     fn block_at_depth(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Block> {
-        let span = self.span(range.start);
+        let span = self.span(range.clone());
         match ev {
             Event::Start(Tag::Paragraph) => {
                 if let Some((Event::Start(Tag::Image { .. }), _)) = self.events.peek() {
@@ -313,7 +308,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                     out.push(b);
                 }
             } else {
-                loose_span.get_or_insert(self.span(range.start));
+                loose_span.get_or_insert(self.span(range.clone()));
                 if let Some(i) = self.inline(ev, range) {
                     loose.push(i);
                 }
@@ -381,7 +376,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
     }
 
     fn inline(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Inline> {
-        let span = self.span(range.start);
+        let span = self.span(range.clone());
         Some(match ev {
             Event::Text(t) => Inline::Text {
                 text: t.to_string(),
@@ -688,7 +683,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 people.join(", ")
             ),
         };
-        let offset = self.lines.offset(self.text, span.line, span.col);
+        let offset = span.offset();
         self.warn(
             offset,
             format!("the speaker `{speaker}` is neither the interviewer nor the interviewee; the turn is set as neither question nor answer"),
@@ -713,8 +708,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                         let unknown = crate::lang::registry::unknown_subtags(&lang);
                         if !unknown.is_empty() {
                             // The tag starts after `{lang=` on the text node's line.
-                            let offset =
-                                self.lines.offset(self.text, span.line, span.col) + "{lang=".len();
+                            let offset = span.offset() + "{lang=".len();
                             self.warn(
                                 offset,
                                 format!("the language tag `{tag}`: {}", unknown.join("; ")),
@@ -734,8 +728,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                         }
                     }
                     Err(why) => {
-                        let offset =
-                            self.lines.offset(self.text, span.line, span.col) + "{lang=".len();
+                        let offset = span.offset() + "{lang=".len();
                         self.error(
                             offset,
                             format!("invalid language tag `{tag}`: {why}"),

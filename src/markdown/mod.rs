@@ -284,19 +284,26 @@ fn load_clean_piece(
         match (div, &mut current) {
             (Some(d), Some((cd, content))) if *cd == d => content.push(block),
             (Some(d), _) => {
-                flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
+                flush_pullquote(&mut current, &divs, file, &mut blocks);
                 current = Some((d, vec![block]));
             }
             (None, _) => {
-                flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
+                flush_pullquote(&mut current, &divs, file, &mut blocks);
                 blocks.push(block);
             }
         }
     }
-    flush_pullquote(&mut current, &divs, &lines, &blanked, file, &mut blocks);
+    flush_pullquote(&mut current, &divs, file, &mut blocks);
     for d in &divs {
-        if !blocks.iter().any(|b| matches!(b, Block::PullQuote { span, .. } if lines.offset(&blanked, span.line, span.col) == d.open)) {
-            diags.push(Diagnostic::warning("this pull quote is empty").at_offset(path, text, d.open).hint("write the quote between the fences"));
+        if !blocks
+            .iter()
+            .any(|b| matches!(b, Block::PullQuote { span, .. } if span.offset() == d.open))
+        {
+            diags.push(
+                Diagnostic::warning("this pull quote is empty")
+                    .at_offset(path, text, d.open)
+                    .hint("write the quote between the fences"),
+            );
         }
     }
     // Footnotes: every reference needs a definition and every definition a reference.
@@ -306,7 +313,7 @@ fn load_clean_piece(
         {
             diags.push(
                 Diagnostic::warning(format!("footnote `{label}` is never referenced"))
-                    .at(path, text, span.line_col())
+                    .at_offset(path, text, span.offset())
                     .hint(format!(
                         "refer to it with [^{label}] in the text, or remove it"
                     )),
@@ -341,11 +348,7 @@ fn load_clean_piece(
     } else {
         slug
     };
-    let span = Span {
-        file,
-        line: 1,
-        col: 1,
-    };
+    let span = Span::new(file, 0..0);
     Ok((
         Piece {
             meta: piece_meta,
@@ -444,6 +447,7 @@ pub(crate) fn lang_hint(tag: &str) -> String {
 /// no `[^label]:` defines it (a misspelt label), and a caption's reference is never checked
 /// by the parser. Each gets a located warning naming the nearest defined label.
 fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Vec<Diagnostic>) {
+    let text_of_file = text;
     let mut defined: Vec<&str> = Vec::new();
     crate::model::visit_blocks(blocks, &mut |b| {
         if let Block::FootnoteDef { label, .. } = b {
@@ -459,16 +463,21 @@ fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Ve
         }
         crate::model::Inline::Text { text, span } => {
             let mut rest = text.as_str();
-            let mut chars_before = 0;
-            while let Some((before, label, after)) = convert::split_note_ref(rest) {
-                chars_before += before.chars().count();
-                let col = if text[..text.len() - rest.len() + before.len()].contains('\n') {
-                    span.col
-                } else {
-                    span.col + chars_before as u32
-                };
-                found.push((label.to_string(), Span { col, ..*span }));
-                chars_before += label.chars().count() + 3;
+            // Where the search for the next reference starts in the source.
+            let mut from = span.offset();
+            while let Some((_, label, after)) = convert::split_note_ref(rest) {
+                // Where the reference is in the source: the text's own may differ from it
+                // (smart punctuation), so it is looked for there.
+                let written = format!("[^{label}]");
+                let start = text_of_file
+                    .get(from..)
+                    .and_then(|s| s.find(&written))
+                    .map_or(from, |k| from + k);
+                found.push((
+                    label.to_string(),
+                    Span::new(span.file, start..start + written.len()),
+                ));
+                from = start + written.len();
                 rest = after;
             }
         }
@@ -478,7 +487,7 @@ fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Ve
         let mut d = Diagnostic::warning(format!(
             "the footnote reference `[^{label}]` has no definition; it is printed as written"
         ))
-        .at(path, text, span.line_col());
+        .at_offset(path, text, span.offset());
         d = match crate::diag::nearest(&label, defined.iter().copied()) {
             Some(near) => d.hint(format!("did you mean `[^{near}]`?")),
             None => d.hint(format!(
@@ -492,20 +501,13 @@ fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Ve
 fn flush_pullquote(
     current: &mut Option<(usize, Vec<Block>)>,
     divs: &[fence::Div],
-    lines: &LineIndex,
-    text: &str,
     file: u32,
     out: &mut Vec<Block>,
 ) {
     if let Some((d, content)) = current.take() {
-        let p = lines.line_col(text, divs[d].open);
         out.push(Block::PullQuote {
             content,
-            span: Span {
-                file,
-                line: p.line,
-                col: p.col,
-            },
+            span: Span::new(file, divs[d].open..divs[d].open),
         });
     }
 }
@@ -530,7 +532,7 @@ fn check_figures(
             if let Err(d) = project.resolve(src, "image") {
                 let file = &files[span.file as usize];
                 let text = std::fs::read_to_string(file).unwrap_or_default();
-                let located = d.clone().at(file, &text, span.line_col());
+                let located = d.clone().at_offset(file, &text, span.offset());
                 diags.push(located);
             }
         }
@@ -598,20 +600,5 @@ impl LineIndex {
             .map_or(text.len(), |&e| e.saturating_sub(1));
         text.get(start..end.max(start))
             .map(|l| l.trim_end_matches('\r'))
-    }
-
-    /// The byte offset in `text` of a 1-based line and character column.
-    pub fn offset(&self, text: &str, line: u32, col: u32) -> usize {
-        let start = self
-            .starts
-            .get(line.saturating_sub(1) as usize)
-            .copied()
-            .unwrap_or(0)
-            .min(text.len());
-        let skip = col.saturating_sub(1) as usize;
-        text[start..]
-            .char_indices()
-            .nth(skip)
-            .map_or(text.len(), |(i, _)| start + i)
     }
 }
