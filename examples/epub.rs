@@ -40,7 +40,11 @@ fn main() -> ExitCode {
         Ok(t) => t.pages,
         Err(d) => return fail(d),
     };
-    let bytes = match folio::epub::epub(book, &project, clock, &pages.map) {
+    let assets = match folio::assets::Assets::load(book, &project) {
+        Ok(a) => a,
+        Err(d) => return fail(d),
+    };
+    let bytes = match folio::epub::epub(book, &assets, clock, &pages.map) {
         Ok(b) => b,
         Err(d) => return fail(d),
     };

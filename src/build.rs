@@ -218,7 +218,9 @@ fn build_fresh(
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     // The book is typeset for either output: the EPUB's print page numbers come from the
     // typeset pages.
-    let typeset = typeset_in(session, &book, project, clock)?;
+    // Every file the book names, read once: both back ends read them from here.
+    let assets = crate::assets::Assets::load(&book, project)?;
+    let typeset = typeset_in(session, &book, project, &assets, clock)?;
     report.timings.extend(typeset.timings);
     report.counts.push(("pieces", book.pieces.len()));
     report.counts.extend(typeset.counts);
@@ -239,7 +241,7 @@ fn build_fresh(
                     panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
                 }
                 let t = Instant::now();
-                crate::epub::epub_cached(&book, project, clock, &pages.map, previous_epub)
+                crate::epub::epub_cached(&book, &assets, clock, &pages.map, previous_epub)
                     .map(|b| (b, t.elapsed()))
             })
         });
@@ -344,7 +346,8 @@ pub fn typeset_book(
     project: &Project,
     clock: i64,
 ) -> DiagResult<Typeset> {
-    typeset_in(&mut Session::default(), book, project, clock)
+    let assets = crate::assets::Assets::load(book, project)?;
+    typeset_in(&mut Session::default(), book, project, &assets, clock)
 }
 
 /// [`typeset_book`] in a session: fonts, figures and piece layouts are reused where their
@@ -353,12 +356,13 @@ pub fn typeset_in(
     session: &mut Session,
     book: &crate::model::Book,
     project: &Project,
+    assets: &crate::assets::Assets,
     clock: i64,
 ) -> DiagResult<Typeset> {
     use crate::typeset::{Env, assemble, layout_piece};
     let fonts = session_fonts(session, book, project)?;
     let t = Instant::now();
-    let figures = load_figures_in(session, book, project)?;
+    let figures = load_figures_in(session, book, assets)?;
     let images = t.elapsed();
     let settings = &book.settings.pdf;
     // Everything a piece's layout depends on beyond its own text.
@@ -434,8 +438,13 @@ pub fn check_assets(book: &crate::model::Book, project: &Project) -> Vec<Diagnos
     if let Err(d) = crate::typeset::load_fonts(&book.settings.pdf, project, &at) {
         errors.extend(d);
     }
-    if let Err(d) = load_figures_in(&mut Session::default(), book, project) {
-        errors.extend(d);
+    match crate::assets::Assets::load(book, project) {
+        Ok(assets) => {
+            if let Err(d) = load_figures_in(&mut Session::default(), book, &assets) {
+                errors.extend(d);
+            }
+        }
+        Err(d) => errors.extend(d),
     }
     errors
 }
@@ -496,7 +505,7 @@ fn session_fonts(
 fn load_figures_in(
     session: &mut Session,
     book: &crate::model::Book,
-    project: &Project,
+    assets: &crate::assets::Assets,
 ) -> DiagResult<HashMap<String, Arc<crate::image::Image>>> {
     let mut out = HashMap::new();
     let mut seen: HashMap<String, (u64, Arc<crate::image::Image>)> = HashMap::new();
@@ -507,22 +516,12 @@ fn load_figures_in(
                 continue;
             }
             let at = |d: Diagnostic| book.locate(d, span);
-            let bytes = match project
-                .resolve(src, "image")
-                .map(|p| project.read_bytes(&p))
-            {
-                Ok(Ok(b)) => b,
-                Ok(Err(ds)) => {
-                    errors.extend(ds);
-                    continue;
-                }
-                Err(d) => {
-                    errors.push(at(d));
-                    continue;
-                }
+            // Read by `Assets::load`, which reported any file it could not read.
+            let Some(bytes) = assets.get(src) else {
+                continue;
             };
             let mut h = Fnv::new();
-            h.write(&bytes);
+            h.write(bytes);
             let hash = h.finish();
             if let Some((k, img)) = session.figures.get(src)
                 && *k == hash
@@ -531,7 +530,7 @@ fn load_figures_in(
                 seen.insert(src.to_string(), (hash, img.clone()));
                 continue;
             }
-            match crate::image::decode(&bytes) {
+            match crate::image::decode(bytes) {
                 Ok(img) => {
                     let img = Arc::new(img);
                     out.insert(src.to_string(), img.clone());

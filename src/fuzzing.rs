@@ -39,6 +39,8 @@ pub fn run(data: &[u8], outputs: bool) {
     };
     if outputs && let Ok(t) = crate::build::typeset_book(&loaded.book, &project, 0) {
         let _ = crate::pdf::pdf(&t.pages);
-        let _ = crate::epub::epub(&loaded.book, &project, 0, &t.pages.map);
+        if let Ok(assets) = crate::assets::Assets::load(&loaded.book, &project) {
+            let _ = crate::epub::epub(&loaded.book, &assets, 0, &t.pages.map);
+        }
     }
 }

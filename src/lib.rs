@@ -11,6 +11,7 @@
 //! 5. [`build::build`] runs them and writes the outputs atomically.
 #![forbid(unsafe_code)]
 
+pub mod assets;
 pub mod build;
 pub mod credits;
 pub mod diag;

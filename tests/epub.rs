@@ -46,7 +46,8 @@ fn build(dir: &str) -> Built {
     let pages = folio::build::typeset_book(&book, &project, CLOCK)
         .unwrap()
         .pages;
-    let bytes = folio::epub::epub(&book, &project, CLOCK, &pages.map).unwrap();
+    let assets = folio::assets::Assets::load(&book, &project).unwrap();
+    let bytes = folio::epub::epub(&book, &assets, CLOCK, &pages.map).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
     let mut entries = Vec::new();
     for i in 0..zip.len() {

@@ -24,9 +24,10 @@ mod zip;
 pub use a11y::Facts;
 pub use zip::Previous;
 
+use crate::assets::Assets;
 use crate::diag::Diagnostic;
 use crate::model::{Block, Book, Piece, plain_text};
-use crate::project::{Project, iso8601};
+use crate::project::iso8601;
 use crate::typeset::frame::PageStart;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use std::collections::{HashMap, HashSet};
@@ -38,17 +39,17 @@ use std::collections::{HashMap, HashSet};
 /// it begins, and the package a page list (empty: no print page numbers).
 pub fn epub(
     book: &Book,
-    project: &Project,
+    assets: &Assets,
     clock_secs: i64,
     pages: &[PageStart],
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    epub_cached(book, project, clock_secs, pages, &mut Previous::default())
+    epub_cached(book, assets, clock_secs, pages, &mut Previous::default())
 }
 
 /// [`epub`], copying the entries that did not change from the `previous` container.
 pub fn epub_cached(
     book: &Book,
-    project: &Project,
+    assets: &Assets,
     clock_secs: i64,
     pages: &[PageStart],
     previous: &mut Previous,
@@ -60,7 +61,7 @@ pub fn epub_cached(
     // Images: the cover and every figure, each stored once under images/.
     let mut used_hrefs: HashSet<String> = HashSet::new();
     let cover = match &book.meta.cover {
-        Some(c) => match image(project, c, "cover", "cover", &mut used_hrefs) {
+        Some(c) => match image(assets, c, "cover", "cover", &mut used_hrefs) {
             Ok(img) => Some(img),
             Err(d) => {
                 diags.push(d);
@@ -81,7 +82,7 @@ pub fn epub_cached(
                 .map(|s| crate::markdown::slug(&s.to_string_lossy()))
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| "image".into());
-            match image(project, src, "image", &stem, &mut used_hrefs) {
+            match image(assets, src, "image", &stem, &mut used_hrefs) {
                 Ok(img) => {
                     images.insert(src.to_string(), img.href.clone());
                     resources.push(img);
@@ -281,7 +282,7 @@ struct Image {
 }
 
 fn image(
-    project: &Project,
+    assets: &Assets,
     src: &str,
     what: &str,
     stem: &str,
@@ -304,8 +305,10 @@ fn image(
             .hint("use a JPEG, PNG, GIF, WebP or SVG file"));
         }
     };
-    let path = project.resolve(src, what)?;
-    let bytes = project.read_bytes(&path).map_err(|mut d| d.remove(0))?;
+    let bytes = assets
+        .get(src)
+        .ok_or_else(|| Diagnostic::error(format!("the {what} `{src}` was not read")))?
+        .to_vec();
     let mut href = format!("images/{stem}.{ext}");
     let mut k = 1;
     while !used.insert(href.clone()) {

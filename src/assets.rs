@@ -1,0 +1,55 @@
+//! Assets: the files the manuscript names (figure images, the cover), read once through the
+//! [`Project`] (so the containment rules hold) before either back end runs. The typesetter
+//! and the EPUB writer read them from here and never from the disk.
+
+use crate::diag::{DiagResult, Diagnostic};
+use crate::model::Book;
+use crate::project::Project;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The bytes of every file the book names, by the path as written.
+#[derive(Debug, Default, Clone)]
+pub struct Assets {
+    files: HashMap<String, Arc<Vec<u8>>>,
+}
+
+impl Assets {
+    /// Reads every figure's image and the cover; one that cannot be read is an error at the
+    /// figure (or in `book.toml` for the cover).
+    pub fn load(book: &Book, project: &Project) -> DiagResult<Assets> {
+        let mut files = HashMap::new();
+        let mut errors = Vec::new();
+        let mut read = |src: &str, what: &str, at: &dyn Fn(Diagnostic) -> Diagnostic| {
+            if files.contains_key(src) {
+                return;
+            }
+            match project.resolve(src, what).map(|p| project.read_bytes(&p)) {
+                Ok(Ok(bytes)) => {
+                    files.insert(src.to_string(), Arc::new(bytes));
+                }
+                Ok(Err(ds)) => errors.extend(ds),
+                Err(d) => errors.push(at(d)),
+            }
+        };
+        for piece in &book.pieces {
+            for (src, span) in crate::model::figures(&piece.blocks) {
+                read(src, "image", &|d| book.locate(d, span));
+            }
+        }
+        if let Some(cover) = &book.meta.cover {
+            let toml = project.book_toml().unwrap_or_else(|| project.given.clone());
+            read(cover, "cover", &|d| d.in_file(&toml));
+        }
+        if errors.is_empty() {
+            Ok(Assets { files })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The bytes of the file written as `src`.
+    pub fn get(&self, src: &str) -> Option<&Arc<Vec<u8>>> {
+        self.files.get(src)
+    }
+}
