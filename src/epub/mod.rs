@@ -189,16 +189,26 @@ pub fn epub_cached(
                 .zip(docs.iter().map(String::as_str)),
         )
         .collect();
+    // Every id of every document with its place, found in one pass over each.
+    let mut ids: HashMap<(&str, &str), usize> = HashMap::new();
+    for (href, doc) in &spine {
+        let mut at = 0;
+        while let Some(k) = doc[at..].find(" id=\"") {
+            let start = at + k + 5;
+            let Some(len) = doc[start..].find('"') else {
+                break;
+            };
+            ids.entry((href, &doc[start..start + len]))
+                .or_insert(at + k);
+            at = start + len;
+        }
+    }
     let reading_order = |target: &str| -> (usize, usize) {
         let (file, id) = target.split_once('#').unwrap_or((target, ""));
         let Some(k) = spine.iter().position(|(h, _)| *h == file) else {
             return (0, 0); // the cover, before everything
         };
-        let at = (!id.is_empty())
-            .then(|| spine[k].1.find(&format!("id=\"{id}\"")))
-            .flatten()
-            .unwrap_or(0);
-        (k + 1, at)
+        (k + 1, ids.get(&(file, id)).copied().unwrap_or(0))
     };
     let info = package::PackageInfo {
         meta: &book.meta,

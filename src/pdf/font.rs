@@ -24,8 +24,11 @@ pub(crate) struct EmbeddedFont {
     pub id: String,
     /// `ABCDEF+PostScriptName`.
     pub name: String,
-    /// The subset font program.
+    /// The subset font program, and its length before deflating.
     pub program: Vec<u8>,
+    program_len: usize,
+    /// The ToUnicode CMap, deflated.
+    cmap: Vec<u8>,
     /// The original glyph ids in subset order (subset glyph `k` is `order[k]`).
     order: Vec<u16>,
     /// Original glyph id → subset glyph id (0 = not in the subset). Dense tables indexed
@@ -228,21 +231,26 @@ pub(crate) fn embed_fonts(
         for &gid in &glyph_set {
             widths[usize::from(gid)] = (f64::from(font.advance(gid)) * 1000.0 / upem).trunc();
         }
-        let embedded = Arc::new(EmbeddedFont {
+        let mut embedded = EmbeddedFont {
             id: format!("F{index}"),
             name: format!(
                 "{}+{}",
                 subset_tag(&file.postscript_name, &glyph_set),
                 pdf_name_safe(&file.postscript_name)
             ),
-            program,
+            program_len: program.len(),
+            program: super::deflate(&program),
+            cmap: Vec::new(),
             order,
             remap,
             text,
             widths,
             space,
             descriptor: Descriptor::of(&font),
-        });
+        };
+        // Made and deflated once per subset: a rebuild with the same glyphs reuses it.
+        embedded.cmap = super::deflate(&to_unicode(&embedded));
+        let embedded = Arc::new(embedded);
         subsets.insert(key, embedded.clone());
         used_keys.push(key);
         out.push(Some(embedded));
@@ -258,7 +266,8 @@ const BFCHAR_BLOCK: usize = 100;
 pub(crate) fn write_font(doc: &mut Document, font: &EmbeddedFont) -> ObjectId {
     let name = || Object::Name(font.name.as_bytes().to_vec());
     let mut file = Dictionary::new();
-    file.set("Length1", Object::Integer(font.program.len() as i64));
+    file.set("Length1", Object::Integer(font.program_len as i64));
+    file.set("Filter", Object::Name(b"FlateDecode".to_vec()));
     let file_id = doc.add_object(Stream::new(file, font.program.clone()));
     let d = &font.descriptor;
     let mut desc = Dictionary::new();
@@ -297,7 +306,9 @@ pub(crate) fn write_font(doc: &mut Document, font: &EmbeddedFont) -> ObjectId {
         Object::Array(vec![Object::Integer(0), Object::Array(widths)]),
     );
     let cid_id = doc.add_object(cid);
-    let cmap_id = doc.add_object(Stream::new(Dictionary::new(), to_unicode(font)));
+    let mut cmap = Dictionary::new();
+    cmap.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    let cmap_id = doc.add_object(Stream::new(cmap, font.cmap.clone()));
     let mut type0 = Dictionary::new();
     type0.set("Type", Object::Name(b"Font".to_vec()));
     type0.set("Subtype", Object::Name(b"Type0".to_vec()));

@@ -315,7 +315,7 @@ fn content_streams(
     Ok(keys.iter().map(|k| cache[k].clone()).collect())
 }
 
-fn deflate(bytes: &[u8]) -> Vec<u8> {
+pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let mut e =
         flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(DEFLATE_LEVEL));
