@@ -304,8 +304,12 @@ fn content_streams(
     let half = fresh.len() / 2;
     let (a, b) = fresh.split_at_mut(half);
     std::thread::scope(|scope| {
-        scope.spawn(|| a.iter_mut().for_each(|(_, s)| *s = deflate(s)));
-        b.iter_mut().for_each(|(_, s)| *s = deflate(s));
+        scope.spawn(|| {
+            let mut d = Deflater::new();
+            a.iter_mut().for_each(|(_, s)| *s = deflate_with(&mut d, s));
+        });
+        let mut d = Deflater::new();
+        b.iter_mut().for_each(|(_, s)| *s = deflate_with(&mut d, s));
     });
     for (key, bytes) in fresh {
         cache.insert(key, Arc::new(bytes));
@@ -316,6 +320,45 @@ fn content_streams(
 }
 
 pub(crate) fn deflate(bytes: &[u8]) -> Vec<u8> {
+    deflate_with(&mut Deflater::new(), bytes)
+}
+
+/// A zlib compressor kept across streams: its window and tables are allocated once, not
+/// once per page (the bytes are the same as a fresh one's).
+pub(crate) struct Deflater(flate2::Compress);
+
+impl Deflater {
+    pub fn new() -> Deflater {
+        Deflater(flate2::Compress::new(
+            flate2::Compression::new(DEFLATE_LEVEL),
+            true,
+        ))
+    }
+}
+
+/// Space for the compressed stream beyond the input's half (text deflates to a third).
+const DEFLATE_SLACK: usize = 64;
+
+pub(crate) fn deflate_with(d: &mut Deflater, bytes: &[u8]) -> Vec<u8> {
+    d.0.reset();
+    let mut out = Vec::with_capacity(bytes.len() / 2 + DEFLATE_SLACK);
+    loop {
+        let read = d.0.total_in() as usize;
+        let status = d.0.compress_vec(
+            &bytes[read.min(bytes.len())..],
+            &mut out,
+            flate2::FlushCompress::Finish,
+        );
+        match status {
+            Ok(flate2::Status::StreamEnd) => return out,
+            Ok(_) => out.reserve(out.capacity().max(DEFLATE_SLACK)),
+            // Compressing into memory has no failure but a bug; keep the data readable.
+            Err(_) => return deflate_fresh(bytes),
+        }
+    }
+}
+
+fn deflate_fresh(bytes: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let mut e =
         flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(DEFLATE_LEVEL));
