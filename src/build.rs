@@ -54,7 +54,11 @@ pub fn build(
 /// build without one; it only does less work.
 #[derive(Default)]
 pub struct Session {
-    caches: crate::typeset::Caches,
+    /// How many pieces are laid out at once (`None`: one per core). The output is the same
+    /// for any number.
+    pub threads: Option<usize>,
+    /// The typesetter's memo tables, one per worker.
+    caches: Vec<crate::typeset::Caches>,
     /// The fonts, by a hash of `[pdf] fonts` and the named files' bytes.
     fonts: Option<(u64, crate::typeset::font::FontSet)>,
     /// Decoded figures by path as written, with a hash of the file's bytes.
@@ -359,7 +363,7 @@ pub fn typeset_in(
     assets: &crate::assets::Assets,
     clock: i64,
 ) -> DiagResult<Typeset> {
-    use crate::typeset::{Env, assemble, layout_piece};
+    use crate::typeset::{Env, assemble};
     let fonts = session_fonts(session, book, project)?;
     let t = Instant::now();
     let figures = load_figures_in(session, book, assets)?;
@@ -382,33 +386,46 @@ pub fn typeset_in(
     }
     let env_key = env_key.finish();
     let env = Env::new(book, fonts.1, figures);
-    let mut layouts = Vec::with_capacity(book.pieces.len());
-    let mut keys = Vec::with_capacity(book.pieces.len());
-    session.laid_out = 0;
-    for (i, piece) in book.pieces.iter().enumerate() {
-        let key = piece_key(env_key, book, i, piece);
-        keys.push(key);
-        let layout = match session.pieces.get(&key) {
-            Some(l) => {
-                let mut l = l.clone();
-                // Reused: no time spent on it in this build.
-                l.times = Default::default();
-                l
-            }
-            None => {
-                let l = layout_piece(book, &env, &mut session.caches, i, settings);
-                session.laid_out += 1;
-                session.pieces.insert(key, l.clone());
-                l
-            }
-        };
-        layouts.push(layout);
+    let keys: Vec<u64> = book
+        .pieces
+        .iter()
+        .enumerate()
+        .map(|(i, piece)| piece_key(env_key, book, i, piece))
+        .collect();
+    // The pieces to lay out (the rest come from the session), on the machine's cores: a
+    // layout is a function of its piece, so the order the workers take them in changes
+    // nothing.
+    let todo: Vec<usize> = (0..keys.len())
+        .filter(|&i| !session.pieces.contains_key(&keys[i]))
+        .collect();
+    let threads = session
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .clamp(1, todo.len().max(1));
+    if session.caches.len() < threads {
+        session.caches.resize_with(threads, Default::default);
     }
+    let fresh = lay_out(book, &env, settings, &todo, &mut session.caches[..threads]);
+    session.laid_out = todo.len();
+    for (i, layout) in fresh {
+        session.pieces.insert(keys[i], layout);
+    }
+    let layouts: Vec<crate::typeset::PieceLayout> = keys
+        .iter()
+        .map(|k| {
+            let mut l = session.pieces[k].clone();
+            // Time is counted in the build that laid the piece out.
+            if !todo.iter().any(|&i| keys[i] == *k) {
+                l.times = Default::default();
+            }
+            l
+        })
+        .collect();
     session.pieces.retain(|k, _| keys.contains(k));
     let (pages, warnings, steps) = assemble(
         book,
         &env,
-        &mut session.caches,
+        &mut session.caches[0],
         settings,
         doc_info(book, clock),
         layouts,
@@ -447,6 +464,46 @@ pub fn check_assets(book: &crate::model::Book, project: &Project) -> Vec<Diagnos
         Err(d) => errors.extend(d),
     }
     errors
+}
+
+/// Lays out the pieces `todo` of `book`, one worker per entry of `caches`, each taking the
+/// next piece not yet taken; returns each piece's index and layout.
+fn lay_out(
+    book: &crate::model::Book,
+    env: &crate::typeset::Env,
+    settings: &crate::settings::PdfSettings,
+    todo: &[usize],
+    caches: &mut [crate::typeset::Caches],
+) -> Vec<(usize, crate::typeset::PieceLayout)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let work = |caches: &mut crate::typeset::Caches| {
+        let mut done = Vec::new();
+        loop {
+            let k = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&i) = todo.get(k) else { break };
+            done.push((
+                i,
+                crate::typeset::layout_piece(book, env, caches, i, settings),
+            ));
+        }
+        done
+    };
+    let (first, rest) = match caches.split_first_mut() {
+        Some(split) => split,
+        None => return Vec::new(),
+    };
+    let mut out = std::thread::scope(|scope| {
+        let workers: Vec<_> = rest.iter_mut().map(|c| scope.spawn(|| work(c))).collect();
+        let mut out = work(first);
+        for w in workers {
+            // A panic in a worker is a bug: it goes on as a panic (exit 101).
+            out.extend(w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        }
+        out
+    });
+    out.sort_by_key(|(i, _)| *i);
+    out
 }
 
 /// The key of the `index`th piece's layout: the environment's key, the piece's place, its

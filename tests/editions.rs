@@ -490,3 +490,31 @@ fn the_typesetters_glyph_summary_makes_the_same_pdf_as_a_scan_of_the_pages() {
     scanned.glyphs = None;
     assert!(folio::pdf::pdf(&pages).unwrap() == folio::pdf::pdf(&scanned).unwrap());
 }
+
+#[test]
+fn pieces_laid_out_on_one_thread_or_several_give_the_same_bytes() {
+    // Layout runs on every core by default; each piece's layout is a function of the
+    // piece, so the outputs cannot depend on how many workers there are.
+    let tmp = temp("threads");
+    let (dir, _) = fixture("festival");
+    let project = Project::open(&dir).unwrap();
+    let mut outputs = Vec::new();
+    for threads in [1, 3, 8] {
+        let mut session = folio::build::Session::default();
+        session.threads = Some(threads);
+        let opts = Options {
+            out_dir: tmp.join(format!("t{threads}")),
+            pdf: true,
+            epub: true,
+        };
+        let report = folio::build::build_in(&mut session, &project, &opts, &mut |_| {}).unwrap();
+        assert_eq!(session.laid_out, 8);
+        let bytes: Vec<Vec<u8>> = report
+            .outputs
+            .iter()
+            .map(|p| std::fs::read(p).unwrap())
+            .collect();
+        outputs.push(bytes);
+    }
+    assert!(outputs[0] == outputs[1] && outputs[1] == outputs[2]);
+}
