@@ -24,30 +24,16 @@ struct Cli {
 enum Command {
     /// Build the PDF and the EPUB of a book folder or a single .md file.
     Build {
-        /// A book folder (book.toml + .md files) or one .md file.
-        #[arg(default_value = "manuscript")]
-        path: PathBuf,
-        /// Where to write <slug>.pdf and <slug>.epub.
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-        /// Which outputs to make.
-        #[arg(long, value_enum, default_value_t = Format::All)]
-        format: Format,
+        #[command(flatten)]
+        book: BookArgs,
         /// Print the time each stage took.
         #[arg(long)]
         timings: bool,
     },
     /// Build, then rebuild on every save until Ctrl-C (only what changed is done again).
     Watch {
-        /// A book folder (book.toml + .md files) or one .md file.
-        #[arg(default_value = "manuscript")]
-        path: PathBuf,
-        /// Where to write <slug>.pdf and <slug>.epub.
-        #[arg(long, default_value = "out")]
-        out: PathBuf,
-        /// Which outputs to make.
-        #[arg(long, value_enum, default_value_t = Format::All)]
-        format: Format,
+        #[command(flatten)]
+        book: BookArgs,
     },
     /// Load and lint a book without writing anything.
     Check {
@@ -60,6 +46,20 @@ enum Command {
         /// The folder to create.
         name: PathBuf,
     },
+}
+
+/// What `build` and `watch` make, from what, and where.
+#[derive(clap::Args, Debug)]
+struct BookArgs {
+    /// A book folder (book.toml + .md files) or one .md file.
+    #[arg(default_value = "manuscript")]
+    path: PathBuf,
+    /// Where to write <slug>.pdf and <slug>.epub.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+    /// Which outputs to make.
+    #[arg(long, value_enum, default_value_t = Format::All)]
+    format: Format,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,13 +92,10 @@ fn main() -> ExitCode {
         quiet: cli.quiet,
     };
     let ok = match cli.command {
-        Command::Build {
-            path,
-            out,
-            format,
-            timings,
-        } => build(&printer, &path, &out, format, timings),
-        Command::Watch { path, out, format } => watch(&printer, &path, &out, format),
+        Command::Build { book, timings } => {
+            build(&printer, &book.path, &book.out, book.format, timings)
+        }
+        Command::Watch { book } => watch(&printer, &book.path, &book.out, book.format),
         Command::Check { path } => check(&printer, &path),
         Command::New { name } => new(&printer, &name),
     };

@@ -95,8 +95,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-/// One build in `session`, timed.
-fn timed(session: &mut Session, book: &Path, out: &Path) -> Duration {
+/// One build, timed: in `session`, or without one (what `folio build` does).
+fn timed(session: Option<&mut Session>, book: &Path, out: &Path) -> Duration {
     let opts = Options {
         out_dir: out.to_path_buf(),
         pdf: true,
@@ -104,20 +104,11 @@ fn timed(session: &mut Session, book: &Path, out: &Path) -> Duration {
     };
     let t = Instant::now();
     let project = Project::open(book).expect("the book opens");
-    build_in(session, &project, &opts, &mut |_| {}).expect("the book builds");
-    t.elapsed()
-}
-
-/// A plain build (no session), timed.
-fn cold_build(book: &Path, out: &Path) -> Duration {
-    let opts = Options {
-        out_dir: out.to_path_buf(),
-        pdf: true,
-        epub: true,
-    };
-    let t = Instant::now();
-    let project = Project::open(book).expect("the book opens");
-    folio::build::build(&project, &opts, &mut |_| {}).expect("the book builds");
+    match session {
+        Some(s) => build_in(s, &project, &opts, &mut |_| {}),
+        None => folio::build::build(&project, &opts, &mut |_| {}),
+    }
+    .expect("the book builds");
     t.elapsed()
 }
 
@@ -133,20 +124,20 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
             .expect("a paragraph with “the”");
     let edited = format!("{} a {}", &original[..at], &original[at + 5..]);
     let mut session = Session::default();
-    timed(&mut session, book, out);
+    timed(Some(&mut session), book, out);
     let (mut cold, mut edit, mut touch) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..=rounds {
         // Cold: what `folio build` does, into its own folder.
-        let c = cold_build(book, &out.with_extension("cold"));
+        let c = timed(None, book, &out.with_extension("cold"));
         // Edit: alternate between the two texts so every round changes a word.
         let text = if round % 2 == 0 { &edited } else { &original };
         std::fs::write(file, text).unwrap();
-        let e = timed(&mut session, book, out);
+        let e = timed(Some(&mut session), book, out);
         // Touch: a new modification time, the same bytes.
         let f = std::fs::File::options().append(true).open(file).unwrap();
         f.set_modified(std::time::SystemTime::now()).unwrap();
         drop(f);
-        let t = timed(&mut session, book, out);
+        let t = timed(Some(&mut session), book, out);
         if round > 0 {
             cold.push(c);
             edit.push(e);
