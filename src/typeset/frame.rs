@@ -214,11 +214,6 @@ pub struct Page {
 }
 
 impl Page {
-    /// Everything on the page in painting order: the content, then the furniture.
-    pub fn all_items(&self) -> impl Iterator<Item = &Item> {
-        self.items.iter().chain(&self.furniture)
-    }
-
     /// Calls `f` on every item on the page (content, then furniture) that is not a group,
     /// with the transform that puts it on the page.
     pub fn walk(&self, f: &mut dyn FnMut(&Item, &Transform)) {

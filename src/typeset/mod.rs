@@ -1,4 +1,6 @@
-//! Typesetting: `Book` + fonts + page spec → [`frame::Pages`].
+//! Typesetting: `Book` + [`Env`] → [`frame::Pages`], in two steps: [`layout_piece`] (a
+//! function of one piece: its rows, pages, notes and glyph use) and [`assemble`] (the whole
+//! document: front matter, body pages, furniture, outline, page map).
 //!
 //! The paragraph path reads collect (`collect.rs`) → prepare, linebreak, finalize
 //! (`par.rs`, `linebreak.rs`); blocks become rows on a baseline grid (`blocks.rs`), rows
@@ -277,23 +279,6 @@ pub fn layout_piece(
         warnings: ctx.warnings,
         times: ctx.times,
     }
-}
-
-/// Typesets the book with its decoded figure images (by path as written in the manuscript).
-/// Returns the pages, the warnings (missing glyphs) and where the time went.
-pub fn typeset(
-    book: &Book,
-    fonts: FontSet,
-    settings: &PdfSettings,
-    info: DocInfo,
-    figures: HashMap<String, Arc<crate::image::Image>>,
-) -> (Pages, Vec<Diagnostic>, Timings) {
-    let env = Env::new(book, fonts, figures);
-    let mut caches = Caches::default();
-    let layouts: Vec<PieceLayout> = (0..book.pieces.len())
-        .map(|i| layout_piece(book, &env, &mut caches, i, settings))
-        .collect();
-    assemble(book, &env, &mut caches, settings, info, layouts)
 }
 
 /// The text block as the blocks see it.
