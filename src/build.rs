@@ -410,25 +410,24 @@ pub fn typeset_in(
     for (i, layout) in fresh {
         session.pieces.insert(keys[i], layout);
     }
-    let layouts: Vec<crate::typeset::PieceLayout> = keys
-        .iter()
-        .map(|k| {
-            let mut l = session.pieces[k].clone();
-            // Time is counted in the build that laid the piece out.
-            if !todo.iter().any(|&i| keys[i] == *k) {
-                l.times = Default::default();
-            }
-            l
-        })
-        .collect();
     session.pieces.retain(|k, _| keys.contains(k));
+    // Time is counted in the build that laid a piece out.
+    for (i, k) in keys.iter().enumerate() {
+        if !todo.contains(&i)
+            && let Some(l) = session.pieces.get_mut(k)
+        {
+            l.times = Default::default();
+        }
+    }
+    let layouts: Vec<&crate::typeset::PieceLayout> =
+        keys.iter().map(|k| &session.pieces[k]).collect();
     let (pages, warnings, steps) = assemble(
         book,
         &env,
         &mut session.caches[0],
         settings,
         doc_info(book, clock),
-        layouts,
+        &layouts,
     );
     Ok(Typeset {
         timings: vec![

@@ -300,7 +300,7 @@ pub fn assemble(
     caches: &mut Caches,
     settings: &PdfSettings,
     info: DocInfo,
-    layouts: Vec<PieceLayout>,
+    layouts: &[&PieceLayout],
 ) -> (Pages, Vec<Diagnostic>, Timings) {
     let start = Instant::now();
     let g = page::Geometry::new(settings);
@@ -312,12 +312,12 @@ pub fn assemble(
         times.shape += l.times.shape;
         times.linebreak += l.times.linebreak;
         times.paginate += l.times.paginate;
-        warnings.extend(l.warnings);
-        missing.extend(l.missing);
-        flows.push(l.flow);
+        warnings.extend(l.warnings.iter().cloned());
+        missing.extend(l.missing.iter().copied());
+        flows.push(&l.flow);
     }
     let mut ctx = Ctx::new(book, env, caches);
-    let pages = page::assemble(&mut ctx, book, flows, &g, info);
+    let pages = page::assemble(&mut ctx, book, &flows, &g, info);
     missing.extend(ctx.missing);
     warnings.extend(ctx.warnings);
     warnings.extend(missing_warnings(book, env, &missing));

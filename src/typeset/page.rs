@@ -78,7 +78,7 @@ struct BodyPage {
 pub fn assemble(
     ctx: &mut Ctx,
     book: &Book,
-    flows: Vec<PieceFlow>,
+    flows: &[&PieceFlow],
     g: &Geometry,
     info: DocInfo,
 ) -> Pages {
@@ -97,7 +97,7 @@ pub fn assemble(
     let mut outline = Vec::new();
     let mut origins: Vec<Option<Origin>> = vec![Some(Origin::TitlePage), Some(Origin::Imprint)];
     pages.push(title_page(ctx, book, g));
-    let families = families(ctx, &flows, &pages);
+    let families = families(ctx, flows, &pages);
     pages.push(copyright_page(ctx, book, g, &families));
     if multi {
         let first_pages: Vec<usize> = (0..book.pieces.len())
@@ -223,7 +223,7 @@ pub fn assemble(
             }
         }
     }
-    for flow in &flows {
+    for flow in flows {
         glyphs.merge(&flow.glyphs);
     }
     Pages {
@@ -514,7 +514,7 @@ fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
 
 /// The families of the faces the book's text and its title page use, sorted (the colophon
 /// names them).
-fn families(ctx: &Ctx, flows: &[PieceFlow], front: &[Page]) -> Vec<String> {
+fn families(ctx: &Ctx, flows: &[&PieceFlow], front: &[Page]) -> Vec<String> {
     let mut used = [false; Style::ALL.len()];
     let runs = flows
         .iter()
