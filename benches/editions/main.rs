@@ -126,9 +126,15 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
     let mut session = Session::default();
     timed(Some(&mut session), book, out);
     let (mut cold, mut edit, mut touch) = (Vec::new(), Vec::new(), Vec::new());
+    // `--edit-only`: no cold builds, for profiling the rebuild (`perf record`).
+    let edit_only = std::env::args().any(|a| a == "--edit-only");
     for round in 0..=rounds {
         // Cold: what `folio build` does, into its own folder.
-        let c = timed(None, book, &out.with_extension("cold"));
+        let c = if edit_only {
+            Duration::ZERO
+        } else {
+            timed(None, book, &out.with_extension("cold"))
+        };
         // Edit: alternate between the two texts so every round changes a word.
         let text = if round % 2 == 0 { &edited } else { &original };
         std::fs::write(file, text).unwrap();

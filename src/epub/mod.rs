@@ -156,15 +156,13 @@ pub fn epub_cached(
     // Entries the last container holds unchanged go to epub-builder empty (it only stores
     // them) and are copied from that container as they were compressed.
     let time = zip::stamp(clock_secs);
-    let mut reused: HashMap<String, u64> = HashMap::new();
+    let mut reused: HashSet<String> = HashSet::new();
     let mut reuse = |name: String, bytes: &[u8]| -> bool {
-        match previous.unchanged(&name, bytes, time) {
-            Some(h) => {
-                reused.insert(name, h);
-                true
-            }
-            None => false,
+        let same = previous.unchanged(&name, bytes, time);
+        if same {
+            reused.insert(name);
         }
+        same
     };
     let built = build(BuildInput {
         reuse: &mut reuse,

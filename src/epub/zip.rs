@@ -11,6 +11,7 @@
 use ::zip::write::SimpleFileOptions;
 use ::zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
 use std::io::{Cursor, Read, Write};
+use std::sync::Arc;
 
 /// Entries written first, in this order, when present.
 const FIRST: [&str; 6] = [
@@ -51,35 +52,32 @@ pub fn stamp(secs: i64) -> DateTime {
 pub struct Previous {
     archive: Vec<u8>,
     time: Option<DateTime>,
-    /// Each entry's name → a hash of its (uncompressed) content.
-    hashes: std::collections::HashMap<String, u64>,
+    /// Each entry's name → its (uncompressed) content, compared byte for byte.
+    contents: std::collections::HashMap<String, Arc<Vec<u8>>>,
 }
 
 impl Previous {
-    /// The hash of entry `name` with content `bytes` when the previous container, written at
-    /// `time`, holds exactly that: then the entry can be copied from it.
-    pub fn unchanged(&self, name: &str, bytes: &[u8], time: DateTime) -> Option<u64> {
-        let hash = content_hash(bytes);
-        (self.time == Some(time) && self.hashes.get(name) == Some(&hash)).then_some(hash)
+    /// Does the previous container, written at `time`, hold entry `name` with exactly
+    /// `bytes`? Then the entry can be copied from it.
+    pub fn unchanged(&self, name: &str, bytes: &[u8], time: DateTime) -> bool {
+        self.time == Some(time)
+            && self
+                .contents
+                .get(name)
+                .is_some_and(|c| c.as_slice() == bytes)
     }
-}
-
-fn content_hash(bytes: &[u8]) -> u64 {
-    let mut h = crate::hash::Fnv::new();
-    h.write(bytes);
-    h.finish()
 }
 
 /// Rewrites `archive`; `edit(name, bytes)` may replace any entry's content. Entries that
 /// did not change are copied from `previous` (which then becomes this archive); the entries
-/// named in `reused` (with their content's hash) were given to epub-builder empty, since
-/// `previous` holds them as they are.
+/// named in `reused` were given to epub-builder empty, since `previous` holds them as they
+/// are.
 pub fn repackage_cached(
     archive: &[u8],
     time: DateTime,
     mut edit: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, String>,
     previous: &mut Previous,
-    reused: &std::collections::HashMap<String, u64>,
+    reused: &std::collections::HashSet<String>,
 ) -> Result<Vec<u8>, String> {
     let mut src = ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(src.len());
@@ -112,21 +110,25 @@ pub fn repackage_cached(
     let mut old = (previous.time == Some(time))
         .then(|| ZipArchive::new(Cursor::new(previous.archive.as_slice())).ok())
         .flatten();
-    let mut hashes = std::collections::HashMap::with_capacity(entries.len());
+    let mut contents = std::collections::HashMap::with_capacity(entries.len());
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
-    for (name, bytes) in &entries {
-        let hash = match reused.get(name) {
-            Some(h) => *h,
-            None => content_hash(bytes),
+    for (name, bytes) in entries {
+        // An entry handed over empty has the content the previous container holds.
+        let content = match (reused.contains(&name), previous.contents.get(&name)) {
+            (true, Some(c)) => c.clone(),
+            _ => Arc::new(bytes),
         };
-        hashes.insert(name.clone(), hash);
-        if previous.hashes.get(name) == Some(&hash)
-            && let Some(file) = old.as_mut().and_then(|a| a.by_name(name).ok())
-        {
+        let same = old.is_some()
+            && previous
+                .contents
+                .get(&name)
+                .is_some_and(|c| Arc::ptr_eq(c, &content) || c == &content);
+        contents.insert(name.clone(), content.clone());
+        if same && let Some(file) = old.as_mut().and_then(|a| a.by_name(&name).ok()) {
             out.raw_copy_file(file).map_err(|e| e.to_string())?;
             continue;
         }
-        if reused.contains_key(name) {
+        if reused.contains(&name) {
             return Err(format!(
                 "{name} was to be copied from the last container, which lacks it"
             ));
@@ -142,13 +144,13 @@ pub fn repackage_cached(
         };
         out.start_file(name.as_str(), opts)
             .map_err(|e| e.to_string())?;
-        out.write_all(bytes).map_err(|e| e.to_string())?;
+        out.write_all(&content).map_err(|e| e.to_string())?;
     }
     let bytes = out.finish().map_err(|e| e.to_string())?.into_inner();
     *previous = Previous {
         archive: bytes.clone(),
         time: Some(time),
-        hashes,
+        contents,
     };
     Ok(bytes)
 }

@@ -145,47 +145,35 @@ pub(crate) fn embed_fonts(
     {
         return Err(PdfError::NoSuchFont(bad));
     }
-    // Glyph ids are u16, so a table of 65,536 entries per font indexes every one.
+    // Glyph ids are u16, so a table of 65,536 entries per font indexes every one (made
+    // only for a font that is subset again, not for one the cache holds).
     const GLYPHS: usize = 1 << 16;
     let none = FontUse::default();
-    let mut texts: Vec<Vec<String>> = Vec::with_capacity(pages.fonts.len());
-    let mut wants_space = Vec::with_capacity(pages.fonts.len());
-    for k in 0..pages.fonts.len() {
-        let f = glyphs.fonts.get(k).unwrap_or(&none);
-        let mut t = Vec::new();
-        if f.ids().next().is_some() {
-            t.resize(GLYPHS, String::new());
-            for (id, text) in &f.texts {
-                t[usize::from(*id)] = text.clone();
-            }
-        }
-        texts.push(t);
-        wants_space.push(f.space_after);
-    }
     let mut out = Vec::with_capacity(pages.fonts.len());
     let mut used_keys = Vec::new();
     for (index, file) in pages.fonts.iter().enumerate() {
-        let mut glyph_set: BTreeSet<u16> = glyphs
-            .fonts
-            .get(index)
-            .map(|f| f.ids().collect())
-            .unwrap_or_default();
+        let used = glyphs.fonts.get(index).unwrap_or(&none);
+        let mut glyph_set: BTreeSet<u16> = used.ids().collect();
         if glyph_set.is_empty() {
             out.push(None);
             continue;
         }
+        // The texts by glyph id, in id order, for the key.
+        let mut by_id: Vec<(u16, &str)> =
+            used.texts.iter().map(|(g, t)| (*g, t.as_str())).collect();
+        by_id.sort_unstable();
         let mut key = Fnv::new();
         key.write(file.postscript_name.as_bytes());
         key.write(&(file.data.len() as u64).to_le_bytes());
         key.write(&file.index.to_le_bytes());
-        key.write(&[u8::from(wants_space[index])]);
+        key.write(&[u8::from(used.space_after)]);
         for g in &glyph_set {
             key.write(&g.to_le_bytes());
-            key.write(
-                texts[index]
-                    .get(usize::from(*g))
-                    .map_or(b"".as_slice(), |t| t.as_bytes()),
-            );
+        }
+        key.write(&[0xfe]);
+        for (g, t) in &by_id {
+            key.write(&g.to_le_bytes());
+            key.write(t.as_bytes());
             key.write(&[0xff]);
         }
         let key = key.finish();
@@ -194,12 +182,15 @@ pub(crate) fn embed_fonts(
             used_keys.push(key);
             continue;
         }
+        let mut text = vec![String::new(); GLYPHS];
+        for (g, t) in &by_id {
+            text[usize::from(*g)] = t.to_string();
+        }
         let font = Font::from_bytes(file.data.clone(), file.index).map_err(|e| PdfError::Font {
             font: file.postscript_name.clone(),
             message: e.to_string(),
         })?;
-        let mut text = std::mem::take(&mut texts[index]);
-        let space = if wants_space[index] {
+        let space = if used.space_after {
             font.glyph(' ')
         } else {
             None
