@@ -604,3 +604,14 @@ pub fn generate(
     }
     Ok(Novel { words, chapters })
 }
+
+/// The benchmarks' `--rounds N` argument, or `default`.
+#[allow(dead_code)] // not every benchmark that includes this module reads it
+pub fn rounds(default: usize) -> usize {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    args.iter()
+        .position(|a| a == "--rounds")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}

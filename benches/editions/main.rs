@@ -29,13 +29,7 @@ const SEED: u64 = 0x5EED_F011_0B00_C5ED;
 const WORDS: usize = 200_000;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let rounds = args
-        .iter()
-        .position(|a| a == "--rounds")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(7usize);
+    let rounds = novel::rounds(7);
     // A fixed clock, so a touch changes nothing in the outputs.
     // SAFETY: set before any thread starts; nothing reads the environment concurrently.
     unsafe { std::env::set_var("SOURCE_DATE_EPOCH", "1764000000") };

@@ -53,13 +53,7 @@ const SEED: u64 = 0x5EED_F011_0B00_C5ED;
 const WORDS: usize = 200_000;
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let rounds = args
-        .iter()
-        .position(|a| a == "--rounds")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(7usize);
+    let rounds = novel::rounds(7);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = root.join("target/bench-writer");
     let novel =
