@@ -34,10 +34,10 @@ pub(crate) struct EmbeddedFont {
     /// Original glyph id → subset glyph id (0 = not in the subset). Dense tables indexed
     /// by glyph id: these are read for every glyph drawn, so no hashing.
     remap: Vec<u16>,
-    /// Original glyph id → the text its ToUnicode entry carries (the first non-empty
+    /// Subset glyph id → the text its ToUnicode entry carries (the first non-empty
     /// cluster text seen; a PDF font maps each code to one string).
     text: Vec<String>,
-    /// Original glyph id → its `/W` advance in 1/1000 em (see [`EmbeddedFont::width_1000`]).
+    /// Subset glyph id → its `/W` advance in 1/1000 em (see [`EmbeddedFont::width_1000`]).
     widths: Vec<f64>,
     /// Original glyph id of U+0020, when the font has one.
     pub space: Option<u16>,
@@ -88,19 +88,17 @@ impl EmbeddedFont {
         self.remap.get(usize::from(original)).copied().unwrap_or(0)
     }
 
-    /// The ToUnicode text for an original glyph id ("" = no mapping).
-    pub fn text(&self, original: u16) -> &str {
-        self.text
-            .get(usize::from(original))
-            .map_or("", String::as_str)
+    /// The ToUnicode text of subset glyph `code` ("" = no mapping).
+    fn text_of(&self, code: usize) -> &str {
+        self.text.get(code).map_or("", String::as_str)
     }
 
-    /// The advance of an original glyph in 1/1000 em exactly as `/W` gives it (a whole
-    /// number), so TJ adjustments computed against it reproduce the frame's positions in
-    /// every viewer.
+    /// The advance of an original glyph (one of the subset's) in 1/1000 em exactly as `/W`
+    /// gives it (a whole number), so TJ adjustments computed against it reproduce the
+    /// frame's positions in every viewer.
     pub fn width_1000(&self, original: u16) -> f64 {
         self.widths
-            .get(usize::from(original))
+            .get(usize::from(self.gid(original)))
             .copied()
             .unwrap_or(0.0)
     }
@@ -182,10 +180,6 @@ pub(crate) fn embed_fonts(
             used_keys.push(key);
             continue;
         }
-        let mut text = vec![String::new(); GLYPHS];
-        for (g, t) in &by_id {
-            text[usize::from(*g)] = t.to_string();
-        }
         let font = Font::from_bytes(file.data.clone(), file.index).map_err(|e| PdfError::Font {
             font: file.postscript_name.clone(),
             message: e.to_string(),
@@ -197,7 +191,6 @@ pub(crate) fn embed_fonts(
         };
         if let Some(space) = space {
             glyph_set.insert(space);
-            text[usize::from(space)] = " ".to_string();
         }
 
         let mut remapper = subsetter::GlyphRemapper::new();
@@ -216,12 +209,22 @@ pub(crate) fn embed_fonts(
                 *slot = gid;
             }
         }
-        // `/W` advances in whole thousandths of an em, from the full font's metrics.
-        let upem = f64::from(font.units_per_em().max(1));
-        let mut widths = vec![0.0f64; GLYPHS];
-        for &gid in &glyph_set {
-            widths[usize::from(gid)] = (f64::from(font.advance(gid)) * 1000.0 / upem).trunc();
+        // By subset glyph id: the texts, and the `/W` advances in whole thousandths of an
+        // em from the full font's metrics.
+        let mut text = vec![String::new(); order.len()];
+        for (g, t) in &by_id {
+            if let Some(slot) = text.get_mut(usize::from(remap[usize::from(*g)])) {
+                *slot = t.to_string();
+            }
         }
+        if let Some(slot) = space.and_then(|g| text.get_mut(usize::from(remap[usize::from(g)]))) {
+            *slot = " ".to_string();
+        }
+        let upem = f64::from(font.units_per_em().max(1));
+        let widths: Vec<f64> = order
+            .iter()
+            .map(|&g| (f64::from(font.advance(g)) * 1000.0 / upem).trunc())
+            .collect();
         let mut embedded = EmbeddedFont {
             id: format!("F{index}"),
             name: format!(
@@ -328,7 +331,7 @@ fn to_unicode(font: &EmbeddedFont) -> Vec<u8> {
         .order
         .iter()
         .enumerate()
-        .map(|(k, &g)| (k, font.text(g)))
+        .map(|(k, _)| (k, font.text_of(k)))
         .filter(|(_, t)| !t.is_empty())
         .collect();
     for block in entries.chunks(BFCHAR_BLOCK) {
