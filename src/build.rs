@@ -45,7 +45,7 @@ pub fn build(
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
     // A single build keeps nothing for a next one: no need to key its inputs.
-    build_fresh(&mut Session::default(), project, opts, (0, 0), progress)
+    build_fresh(&mut Session::default(), project, opts, None, progress)
 }
 
 /// What a run of builds keeps in memory from one to the next (`folio watch`): the parsed
@@ -93,7 +93,13 @@ struct LastBuild {
 /// dot-folders (`.git`) and the outputs folder, with the options and `SOURCE_DATE_EPOCH`;
 /// without and with the files' modification times. Symbolic links are not followed (the
 /// project refuses them).
-fn input_key(project: &Project, opts: &Options) -> (u64, u64) {
+///
+/// `None` for a single-file book: its folder is not the book's, so any file in it may be an
+/// image the text names, and nothing is taken as unchanged.
+fn input_key(project: &Project, opts: &Options) -> Option<(u64, u64)> {
+    if project.single_file.is_some() {
+        return None;
+    }
     let mut h = Fnv::new();
     let mut times = Fnv::new();
     h.write(format!("{opts:?}").as_bytes());
@@ -136,7 +142,7 @@ fn input_key(project: &Project, opts: &Options) -> (u64, u64) {
     }
     let plain = h.finish();
     times.write(&plain.to_le_bytes());
-    (plain, times.finish())
+    Some((plain, times.finish()))
 }
 
 /// The outputs as they are on disk now.
@@ -162,7 +168,7 @@ pub fn build_in(
     // Nothing changed since the last build in this session, and its outputs are as it left
     // them: the same inputs give the same bytes, so there is nothing to write.
     let keys = input_key(project, opts);
-    if let Some(last) = &session.last {
+    if let (Some(keys), Some(last)) = (keys, &session.last) {
         let key = if last.clock_from_files {
             keys.1
         } else {
@@ -190,7 +196,7 @@ fn build_fresh(
     session: &mut Session,
     project: &Project,
     opts: &Options,
-    keys: (u64, u64),
+    keys: Option<(u64, u64)>,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
     let mut report = Report::default();
@@ -309,7 +315,7 @@ fn build_fresh(
         report.outputs.push(path.clone());
     }
     report.timings.push(("write", t.elapsed()));
-    session.last = Some(LastBuild {
+    session.last = keys.map(|keys| LastBuild {
         key: if clock_from_files { keys.1 } else { keys.0 },
         outputs: stamp(&report.outputs),
         report: report.clone(),

@@ -58,11 +58,18 @@ pub fn watch(
     let project = Project::open(path)?;
     let mut folders = vec![project.root.clone()];
     folders.extend(project.covers.clone());
+    // A single-file book lives in a folder that is not its own: only that folder's files
+    // are watched, not everything below it.
+    let mode = if project.single_file.is_some() {
+        RecursiveMode::NonRecursive
+    } else {
+        RecursiveMode::Recursive
+    };
     let out = std::fs::create_dir_all(&opts.out_dir)
         .and_then(|_| opts.out_dir.canonicalize())
         .unwrap_or_else(|_| opts.out_dir.clone());
     let (tx, rx) = mpsc::channel();
-    let (_watcher, polling) = start(&folders, tx)?;
+    let (_watcher, polling) = start(&folders, mode, tx)?;
     report(Event::Watching {
         folders: &folders,
         polling,
@@ -116,7 +123,11 @@ type Events = mpsc::Sender<notify::Result<notify::Event>>;
 
 /// Starts the native watcher on `folders`, or the polling one where that fails or is asked
 /// for; returns it (it stops when dropped) and whether it polls.
-fn start(folders: &[PathBuf], tx: Events) -> Result<(Box<dyn Watcher>, bool), Vec<Diagnostic>> {
+fn start(
+    folders: &[PathBuf],
+    mode: RecursiveMode,
+    tx: Events,
+) -> Result<(Box<dyn Watcher>, bool), Vec<Diagnostic>> {
     let cannot = |e: notify::Error| {
         vec![
             Diagnostic::error(format!("cannot watch the book's files: {e}"))
@@ -125,7 +136,7 @@ fn start(folders: &[PathBuf], tx: Events) -> Result<(Box<dyn Watcher>, bool), Ve
     };
     let watch_all = |w: &mut dyn Watcher| -> notify::Result<()> {
         for f in folders {
-            w.watch(f, RecursiveMode::Recursive)?;
+            w.watch(f, mode)?;
         }
         Ok(())
     };

@@ -518,3 +518,31 @@ fn pieces_laid_out_on_one_thread_or_several_give_the_same_bytes() {
     }
     assert!(outputs[0] == outputs[1] && outputs[1] == outputs[2]);
 }
+
+#[test]
+fn a_single_file_book_is_rebuilt_every_time_in_a_session() {
+    // A single .md file's folder is not the book's (it may be a home folder): folio does
+    // not walk it to key the inputs, so a session never takes such a book as unchanged.
+    let tmp = temp("single");
+    let md = tmp.join("notes.md");
+    std::fs::write(
+        &md,
+        "---\ntitle: Notes\n---\n\nA short note, written once.\n",
+    )
+    .unwrap();
+    let project = Project::open(&md).unwrap();
+    let opts = Options {
+        out_dir: tmp.join("out"),
+        pdf: true,
+        epub: true,
+    };
+    let mut session = folio::build::Session::default();
+    for _ in 0..2 {
+        let report = folio::build::build_in(&mut session, &project, &opts, &mut |_| {}).unwrap();
+        assert!(
+            report.timings.iter().any(|(stage, _)| *stage == "pdf"),
+            "the book was built, not skipped: {:?}",
+            report.timings
+        );
+    }
+}
