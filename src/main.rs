@@ -243,7 +243,15 @@ fn watch(printer: &Printer, path: &Path, out: &Path, format: Format) -> bool {
     };
     // In watch mode the per-file lines of a build would scroll the summary away.
     let mut quiet = |_: &str| {};
-    match folio::watch::watch(path, &options(out, format), stop, &mut on_event, &mut quiet) {
+    let poll = std::env::var_os(folio::watch::POLL_ENV).is_some();
+    match folio::watch::watch(
+        path,
+        &options(out, format),
+        poll,
+        stop,
+        &mut on_event,
+        &mut quiet,
+    ) {
         Ok(()) => {
             printer.progress("Stopped watching");
             true

@@ -24,7 +24,7 @@ pub const DEBOUNCE: Duration = Duration::from_millis(120);
 const TICK: Duration = Duration::from_millis(50);
 /// The polling watcher's interval: a save is seen within half a second.
 const POLL: Duration = Duration::from_millis(500);
-/// Set (to anything) to use the polling watcher.
+/// Set (to anything) to use the polling watcher (read by the command line).
 pub const POLL_ENV: &str = "FOLIO_WATCH_POLL";
 
 /// What the watch loop reports.
@@ -46,10 +46,12 @@ pub enum Event<'a> {
     Failed(&'a [Diagnostic]),
 }
 
-/// Builds `path` into `opts.out_dir`, then again after every change, until `stop` is set.
+/// Builds `path` into `opts.out_dir`, then again after every change, until `stop` is set;
+/// with `poll`, by polling rather than through the system's notifications.
 pub fn watch(
     path: &Path,
     opts: &Options,
+    poll: bool,
     stop: Arc<AtomicBool>,
     report: &mut dyn FnMut(Event),
     progress: &mut dyn FnMut(&str),
@@ -69,7 +71,7 @@ pub fn watch(
         .and_then(|_| opts.out_dir.canonicalize())
         .unwrap_or_else(|_| opts.out_dir.clone());
     let (tx, rx) = mpsc::channel();
-    let (_watcher, polling) = start(&folders, mode, tx)?;
+    let (_watcher, polling) = start(&folders, mode, poll, tx)?;
     report(Event::Watching {
         folders: &folders,
         polling,
@@ -126,6 +128,7 @@ type Events = mpsc::Sender<notify::Result<notify::Event>>;
 fn start(
     folders: &[PathBuf],
     mode: RecursiveMode,
+    poll: bool,
     tx: Events,
 ) -> Result<(Box<dyn Watcher>, bool), Vec<Diagnostic>> {
     let cannot = |e: notify::Error| {
@@ -140,7 +143,7 @@ fn start(
         }
         Ok(())
     };
-    if std::env::var_os(POLL_ENV).is_none()
+    if !poll
         && let Ok(mut w) = notify::recommended_watcher(tx.clone())
         && watch_all(&mut w).is_ok()
     {

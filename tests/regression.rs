@@ -1779,3 +1779,50 @@ fn an_address_or_an_out_path_that_is_a_file_is_a_clear_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn watch_by_polling_sees_a_save_made_within_a_second_of_the_first_build() {
+    // The polling watcher compares modification times in whole seconds: a save right after
+    // the first build went unseen until polling compared contents too.
+    use folio::watch::{Event, watch};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, mpsc};
+    let dir = book(
+        "watch-poll-second",
+        &[(
+            "01.md",
+            "---\ntitle: Quick\n---\n\nThe first words of a short piece.\n",
+        )],
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let (tx, rx) = mpsc::channel::<String>();
+    let (book_dir, out, flag) = (dir.join("book"), dir.join("out"), stop.clone());
+    let watcher = std::thread::spawn(move || {
+        let opts = folio::build::Options {
+            out_dir: out,
+            pdf: true,
+            epub: false,
+        };
+        let mut report = |e: Event| {
+            let line = match e {
+                Event::Watching { polling, .. } => format!("watching polling={polling}"),
+                Event::Built { .. } => "built".to_string(),
+                Event::Failed(_) => "failed".to_string(),
+            };
+            let _ = tx.send(line);
+        };
+        watch(&book_dir, &opts, true, flag, &mut report, &mut |_| {})
+    });
+    let next = || rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
+    assert_eq!(next(), "watching polling=true");
+    assert_eq!(next(), "built");
+    // At once: the same second as the files the watcher has just looked at.
+    std::fs::write(
+        dir.join("book/01.md"),
+        "---\ntitle: Quick\n---\n\nThe first word of a short piece.\n",
+    )
+    .unwrap();
+    assert_eq!(next(), "built", "the save is seen and rebuilt");
+    stop.store(true, Ordering::Relaxed);
+    assert!(watcher.join().unwrap().is_ok());
+}
