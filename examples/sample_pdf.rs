@@ -2,7 +2,7 @@
 //! with external tools: `cargo run --example sample_pdf -- target/sample.pdf`.
 
 use folio::pdf::pdf;
-use folio::typeset::font::FontSet;
+use folio::typeset::font::{FontSet, Style};
 use folio::typeset::frame::{DocInfo, GlyphRun, Item, Page, Pages, Point};
 use folio::typeset::shape::{Features, Shaper, to_frame_glyphs};
 
@@ -22,13 +22,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "AVAST",
         "To.",
     ];
-    let regular = &fonts.regular;
+    let regular = fonts.get(Style::Regular);
     let space_units = regular.glyph(' ').map(|g| regular.advance(g)).unwrap_or(0);
     let space = space_units as f32 * size / f32::from(regular.units_per_em());
     let mut glyphs = Vec::new();
     for (i, w) in words.iter().enumerate() {
-        let s = shaper.shape(0, &fonts.regular, w, Features::default());
-        let mut g = to_frame_glyphs(&s, w, fonts.regular.units_per_em(), size);
+        let s = shaper.shape(0, fonts.get(Style::Regular), w, Features::default());
+        let mut g = to_frame_glyphs(&s, w, fonts.get(Style::Regular).units_per_em(), size);
         if i + 1 < words.len()
             && let Some(last) = g.last_mut()
         {
@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             })],
             furniture: vec![],
         }],
-        fonts: vec![fonts.regular.to_font_file()],
+        fonts: vec![fonts.get(Style::Regular).to_font_file()],
         images: vec![],
         info: DocInfo {
             title: "Sample".into(),

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use folio::pdf::pdf;
-use folio::typeset::font::{Font, FontSet};
+use folio::typeset::font::{Font, FontSet, Style};
 use folio::typeset::frame::{
     Destination, DocInfo, GlyphRun, Item, LabelStyle, OutlineEntry, Page, PageLabelRange, Pages,
     Point, Rect,
@@ -60,7 +60,7 @@ fn sample(bleed: f32) -> Pages {
     let mut run2 = line(
         &mut shaper,
         1,
-        &fonts.italic,
+        fonts.get(Style::Italic),
         LINE_2,
         Point { x: 54.0, y: 120.0 },
         1.5,
@@ -87,7 +87,7 @@ fn sample(bleed: f32) -> Pages {
                 Item::Glyphs(line(
                     &mut shaper,
                     0,
-                    &fonts.regular,
+                    fonts.get(Style::Regular),
                     LINE_1,
                     Point { x: 54.0, y: 80.0 },
                     0.0,
@@ -120,13 +120,16 @@ fn sample(bleed: f32) -> Pages {
             page(vec![Item::Glyphs(line(
                 &mut shaper,
                 0,
-                &fonts.regular,
+                fonts.get(Style::Regular),
                 LINE_3,
                 Point { x: 54.0, y: 72.0 },
                 0.8,
             ))]),
         ],
-        fonts: vec![fonts.regular.to_font_file(), fonts.italic.to_font_file()],
+        fonts: vec![
+            fonts.get(Style::Regular).to_font_file(),
+            fonts.get(Style::Italic).to_font_file(),
+        ],
         outline: vec![
             entry("Chapter One", 0, 1, 0.0),
             entry("The first flight", 1, 1, 100.0),

@@ -240,14 +240,18 @@ impl Style {
     ];
 }
 
-/// The faces a book is set in.
+/// The faces a book is set in. The compiled-in faces are parsed on first use, so a book
+/// that never sets bold never parses (or copies) the bold face.
 #[derive(Debug, Clone)]
 pub struct FontSet {
-    pub regular: Font,
-    pub italic: Font,
-    pub semibold: Font,
-    pub semibold_italic: Font,
-    pub bold: Font,
+    faces: [Face; 5],
+}
+
+/// One face: compiled in (parsed when first asked for), or given and already parsed.
+#[derive(Debug, Clone)]
+enum Face {
+    Embedded(&'static [u8], std::sync::OnceLock<Font>),
+    Given(Font),
 }
 
 static EB_GARAMOND: [&[u8]; 5] = [
@@ -258,40 +262,23 @@ static EB_GARAMOND: [&[u8]; 5] = [
     include_bytes!("../../fonts/EBGaramond-Bold.ttf"),
 ];
 
-impl FontSet {
-    /// EB Garamond in five faces, compiled into the binary.
-    pub fn default_fonts() -> FontSet {
-        let [regular, italic, semibold, semibold_italic, bold] = EB_GARAMOND;
-        let face = |bytes: &[u8]| {
-            Font::from_bytes(Arc::new(bytes.to_vec()), 0)
-                // The embedded files are fixed at compile time and covered by the tests.
-                .expect("the embedded EB Garamond faces parse")
-        };
-        FontSet {
-            regular: face(regular),
-            italic: face(italic),
-            semibold: face(semibold),
-            semibold_italic: face(semibold_italic),
-            bold: face(bold),
-        }
+/// Which of the five faces a style is.
+fn slot(style: Style) -> usize {
+    match style {
+        Style::Regular => 0,
+        Style::Italic => 1,
+        Style::SemiBold => 2,
+        Style::SemiBoldItalic => 3,
+        Style::Bold => 4,
     }
+}
 
-    /// Five faces from bytes the caller read (regular, italic, semibold, semibold italic, bold).
-    pub fn from_files(
-        regular: Vec<u8>,
-        italic: Vec<u8>,
-        semibold: Vec<u8>,
-        semibold_italic: Vec<u8>,
-        bold: Vec<u8>,
-    ) -> Result<FontSet, FontError> {
-        let face = |bytes: Vec<u8>| Font::from_bytes(Arc::new(bytes), 0);
-        Ok(FontSet {
-            regular: face(regular)?,
-            italic: face(italic)?,
-            semibold: face(semibold)?,
-            semibold_italic: face(semibold_italic)?,
-            bold: face(bold)?,
-        })
+impl FontSet {
+    /// EB Garamond in five faces, compiled into the binary (parsed on first use).
+    pub fn default_fonts() -> FontSet {
+        FontSet {
+            faces: EB_GARAMOND.map(|bytes| Face::Embedded(bytes, std::sync::OnceLock::new())),
+        }
     }
 
     /// Replaces one face with a font parsed from `data` (face `index` of a collection),
@@ -305,27 +292,26 @@ impl FontSet {
         }
         subsetter::subset(font.data(), index, &all)
             .map_err(|e| FontError::Damaged(e.to_string()))?;
-        *self.get_mut(style) = font;
+        self.faces[slot(style)] = Face::Given(font);
         Ok(())
     }
 
     pub fn get(&self, style: Style) -> &Font {
-        match style {
-            Style::Regular => &self.regular,
-            Style::Italic => &self.italic,
-            Style::SemiBold => &self.semibold,
-            Style::SemiBoldItalic => &self.semibold_italic,
-            Style::Bold => &self.bold,
+        match &self.faces[slot(style)] {
+            Face::Given(f) => f,
+            Face::Embedded(bytes, parsed) => parsed.get_or_init(|| {
+                Font::from_bytes(Arc::new(bytes.to_vec()), 0)
+                    // The embedded files are fixed at compile time and covered by the tests.
+                    .expect("the embedded EB Garamond faces parse")
+            }),
         }
     }
 
-    fn get_mut(&mut self, style: Style) -> &mut Font {
-        match style {
-            Style::Regular => &mut self.regular,
-            Style::Italic => &mut self.italic,
-            Style::SemiBold => &mut self.semibold,
-            Style::SemiBoldItalic => &mut self.semibold_italic,
-            Style::Bold => &mut self.bold,
+    /// Has the face been parsed (given, or asked for)? A face never asked for is not used.
+    pub fn is_parsed(&self, style: Style) -> bool {
+        match &self.faces[slot(style)] {
+            Face::Given(_) => true,
+            Face::Embedded(_, parsed) => parsed.get().is_some(),
         }
     }
 }
@@ -345,16 +331,30 @@ mod tests {
             assert!(f.ascender() > 0 && f.descender() < 0);
             assert!(f.x_height() > 0 && f.cap_height() > f.x_height());
         }
-        assert_eq!(set.regular.postscript_name(), "EBGaramond-Regular");
-        assert_eq!(set.regular.italic_angle(), 0.0);
-        assert!(set.italic.italic_angle() < 0.0);
-        assert_eq!(set.regular.weight(), 400);
-        assert_eq!(set.bold.weight(), 700);
+        let regular = set.get(Style::Regular);
+        assert_eq!(regular.postscript_name(), "EBGaramond-Regular");
+        assert_eq!(regular.italic_angle(), 0.0);
+        assert!(set.get(Style::Italic).italic_angle() < 0.0);
+        assert_eq!(regular.weight(), 400);
+        assert_eq!(set.get(Style::Bold).weight(), 700);
+    }
+
+    #[test]
+    fn compiled_in_faces_are_parsed_only_when_asked_for() {
+        let set = FontSet::default_fonts();
+        assert!(Style::ALL.iter().all(|s| !set.is_parsed(*s)));
+        set.get(Style::Italic);
+        let parsed: Vec<Style> = Style::ALL
+            .into_iter()
+            .filter(|s| set.is_parsed(*s))
+            .collect();
+        assert_eq!(parsed, [Style::Italic]);
     }
 
     #[test]
     fn cmap_and_advances() {
-        let f = FontSet::default_fonts().regular;
+        let set = FontSet::default_fonts();
+        let f = set.get(Style::Regular);
         let a = f.glyph('a').expect("a is mapped");
         assert!(f.advance(a) > 0);
         assert_eq!(f.glyph('\u{1200}'), None);

@@ -106,7 +106,15 @@ impl Env {
     fn font_files(&self) -> Vec<FontFile> {
         Style::ALL
             .iter()
-            .map(|s| self.fonts.get(*s).to_font_file())
+            .map(|s| match self.fonts.is_parsed(*s) {
+                true => self.fonts.get(*s).to_font_file(),
+                // Never asked for, so no run uses it: the writer embeds only faces in use.
+                false => FontFile {
+                    postscript_name: String::new(),
+                    data: Arc::new(Vec::new()),
+                    index: 0,
+                },
+            })
             .collect()
     }
 }

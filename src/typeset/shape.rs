@@ -316,12 +316,12 @@ pub fn to_frame_glyphs(shaped: &Shaped, text: &str, upem: u16, size: f32) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::typeset::font::FontSet;
+    use crate::typeset::font::{FontSet, Style};
 
     #[test]
     fn kerning_changes_advances() {
         let fonts = FontSet::default_fonts();
-        let f = &fonts.regular;
+        let f = fonts.get(Style::Regular);
         let mut shaper = Shaper::new("en");
         let s = shaper.shape(0, f, "AVAST To", Features::default());
         let kerned = s
@@ -339,8 +339,8 @@ mod tests {
         let fonts = FontSet::default_fonts();
         let mut shaper = Shaper::new("en");
         for text in ["office", "official", "“Elder’s” — affluent ﬃ"] {
-            let s = shaper.shape(0, &fonts.regular, text, Features::default());
-            let glyphs = to_frame_glyphs(&s, text, fonts.regular.units_per_em(), 12.0);
+            let s = shaper.shape(0, fonts.get(Style::Regular), text, Features::default());
+            let glyphs = to_frame_glyphs(&s, text, fonts.get(Style::Regular).units_per_em(), 12.0);
             let joined: String = glyphs.iter().map(|g| g.text.as_str()).collect();
             assert_eq!(joined, text);
         }
@@ -350,7 +350,7 @@ mod tests {
     fn missing_chars_are_reported() {
         let fonts = FontSet::default_fonts();
         let mut shaper = Shaper::new("en");
-        let s = shaper.shape(0, &fonts.regular, "a𝔄ሀሀb", Features::default());
+        let s = shaper.shape(0, fonts.get(Style::Regular), "a𝔄ሀሀb", Features::default());
         assert_eq!(s.missing, vec!['𝔄', 'ሀ']);
     }
 
@@ -366,10 +366,10 @@ mod tests {
     fn cache_returns_same_arc() {
         let fonts = FontSet::default_fonts();
         let mut cache = ShapeCache::default();
-        let a = cache.get(key(0), &fonts.regular, "en", "word");
-        let b = cache.get(key(0), &fonts.regular, "en", "word");
+        let a = cache.get(key(0), fonts.get(Style::Regular), "en", "word");
+        let b = cache.get(key(0), fonts.get(Style::Regular), "en", "word");
         assert!(Arc::ptr_eq(&a, &b));
-        let c = cache.get(key(1), &fonts.italic, "en", "word");
+        let c = cache.get(key(1), fonts.get(Style::Italic), "en", "word");
         assert!(!Arc::ptr_eq(&a, &c));
         assert_eq!(cache.cached(), 2);
     }
@@ -381,7 +381,7 @@ mod tests {
         let fonts = FontSet::default_fonts();
         let mut cache = ShapeCache::default();
         for lang in ["en", "de", "tr", "ca", "en"] {
-            let r = cache.get(key(0), &fonts.regular, lang, "office");
+            let r = cache.get(key(0), fonts.get(Style::Regular), lang, "office");
             assert_eq!(r.glyphs.len(), r.shaped.glyphs.len(), "{lang}");
         }
         assert_eq!(cache.cached(), 4);
@@ -391,12 +391,17 @@ mod tests {
     fn features_change_glyphs() {
         let fonts = FontSet::default_fonts();
         let mut shaper = Shaper::new("en");
-        let plain = shaper.shape(0, &fonts.regular, "abc 1984", Features::default());
+        let plain = shaper.shape(
+            0,
+            fonts.get(Style::Regular),
+            "abc 1984",
+            Features::default(),
+        );
         let sc = Features {
             small_caps: true,
             oldstyle_figures: true,
         };
-        let fancy = shaper.shape(0, &fonts.regular, "abc 1984", sc);
+        let fancy = shaper.shape(0, fonts.get(Style::Regular), "abc 1984", sc);
         assert_ne!(plain.glyphs, fancy.glyphs);
     }
 }
