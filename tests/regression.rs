@@ -81,7 +81,7 @@ fn glyphs(page: &Page) -> Vec<Drawn> {
                     x1: x + ink,
                     y: run.origin.y,
                     font: run.font,
-                    text: g.text.clone(),
+                    text: g.text.to_string(),
                 });
                 x += g.advance;
             }

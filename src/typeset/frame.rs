@@ -401,7 +401,88 @@ pub struct Glyph {
     /// The text this glyph stands for: the whole cluster on its first glyph (a ligature
     /// carries "ffi"), empty on the further glyphs of a cluster. Trailing spaces of a word are
     /// attached to the last glyph before them, so text extraction returns word spaces.
-    pub text: String,
+    pub text: GlyphText,
+}
+
+/// Bytes of text a glyph keeps without a heap allocation: a character or a ligature's few
+/// and a word space (a novel has a million glyphs; a `String` each cost a third of the
+/// memory of its pages).
+const INLINE: usize = 22;
+
+/// A glyph's text: up to [`INLINE`] bytes kept in place, longer clusters on the heap.
+#[derive(Clone, PartialEq, Eq)]
+pub struct GlyphText(Repr);
+
+#[derive(Clone, PartialEq, Eq)]
+enum Repr {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Default for GlyphText {
+    fn default() -> GlyphText {
+        GlyphText(Repr::Inline {
+            len: 0,
+            bytes: [0; INLINE],
+        })
+    }
+}
+
+impl GlyphText {
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            // Only whole UTF-8 strings are ever stored (`from`, `push`).
+            Repr::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or("")
+            }
+            Repr::Heap(s) => s,
+        }
+    }
+
+    /// Appends a character.
+    pub fn push(&mut self, c: char) {
+        let mut buf = [0u8; 4];
+        let add = c.encode_utf8(&mut buf).as_bytes();
+        if let Repr::Inline { len, bytes } = &mut self.0 {
+            let at = usize::from(*len);
+            if at + add.len() <= INLINE {
+                bytes[at..at + add.len()].copy_from_slice(add);
+                *len += add.len() as u8;
+                return;
+            }
+        }
+        let mut s = self.as_str().to_string();
+        s.push(c);
+        self.0 = Repr::Heap(s.into_boxed_str());
+    }
+}
+
+impl From<&str> for GlyphText {
+    fn from(s: &str) -> GlyphText {
+        if s.len() <= INLINE {
+            let mut bytes = [0; INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            GlyphText(Repr::Inline {
+                len: s.len() as u8,
+                bytes,
+            })
+        } else {
+            GlyphText(Repr::Heap(s.into()))
+        }
+    }
+}
+
+impl std::ops::Deref for GlyphText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for GlyphText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 /// One outline (bookmark) entry.
@@ -486,5 +567,26 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
             g.transform = Transform::translate(dx, dy).then(&g.transform);
             Item::Group(g)
         }
+    }
+}
+
+#[cfg(test)]
+mod glyph_text_tests {
+    use super::GlyphText;
+
+    #[test]
+    fn short_texts_stay_inline_long_ones_move_to_the_heap_unchanged() {
+        let mut t = GlyphText::from("ffi");
+        t.push(' ');
+        assert_eq!(&*t, "ffi ");
+        let long = "ᄀᄀᄀᄀᄀᄀᄀᄀ"; // 24 bytes: past the inline room
+        let mut l = GlyphText::from(long);
+        assert_eq!(&*l, long);
+        l.push('é');
+        assert_eq!(&*l, format!("{long}é"));
+        let mut edge = GlyphText::from("a".repeat(21).as_str());
+        edge.push('é'); // two bytes: 23, one past the room
+        assert_eq!(edge.len(), 23);
+        assert_eq!(GlyphText::default().as_str(), "");
     }
 }

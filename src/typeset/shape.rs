@@ -299,9 +299,9 @@ pub fn to_frame_glyphs(shaped: &Shaped, text: &str, upem: u16, size: f32) -> Vec
         let glyph_text = if first_of_cluster {
             text.get(ends.range(g.cluster, text.len()))
                 .unwrap_or("")
-                .to_string()
+                .into()
         } else {
-            String::new()
+            Default::default()
         };
         out.push(Glyph {
             id: g.id,
