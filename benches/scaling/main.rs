@@ -72,20 +72,21 @@ fn main() {
     for words in [10_000, 50_000, 200_000, 800_000] {
         let dir = scratch.join(format!("novel-{words}"));
         let n = novel::generate(&dir, &root.join("manuscript"), SEED, words).expect("written");
-        books.push((format!("novel {}k", words / 1000), dir, n.words));
+        let name = format!("novel {}k ({} ch.)", words / 1000, n.chapters);
+        books.push((name, dir, n.words));
     }
     books.push(long_paragraph(&scratch.join("paragraph")));
     books.push(small_pieces(&scratch.join("pieces")));
     println!("scaling benchmark: {rounds} rounds per book, medians; PDF and EPUB in-process");
     println!(
-        "{:<16} {:>8} {:>10} {:>12} {:>10} {:>14}",
+        "{:<22} {:>8} {:>10} {:>12} {:>10} {:>14}",
         "book", "words", "time ms", "ms/1k words", "peak MB", "peak KB/1k w"
     );
     for (name, dir, words) in books {
         let (time, peak) = measure(&dir, &scratch.join("out"), rounds);
         let k = words as f64 / 1000.0;
         println!(
-            "{name:<16} {words:>8} {:>10.1} {:>12.2} {:>10.1} {:>14.0}",
+            "{name:<22} {words:>8} {:>10.1} {:>12.2} {:>10.1} {:>14.0}",
             time.as_secs_f64() * 1000.0,
             time.as_secs_f64() * 1000.0 / k,
             peak as f64 / 1048576.0,
