@@ -11,7 +11,8 @@
 # Steps: build folio in release; generate the novel (benches/build/novel.rs, fixed seed)
 # into target/bench-novel; convert its chapters with pandoc into one Typst file whose
 # preamble matches folio's page; then time, alternating within each round:
-#   1. `target/release/folio build <novel> --format pdf` (whole process, wall clock);
+#   1. `target/release/folio build <novel> --format pdf` (whole process, wall clock), and
+#      the same with both outputs (`--format all`);
 #   2. `python3 -c 'import typst; typst.compile(...)'`, wall clock of the process and the
 #      time inside Python around `typst.compile` (so the interpreter's start-up is out);
 #   3. `target/release/folio build manuscript --format pdf` (the interview).
@@ -78,9 +79,9 @@ import statistics, subprocess, sys, time
 rounds, folio, novel, interview, work, fonts, have_typst = sys.argv[1:]
 rounds, have_typst = int(rounds), have_typst == "1"
 
-def run_folio(book, out):
+def run_folio(book, out, fmt="pdf"):
     t = time.perf_counter()
-    subprocess.run([folio, "build", book, "--out", out, "--format", "pdf", "--quiet"], check=True)
+    subprocess.run([folio, "build", book, "--out", out, "--format", fmt, "--quiet"], check=True)
     return time.perf_counter() - t
 
 TYPST = f"""
@@ -94,14 +95,16 @@ def run_typst():
     p = subprocess.run([sys.executable, "-c", TYPST], check=True, capture_output=True, text=True)
     return time.perf_counter() - t, float(p.stdout.split()[-1])
 
-res = {"folio novel": [], "typst novel (process)": [], "typst novel (compile)": [], "folio interview": []}
+res = {"folio novel": [], "folio novel, PDF+EPUB": [], "typst novel (process)": [], "typst novel (compile)": [], "folio interview": []}
 for r in range(rounds + 1):
     a = run_folio(novel, f"{work}/folio-novel")
+    a2 = run_folio(novel, f"{work}/folio-novel-both", "all")
     b = run_typst() if have_typst else None
     c = run_folio(interview, f"{work}/folio-interview")
     if r == 0:
         continue  # warm-up
     res["folio novel"].append(a)
+    res["folio novel, PDF+EPUB"].append(a2)
     if b:
         res["typst novel (process)"].append(b[0])
         res["typst novel (compile)"].append(b[1])
@@ -115,6 +118,8 @@ if have_typst:
     f = statistics.median(res["folio novel"])
     print(f"  ratio typst compile / folio process  {statistics.median(res['typst novel (compile)'])/f:5.1f}x")
     print(f"  ratio typst process / folio process  {statistics.median(res['typst novel (process)'])/f:5.1f}x")
+    both = statistics.median(res["folio novel, PDF+EPUB"])
+    print(f"  ratio typst compile / folio PDF+EPUB {statistics.median(res['typst novel (compile)'])/both:5.1f}x")
     # The same ratio per round, to show the spread.
     per = [t / f_ for t, f_ in zip(res["typst novel (compile)"], res["folio novel"])]
     print(f"  per-round compile ratios  {' '.join(f'{x:.1f}' for x in per)}")
