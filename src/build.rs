@@ -413,17 +413,14 @@ pub fn typeset_in(
     }
     let fresh = lay_out(book, &env, settings, &todo, &mut session.caches[..threads]);
     session.laid_out = todo.len();
+    let in_use: std::collections::HashSet<u64> = keys.iter().copied().collect();
+    session.pieces.retain(|k, _| in_use.contains(k));
+    // Time is counted in the build that laid a piece out: what is reused cost nothing now.
+    for l in session.pieces.values_mut() {
+        l.times = Default::default();
+    }
     for (i, layout) in fresh {
         session.pieces.insert(keys[i], layout);
-    }
-    session.pieces.retain(|k, _| keys.contains(k));
-    // Time is counted in the build that laid a piece out.
-    for (i, k) in keys.iter().enumerate() {
-        if !todo.contains(&i)
-            && let Some(l) = session.pieces.get_mut(k)
-        {
-            l.times = Default::default();
-        }
     }
     let layouts: Vec<&crate::typeset::PieceLayout> =
         keys.iter().map(|k| &session.pieces[k]).collect();
@@ -512,7 +509,8 @@ fn lay_out(
 }
 
 /// The key of the `index`th piece's layout: the environment's key, the piece's place, its
-/// file and that file's text (the piece is a function of them).
+/// file and that file's text (the piece is a function of them; the text by its hash from
+/// the loader).
 fn piece_key(
     env: u64,
     book: &crate::model::Book,
@@ -527,8 +525,8 @@ fn piece_key(
     if let Some(path) = book.sources.get(file) {
         h.write(path.to_string_lossy().as_bytes());
     }
-    if let Some(text) = book.texts.get(file) {
-        h.write(text.as_bytes());
+    if let Some(text) = book.text_hashes.get(file) {
+        h.write(&text.to_le_bytes());
     }
     h.finish()
 }

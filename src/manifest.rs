@@ -211,12 +211,8 @@ fn image_hash(img: &crate::image::Image) -> u64 {
     h.finish()
 }
 
-/// The hash of everything `page` draws; fonts and images are hashed as `fonts[i]` and
-/// `images[i]` (their content here, their subset and number for the PDF writer's cache).
-pub fn page_hash(page: &Page, fonts: &[u64], images: &[u64]) -> u64 {
-    page_hash_memo(page, &Keys { fonts, images }, &mut HashMemo::default())
-}
-
+/// The hash of everything `page` draws, with its fonts and images hashed as `keys` says
+/// and its rows through `memo`.
 fn page_hash_memo(page: &Page, keys: &Keys, memo: &mut HashMemo) -> u64 {
     let mut h = Fnv::new();
     for v in [page.width, page.height, page.bleed, page.slug] {

@@ -45,6 +45,8 @@ pub struct Book {
     /// Their text as loaded, by the same index: the source map later stages locate
     /// warnings with (no stage reads a source file again).
     pub texts: Vec<std::sync::Arc<str>>,
+    /// A hash of each of those texts (what caches of loaded and laid-out pieces key on).
+    pub text_hashes: Vec<u64>,
     /// Layout and output settings from `book.toml`.
     pub settings: crate::settings::Settings,
     /// The folder the book was loaded from (covers and images resolve against it).

@@ -354,7 +354,7 @@ struct BuildInput<'a> {
 /// Drives epub-builder: everything it writes here, it escapes itself.
 /// What epub-builder stores under OEBPS/`href`: the bytes, or nothing when they can be
 /// copied from the last container.
-fn stored<'b>(
+fn unless_reused<'b>(
     reuse: &mut dyn FnMut(String, &[u8]) -> bool,
     href: &str,
     bytes: &'b [u8],
@@ -397,7 +397,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     }
     // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
     b.set_uuid(uuid::Uuid::nil());
-    let mut stored = |href: &str, bytes| stored(reuse, href, bytes);
+    let mut stored = |href: &str, bytes| unless_reused(reuse, href, bytes);
     let embed = book.settings.epub.embed_fonts;
     let css = css::stylesheet(embed);
     b.stylesheet(stored("stylesheet.css", css.as_bytes()))?;

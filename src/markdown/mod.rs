@@ -69,11 +69,17 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
     // The source map: every piece's text, kept so later stages locate their warnings
     // without reading a file again.
     let mut texts: Vec<std::sync::Arc<str>> = Vec::with_capacity(files.len());
+    let mut text_hashes: Vec<u64> = Vec::with_capacity(files.len());
     let meta_key = format!("{book_meta:?}");
-    let mut used = Vec::with_capacity(files.len());
+    let mut used = std::collections::HashSet::with_capacity(files.len());
     for (i, path) in files.iter().enumerate() {
         let read = project.read_text(path);
-        texts.push(read.as_deref().unwrap_or_default().into());
+        let source = read.as_deref().unwrap_or_default();
+        let mut text_hash = crate::hash::Fnv::new();
+        text_hash.write(source.as_bytes());
+        let text_hash = text_hash.finish();
+        texts.push(source.into());
+        text_hashes.push(text_hash);
         let text = match read {
             Ok(text) => text,
             Err(errs) => {
@@ -85,9 +91,9 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         h.write(path.to_string_lossy().as_bytes());
         h.write(&(i as u64).to_le_bytes());
         h.write(meta_key.as_bytes());
-        h.write(text.as_bytes());
+        h.write(&text_hash.to_le_bytes());
         let key = h.finish();
-        used.push(key);
+        used.insert(key);
         if let Some((piece, warnings)) = cache.get(&key) {
             diags.extend(warnings.iter().cloned());
             pieces.push(piece.clone());
@@ -173,6 +179,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         pieces,
         sources: files,
         texts,
+        text_hashes,
         settings,
         root: project.root.clone(),
     };

@@ -9,6 +9,7 @@
 //! Furniture (running heads, folios, marks) is wrapped as `/Artifact` marked content.
 
 use std::io::Write as _;
+use std::sync::Arc;
 
 use super::PdfError;
 use super::font::{EmbeddedFont, split_spaces};
@@ -40,34 +41,40 @@ impl Space {
 /// The content stream of `page` (uncompressed).
 pub(crate) fn page_stream(
     page: &Page,
-    fonts: &[Option<std::sync::Arc<EmbeddedFont>>],
+    fonts: &[Option<Arc<EmbeddedFont>>],
     images: usize,
 ) -> Result<Vec<u8>, PdfError> {
     let space = Space::of(page);
     let mut w = Writer {
         out: Vec::with_capacity(page.items.len() * 64),
         tz: 100.0,
+        fonts,
+        images,
     };
     for item in &page.items {
-        w.item(item, space, fonts, images)?;
+        w.item(item, space)?;
     }
     if !page.furniture.is_empty() {
         w.out.extend_from_slice(b"/Artifact BMC\n");
         for item in &page.furniture {
-            w.item(item, space, fonts, images)?;
+            w.item(item, space)?;
         }
         w.out.extend_from_slice(b"EMC\n");
     }
     Ok(w.out)
 }
 
-struct Writer {
+struct Writer<'a> {
     out: Vec<u8>,
     /// Horizontal scaling in force (`Tz` is graphics state: it outlives a text object).
     tz: f32,
+    /// The document's fonts, by a run's font index.
+    fonts: &'a [Option<Arc<EmbeddedFont>>],
+    /// How many images the document has (an image item names one of them).
+    images: usize,
 }
 
-impl Writer {
+impl Writer<'_> {
     /// `v` to thousandths, without trailing zeros ("12", "-0.5", "3.142").
     fn num(&mut self, v: f64) {
         let milli = (v * PRECISION).round() as i64;
@@ -112,17 +119,12 @@ impl Writer {
         self.out.push(b'\n');
     }
 
-    fn item(
-        &mut self,
-        item: &Item,
-        s: Space,
-        fonts: &[Option<std::sync::Arc<EmbeddedFont>>],
-        images: usize,
-    ) -> Result<(), PdfError> {
+    fn item(&mut self, item: &Item, s: Space) -> Result<(), PdfError> {
         let x = |v: f32| s.left + f64::from(v);
         let y = |v: f32| s.top - f64::from(v);
         match item {
             Item::Glyphs(run) => {
+                let fonts = self.fonts;
                 let font = fonts
                     .get(run.font)
                     .and_then(Option::as_ref)
@@ -141,7 +143,7 @@ impl Writer {
                 self.out.extend_from_slice(b"S\nQ\n");
             }
             Item::Image { rect, image } => {
-                if *image >= images {
+                if *image >= self.images {
                     return Err(PdfError::Write(format!(
                         "an image item names image #{image}, which is not listed"
                     )));
@@ -154,20 +156,14 @@ impl Writer {
             }
             // Annotations, not content (see `super::annotations`).
             Item::Link { .. } | Item::UriLink { .. } => {}
-            Item::Group(g) => self.group(g, s, fonts, images)?,
+            Item::Group(g) => self.group(g, s)?,
         }
         Ok(())
     }
 
     /// A group: a move alone shifts its items' coordinates (no graphics state needed);
     /// any other transform, or a clip, is a `cm` (and `re W n`) inside `q … Q`.
-    fn group(
-        &mut self,
-        g: &Group,
-        s: Space,
-        fonts: &[Option<std::sync::Arc<EmbeddedFont>>],
-        images: usize,
-    ) -> Result<(), PdfError> {
+    fn group(&mut self, g: &Group, s: Space) -> Result<(), PdfError> {
         let t = g.transform;
         if t.is_translation() && g.clip.is_none() {
             let inner = Space {
@@ -175,7 +171,7 @@ impl Writer {
                 top: s.top - f64::from(t.f),
             };
             for item in g.items.iter() {
-                self.item(item, inner, fonts, images)?;
+                self.item(item, inner)?;
             }
             return Ok(());
         }
@@ -205,7 +201,7 @@ impl Writer {
             top: 0.0,
         };
         for item in g.items.iter() {
-            self.item(item, inner, fonts, images)?;
+            self.item(item, inner)?;
         }
         self.out.extend_from_slice(b"Q\n");
         // `Q` restores the scaling in force before the group.
@@ -298,6 +294,8 @@ mod tests {
         let mut w = Writer {
             out: Vec::new(),
             tz: 100.0,
+            fonts: &[],
+            images: 0,
         };
         for v in [0.0, -0.0004, 12.0, -0.5, 4.56789, 1000.25, -12.0625, 0.001] {
             w.num(v);

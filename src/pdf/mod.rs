@@ -144,7 +144,6 @@ const DEFLATE_LEVEL: u32 = 6;
 /// writer's most expensive step). Each stream compresses on its own, so the bytes do not
 /// depend on how the work is split.
 fn compress(lo: &mut Document) {
-    use std::io::Write as _;
     let mut streams: Vec<&mut Stream> = lo
         .objects
         .values_mut()
@@ -153,25 +152,28 @@ fn compress(lo: &mut Document) {
             _ => None,
         })
         .collect();
-    let deflate = |s: &mut Stream| {
-        let mut e =
-            flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(DEFLATE_LEVEL));
-        if e.write_all(&s.content).is_err() {
-            return;
+    on_two_threads(&mut streams, |d, s| {
+        let out = deflate_with(d, &s.content);
+        // As lopdf does: keep the raw bytes unless deflating saves more than the filter entry.
+        if out.len() + 19 < s.content.len() {
+            s.dict.set("Filter", "FlateDecode");
+            s.set_content(out);
         }
-        if let Ok(out) = e.finish() {
-            // As lopdf does: keep the raw bytes unless deflating saves more than the filter entry.
-            if out.len() + 19 < s.content.len() {
-                s.dict.set("Filter", "FlateDecode");
-                s.set_content(out);
-            }
-        }
-    };
-    let half = streams.len() / 2;
-    let (a, b) = streams.split_at_mut(half);
+    });
+}
+
+/// Runs `f` on every item, on two threads (the machine's cores), each with its own
+/// compressor. Each item is handled on its own, so the result does not depend on the split.
+fn on_two_threads<T: Send>(items: &mut [T], f: impl Fn(&mut Deflater, &mut T) + Sync) {
+    let half = items.len() / 2;
+    let (a, b) = items.split_at_mut(half);
     std::thread::scope(|scope| {
-        scope.spawn(|| a.iter_mut().for_each(|s| deflate(s)));
-        b.iter_mut().for_each(|s| deflate(s));
+        scope.spawn(|| {
+            let mut d = Deflater::new();
+            a.iter_mut().for_each(|x| f(&mut d, x));
+        });
+        let mut d = Deflater::new();
+        b.iter_mut().for_each(|x| f(&mut d, x));
     });
 }
 
@@ -295,27 +297,20 @@ fn content_streams(
             k.finish()
         })
         .collect();
+    let in_use: std::collections::HashSet<u64> = keys.iter().copied().collect();
     let mut fresh: Vec<(u64, Vec<u8>)> = Vec::new();
+    let mut queued = std::collections::HashSet::new();
     for (page, key) in pages.pages.iter().zip(&keys) {
-        if !cache.contains_key(key) && !fresh.iter().any(|f| f.0 == *key) {
+        if !cache.contains_key(key) && queued.insert(*key) {
             fresh.push((*key, content::page_stream(page, fonts, pages.images.len())?));
         }
     }
-    let half = fresh.len() / 2;
-    let (a, b) = fresh.split_at_mut(half);
-    std::thread::scope(|scope| {
-        scope.spawn(|| {
-            let mut d = Deflater::new();
-            a.iter_mut().for_each(|(_, s)| *s = deflate_with(&mut d, s));
-        });
-        let mut d = Deflater::new();
-        b.iter_mut().for_each(|(_, s)| *s = deflate_with(&mut d, s));
-    });
+    on_two_threads(&mut fresh, |d, (_, s)| *s = deflate_with(d, s));
     for (key, bytes) in fresh {
         cache.insert(key, Arc::new(bytes));
     }
     // Only what this edition uses is kept for the next one.
-    cache.retain(|k, _| keys.contains(k));
+    cache.retain(|k, _| in_use.contains(k));
     Ok(keys.iter().map(|k| cache[k].clone()).collect())
 }
 
