@@ -39,12 +39,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let pages = Pages {
         map: vec![],
+        renumber: vec![],
         glyphs: None,
         pages: vec![Page {
             width: 432.0,
             height: 648.0,
             bleed: 0.0,
             slug: 0.0,
+            media: None,
             items: vec![Item::Glyphs(GlyphRun {
                 font: 0,
                 size,

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the interview, the booklet and the stress fixture's PDFs and checks each with the
+# Builds the interview, the booklets and the stress fixture's PDFs (with the booklets' print
+# editions, imposed sheets and a wrap cover) and checks each with the
 # external tools: qpdf --check (syntax), pdffonts (every font embedded, subset, with a
 # ToUnicode map), pdftotext (text comes out); then holds the interview to issue 5's
 # typographic bar with typoqual (0 overfull, 0 widows/orphans, ladders <= 2, no hyphen at a
@@ -15,16 +16,29 @@ cargo build -q --bin folio
 status=0
 for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival; do
   name="$(basename "$book")"
-  target/debug/folio build "$book" --out "$out/$name" --format pdf -q
-  pdf="$(ls "$out/$name"/*.pdf)"
-  qpdf_out="$(qpdf --check "$pdf" 2>&1)" || { echo "$name: qpdf --check failed"; echo "$qpdf_out"; status=1; }
-  bad_fonts="$(pdffonts "$pdf" | tail -n +3 | awk '$(NF-4)!="yes" || $(NF-3)!="yes" || $(NF-2)!="yes"')"
-  fonts="$(pdffonts "$pdf" | tail -n +3 | wc -l)"
-  words="$(pdftotext "$pdf" - | wc -w)"
-  if [ -n "$bad_fonts" ] || [ "$fonts" = 0 ] || [ "$words" -lt 50 ]; then
-    echo "$name: fonts not all embedded+subset+unicode, or no text"; echo "$bad_fonts"; status=1
+  # The booklets also get their print edition (print PDF, imposed booklet) and, for the
+  # festival, a perfect-bound run with its wrap cover: every file is checked the same way.
+  case "$name" in
+    booklet) extra=(--print --crop-marks) ;;
+    festival) extra=(--print) ;;
+    *) extra=() ;;
+  esac
+  target/debug/folio build "$book" --out "$out/$name" --format pdf -q "${extra[@]}"
+  if [ "$name" = festival ]; then
+    target/debug/folio build "$book" --out "$out/$name-perfect" --format pdf -q --binding perfect
+    cp "$out/$name-perfect"/*-cover.pdf "$out/$name/"
   fi
-  echo "$name: qpdf ok, $fonts fonts (emb/sub/uni yes), $words words, $(pdfinfo "$pdf" | awk '/^Pages/{print $2}') pages"
+  for pdf in "$out/$name"/*.pdf; do
+    label="$name/$(basename "$pdf")"
+    qpdf_out="$(qpdf --check "$pdf" 2>&1)" || { echo "$label: qpdf --check failed"; echo "$qpdf_out"; status=1; }
+    bad_fonts="$(pdffonts "$pdf" | tail -n +3 | awk '$(NF-4)!="yes" || $(NF-3)!="yes" || $(NF-2)!="yes"')"
+    fonts="$(pdffonts "$pdf" | tail -n +3 | wc -l)"
+    words="$(pdftotext "$pdf" - | wc -w)"
+    if [ -n "$bad_fonts" ] || [ "$fonts" = 0 ] || [ "$words" -lt 50 ]; then
+      echo "$label: fonts not all embedded+subset+unicode, or no text"; echo "$bad_fonts"; status=1
+    fi
+    echo "$label: qpdf ok, $fonts fonts (emb/sub/uni yes), $words words, $(pdfinfo "$pdf" | awk '/^Pages/{print $2}') pages"
+  done
 done
 typoqual="${TYPOQUAL:-../shared/tools/typoqual.py}"
 if [ -f "$typoqual" ]; then

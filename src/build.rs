@@ -22,6 +22,8 @@ pub struct Options {
     pub out_dir: PathBuf,
     pub pdf: bool,
     pub epub: bool,
+    /// The command line's print options (`--print`, `--bleed`…), over `[print]`.
+    pub print: crate::settings::PrintOverrides,
 }
 
 /// What a successful build did.
@@ -236,6 +238,14 @@ fn build_fresh(
     report.counts.extend(typeset.counts);
     report.warnings.extend(typeset.warnings);
     let pages = typeset.pages;
+    // After the pages, with the same fonts: the print edition and the EPUB's cover.
+    let extra = after_pages(session, &book, &typeset.env, &assets, &pages, opts, &slug)?;
+    if let Some(summary) = &extra.summary {
+        progress(&format!("Print edition: {summary}"));
+    }
+    report.warnings.extend(extra.warnings);
+    let cover_page = extra.epub_cover;
+    let fonts = &extra.fonts;
     let manifest_path = opts.out_dir.join(format!("{slug}.manifest.json"));
     // The EPUB is written on a second thread while the manifest and the PDF are made: the
     // back ends share nothing but the read-only book and pages, and the machine has two
@@ -251,8 +261,19 @@ fn build_fresh(
                     panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
                 }
                 let t = Instant::now();
-                crate::epub::epub_cached(&book, &assets, clock, &pages.map, previous_epub)
-                    .map(|b| (b, t.elapsed()))
+                let cover = match &cover_page {
+                    Some(page) => Some(epub_cover(page, fonts, &pages.images)?),
+                    None => None,
+                };
+                crate::epub::epub_cached(
+                    &book,
+                    &assets,
+                    clock,
+                    &pages.map,
+                    cover.as_deref(),
+                    previous_epub,
+                )
+                .map(|b| (b, t.elapsed()))
             })
         });
         // The edition manifest: which pages changed since the last build into this folder.
@@ -297,6 +318,17 @@ fn build_fresh(
         Some(Err(d)) => errors.extend(d),
         None => {}
     }
+    for (suffix, doc) in &extra.print {
+        let t = Instant::now();
+        match crate::pdf::pdf(doc) {
+            Ok(bytes) => files.push((opts.out_dir.join(format!("{slug}{suffix}.pdf")), bytes)),
+            Err(e) => errors.push(Diagnostic::error(format!(
+                "cannot write the {} PDF: {e}",
+                suffix.trim_start_matches('-')
+            ))),
+        }
+        report.timings.push(("print", t.elapsed()));
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -327,6 +359,130 @@ fn build_fresh(
     Ok(report)
 }
 
+/// The EPUB's generated cover: 1600 × 2560 px (the size Apple, Kobo and Google Play ask
+/// for), drawn from a 5 × 8 in page of the same proportions.
+pub const EPUB_COVER_PX: (u32, u32) = (1600, 2560);
+const EPUB_COVER_PT: (f32, f32) = (360.0, 576.0);
+
+/// What is made after the pages with the typesetter's fonts.
+struct AfterPages {
+    /// The print edition's documents by file suffix.
+    print: Vec<(&'static str, crate::typeset::frame::Pages)>,
+    summary: Option<String>,
+    /// The front cover the EPUB shows as its image, when the book has no cover image.
+    epub_cover: Option<crate::typeset::frame::Page>,
+    /// The fonts, with the faces the covers asked for (they may use a face the book's
+    /// pages do not).
+    fonts: Vec<crate::typeset::frame::FontFile>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// The print edition (when `[print]` or the command line asks for it) and the EPUB's
+/// generated cover (when the book has none).
+fn after_pages(
+    session: &mut Session,
+    book: &crate::model::Book,
+    env: &crate::typeset::Env,
+    assets: &crate::assets::Assets,
+    pages: &crate::typeset::frame::Pages,
+    opts: &Options,
+    slug: &str,
+) -> DiagResult<AfterPages> {
+    let mut caches = std::mem::take(&mut session.caches[0]);
+    let mut setter = crate::typeset::Setter::new(book, env, &mut caches);
+    let epub_cover = (opts.epub && book.meta.cover.is_none())
+        .then(|| setter.front(EPUB_COVER_PT.0, EPUB_COVER_PT.1, None));
+    let mut out = AfterPages {
+        print: Vec::new(),
+        summary: None,
+        epub_cover,
+        warnings: Vec::new(),
+        fonts: Vec::new(),
+    };
+    let print = crate::settings::print::edition(book.settings.print.as_ref(), &opts.print);
+    if let (Some(p), true) = (print, opts.pdf) {
+        let cover = match &book.meta.cover {
+            Some(src) => {
+                let bytes = assets.get(src).map(|b| b.as_slice()).unwrap_or_default();
+                // A cover folio cannot decode is still the EPUB's; the printed front cover
+                // is then typographic.
+                crate::image::decode(bytes).ok().map(Arc::new)
+            }
+            None => None,
+        };
+        out.warnings = low_resolution(book, env, pages);
+        let files = crate::print::make(pages, &p, &mut setter, cover, slug);
+        out.summary = Some(files.summary);
+        out.print = files.documents;
+    }
+    drop(setter);
+    session.caches[0] = caches;
+    out.fonts = env.font_files();
+    for (_, doc) in &mut out.print {
+        doc.fonts = out.fonts.clone();
+    }
+    Ok(out)
+}
+
+/// Print needs 250 dpi at the printed size (300 is the norm; below 250 the dots show).
+const PRINT_DPI: f32 = 250.0;
+
+/// A warning at each figure printed below [`PRINT_DPI`].
+fn low_resolution(
+    book: &crate::model::Book,
+    env: &crate::typeset::Env,
+    pages: &crate::typeset::frame::Pages,
+) -> Vec<Diagnostic> {
+    let mut worst: Vec<f32> = vec![f32::INFINITY; pages.images.len()];
+    for page in &pages.pages {
+        page.walk(&mut |item, at| {
+            if let crate::typeset::frame::Item::Image { rect, image } = item
+                && let Some(img) = pages.images.get(*image)
+            {
+                let r = at.apply_rect(*rect);
+                let dpi = img.width as f32 / (r.width / 72.0);
+                worst[*image] = worst[*image].min(dpi);
+            }
+        });
+    }
+    let sources = env.figure_sources();
+    let mut out = Vec::new();
+    for (i, dpi) in worst.iter().enumerate() {
+        if *dpi >= PRINT_DPI {
+            continue;
+        }
+        let Some(src) = sources.get(i) else { continue };
+        let span = book
+            .pieces
+            .iter()
+            .flat_map(|p| crate::model::figures(&p.blocks))
+            .find(|(s, _)| s == src)
+            .map(|(_, span)| span);
+        let d = Diagnostic::warning(format!(
+            "`{src}` prints at {dpi:.0} dpi; print needs {PRINT_DPI:.0} dpi or more (300 is usual)"
+        ))
+        .hint("use an image with more pixels, or print it smaller");
+        out.push(match span {
+            Some(span) => book.locate(d, span),
+            None => d,
+        });
+    }
+    out
+}
+
+/// The EPUB's cover image from its page.
+fn epub_cover(
+    page: &crate::typeset::frame::Page,
+    fonts: &[crate::typeset::frame::FontFile],
+    images: &[Arc<crate::image::Image>],
+) -> DiagResult<Vec<u8>> {
+    crate::raster::png(page, fonts, images, EPUB_COVER_PX.0, EPUB_COVER_PX.1).map_err(|e| {
+        vec![Diagnostic::error(format!(
+            "cannot draw the EPUB's cover: {e}"
+        ))]
+    })
+}
+
 /// The PDF writer.
 fn pdf_bytes(
     pages: &crate::typeset::frame::Pages,
@@ -345,6 +501,8 @@ fn pdf_bytes(
 #[derive(Debug)]
 pub struct Typeset {
     pub pages: crate::typeset::frame::Pages,
+    /// The fonts and figures it was set with: covers and marks are set with them too.
+    pub env: crate::typeset::Env,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub counts: Vec<(&'static str, usize)>,
@@ -445,6 +603,7 @@ pub fn typeset_in(
             ("distinct shapes", steps.shaped),
         ],
         pages,
+        env,
         warnings,
     })
 }

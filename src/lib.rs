@@ -8,7 +8,9 @@
 //! 3. [`epub::epub`]: `Book` → EPUB bytes.
 //! 4. `typeset`: `Book` + fonts + page spec → [`typeset::frame::Pages`]; then [`pdf::pdf`]:
 //!    `Pages` → PDF bytes.
-//! 5. [`build::build`] runs them and writes the outputs atomically.
+//! 5. [`print::edition`]: the same `Pages` → the print edition (bleed, marks, covers) and
+//!    the imposed booklet.
+//! 6. [`build::build`] runs them and writes the outputs atomically.
 #![forbid(unsafe_code)]
 
 pub mod assets;
@@ -32,7 +34,9 @@ pub mod meta;
 pub mod model;
 pub mod output;
 pub mod pdf;
+pub mod print;
 pub mod project;
+pub mod raster;
 pub mod scaffold;
 pub mod settings;
 pub mod typeset;

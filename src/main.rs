@@ -60,6 +60,49 @@ struct BookArgs {
     /// Which outputs to make.
     #[arg(long, value_enum, default_value_t = Format::All)]
     format: Format,
+    #[command(flatten)]
+    print: PrintArgs,
+}
+
+/// The print edition for one run, over `[print]` in book.toml: any of these makes
+/// <slug>-print.pdf and (unless --impose none) <slug>-booklet.pdf.
+#[derive(clap::Args, Debug)]
+struct PrintArgs {
+    /// Make the print edition even without [print] in book.toml.
+    #[arg(long)]
+    print: bool,
+    /// Bleed around each page of the print edition (e.g. 3mm).
+    #[arg(long, value_parser = length)]
+    bleed: Option<f32>,
+    /// Crop marks on the print edition's pages and sheets.
+    #[arg(long)]
+    crop_marks: bool,
+    /// Impose the print edition: saddle (a stapled booklet), 2up (proof spreads) or none.
+    #[arg(long, value_parser = impose)]
+    impose: Option<folio::settings::Impose>,
+    /// Move the pages of each inner sheet this far towards the fold (creep, e.g. 0.1mm).
+    #[arg(long, value_parser = length)]
+    creep: Option<f32>,
+    /// saddle (stapled booklet, covers inside) or perfect (glued, a separate wrap cover).
+    #[arg(long, value_parser = binding)]
+    binding: Option<folio::settings::Binding>,
+}
+
+/// A length with its unit, for the print options.
+fn length(s: &str) -> Result<f32, String> {
+    folio::settings::length(s)
+        .filter(|v| *v >= 0.0 && *v <= 25.0 * 72.0 / 25.4)
+        .ok_or_else(|| {
+            format!("`{s}` is not a length of 0–25 mm with its unit (3mm, 0.125in, 9pt)")
+        })
+}
+
+fn impose(s: &str) -> Result<folio::settings::Impose, String> {
+    folio::settings::Impose::parse(s).ok_or_else(|| "use saddle, 2up or none".to_string())
+}
+
+fn binding(s: &str) -> Result<folio::settings::Binding, String> {
+    folio::settings::Binding::parse(s).ok_or_else(|| "use saddle or perfect".to_string())
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,10 +135,8 @@ fn main() -> ExitCode {
         quiet: cli.quiet,
     };
     let ok = match cli.command {
-        Command::Build { book, timings } => {
-            build(&printer, &book.path, &book.out, book.format, timings)
-        }
-        Command::Watch { book } => watch(&printer, &book.path, &book.out, book.format),
+        Command::Build { book, timings } => build(&printer, &book, timings),
+        Command::Watch { book } => watch(&printer, &book),
         Command::Check { path } => check(&printer, &path),
         Command::New { name } => new(&printer, &name),
     };
@@ -190,16 +231,26 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-fn options(out: &Path, format: Format) -> folio::build::Options {
+fn options(book: &BookArgs) -> folio::build::Options {
+    let p = &book.print;
     folio::build::Options {
-        out_dir: out.to_path_buf(),
-        pdf: matches!(format, Format::Pdf | Format::All),
-        epub: matches!(format, Format::Epub | Format::All),
+        out_dir: book.out.clone(),
+        pdf: matches!(book.format, Format::Pdf | Format::All),
+        epub: matches!(book.format, Format::Epub | Format::All),
+        print: folio::settings::PrintOverrides {
+            print: p.print,
+            bleed: p.bleed,
+            crop_marks: p.crop_marks,
+            impose: p.impose,
+            creep: p.creep,
+            binding: p.binding,
+        },
     }
 }
 
 /// `folio watch`: exits 0 on Ctrl-C, 1 when the book cannot be watched at all.
-fn watch(printer: &Printer, path: &Path, out: &Path, format: Format) -> bool {
+fn watch(printer: &Printer, book: &BookArgs) -> bool {
+    let path = &book.path;
     use folio::watch::Event;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
@@ -237,21 +288,14 @@ fn watch(printer: &Printer, path: &Path, out: &Path, format: Format) -> bool {
             printer.diagnostics(diags);
             eprintln!(
                 "the manuscript has errors; the last good outputs in {} are kept. Watching for the next save.",
-                out.display()
+                book.out.display()
             );
         }
     };
     // In watch mode the per-file lines of a build would scroll the summary away.
     let mut quiet = |_: &str| {};
     let poll = std::env::var_os(folio::watch::POLL_ENV).is_some();
-    match folio::watch::watch(
-        path,
-        &options(out, format),
-        poll,
-        stop,
-        &mut on_event,
-        &mut quiet,
-    ) {
+    match folio::watch::watch(path, &options(book), poll, stop, &mut on_event, &mut quiet) {
         Ok(()) => {
             printer.progress("Stopped watching");
             true
@@ -263,7 +307,8 @@ fn watch(printer: &Printer, path: &Path, out: &Path, format: Format) -> bool {
     }
 }
 
-fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bool) -> bool {
+fn build(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
+    let path = &book.path;
     let project = match Project::open(path) {
         Ok(p) => p,
         Err(d) => {
@@ -271,7 +316,7 @@ fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bo
             return false;
         }
     };
-    let opts = options(out, format);
+    let opts = options(book);
     match folio::build::build(&project, &opts, &mut |line| printer.progress(line)) {
         Ok(report) => {
             printer.diagnostics(&report.warnings);
@@ -289,7 +334,7 @@ fn build(printer: &Printer, path: &Path, out: &Path, format: Format, timings: bo
             printer.diagnostics(&d);
             eprintln!(
                 "nothing was written; earlier outputs in {} are unchanged",
-                out.display()
+                book.out.display()
             );
             false
         }

@@ -215,7 +215,15 @@ fn image_hash(img: &crate::image::Image) -> u64 {
 /// and its rows through `memo`.
 fn page_hash_memo(page: &Page, keys: &Keys, memo: &mut HashMemo) -> u64 {
     let mut h = Fnv::new();
-    for v in [page.width, page.height, page.bleed, page.slug] {
+    let media = page.media_size();
+    for v in [
+        page.width,
+        page.height,
+        page.bleed,
+        page.slug,
+        media.0,
+        media.1,
+    ] {
         float(&mut h, v);
     }
     hash_items(&mut h, &page.items, keys, memo);
@@ -264,6 +272,16 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                 thickness,
             } => {
                 h.write(&[2]);
+                for v in [from.x, from.y, to.x, to.y, *thickness] {
+                    float(h, v);
+                }
+            }
+            Item::Mark {
+                from,
+                to,
+                thickness,
+            } => {
+                h.write(&[7]);
                 for v in [from.x, from.y, to.x, to.y, *thickness] {
                     float(h, v);
                 }

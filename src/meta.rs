@@ -143,6 +143,7 @@ pub struct RawMeta {
     pdf: Option<toml::Value>,
     epub: Option<toml::Value>,
     hyphenation: Option<toml::Value>,
+    print: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -176,6 +177,7 @@ pub const KEYS: &[&str] = &[
     "pdf",
     "epub",
     "hyphenation",
+    "print",
 ];
 
 /// The syntax of a metadata block.
@@ -388,11 +390,14 @@ pub fn resolve(
         pdf: raw.pdf,
         epub: raw.epub,
         hyphenation: raw.hyphenation,
+        print: raw.print,
     };
-    let has_settings =
-        settings.pdf.is_some() || settings.epub.is_some() || settings.hyphenation.is_some();
+    let has_settings = settings.pdf.is_some()
+        || settings.epub.is_some()
+        || settings.hyphenation.is_some()
+        || settings.print.is_some();
     if has_settings && !allow_settings {
-        for key in ["pdf", "epub", "hyphenation"] {
+        for key in ["pdf", "epub", "hyphenation", "print"] {
             if find_key(block.content(), key).is_some() {
                 errors.push(
                     block

@@ -26,6 +26,7 @@ fn build_both(book: &Path, out: &Path) -> (PathBuf, PathBuf) {
             out_dir: out.to_path_buf(),
             pdf: true,
             epub: true,
+            print: Default::default(),
         },
         &mut |_| {},
     )
@@ -359,6 +360,7 @@ fn build_report(book: &Path, out: &Path) -> folio::build::Report {
         out_dir: out.to_path_buf(),
         pdf: true,
         epub: true,
+        print: Default::default(),
     };
     build(&project, &opts, &mut |_| {}).unwrap()
 }
@@ -429,6 +431,7 @@ fn a_rebuild_in_a_session_is_byte_identical_to_a_cold_build() {
         out_dir: tmp.join(out),
         pdf: true,
         epub: true,
+        print: Default::default(),
     };
     let mut session = folio::build::Session::default();
     let in_session = |s: &mut folio::build::Session| {
@@ -506,6 +509,7 @@ fn pieces_laid_out_on_one_thread_or_several_give_the_same_bytes() {
             out_dir: tmp.join(format!("t{threads}")),
             pdf: true,
             epub: true,
+            print: Default::default(),
         };
         let report = folio::build::build_in(&mut session, &project, &opts, &mut |_| {}).unwrap();
         assert_eq!(session.laid_out, 8);
@@ -535,6 +539,7 @@ fn a_single_file_book_is_rebuilt_every_time_in_a_session() {
         out_dir: tmp.join("out"),
         pdf: true,
         epub: true,
+        print: Default::default(),
     };
     let mut session = folio::build::Session::default();
     for _ in 0..2 {

@@ -41,6 +41,7 @@ fn interview_pages_match_their_golden_images() {
         out_dir: out.clone(),
         pdf: true,
         epub: false,
+        print: Default::default(),
     };
     let report = folio::build::build(&project, &opts, &mut |_| {}).unwrap();
     let update = std::env::var_os("UPDATE").is_some();

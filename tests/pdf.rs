@@ -24,6 +24,7 @@ fn build_pdf(book: &Path, out: &Path) -> (PathBuf, Book) {
             out_dir: out.to_path_buf(),
             pdf: true,
             epub: false,
+            print: Default::default(),
         },
         &mut |_| {},
     )
@@ -285,7 +286,7 @@ fn print_settings_give_bleed_trim_and_crop_marks() {
     std::fs::create_dir_all(&b).unwrap();
     std::fs::write(
         b.join("book.toml"),
-        "title = \"Print\"\n[pdf]\npage-size = \"6x9\"\nbleed = \"3mm\"\ncrop-marks = true\n",
+        "title = \"Print\"\n[pdf]\npage-size = \"6x9\"\n[print]\nbleed = \"3mm\"\ncrop-marks = true\n",
     )
     .unwrap();
     std::fs::write(
@@ -294,7 +295,15 @@ fn print_settings_give_bleed_trim_and_crop_marks() {
     )
     .unwrap();
     let (pdf, _) = build_pdf(&b, &dir.join("out"));
-    let doc = Document::load_mem(&std::fs::read(&pdf).unwrap()).unwrap();
+    // The screen PDF has neither bleed nor marks: its media box is its trim.
+    let screen = Document::load_mem(&std::fs::read(&pdf).unwrap()).unwrap();
+    let page = screen.get_pages()[&1];
+    assert_eq!(
+        page_box(&screen, page, b"MediaBox"),
+        page_box(&screen, page, b"TrimBox")
+    );
+    let print = dir.join("out/print-print.pdf");
+    let doc = Document::load_mem(&std::fs::read(&print).unwrap()).unwrap();
     let first = doc.get_pages()[&1];
     let (media, bleed, trim) = (
         page_box(&doc, first, b"MediaBox"),
@@ -333,6 +342,7 @@ fn a_character_the_font_lacks_is_a_located_warning() {
             out_dir: dir.join("out"),
             pdf: true,
             epub: false,
+            print: Default::default(),
         },
         &mut |_| {},
     )
@@ -385,6 +395,7 @@ fn figures_are_placed_jpeg_unchanged_png_with_alpha() {
             out_dir: dir.join("out2"),
             pdf: true,
             epub: false,
+            print: Default::default(),
         },
         &mut |_| {},
     )

@@ -75,10 +75,12 @@ fn sample(bleed: f32) -> Pages {
         height: h,
         bleed,
         slug: 0.0,
+        media: None,
         items,
         furniture: vec![],
     };
     Pages {
+        renumber: vec![],
         images: vec![],
         map: vec![],
         glyphs: None,

@@ -822,7 +822,7 @@ fn a_setting_of_the_wrong_type_names_the_key_the_form_and_an_example() {
         &[
             (
                 "book.toml",
-                "title = \"T\"\n\n[pdf]\nbleed = 3\ncrop-marks = \"yes\"\nfont-size = \"10pt\"\ncropmarks = true\n",
+                "title = \"T\"\n\n[print]\nbleed = 3\ncrop-marks = \"yes\"\ncropmarks = true\n[pdf]\nfont-size = \"10pt\"\n",
             ),
             ("01-a.md", &format!("{PIECE}Text.\n")),
         ],
@@ -830,18 +830,21 @@ fn a_setting_of_the_wrong_type_names_the_key_the_form_and_an_example() {
     let o = folio(&dir, &["check", "book"]);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(1));
-    for (key, line, example) in [
-        ("bleed", 4, "bleed = \"3mm\""),
-        ("crop-marks", 5, "crop-marks = true"),
-        ("font-size", 6, "font-size = 10.5"),
+    for (key, table, line, example) in [
+        ("bleed", "print", 4, "bleed = \"3mm\""),
+        ("crop-marks", "print", 5, "crop-marks = true"),
+        ("font-size", "pdf", 8, "font-size = 10.5"),
     ] {
-        assert!(err.contains(&format!("`{key}` in [pdf] must be")), "{err}");
+        assert!(
+            err.contains(&format!("`{key}` in [{table}] must be")),
+            "{err}"
+        );
         assert!(err.contains(&format!("book.toml:{line}:1")), "{err}");
         assert!(err.contains(example), "{err}");
     }
-    assert!(err.contains("unknown key `cropmarks` in [pdf]"), "{err}");
+    assert!(err.contains("unknown key `cropmarks` in [print]"), "{err}");
     assert!(err.contains("did you mean `crop-marks`?"), "{err}");
-    assert!(err.contains("the keys of [pdf] are: page-size"), "{err}");
+    assert!(err.contains("the keys of [print] are: bleed"), "{err}");
 }
 
 #[test]
@@ -1158,6 +1161,7 @@ fn grows_linearly(name: &str, n: usize, body: impl Fn(usize) -> String) {
             out_dir: dir.join("out"),
             pdf: true,
             epub: true,
+            print: Default::default(),
         };
         let t = std::time::Instant::now();
         let r = folio::build::build(&project, &opts, &mut |_| {});
@@ -1361,7 +1365,10 @@ fn a_huge_bleed_is_a_located_error_not_an_unreadable_pdf() {
     let dir = book(
         "bleed",
         &[
-            ("book.toml", "title = \"T\"\n\n[pdf]\nbleed = \"5000mm\"\n"),
+            (
+                "book.toml",
+                "title = \"T\"\n\n[print]\nbleed = \"5000mm\"\n",
+            ),
             ("01-a.md", &format!("{PIECE}Text.\n")),
         ],
     );
@@ -1373,6 +1380,25 @@ fn a_huge_bleed_is_a_located_error_not_an_unreadable_pdf() {
         stderr(&o)
     );
     assert!(stderr(&o).contains("book.toml:4:1"), "{}", stderr(&o));
+}
+
+#[test]
+fn bleed_in_pdf_settings_says_it_moved_to_print() {
+    // Since the print edition (issue 11), the screen PDF has no bleed: `[pdf] bleed` was
+    // the old place, and an old book.toml gets told where it goes now.
+    let dir = book(
+        "bleed-moved",
+        &[
+            ("book.toml", "title = \"T\"\n\n[pdf]\nbleed = \"3mm\"\n"),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("`bleed` belongs in [print] now"), "{err}");
+    assert!(err.contains("book.toml:4:1"), "{err}");
+    assert!(err.contains("[print] bleed = \"3mm\""), "{err}");
 }
 
 #[test]
@@ -1802,6 +1828,7 @@ fn watch_by_polling_sees_a_save_made_within_a_second_of_the_first_build() {
             out_dir: out,
             pdf: true,
             epub: false,
+            print: Default::default(),
         };
         let mut report = |e: Event| {
             let line = match e {

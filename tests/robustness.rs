@@ -115,6 +115,7 @@ fn random_manuscripts_never_panic() {
             out_dir: book_dir.join("out"),
             pdf: true,
             epub: true,
+            print: Default::default(),
         };
         let r = std::panic::catch_unwind(|| folio::build::build(&project, &opts, &mut |_| {}));
         assert!(r.is_ok(), "build panicked on case {case}: {doc:?}");

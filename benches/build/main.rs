@@ -113,6 +113,7 @@ impl Case {
             out_dir: out_dir.join(self.name.replace(' ', "-")),
             pdf: self.pdf,
             epub: self.epub,
+            print: Default::default(),
         };
         let t = Instant::now();
         let report = folio::build::build(&project, &opts, &mut |_| {}).unwrap_or_else(|d| {

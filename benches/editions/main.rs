@@ -95,6 +95,7 @@ fn timed(session: Option<&mut Session>, book: &Path, out: &Path) -> Duration {
         out_dir: out.to_path_buf(),
         pdf: true,
         epub: true,
+        print: Default::default(),
     };
     let t = Instant::now();
     let project = Project::open(book).expect("the book opens");

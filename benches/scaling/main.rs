@@ -102,6 +102,7 @@ fn measure(book: &Path, out: &Path, rounds: usize) -> (Duration, usize) {
         out_dir: out.to_path_buf(),
         pdf: true,
         epub: true,
+        print: Default::default(),
     };
     let mut times = Vec::new();
     let mut peak = 0;

@@ -43,7 +43,14 @@ pub fn epub(
     clock_secs: i64,
     pages: &[PageStart],
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    epub_cached(book, assets, clock_secs, pages, &mut Previous::default())
+    epub_cached(
+        book,
+        assets,
+        clock_secs,
+        pages,
+        None,
+        &mut Previous::default(),
+    )
 }
 
 /// [`epub`], copying the entries that did not change from the `previous` container.
@@ -52,6 +59,7 @@ pub fn epub_cached(
     assets: &Assets,
     clock_secs: i64,
     pages: &[PageStart],
+    generated_cover: Option<&[u8]>,
     previous: &mut Previous,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
@@ -68,7 +76,15 @@ pub fn epub_cached(
                 None
             }
         },
-        None => None,
+        // folio's own typographic cover, drawn as an image (stores need one).
+        None => generated_cover.map(|png| {
+            used_hrefs.insert(GENERATED_COVER.into());
+            Image {
+                href: GENERATED_COVER.into(),
+                media_type: "image/png",
+                bytes: png.to_vec(),
+            }
+        }),
     };
     let mut images: HashMap<String, String> = HashMap::new();
     let mut resources: Vec<Image> = Vec::new();
@@ -242,6 +258,9 @@ pub fn epub_cached(
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
     Ok(out)
 }
+
+/// Where the generated cover image is stored.
+const GENERATED_COVER: &str = "images/cover.png";
 
 /// The cover page's file name (a typographic cover when there is no cover image).
 const COVER: &str = "cover.xhtml";

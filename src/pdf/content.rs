@@ -30,10 +30,10 @@ pub(crate) struct Space {
 
 impl Space {
     pub fn of(page: &Page) -> Space {
-        let out = f64::from(page.bleed + page.slug);
+        let (x, y) = page.trim_offset();
         Space {
-            left: out,
-            top: out + f64::from(page.height),
+            left: f64::from(x),
+            top: f64::from(y + page.height),
         }
     }
 }
@@ -137,6 +137,18 @@ impl Writer<'_> {
                 thickness,
             } => {
                 self.out.extend_from_slice(b"q\n");
+                self.nums(&[f64::from(*thickness)], "w");
+                self.nums(&[x(from.x), y(from.y)], "m");
+                self.nums(&[x(to.x), y(to.y)], "l");
+                self.out.extend_from_slice(b"S\nQ\n");
+            }
+            Item::Mark {
+                from,
+                to,
+                thickness,
+            } => {
+                // Registration colour: full ink on every separation (`super::REGISTRATION`).
+                let _ = write!(self.out, "q\n/{} CS 1 SCN\n", super::REGISTRATION);
                 self.nums(&[f64::from(*thickness)], "w");
                 self.nums(&[x(from.x), y(from.y)], "m");
                 self.nums(&[x(to.x), y(to.y)], "l");

@@ -119,7 +119,7 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     {
         return Err(PdfError::Write(w.msg.clone()));
     }
-    attach(&mut lo, &fonts, streams)?;
+    attach(&mut lo, &fonts, streams, has_marks(pages))?;
     finish(&mut lo, pages)?;
     compress(&mut lo);
 
@@ -205,10 +205,10 @@ struct Space {
 
 impl Space {
     fn of(page: &Page) -> Space {
-        let out = page.bleed + page.slug;
+        let (x, y) = page.trim_offset();
         Space {
-            bleed: out,
-            top: out + page.height,
+            bleed: x,
+            top: y + page.height,
         }
     }
     fn rect(&self, r: &Rect) -> PpRect {
@@ -229,13 +229,15 @@ fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
     let mut missing = None;
     page.walk(&mut |item, at| match item {
         Item::Link { rect, dest } => {
-            let Some(target) = pages.pages.get(dest.page) else {
-                missing = Some(dest.page);
+            // In an edition with pages added or moved (print, imposed), where the page went.
+            let to = pages.renumber.get(dest.page).copied().unwrap_or(dest.page);
+            let Some(target) = pages.pages.get(to) else {
+                missing = Some(to);
                 return;
             };
             let action = Actions::go_to(PpDest::Xyz {
                 // printpdf numbers pages from 1.
-                page: dest.page + 1,
+                page: to + 1,
                 left: None,
                 top: Some(Space::of(target).top - dest.y),
                 zoom: None,
@@ -253,12 +255,8 @@ fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
     }
     // The boxes are rewritten in `finish` (printpdf writes width/height where the spec wants
     // the upper-right corner); these only size the page.
-    let media = PpRect::from_xywh(
-        Pt(0.0),
-        Pt(0.0),
-        Pt(page.width + 2.0 * (page.bleed + page.slug)),
-        Pt(page.height + 2.0 * (page.bleed + page.slug)),
-    );
+    let (w, h) = page.media_size();
+    let media = PpRect::from_xywh(Pt(0.0), Pt(0.0), Pt(w), Pt(h));
     Ok(PdfPage {
         media_box: media.clone(),
         trim_box: media.clone(),
@@ -368,6 +366,7 @@ fn attach(
     lo: &mut Document,
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     streams: Vec<Arc<Vec<u8>>>,
+    marks: bool,
 ) -> Result<(), PdfError> {
     let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
     let ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
@@ -387,6 +386,23 @@ fn attach(
         dict.set(f.id.as_str(), Object::Reference(font::write_font(lo, f)));
     }
     lo.objects.insert(font_dict, Object::Dictionary(dict));
+    if marks {
+        // Each page has its own resources (sharing the font dictionary): each gets the
+        // colour space, one object for all.
+        let mut spaces = Dictionary::new();
+        spaces.set(REGISTRATION, registration_colour());
+        let spaces = lo.add_object(Object::Dictionary(spaces));
+        for &id in &ids {
+            let res = lo
+                .get_dictionary(id)
+                .and_then(|d| d.get(b"Resources"))
+                .and_then(Object::as_reference)
+                .map_err(bad)?;
+            lo.get_dictionary_mut(res)
+                .map_err(bad)?
+                .set("ColorSpace", Object::Reference(spaces));
+        }
+    }
     for (id, bytes) in ids.into_iter().zip(streams) {
         let contents = lo
             .get_dictionary(id)
@@ -399,6 +415,36 @@ fn attach(
             .insert(contents, Object::Stream(Stream::new(d, bytes.to_vec())));
     }
     Ok(())
+}
+
+/// The resource name of the registration colour printer's marks are drawn in.
+const REGISTRATION: &str = "Reg";
+
+/// Registration colour: the `All` separation (ISO 32000-1, 8.6.6.4), full ink on every
+/// plate, so crop and registration marks show on each film; CMYK 100 % as the alternate.
+fn registration_colour() -> Object {
+    let mut f = Dictionary::new();
+    f.set("FunctionType", 2);
+    f.set("Domain", Object::Array(vec![0.into(), 1.into()]));
+    f.set("C0", Object::Array(vec![0.into(); 4]));
+    f.set("C1", Object::Array(vec![1.into(); 4]));
+    f.set("N", 1);
+    Object::Array(vec![
+        Object::Name(b"Separation".to_vec()),
+        Object::Name(b"All".to_vec()),
+        Object::Name(b"DeviceCMYK".to_vec()),
+        Object::Dictionary(f),
+    ])
+}
+
+/// Does any page draw a printer's mark (then the registration colour is a resource)?
+fn has_marks(pages: &Pages) -> bool {
+    pages.pages.iter().any(|p| {
+        p.furniture
+            .iter()
+            .chain(&p.items)
+            .any(|i| matches!(i, Item::Mark { .. }))
+    })
 }
 
 /// A link annotation without a visible border (printpdf's default draws a 1 pt frame).
@@ -455,22 +501,26 @@ fn finish(lo: &mut Document, pages: &Pages) -> Result<(), PdfError> {
     }
     let mut tops = Vec::with_capacity(ids.len());
     for (&id, page) in ids.iter().zip(&pages.pages) {
-        let (w, h, b, s) = (page.width, page.height, page.bleed, page.slug);
+        let (w, h, b) = (page.width, page.height, page.bleed);
+        let (mw, mh) = page.media_size();
+        let (x, y) = page.trim_offset();
         let dict = lo
             .get_dictionary_mut(id)
             .map_err(|e| PdfError::Write(e.to_string()))?;
-        // Media = trim + bleed + slug (the marks' room); bleed = trim + bleed; trim = the page.
-        let o = b + s;
-        let media = rect_obj(0.0, 0.0, w + 2.0 * o, h + 2.0 * o);
+        // Media = trim + bleed + slug (the marks' room), or the press sheet; bleed = trim +
+        // bleed (within the media); trim = the page.
+        let media = rect_obj(0.0, 0.0, mw, mh);
         dict.set("MediaBox", media.clone());
         dict.set("CropBox", media);
-        dict.set("TrimBox", rect_obj(o, o, o + w, o + h));
-        if b > 0.0 || s > 0.0 {
-            dict.set("BleedBox", rect_obj(s, s, s + w + 2.0 * b, s + h + 2.0 * b));
+        dict.set("TrimBox", rect_obj(x, y, x + w, y + h));
+        if (mw, mh) != (w, h) {
+            let (bx, by) = ((x - b).max(0.0), (y - b).max(0.0));
+            let (bx1, by1) = ((x + w + b).min(mw), (y + h + b).min(mh));
+            dict.set("BleedBox", rect_obj(bx, by, bx1, by1));
         } else {
             dict.remove(b"BleedBox");
         }
-        tops.push((id, o + h));
+        tops.push((id, y + h));
     }
 
     let outline_root = outline::write_outline(lo, &pages.outline, &tops)?;

@@ -47,6 +47,10 @@ pub struct Pages {
     /// The glyphs the pages use, when the typesetter summed them up (it does so per piece,
     /// so a rebuild does not visit every glyph of the book); `None`: the writer looks.
     pub glyphs: Option<GlyphUse>,
+    /// Where each page of the typeset book is in this document, when pages were added or
+    /// moved (the print edition's covers, imposed sheets): links to page `i` go to page
+    /// `renumber[i]`. Empty: every page is where it was typeset.
+    pub renumber: Vec<usize>,
 }
 
 /// Glyph ids are 16-bit: a bit per glyph in 1,024 words.
@@ -206,6 +210,9 @@ pub struct Page {
     /// marks). The media box grows by this much too; items may be drawn there (crop marks
     /// at negative coordinates or beyond the trim size).
     pub slug: f32,
+    /// The media box's size when it is not the trim grown by bleed and slug on every side
+    /// (an imposed sheet on a named press sheet): the trim box is centred on it.
+    pub media: Option<(f32, f32)>,
     /// The page's content, in painting order.
     pub items: Vec<Item>,
     /// What is on the page but not part of the book's text: running heads, folios, printer's
@@ -214,6 +221,18 @@ pub struct Page {
 }
 
 impl Page {
+    /// The media box's width and height.
+    pub fn media_size(&self) -> (f32, f32) {
+        let out = 2.0 * (self.bleed + self.slug);
+        self.media.unwrap_or((self.width + out, self.height + out))
+    }
+
+    /// Where the trim box's bottom-left corner is in the media box (PDF space, y up).
+    pub fn trim_offset(&self) -> (f32, f32) {
+        let (w, h) = self.media_size();
+        ((w - self.width) / 2.0, (h - self.height) / 2.0)
+    }
+
     /// Calls `f` on every item on the page (content, then furniture) that is not a group,
     /// with the transform that puts it on the page.
     pub fn walk(&self, f: &mut dyn FnMut(&Item, &Transform)) {
@@ -228,8 +247,15 @@ impl Page {
 pub enum Item {
     /// A run of shaped glyphs on one baseline in one font and size.
     Glyphs(GlyphRun),
-    /// A straight stroked line (rules, crop marks).
+    /// A straight stroked line in black (rules; a thick one is a barcode's bar).
     Rule {
+        from: Point,
+        to: Point,
+        thickness: f32,
+    },
+    /// A printer's mark: a line in registration colour (on every separation), for crop,
+    /// fold and registration marks.
+    Mark {
         from: Point,
         to: Point,
         thickness: f32,
@@ -550,6 +576,15 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
             to,
             thickness,
         } => Item::Rule {
+            from: pt(from),
+            to: pt(to),
+            thickness,
+        },
+        Item::Mark {
+            from,
+            to,
+            thickness,
+        } => Item::Mark {
             from: pt(from),
             to: pt(to),
             thickness,

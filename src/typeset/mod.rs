@@ -8,6 +8,7 @@
 
 mod blocks;
 mod collect;
+pub mod cover;
 pub mod flow;
 pub mod font;
 pub mod frame;
@@ -15,6 +16,7 @@ pub mod hyphenate;
 pub mod linebreak;
 mod opening;
 mod page;
+pub use page::roman;
 mod par;
 pub mod shape;
 mod table;
@@ -23,7 +25,7 @@ use crate::diag::Diagnostic;
 use crate::model::{Book, Span};
 use crate::settings::{FontFace, PdfSettings};
 use font::{FontSet, Style};
-use frame::{DocInfo, FontFile, Pages};
+use frame::{DocInfo, FontFile, Item, Page, Pages};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -103,7 +105,7 @@ impl Env {
 
     /// Every face, in the order of [`Pages::fonts`]: a run's font index is its face's
     /// place in [`Style::ALL`], fixed before layout (the writer embeds only faces in use).
-    fn font_files(&self) -> Vec<FontFile> {
+    pub fn font_files(&self) -> Vec<FontFile> {
         Style::ALL
             .iter()
             .map(|s| match self.fonts.is_parsed(*s) {
@@ -115,6 +117,66 @@ impl Env {
                     index: 0,
                 },
             })
+            .collect()
+    }
+}
+
+impl Env {
+    /// The figures' paths as written, by their index in [`Pages::images`].
+    pub fn figure_sources(&self) -> Vec<&str> {
+        let mut out = vec![""; self.figures.len()];
+        for (src, (k, _)) in &self.figures {
+            out[*k] = src;
+        }
+        out
+    }
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Env").finish_non_exhaustive()
+    }
+}
+
+/// Sets what comes after the book's pages with the book's fonts: covers, and small lines of
+/// text for printer's marks.
+pub struct Setter<'a> {
+    ctx: Ctx<'a>,
+}
+
+impl<'a> Setter<'a> {
+    pub fn new(book: &'a Book, env: &'a Env, caches: &'a mut Caches) -> Setter<'a> {
+        Setter {
+            ctx: Ctx::new(book, env, caches),
+        }
+    }
+
+    /// The front cover, `w` × `h` pt.
+    pub fn front(&mut self, w: f32, h: f32, art: Option<cover::CoverArt>) -> Page {
+        let book = self.ctx.book;
+        cover::front(&mut self.ctx, book, w, h, art)
+    }
+
+    /// The back cover, `w` × `h` pt.
+    pub fn back(&mut self, w: f32, h: f32, price: Option<&str>) -> Page {
+        let book = self.ctx.book;
+        cover::back(&mut self.ctx, book, w, h, price)
+    }
+
+    /// The wrap cover from its front and back, with a spine `spine` pt wide.
+    pub fn wrap(&mut self, front: &Page, back: &Page, spine: f32) -> Page {
+        let book = self.ctx.book;
+        cover::wrap(&mut self.ctx, book, front, back, spine)
+    }
+
+    /// One line of text at `size` in the regular face, starting at x = 0 on the baseline
+    /// y = 0.
+    pub fn label(&mut self, text: &str, size: f32) -> Vec<Item> {
+        let style = collect::TextStyle::new(font::Style::Regular, size);
+        page::lines(&mut self.ctx, text, style, f32::MAX / 4.0, par::Align::Left)
+            .into_iter()
+            .take(1)
+            .flat_map(|l| blocks::line_items(l, 0.0, 0.0))
             .collect()
     }
 }

@@ -28,8 +28,6 @@ pub struct Geometry {
     pub bottom: f32,
     pub size: f32,
     pub leading: f32,
-    pub bleed: f32,
-    pub crop_marks: bool,
     /// Text block: grid lines per page and the measure.
     pub lines: u32,
     pub measure: f32,
@@ -50,8 +48,6 @@ impl Geometry {
             bottom: s.bottom_margin,
             size: s.font_size,
             leading: s.leading,
-            bleed: s.bleed,
-            crop_marks: s.crop_marks,
             lines,
             measure,
         }
@@ -235,6 +231,7 @@ pub fn assemble(
         outline,
         page_labels,
         info,
+        renumber: Vec::new(),
     }
 }
 
@@ -315,46 +312,11 @@ pub fn roman(mut n: u32) -> String {
 }
 
 fn blank(g: &Geometry) -> Page {
-    let slug = if g.crop_marks { CROP_SLUG } else { 0.0 };
-    let mut page = Page {
+    Page {
         width: g.width,
         height: g.height,
-        bleed: g.bleed,
-        slug,
         ..Page::default()
-    };
-    if g.crop_marks {
-        page.furniture
-            .extend(crop_marks(g.width, g.height, g.bleed));
     }
-    page
-}
-
-/// Room for crop marks beyond the bleed: 18 pt (about 6 mm), the usual printer's slug.
-const CROP_SLUG: f32 = 18.0;
-/// Marks start this far outside the bleed, so trimming never shows them.
-const CROP_GAP: f32 = 3.0;
-/// Hairline marks, as printers draw them.
-const CROP_THICKNESS: f32 = 0.25;
-
-/// Eight crop marks at the trim box's corners, drawn in the slug outside the bleed.
-fn crop_marks(w: f32, h: f32, bleed: f32) -> Vec<Item> {
-    let (near, far) = (bleed + CROP_GAP, bleed + CROP_SLUG);
-    let rule = |x0: f32, y0: f32, x1: f32, y1: f32| Item::Rule {
-        from: Point { x: x0, y: y0 },
-        to: Point { x: x1, y: y1 },
-        thickness: CROP_THICKNESS,
-    };
-    let mut out = Vec::new();
-    for &x in &[0.0, w] {
-        out.push(rule(x, -near, x, -far));
-        out.push(rule(x, h + near, x, h + far));
-    }
-    for &y in &[0.0, h] {
-        out.push(rule(-near, y, -far, y));
-        out.push(rule(w + near, y, w + far, y));
-    }
-    out
 }
 
 /// Footnotes at the foot of the text block, under a short rule.
@@ -396,7 +358,13 @@ fn line(ctx: &mut Ctx, text: &str, style: TextStyle, width: f32, align: Align) -
     lines(ctx, text, style, width, align).into_iter().next()
 }
 
-fn lines(ctx: &mut Ctx, text: &str, style: TextStyle, width: f32, align: Align) -> Vec<SetLine> {
+pub(super) fn lines(
+    ctx: &mut Ctx,
+    text: &str,
+    style: TextStyle,
+    width: f32,
+    align: Align,
+) -> Vec<SetLine> {
     if text.trim().is_empty() {
         return vec![];
     }

@@ -1,4 +1,4 @@
-//! Layout and output settings from `book.toml`: `[pdf]`, `[epub]`, `[hyphenation]`.
+//! Layout and output settings from `book.toml`: `[pdf]`, `[epub]`, `[hyphenation]`, `[print]`.
 //!
 //! Raw tables (what the user wrote, strict keys) → [`Settings`] (checked, in points).
 
@@ -6,12 +6,16 @@ use crate::diag::{Diagnostic, nearest};
 use crate::meta::Block;
 use serde::Deserialize;
 
+pub mod print;
+pub use print::{Binding, Impose, PrintOverrides, PrintSettings, Sheet};
+
 /// The raw settings tables, as parsed with the metadata.
 #[derive(Debug, Default)]
 pub struct RawSettings {
     pub pdf: Option<toml::Value>,
     pub epub: Option<toml::Value>,
     pub hyphenation: Option<toml::Value>,
+    pub print: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -26,8 +30,6 @@ struct RawPdf {
     bottom_margin: Option<String>,
     font_size: Option<f32>,
     leading: Option<f32>,
-    bleed: Option<String>,
-    crop_marks: Option<bool>,
     fonts: Option<RawFonts>,
 }
 
@@ -61,6 +63,8 @@ pub struct Settings {
     pub epub: EpubSettings,
     /// Words with their allowed breaks (`Mo-vi-mien-to`; a word without hyphens never breaks).
     pub hyphenation_exceptions: Vec<String>,
+    /// The print edition, when `[print]` is in book.toml.
+    pub print: Option<PrintSettings>,
 }
 
 /// Page geometry and type for the PDF.
@@ -74,8 +78,6 @@ pub struct PdfSettings {
     pub bottom_margin: f32,
     pub font_size: f32,
     pub leading: f32,
-    pub bleed: f32,
-    pub crop_marks: bool,
     /// Replacement font files, relative to the book folder: (face, path).
     pub fonts: Vec<(FontFace, String)>,
 }
@@ -101,12 +103,10 @@ pub struct EpubSettings {
 }
 
 /// Millimetres to points (72 pt per inch, 25.4 mm per inch).
-const PT_PER_MM: f32 = 72.0 / 25.4;
+pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
 /// The page sizes folio sets (pt): 2 inches to PDF's limit of 200 inches.
 const MIN_PAGE: f32 = 2.0 * 72.0;
 const MAX_PAGE: f32 = 200.0 * 72.0;
-/// The most bleed folio adds (pt): 25 mm.
-const MAX_BLEED: f32 = 25.0 * PT_PER_MM;
 
 impl Default for PdfSettings {
     /// A5 booklet page with classical proportions: the outer margin is larger than the inner
@@ -123,8 +123,6 @@ impl Default for PdfSettings {
             // like 10 pt of most faces, and ~66 characters fit the A5 measure.
             font_size: 10.5,
             leading: 13.5,
-            bleed: 0.0,
-            crop_marks: false,
             fonts: vec![],
         }
     }
@@ -193,8 +191,6 @@ const SCHEMA: &[(&str, &[KeyForm])] = &[
             ("bottom-margin", Form::Length, "bottom-margin = \"24mm\""),
             ("font-size", Form::Number, "font-size = 10.5"),
             ("leading", Form::Number, "leading = 13.5"),
-            ("bleed", Form::Length, "bleed = \"3mm\""),
-            ("crop-marks", Form::Bool, "crop-marks = true"),
             (
                 "fonts",
                 Form::Table,
@@ -217,7 +213,35 @@ const SCHEMA: &[(&str, &[KeyForm])] = &[
         "hyphenation",
         &[("exceptions", Form::List, "exceptions = [\"Mo-vi-mien-to\"]")],
     ),
+    (
+        "print",
+        &[
+            ("bleed", Form::Length, "bleed = \"3mm\""),
+            ("crop-marks", Form::Bool, "crop-marks = true"),
+            (
+                "registration-marks",
+                Form::Bool,
+                "registration-marks = true",
+            ),
+            ("slug", Form::Bool, "slug = true"),
+            ("impose", Form::Text, "impose = \"saddle\""),
+            ("sheet", Form::Text, "sheet = \"a4\""),
+            ("creep", Form::Length, "creep = \"0.1mm\""),
+            ("binding", Form::Text, "binding = \"saddle\""),
+            (
+                "paper-thickness",
+                Form::Length,
+                "paper-thickness = \"0.1mm\"",
+            ),
+            ("paper-ppi", Form::Number, "paper-ppi = 444"),
+            ("covers", Form::Bool, "covers = true"),
+            ("price", Form::Text, "price = \"51495\""),
+        ],
+    ),
 ];
+
+/// Keys that moved from `[pdf]` to `[print]`: the screen PDF has neither.
+const MOVED_TO_PRINT: &[&str] = &["bleed", "crop-marks"];
 
 /// Type errors in a settings table, each at its key with the expected form and an example;
 /// an unknown key lists the valid ones.
@@ -244,6 +268,14 @@ fn check_forms(v: &toml::Value, name: &str, block: &Block) -> Vec<Diagnostic> {
                     .hint(format!("for example: {example}")),
             ),
             Some(_) => {}
+            None if name == "pdf" && MOVED_TO_PRINT.contains(&key.as_str()) => out.push(
+                block
+                    .error_at_key(key, format!("`{key}` belongs in [print] now"))
+                    .hint(format!(
+                        "the screen PDF has no bleed or marks; write it under [print] (which also makes <slug>-print.pdf and the booklet): [print] {}",
+                        keys_example(key)
+                    )),
+            ),
             None => {
                 let valid: Vec<&str> = keys.iter().map(|(k, _, _)| *k).collect();
                 let mut d = block.error_at_key(key, format!("unknown key `{key}` in [{name}]"));
@@ -255,6 +287,16 @@ fn check_forms(v: &toml::Value, name: &str, block: &Block) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// The example line of `[print]`'s `key`.
+fn keys_example(key: &str) -> &'static str {
+    SCHEMA
+        .iter()
+        .filter(|(n, _)| *n == "print")
+        .flat_map(|(_, k)| k.iter())
+        .find(|(k, _, _)| *k == key)
+        .map_or("", |k| k.2)
 }
 
 /// A TOML value as a reader names it ("the number 3", "the text \"yes\"").
@@ -278,6 +320,7 @@ pub fn resolve(raw: RawSettings, block: &Block) -> Result<Settings, Vec<Diagnost
         ("pdf", &raw.pdf),
         ("epub", &raw.epub),
         ("hyphenation", &raw.hyphenation),
+        ("print", &raw.print),
     ] {
         if let Some(v) = v {
             errors.extend(check_forms(v, name, block));
@@ -301,6 +344,12 @@ pub fn resolve(raw: RawSettings, block: &Block) -> Result<Settings, Vec<Diagnost
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty());
             }
+            Err(d) => errors.push(d),
+        }
+    }
+    if let Some(v) = raw.print {
+        match table::<print::RawPrint>(v, "print", block) {
+            Ok(p) => settings.print = Some(print::apply(p, &settings.pdf, block, &mut errors)),
             Err(d) => errors.push(d),
         }
     }
@@ -401,7 +450,6 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
         &mut out.bottom_margin,
         errors,
     );
-    len("bleed", &p.bleed, &mut out.bleed, errors);
     if let Some(fs) = p.font_size {
         // Below 6 pt nothing is readable; above 24 pt a book page holds a handful of words.
         if (6.0..=24.0).contains(&fs) {
@@ -423,7 +471,6 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
             ));
         }
     }
-    out.crop_marks = p.crop_marks.unwrap_or(false);
     if let Some(f) = p.fonts {
         for (face, path) in [
             (FontFace::Regular, f.regular),
@@ -438,11 +485,10 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
         }
     }
     // PDF readers address at most 200 × 200 inches (ISO 32000-1, annex C); a book page under
-    // 2 inches is no page. Bleed beyond 25 mm is no bleed a printer asks for.
+    // 2 inches is no page.
     for (key, v, lo, hi) in [
         ("page-width", out.page_width, MIN_PAGE, MAX_PAGE),
         ("page-height", out.page_height, MIN_PAGE, MAX_PAGE),
-        ("bleed", out.bleed, 0.0, MAX_BLEED),
     ] {
         if !(lo..=hi).contains(&v) {
             errors.push(
@@ -456,10 +502,7 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
                             hi / PT_PER_MM
                         ),
                     )
-                    .hint(match key {
-                        "bleed" => "printers ask for 3 to 5 mm: bleed = \"3mm\"",
-                        _ => "a book page: page-size = \"a5\", or page-width = \"148mm\"",
-                    }),
+                    .hint("a book page: page-size = \"a5\", or page-width = \"148mm\""),
             );
         }
     }
