@@ -73,6 +73,8 @@ pub struct Session {
     loaded: markdown::PieceCache,
     /// The last EPUB container (its unchanged entries are copied, not compressed again).
     epub: crate::epub::Previous,
+    /// The EPUB's generated cover image, by a hash of what it shows.
+    cover: Option<(u64, Arc<Vec<u8>>)>,
     /// How many pieces the last build laid out again (the rest came from `pieces`).
     pub laid_out: usize,
     /// The last successful build: its inputs' key, its report and its outputs on disk.
@@ -252,6 +254,21 @@ fn build_fresh(
     // cores.
     let previous_epub = &mut session.epub;
     let pdf_cache = &mut session.pdf;
+    // The generated cover is drawn again only when what it shows changed.
+    let cover_key = cover_page.as_ref().map(|p| {
+        let mut h = Fnv::new();
+        h.write(format!("{:?}", p.items).as_bytes());
+        for f in fonts {
+            h.write(f.postscript_name.as_bytes());
+            h.write(&(f.data.len() as u64).to_le_bytes());
+        }
+        h.finish()
+    });
+    let cached_cover = match (&session.cover, cover_key) {
+        (Some((k, png)), Some(key)) if *k == key => Some(png.clone()),
+        _ => None,
+    };
+    let drawn_cover = &mut session.cover;
     let (epub, (manifest, pdf)) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
@@ -261,16 +278,21 @@ fn build_fresh(
                     panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
                 }
                 let t = Instant::now();
-                let cover = match &cover_page {
-                    Some(page) => Some(epub_cover(page, fonts, &pages.images)?),
-                    None => None,
+                let cover = match (&cover_page, cached_cover, cover_key) {
+                    (Some(_), Some(png), _) => Some(png),
+                    (Some(page), None, Some(key)) => {
+                        let png = Arc::new(epub_cover(page, fonts, &pages.images)?);
+                        *drawn_cover = Some((key, png.clone()));
+                        Some(png)
+                    }
+                    _ => None,
                 };
                 crate::epub::epub_cached(
                     &book,
                     &assets,
                     clock,
                     &pages.map,
-                    cover.as_deref(),
+                    cover.as_deref().map(Vec::as_slice),
                     previous_epub,
                 )
                 .map(|b| (b, t.elapsed()))
@@ -298,14 +320,11 @@ fn build_fresh(
     match epub {
         Some(Ok((bytes, took))) => {
             report.timings.push(("epub", took));
-            // An ISBN means the book is meant for stores, and stores need a cover image.
-            let isbn = matches!(book.meta.identifier, Some(crate::meta::Identifier::Isbn(_)));
-            if isbn && book.meta.cover.is_none() {
-                let at = project.book_toml().unwrap_or_else(|| project.given.clone());
-                report.warnings.push(
-                    Diagnostic::warning("this book has an ISBN but no cover image; stores (Google Play, Apple Books, Kobo) need one")
-                        .in_file(at)
-                        .hint("add `cover = \"covers/cover.jpg\"` to book.toml (1600 × 2560 pixels is the usual size)"),
+            // Stores need a cover image: without one, the EPUB shows folio's own cover (its
+            // front cover drawn as an image), and the build says so.
+            if book.meta.cover.is_none() {
+                progress(
+                    "Cover: none named in book.toml; the EPUB shows folio's typographic cover (1600 × 2560 px)",
                 );
             }
             files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));

@@ -3,7 +3,7 @@
 //! page gives the same bytes.
 
 use crate::image::{Image, Pixels};
-use crate::typeset::frame::{FontFile, Item, Page, Transform};
+use crate::typeset::frame::{FontFile, Item, Page, Rect, Transform};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
@@ -21,8 +21,6 @@ pub fn png(
     width: u32,
     height: u32,
 ) -> Result<Vec<u8>, String> {
-    let mut canvas = sk::Pixmap::new(width, height).ok_or("the cover has no pixels")?;
-    canvas.fill(sk::Color::WHITE);
     let scale = Transform {
         a: width as f32 / page.width,
         b: 0.0,
@@ -31,6 +29,13 @@ pub fn png(
         e: 0.0,
         f: 0.0,
     };
+    // Only the part with ink is drawn (a cover is mostly white paper): the rest of the
+    // image is white rows and margins, written without drawing.
+    let ink = Ink::of(page, &scale, width, height);
+    let mut canvas =
+        sk::Pixmap::new(ink.width.max(1), ink.height.max(1)).ok_or("the cover has no pixels")?;
+    canvas.fill(sk::Color::WHITE);
+    let scale = Transform::translate(-(ink.x as f32), -(ink.y as f32)).then(&scale);
     let mut painter = Painter {
         canvas: &mut canvas,
         fonts,
@@ -40,7 +45,69 @@ pub fn png(
     for item in page.items.iter().chain(&page.furniture) {
         painter.item(item, &scale, None)?;
     }
-    encode_png(&canvas)
+    encode_png(&canvas, &ink, width, height)
+}
+
+/// The pixel rectangle that may hold ink: every item's extent, generously (glyphs a size
+/// around their line), clamped to the image.
+struct Ink {
+    x: u32,
+    y: u32,
+    width: u32,
+    height: u32,
+}
+
+impl Ink {
+    fn of(page: &Page, scale: &Transform, width: u32, height: u32) -> Ink {
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        page.walk(&mut |item, at| {
+            let r = match item {
+                Item::Glyphs(run) => {
+                    let len: f32 = run.glyphs.iter().map(|g| g.advance).sum();
+                    Rect {
+                        x: run.origin.x - run.size,
+                        y: run.origin.y - run.size * 1.5,
+                        width: len + 2.0 * run.size,
+                        height: run.size * 2.5,
+                    }
+                }
+                Item::Rule {
+                    from,
+                    to,
+                    thickness,
+                } => Rect {
+                    x: from.x.min(to.x) - thickness,
+                    y: from.y.min(to.y) - thickness,
+                    width: (from.x - to.x).abs() + 2.0 * thickness,
+                    height: (from.y - to.y).abs() + 2.0 * thickness,
+                },
+                Item::Image { rect, .. } => *rect,
+                _ => return,
+            };
+            let r = scale.then(at).apply_rect(r);
+            x0 = x0.min(r.x);
+            y0 = y0.min(r.y);
+            x1 = x1.max(r.x + r.width);
+            y1 = y1.max(r.y + r.height);
+        });
+        if x0 > x1 {
+            return Ink {
+                x: 0,
+                y: 0,
+                width: 0,
+                height: 0,
+            };
+        }
+        let clamp = |v: f32, hi: u32| (v.max(0.0) as u32).min(hi);
+        let (x0, y0) = (clamp(x0.floor(), width), clamp(y0.floor(), height));
+        let (x1, y1) = (clamp(x1.ceil(), width), clamp(y1.ceil(), height));
+        Ink {
+            x: x0,
+            y: y0,
+            width: x1 - x0,
+            height: y1 - y0,
+        }
+    }
 }
 
 /// Paints items on the canvas; glyph outlines are cached per font and glyph.
@@ -273,35 +340,27 @@ fn pixmap(img: &Image) -> Option<sk::Pixmap> {
 /// PNG's signature, then chunks (ISO/IEC 15948).
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
-/// The canvas as an 8-bit RGB PNG (it is opaque: white under everything).
-fn encode_png(canvas: &sk::Pixmap) -> Result<Vec<u8>, String> {
-    let (w, h) = (canvas.width(), canvas.height());
+/// zlib's fastest level: after the "Up" filter a cover is mostly runs of zeros, which every
+/// level packs alike; the best level took several times longer for a few percent.
+const PNG_LEVEL: u32 = 1;
+
+/// The image as an 8-bit PNG: white paper with `canvas` at `ink`'s place; grey when every
+/// pixel is (black type on white), RGB otherwise.
+fn encode_png(canvas: &sk::Pixmap, ink: &Ink, width: u32, height: u32) -> Result<Vec<u8>, String> {
+    // Opaque pixels need no demultiplying: the RGBA bytes are the colour.
+    let grey = canvas
+        .data()
+        .chunks_exact(4)
+        .all(|p| p[0] == p[1] && p[1] == p[2]);
+    let channels = if grey { 1 } else { 3 };
+    let raw = scanlines(canvas, ink, width as usize, height as usize, channels);
     let mut ihdr = Vec::with_capacity(13);
-    ihdr.extend(w.to_be_bytes());
-    ihdr.extend(h.to_be_bytes());
-    // 8 bits per sample, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-    ihdr.extend([8, 2, 0, 0, 0]);
-    let row = w as usize * 3;
-    let mut raw = Vec::with_capacity((row + 1) * h as usize);
-    let mut previous = vec![0u8; row];
-    let mut current = Vec::with_capacity(row);
-    for y in 0..h as usize {
-        current.clear();
-        for px in &canvas.pixels()[y * w as usize..(y + 1) * w as usize] {
-            let c = px.demultiply();
-            current.extend([c.red(), c.green(), c.blue()]);
-        }
-        // Filter "Up": a typographic cover is mostly rows like the one above.
-        raw.push(2);
-        raw.extend(
-            current
-                .iter()
-                .zip(&previous)
-                .map(|(c, p)| c.wrapping_sub(*p)),
-        );
-        std::mem::swap(&mut previous, &mut current);
-    }
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    ihdr.extend(width.to_be_bytes());
+    ihdr.extend(height.to_be_bytes());
+    // 8 bits per sample, colour type 0 (grey) or 2 (RGB), deflate, adaptive filtering, no
+    // interlace.
+    ihdr.extend([8, if grey { 0 } else { 2 }, 0, 0, 0]);
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(PNG_LEVEL));
     z.write_all(&raw).map_err(|e| e.to_string())?;
     let idat = z.finish().map_err(|e| e.to_string())?;
     let mut out = PNG_SIGNATURE.to_vec();
@@ -315,4 +374,41 @@ fn encode_png(canvas: &sk::Pixmap) -> Result<Vec<u8>, String> {
         out.extend(crc.sum().to_be_bytes());
     }
     Ok(out)
+}
+
+/// The PNG scanlines, `channels` samples a pixel (1: grey, 3: RGB), each row filtered "Up"
+/// (a cover is mostly rows like the one above, which filter to zeros).
+fn scanlines(
+    canvas: &sk::Pixmap,
+    ink: &Ink,
+    width: usize,
+    height: usize,
+    channels: usize,
+) -> Vec<u8> {
+    let row = width * channels;
+    let mut raw = vec![0u8; (row + 1) * height];
+    let (mut current, mut previous) = (vec![255u8; row], vec![0u8; row]);
+    let (ix, iw) = (ink.x as usize * channels, ink.width as usize);
+    let stride = canvas.width() as usize * 4;
+    for (y, out) in raw.chunks_exact_mut(row + 1).enumerate() {
+        let inked = y >= ink.y as usize && y < (ink.y + ink.height) as usize && iw > 0;
+        if inked {
+            let line = &canvas.data()[(y - ink.y as usize) * stride..][..stride];
+            for (o, px) in current[ix..ix + iw * channels]
+                .chunks_exact_mut(channels)
+                .zip(line.chunks_exact(4))
+            {
+                o.copy_from_slice(&px[..channels]);
+            }
+        }
+        out[0] = 2;
+        for (o, (c, p)) in out[1..].iter_mut().zip(current.iter().zip(&previous)) {
+            *o = c.wrapping_sub(*p);
+        }
+        previous.copy_from_slice(&current);
+        if inked {
+            current[ix..ix + iw * channels].fill(255);
+        }
+    }
+    raw
 }

@@ -1749,8 +1749,10 @@ fn the_epub_css_leaves_the_reader_its_settings_and_the_ncx_has_two_levels() {
 }
 
 #[test]
-fn a_book_for_stores_without_a_cover_is_a_build_warning() {
-    // EPUB for stores: only `folio check` said a book with an ISBN had no cover.
+fn a_book_for_stores_without_a_cover_gets_folios_cover_and_is_told_so() {
+    // EPUB for stores: only `folio check` said a book with an ISBN had no cover, and the
+    // EPUB had no cover image (Google Play refuses such a book). Now folio draws its
+    // typographic cover as the EPUB's cover image, and the build says so.
     let dir = book(
         "no-cover",
         &[
@@ -1764,10 +1766,18 @@ fn a_book_for_stores_without_a_cover_is_a_build_warning() {
     let o = folio(&dir, &["build", "book"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("has an ISBN but no cover image"),
+        stderr(&o).contains("folio's typographic cover"),
         "{}",
         stderr(&o)
     );
+    let epub = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|e| e == "epub"))
+        .unwrap();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(epub).unwrap()).unwrap();
+    assert!(zip.by_name("OEBPS/images/cover.png").is_ok());
 }
 
 #[test]
