@@ -141,6 +141,9 @@ pub enum Width {
     Percent(f32),
     /// An absolute width in pt (`{width=8cm}`).
     Points(f32),
+    /// The whole page, to the trim and into the print edition's bleed (`{.bleed}`): a page
+    /// of its own, the caption after it.
+    Page,
 }
 
 /// Who speaks in a [`Block::SpeakerTurn`].

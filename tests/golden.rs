@@ -31,64 +31,118 @@ fn pgm(path: &Path) -> (usize, usize, Vec<u8>) {
     (w, h, bytes[i + 1..].to_vec())
 }
 
+/// Renders page `page` of `pdf` and compares it with `tests/golden/{name}.pgm` (written
+/// when missing or with `UPDATE=1`); a difference is described in the returned message.
+fn compare(pdf: &Path, page: usize, name: &str, out: &Path) -> Option<String> {
+    let stem = out.join(name);
+    let status = Command::new("pdftoppm")
+        .args([
+            "-gray",
+            "-r",
+            DPI,
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+            "-singlefile",
+        ])
+        .arg(pdf)
+        .arg(&stem)
+        .status()
+        .expect("pdftoppm (poppler-utils) is needed for golden images");
+    assert!(status.success());
+    let got = stem.with_extension("pgm");
+    let reference = PathBuf::from(format!("tests/golden/{name}.pgm"));
+    if std::env::var_os("UPDATE").is_some() || !reference.exists() {
+        std::fs::copy(&got, &reference).unwrap();
+        return None;
+    }
+    let (w, h, a) = pgm(&got);
+    let (rw, rh, b) = pgm(&reference);
+    if (w, h) == (rw, rh) && a == b {
+        return None;
+    }
+    let diff: Vec<u8> = a
+        .iter()
+        .zip(b.iter())
+        .map(|(x, y)| if x == y { 255 } else { 0 })
+        .collect();
+    let mut img = format!("P5\n{w} {h}\n255\n").into_bytes();
+    img.extend(diff);
+    let diff_path = out.join(format!("diff-{name}.pgm"));
+    std::fs::write(&diff_path, img).unwrap();
+    Some(format!(
+        "{name}: differs from {} (new render {}, diff {})",
+        reference.display(),
+        got.display(),
+        diff_path.display()
+    ))
+}
+
+fn build(book: &str, out: &Path, print: folio::settings::PrintOverrides) -> Vec<PathBuf> {
+    let _ = std::fs::remove_dir_all(out);
+    std::fs::create_dir_all(out).unwrap();
+    let project = folio::project::Project::open(Path::new(book)).unwrap();
+    let opts = folio::build::Options {
+        out_dir: out.to_path_buf(),
+        pdf: true,
+        epub: false,
+        print,
+    };
+    folio::build::build(&project, &opts, &mut |_| {})
+        .unwrap()
+        .outputs
+}
+
 #[test]
 fn interview_pages_match_their_golden_images() {
     let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("golden");
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).unwrap();
-    let project = folio::project::Project::open(Path::new("manuscript")).unwrap();
-    let opts = folio::build::Options {
-        out_dir: out.clone(),
-        pdf: true,
-        epub: false,
-        print: Default::default(),
+    let outputs = build("manuscript", &out, Default::default());
+    let failures: Vec<String> = PAGES
+        .iter()
+        .filter_map(|&page| compare(&outputs[0], page, &format!("interview-page-{page}"), &out))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_festival_covers_and_a_booklet_sheet_match_their_golden_images() {
+    use folio::settings::{Binding, PrintOverrides};
+    let out = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("golden-print");
+    let find = |outputs: &[PathBuf], suffix: &str| {
+        outputs
+            .iter()
+            .find(|p| p.to_string_lossy().ends_with(suffix))
+            .unwrap()
+            .clone()
     };
-    let report = folio::build::build(&project, &opts, &mut |_| {}).unwrap();
-    let update = std::env::var_os("UPDATE").is_some();
-    let mut failures = Vec::new();
-    for &page in PAGES {
-        let stem = out.join(format!("page-{page}"));
-        let status = Command::new("pdftoppm")
-            .args([
-                "-gray",
-                "-r",
-                DPI,
-                "-f",
-                &page.to_string(),
-                "-l",
-                &page.to_string(),
-                "-singlefile",
-            ])
-            .arg(&report.outputs[0])
-            .arg(&stem)
-            .status()
-            .expect("pdftoppm (poppler-utils) is needed for golden images");
-        assert!(status.success());
-        let got = stem.with_extension("pgm");
-        let reference = PathBuf::from(format!("tests/golden/interview-page-{page}.pgm"));
-        if update || !reference.exists() {
-            std::fs::copy(&got, &reference).unwrap();
-            continue;
-        }
-        let (w, h, a) = pgm(&got);
-        let (rw, rh, b) = pgm(&reference);
-        if (w, h) != (rw, rh) || a != b {
-            let diff: Vec<u8> = a
-                .iter()
-                .zip(b.iter())
-                .map(|(x, y)| if x == y { 255 } else { 0 })
-                .collect();
-            let mut img = format!("P5\n{w} {h}\n255\n").into_bytes();
-            img.extend(diff);
-            let diff_path = out.join(format!("diff-page-{page}.pgm"));
-            std::fs::write(&diff_path, img).unwrap();
-            failures.push(format!(
-                "page {page}: differs from {} (new render {}, diff {})",
-                reference.display(),
-                got.display(),
-                diff_path.display()
-            ));
-        }
-    }
+    let saddle = build(
+        "tests/fixtures/festival",
+        &out.join("saddle"),
+        PrintOverrides {
+            print: true,
+            crop_marks: true,
+            ..Default::default()
+        },
+    );
+    let perfect = build(
+        "tests/fixtures/festival",
+        &out.join("perfect"),
+        PrintOverrides {
+            binding: Some(Binding::Perfect),
+            ..Default::default()
+        },
+    );
+    let print = find(&saddle, "-print.pdf");
+    let back = lopdf::Document::load(&print).unwrap().get_pages().len();
+    let failures: Vec<String> = [
+        (print.clone(), 1, "festival-front-cover"),
+        (print, back, "festival-back-cover"),
+        (find(&saddle, "-booklet.pdf"), 1, "festival-sheet-1-front"),
+        (find(&perfect, "-cover.pdf"), 1, "festival-wrap-cover"),
+    ]
+    .iter()
+    .filter_map(|(pdf, page, name)| compare(pdf, *page, name, &out))
+    .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

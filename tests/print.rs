@@ -542,3 +542,107 @@ fn a_named_press_sheet_centres_the_spread_and_a_small_one_is_refused() {
     let msg = format!("{err:?}");
     assert!(msg.contains("do not fit on the a4 press sheet"), "{msg}");
 }
+
+/// A one-piece book with a `{.bleed}` photograph after seven paragraphs.
+fn bleed_book(dir: &Path) -> PathBuf {
+    let b = dir.join("book");
+    std::fs::create_dir_all(b.join("images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/festival/images/plaza-screen.jpg",
+        b.join("images/plaza-screen.jpg"),
+    )
+    .unwrap();
+    let para = "The projector hums in the dark while the village watches the screen, and the children in the front row lean forward every time the music changes. ".repeat(5);
+    let before = [para.as_str(); 7].join("\n\n");
+    let after = [para.as_str(); 12].join("\n\n");
+    std::fs::write(
+        b.join("01.md"),
+        format!("---\ntitle: Night Screenings\n---\n\n{before}\n\n![A square at night.](images/plaza-screen.jpg \"The fourth night, in a square beside the lake.\"){{.bleed}}\n\n{after}\n"),
+    )
+    .unwrap();
+    b
+}
+
+#[test]
+fn a_bleed_figure_covers_its_own_page_and_reaches_into_the_print_bleed() {
+    use folio::typeset::frame::{Item, Rect};
+    let dir = temp("bleed-figure");
+    let b = bleed_book(&dir);
+    let project = Project::open(&b).unwrap();
+    let book = folio::markdown::load(&project).unwrap().book;
+    let pages = folio::build::typeset_book(&book, &project, 0)
+        .unwrap()
+        .pages;
+    let mut full = Vec::new();
+    for (i, page) in pages.pages.iter().enumerate() {
+        let w = page.width;
+        page.walk(&mut |item, at| {
+            if let Item::Image { rect, .. } = item {
+                let r: Rect = at.apply_rect(*rect);
+                if r.x < 0.0 && r.y < 0.0 && r.x + r.width > w {
+                    full.push(i);
+                }
+            }
+        });
+    }
+    assert_eq!(full.len(), 1, "one full-page figure: {full:?}");
+    let page = &pages.pages[full[0]];
+    assert!(
+        page.furniture.is_empty(),
+        "no running head or folio on a full-page picture"
+    );
+    let glyph_text = |page: &folio::typeset::frame::Page| -> Vec<(f32, String)> {
+        folio::typeset::frame::flatten(&page.items)
+            .iter()
+            .filter_map(|i| match i {
+                Item::Glyphs(r) => Some((
+                    r.origin.y,
+                    r.glyphs
+                        .iter()
+                        .map(|g| g.text.to_string())
+                        .collect::<String>(),
+                )),
+                _ => None,
+            })
+            .collect()
+    };
+    // Its caption is on its page, under the picture.
+    let text: String = glyph_text(page).into_iter().map(|t| t.1).collect();
+    assert!(text.contains("The fourth night"), "{text}");
+    // The text after it fills the page before it: no hole where the picture was.
+    let before = &pages.pages[full[0] - 1];
+    let last = glyph_text(before).iter().map(|t| t.0).fold(0.0, f32::max);
+    let bottom = 17.0 * PT_PER_MM + 35.0 * 13.5;
+    assert!(
+        bottom - last < 2.0 * 13.5,
+        "the page before ends {} pt short: {:?}",
+        bottom - last,
+        glyph_text(before).iter().map(|t| t.0).collect::<Vec<_>>()
+    );
+
+    // In the print edition the page is clipped at its 3 mm bleed, not at the trim.
+    let out = run(
+        &b,
+        &dir.join("out"),
+        PrintOverrides {
+            print: true,
+            ..PrintOverrides::default()
+        },
+    );
+    let doc = load(&output(&out, "-print.pdf"));
+    // Two cover pages come first in the print order.
+    let id = doc.get_pages()[&(full[0] as u32 + 3)];
+    let content = String::from_utf8_lossy(&doc.get_page_content(id)).into_owned();
+    let bleed = 3.0 * PT_PER_MM;
+    let r = |v: f32| (v * 1000.0).round() / 1000.0;
+    let clip = format!(
+        "{} {} re\nW n",
+        r(page.width + 2.0 * bleed),
+        r(page.height + 2.0 * bleed)
+    );
+    assert!(
+        content.contains(&clip) && content.contains(&format!("{} ", r(-bleed))),
+        "clipped at the bleed box ({clip}): {}",
+        &content[..content.len().min(400)]
+    );
+}

@@ -441,6 +441,8 @@ impl<'b> Writer<'_, 'b> {
                 // (8cm) means nothing on a phone, so it stays in the PDF.
                 let style = match width {
                     Some(crate::model::Width::Percent(p)) => format!(" style=\"width: {p}%\""),
+                    // A full-page picture in print: the screen's full width.
+                    Some(crate::model::Width::Page) => " style=\"width: 100%\"".to_string(),
                     _ => String::new(),
                 };
                 self.out += &format!(

@@ -536,6 +536,10 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             .trim_end_matches('}')
             .split_whitespace()
         {
+            if a == ".bleed" {
+                width = Some(Width::Page);
+                continue;
+            }
             let parsed = a.strip_prefix("width=").and_then(|v| {
                 let v = v.trim_matches('"');
                 match v.strip_suffix('%') {
@@ -554,7 +558,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 None => self.warn(
                     at,
                     format!("`{a}` is not a figure attribute folio knows; it is ignored"),
-                    "write the printed width as {width=40%} (of the measure) or {width=8cm}",
+                    "write the printed width as {width=40%} (of the measure) or {width=8cm}, or {.bleed} for a full page",
                 ),
             }
         }
@@ -837,7 +841,13 @@ const KEEP_SAME: usize = 20;
 /// Is `text` an attribute block (`{width=40%}`)?
 fn is_attr_block(text: &str) -> bool {
     let t = text.trim();
-    t.len() > 2 && t.starts_with('{') && t.ends_with('}') && t.contains('=')
+    t.len() > 2
+        && t.starts_with('{')
+        && t.ends_with('}')
+        && (t.contains('=')
+            || t[1..t.len() - 1]
+                .split_whitespace()
+                .all(|w| w.len() > 1 && w.starts_with('.')))
 }
 
 /// The first footnote reference `[^label]` in `text`: the text before it, the label, the

@@ -14,7 +14,9 @@ use crate::image::Image;
 use crate::settings::{Binding, Impose, PrintSettings};
 use crate::typeset::Setter;
 use crate::typeset::cover::CoverArt;
-use crate::typeset::frame::{Item, LabelStyle, Page, PageLabelRange, Pages};
+use crate::typeset::frame::{
+    Group, Item, LabelStyle, Page, PageLabelRange, Pages, Rect, Transform,
+};
 use std::sync::Arc;
 
 /// The print edition's files: a name suffix (`-print`, `-booklet`, `-cover`) and its pages.
@@ -204,10 +206,7 @@ pub fn edition(
             (Slot::Back, Some(c)) => c.back.clone(),
             _ => blank.clone(),
         })
-        .map(|mut p| {
-            p.bleed = s.bleed;
-            p
-        })
+        .map(|p| bled(p, s.bleed))
         .collect();
     let offset = usize::from(has_covers) * 2;
     let labels = labels(screen, &slots, offset);
@@ -288,6 +287,26 @@ pub fn edition(
         booklet,
         padding: padding(&slots, has_covers),
     }
+}
+
+/// `page` with `bleed`: what it draws is clipped at the bleed box (a full-page figure
+/// reaches further), so nothing spills into the slug and its marks.
+fn bled(mut page: Page, bleed: f32) -> Page {
+    page.bleed = bleed;
+    if !page.items.is_empty() {
+        let clip = Rect {
+            x: -bleed,
+            y: -bleed,
+            width: page.width + 2.0 * bleed,
+            height: page.height + 2.0 * bleed,
+        };
+        page.items = vec![Item::Group(Group {
+            transform: Transform::translate(0.0, 0.0),
+            clip: Some(clip),
+            items: Arc::new(std::mem::take(&mut page.items)),
+        })];
+    }
+    page
 }
 
 /// The page labels of the print order: the covers and the pages filling the last sheet are

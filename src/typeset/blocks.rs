@@ -18,6 +18,10 @@ pub struct Measure {
     pub height: f32,
     pub size: f32,
     pub leading: f32,
+    /// The page's trim size (a full-page figure covers it).
+    pub page: (f32, f32),
+    /// The text block's top on the page.
+    pub top: f32,
 }
 
 /// Where a baseline sits in its grid row: 78 % of the leading down from the row's top,
@@ -440,8 +444,17 @@ fn block(
             width,
             span,
         } => {
+            let image = ctx.image(src);
+            // A full-page picture is a page of its own: no space around it.
+            if *width == Some(crate::model::Width::Page)
+                && let Some((index, img)) = image
+            {
+                rows.push(full_page_figure(ctx, (index, &img), caption, m, lang, body));
+                *indent_next = false;
+                return;
+            }
             rows.push(space_row(1));
-            match ctx.image(src) {
+            match image {
                 Some((index, img)) => {
                     let mut row = figure(ctx, (index, &img), caption, *width, m, lang, body);
                     row.float = Some(super::flow::Float::Figure);
@@ -551,6 +564,8 @@ fn figure(
     let mut w = match asked {
         Some(crate::model::Width::Percent(p)) => m.width * p / 100.0,
         Some(crate::model::Width::Points(pt)) => pt,
+        // (Set by `full_page_figure`; here only as the measure's width.)
+        Some(crate::model::Width::Page) => m.width,
         None => natural,
     }
     .min(m.width);
@@ -592,6 +607,82 @@ fn figure(
         lines,
         items: items.into(),
         notes,
+        ..Row::default()
+    }
+}
+
+/// How far a full-page figure reaches past the trim: the most bleed a print edition may
+/// ask for (the screen PDF's media box is the trim, the print edition clips at its bleed).
+const FULL_PAGE_REACH: f32 = 25.0 * 72.0 / 25.4;
+
+/// A full-page figure (`{.bleed}`), on a page of its own: the image scaled to cover the page
+/// and its bleed (its middle kept, its proportions kept); with a caption, it stops above the
+/// caption, which is set in the foot of the page under the text block's last line.
+fn full_page_figure(
+    ctx: &mut Ctx,
+    (index, img): (usize, &crate::image::Image),
+    caption: &[Inline],
+    m: Measure,
+    lang: &str,
+    body: TextStyle,
+) -> Row {
+    let (pw, ph) = m.page;
+    let mut items = Vec::new();
+    let mut bottom = ph + FULL_PAGE_REACH;
+    if !caption.is_empty() {
+        let style = TextStyle {
+            face: Style::Italic,
+            size: m.size * 0.9,
+            hyphenate: false,
+            ..body
+        };
+        let runs = collect(caption, style, lang);
+        let lines = set(ctx, &runs, m.width, Align::Center);
+        // The caption's last baseline on the text block's last line; the picture ends a
+        // line above its first.
+        let last = m.top + m.height - m.leading * (1.0 - BASELINE);
+        let first = last - (lines.len().max(1) - 1) as f32 * m.leading;
+        bottom = first - m.leading * 1.5;
+        for (k, l) in lines.into_iter().enumerate() {
+            items.extend(line_items(
+                l,
+                (pw - m.width) / 2.0,
+                first + k as f32 * m.leading,
+            ));
+        }
+    }
+    let bx = Rect {
+        x: -FULL_PAGE_REACH,
+        y: -FULL_PAGE_REACH,
+        width: pw + 2.0 * FULL_PAGE_REACH,
+        height: bottom + FULL_PAGE_REACH,
+    };
+    let (px_w, px_h) = (img.width.max(1) as f32, img.height.max(1) as f32);
+    let scale = (bx.width / px_w).max(bx.height / px_h);
+    let (w, h) = (px_w * scale, px_h * scale);
+    let image = Item::Image {
+        rect: Rect {
+            x: bx.x + (bx.width - w) / 2.0,
+            y: bx.y + (bx.height - h) / 2.0,
+            width: w,
+            height: h,
+        },
+        image: index,
+    };
+    // Clipped to its box: the part of the picture beyond it (its sides, when the box is
+    // wider than the picture's proportions) is not drawn over the caption.
+    items.insert(
+        0,
+        Item::Group(super::frame::Group {
+            transform: super::frame::Transform::translate(0.0, 0.0),
+            clip: Some(bx),
+            items: std::sync::Arc::new(vec![image]),
+        }),
+    );
+    Row {
+        lines: (m.height / m.leading).round().max(1.0) as u32,
+        items: items.into(),
+        full_page: true,
         ..Row::default()
     }
 }

@@ -58,6 +58,9 @@ pub struct Row {
     pub shrunk: Vec<Row>,
     /// Where the row's content comes from in the book (none for space).
     pub origin: Option<super::frame::Origin>,
+    /// A full-page figure: its items are in page coordinates, and its page shows nothing
+    /// else (no running head, no folio).
+    pub full_page: bool,
 }
 
 /// Rows that [`place_floats`] may move.
@@ -234,6 +237,56 @@ const JOINT_FIGURES: usize = 4;
 /// turn is tried at every place it may go and kept where the piece's total pagination cost
 /// (short pages, bad breaks) is least. Returns the rows in their final order and the pages.
 pub fn place_floats(
+    rows: Vec<Row>,
+    notes: &dyn Fn(u32) -> f32,
+    space: PageSpace,
+) -> (Vec<Row>, Vec<PageRange>) {
+    // Full-page figures are pages of their own: the rest is paginated without them, and
+    // each goes in after the page its place in the text falls on (the text runs on over
+    // it, so it leaves no hole), as a page float does.
+    let mut full: Vec<(usize, Row)> = Vec::new();
+    let mut rest = Vec::with_capacity(rows.len());
+    for row in rows {
+        if row.full_page {
+            let before = rest.iter().filter(|r: &&Row| r.float.is_none()).count();
+            full.push((before, row));
+        } else {
+            rest.push(row);
+        }
+    }
+    let (mut rows, mut pages) = place_floating(rest, notes, space);
+    for (before, row) in full {
+        // The page holding the text row just before the picture (the first page when the
+        // picture comes first: a piece opens on its own page).
+        let at = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.float.is_none())
+            .nth(before.saturating_sub(1))
+            .map_or(0, |(i, _)| i);
+        let page = pages
+            .iter()
+            .position(|p| p.start <= at && at < p.end)
+            .unwrap_or(pages.len().saturating_sub(1));
+        let pos = pages.get(page).map_or(rows.len(), |p| p.end);
+        rows.insert(pos, row);
+        for p in pages.iter_mut().skip(page + 1) {
+            p.start += 1;
+            p.end += 1;
+        }
+        pages.insert(
+            (page + 1).min(pages.len()),
+            PageRange {
+                start: pos,
+                end: pos + 1,
+            },
+        );
+    }
+    (rows, pages)
+}
+
+/// [`place_floats`] for rows without full-page figures.
+fn place_floating(
     mut rows: Vec<Row>,
     notes: &dyn Fn(u32) -> f32,
     space: PageSpace,

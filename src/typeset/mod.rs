@@ -358,6 +358,8 @@ pub fn measure(settings: &PdfSettings) -> blocks::Measure {
         width: g.measure,
         height: g.lines as f32 * g.leading,
         size: g.size,
+        page: (g.width, g.height),
+        top: g.top,
         leading: g.leading,
     }
 }

@@ -137,7 +137,9 @@ pub fn assemble(
         }
         for row in page_rows {
             // Each row is shown where it falls, not copied: a group moving the row's items.
-            if !row.items.is_empty() {
+            if row.full_page {
+                page.items.push(placed(row, 0.0, 0.0));
+            } else if !row.items.is_empty() {
                 page.items.push(placed(row, left, y));
             }
             if let Some((title, level)) = &row.anchor {
@@ -164,6 +166,11 @@ pub fn assemble(
         }
         place_notes(&mut page, flow, &notes, g, left);
         let number = k + 1;
+        // A full-page picture is left alone: no running head, no folio on it.
+        if page_rows.iter().any(|r| r.full_page) {
+            pages.push(page);
+            continue;
+        }
         if !bp.opening {
             let head = if index % 2 == 1 {
                 book.meta.title.clone().unwrap_or_default()
