@@ -80,8 +80,9 @@ struct PrintArgs {
     /// Impose the print edition: saddle (a stapled booklet), 2up (proof spreads) or none.
     #[arg(long, value_parser = impose)]
     impose: Option<folio::settings::Impose>,
-    /// Move the pages of each inner sheet this far towards the fold (creep, e.g. 0.1mm).
-    #[arg(long, value_parser = length)]
+    /// Move the pages of each inner sheet this far towards the fold (creep, e.g. 0.1mm;
+    /// negative: away from it).
+    #[arg(long, value_parser = creep, allow_hyphen_values = true)]
     creep: Option<f32>,
     /// saddle (stapled booklet, covers inside) or perfect (glued, a separate wrap cover).
     #[arg(long, value_parser = binding)]
@@ -95,6 +96,13 @@ fn length(s: &str) -> Result<f32, String> {
         .ok_or_else(|| {
             format!("`{s}` is not a length of 0–25 mm with its unit (3mm, 0.125in, 9pt)")
         })
+}
+
+/// Creep per sheet: at most 1 mm either way.
+fn creep(s: &str) -> Result<f32, String> {
+    folio::settings::length(s)
+        .filter(|v| v.abs() <= 72.0 / 25.4)
+        .ok_or_else(|| format!("`{s}` is not a creep of -1 to 1 mm with its unit (0.1mm)"))
 }
 
 fn impose(s: &str) -> Result<folio::settings::Impose, String> {

@@ -328,33 +328,35 @@ fn creep_moves_the_pages_of_inner_sheets_towards_the_fold() {
         ..Page::default()
     };
     let pages: Vec<Page> = (0..16).map(page).collect();
-    let creep = 0.2 * PT_PER_MM;
-    let s = PrintSettings {
-        creep,
-        impose: Impose::Saddle,
-        ..PrintSettings::default()
-    };
-    let sheets =
-        folio::print::impose::impose(&pages, &s, true, &mut |_| vec![], &|_, _| String::new());
-    assert_eq!(sheets.len(), 8);
-    for (k, side) in sheets.iter().enumerate() {
-        let shift = (k / 2) as f32 * creep;
-        let dx: Vec<f32> = side
-            .items
-            .iter()
-            .map(|i| match i {
-                Item::Group(g) => g.transform.e,
-                _ => panic!("a sheet shows its pages as groups"),
-            })
-            .collect();
-        assert!(
-            close(dx[0], shift),
-            "side {k}: the left page moves right by {shift}: {dx:?}"
-        );
-        assert!(
-            close(dx[1], 400.0 - shift),
-            "side {k}: the right page moves left: {dx:?}"
-        );
+    // Positive creep is the compensation (towards the fold); negative moves pages out.
+    for creep in [0.2 * PT_PER_MM, -0.1 * PT_PER_MM] {
+        let s = PrintSettings {
+            creep,
+            impose: Impose::Saddle,
+            ..PrintSettings::default()
+        };
+        let sheets =
+            folio::print::impose::impose(&pages, &s, true, &mut |_| vec![], &|_, _| String::new());
+        assert_eq!(sheets.len(), 8);
+        for (k, side) in sheets.iter().enumerate() {
+            let shift = (k / 2) as f32 * creep;
+            let dx: Vec<f32> = side
+                .items
+                .iter()
+                .map(|i| match i {
+                    Item::Group(g) => g.transform.e,
+                    _ => panic!("a sheet shows its pages as groups"),
+                })
+                .collect();
+            assert!(
+                close(dx[0], shift),
+                "side {k}: the left page moves right by {shift}: {dx:?}"
+            );
+            assert!(
+                close(dx[1], 400.0 - shift),
+                "side {k}: the right page moves left: {dx:?}"
+            );
+        }
     }
 }
 

@@ -40,7 +40,8 @@ pub struct PrintSettings {
     /// The press sheet the imposed booklet is printed on (`None`: exactly two pages wide).
     pub sheet: Option<Sheet>,
     /// How far each folded sheet's pages move towards the fold, per sheet from the outside
-    /// (creep compensation: inner sheets stick out at the fore-edge and are trimmed more).
+    /// (creep compensation: inner sheets stick out at the fore-edge and are trimmed more, so
+    /// their pages move in by as much; a negative value moves them out instead).
     pub creep: f32,
     pub binding: Binding,
     /// The thickness of one leaf of paper (two pages): the spine of a perfect-bound cover.
@@ -264,7 +265,14 @@ pub(super) fn apply(
         *paper.start(),
         *paper.end(),
     );
-    let creep = len("creep", &raw.creep, 0.0, MAX_CREEP_MM * PT_PER_MM);
+    // Negative creep moves the pages away from the fold (what some imposition programs call
+    // positive creep); folio's positive creep is the compensation.
+    let creep = len(
+        "creep",
+        &raw.creep,
+        -MAX_CREEP_MM * PT_PER_MM,
+        MAX_CREEP_MM * PT_PER_MM,
+    );
     if let Some(ppi) = raw.paper_ppi {
         // Pages per inch: a leaf (two pages) is 2/ppi inches thick.
         let t = 2.0 * 72.0 / ppi;
