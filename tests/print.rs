@@ -657,3 +657,70 @@ fn a_bleed_figure_covers_its_own_page_and_reaches_into_the_print_bleed() {
         &content[..content.len().min(400)]
     );
 }
+
+#[test]
+fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
+    // 400 px printed across the A5 measure (~112 mm) is ~90 dpi.
+    let dir = temp("dpi");
+    let b = book(&dir, "[print]\n");
+    std::fs::create_dir_all(b.join("images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/images/gradient.jpg",
+        b.join("images/small.jpg"),
+    )
+    .unwrap();
+    let piece = std::fs::read_to_string(b.join("02-b.md")).unwrap();
+    std::fs::write(
+        b.join("02-b.md"),
+        format!("{piece}\n![A gradient.](images/small.jpg \"Small.\"){{width=100%}}\n"),
+    )
+    .unwrap();
+    let project = Project::open(&b).unwrap();
+    let report = build(
+        &project,
+        &Options {
+            out_dir: dir.join("out"),
+            pdf: true,
+            epub: false,
+            print: PrintOverrides::default(),
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let w = report
+        .warnings
+        .iter()
+        .find(|d| d.message.contains("dpi"))
+        .unwrap_or_else(|| panic!("no dpi warning: {:?}", report.warnings));
+    let text = format!("{w:?}");
+    assert!(
+        text.contains("images/small.jpg") && text.contains("02-b.md"),
+        "{text}"
+    );
+    // The screen edition alone says nothing about print resolution.
+    let plain = temp("dpi-screen");
+    let b2 = book(&plain, "");
+    std::fs::create_dir_all(b2.join("images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/images/gradient.jpg",
+        b2.join("images/small.jpg"),
+    )
+    .unwrap();
+    std::fs::write(
+        b2.join("02-b.md"),
+        format!("{piece}\n![A gradient.](images/small.jpg \"Small.\"){{width=100%}}\n"),
+    )
+    .unwrap();
+    let report = build(
+        &Project::open(&b2).unwrap(),
+        &Options {
+            out_dir: plain.join("out"),
+            pdf: true,
+            epub: false,
+            print: PrintOverrides::default(),
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(!report.warnings.iter().any(|d| d.message.contains("dpi")));
+}
