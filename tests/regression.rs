@@ -1863,3 +1863,109 @@ fn watch_by_polling_sees_a_save_made_within_a_second_of_the_first_build() {
     stop.store(true, Ordering::Relaxed);
     assert!(watcher.join().unwrap().is_ok());
 }
+
+/// Big-endian integers of a font file.
+fn be16(d: &[u8], at: usize) -> usize {
+    usize::from(u16::from_be_bytes([d[at], d[at + 1]]))
+}
+fn be32(d: &[u8], at: usize) -> usize {
+    u32::from_be_bytes([d[at], d[at + 1], d[at + 2], d[at + 3]]) as usize
+}
+
+/// How many glyphs of a TrueType font have an outline (a non-empty `glyf` entry).
+fn glyphs_with_outlines(font: &[u8]) -> (usize, usize) {
+    let table = |tag: &[u8]| {
+        (0..be16(font, 4))
+            .map(|i| 12 + 16 * i)
+            .find(|&r| &font[r..r + 4] == tag)
+            .map(|r| be32(font, r + 8))
+            .unwrap()
+    };
+    let (maxp, head, loca) = (table(b"maxp"), table(b"head"), table(b"loca"));
+    let n = be16(font, maxp + 4);
+    let long = be16(font, head + 50) == 1;
+    let off = |g: usize| {
+        if long {
+            be32(font, loca + 4 * g)
+        } else {
+            2 * be16(font, loca + 2 * g)
+        }
+    };
+    ((0..n).filter(|&g| off(g + 1) > off(g)).count(), n)
+}
+
+#[test]
+fn embedded_epub_fonts_are_pruned_to_the_text_and_bold_is_embedded() {
+    // EPUB for stores: the booklet's EPUB embedded two whole faces (441 KB where 60 KB
+    // would do) and no bold, so readers faked the speakers' bold.
+    let dir = std::env::temp_dir().join(format!("folio-reg-fonts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let o = Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args([
+            "build",
+            "tests/fixtures/booklet",
+            "--format",
+            "epub",
+            "--out",
+        ])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let epub = dir.join("altiplano-notebook.epub");
+    let css = epub_entry(&epub, "OEBPS/stylesheet.css");
+    assert!(
+        css.contains("font-weight: bold;\n  src: url(\"fonts/EBGaramond-Bold.ttf\")"),
+        "{css}"
+    );
+    // The book's distinct characters, from every content document's text.
+    let bytes = std::fs::read(&epub).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut chars = std::collections::BTreeSet::new();
+    let names: Vec<String> = zip.file_names().map(str::to_string).collect();
+    for name in names.iter().filter(|n| n.ends_with(".xhtml")) {
+        let text = epub_entry(&epub, name);
+        let mut in_tag = false;
+        for c in text.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag && !c.is_whitespace() => {
+                    chars.insert(c);
+                }
+                _ => {}
+            }
+        }
+    }
+    for face in ["Regular", "Italic", "Bold"] {
+        let mut font = Vec::new();
+        std::io::Read::read_to_end(
+            &mut zip
+                .by_name(&format!("OEBPS/fonts/EBGaramond-{face}.ttf"))
+                .unwrap(),
+            &mut font,
+        )
+        .unwrap();
+        let (drawn, total) = glyphs_with_outlines(&font);
+        // ASCII is always kept, plus ligatures and small capitals of the text's words.
+        let allowed = 3 * (chars.len() + 95);
+        assert!(
+            drawn <= allowed,
+            "{face}: {drawn} glyphs drawn for {} characters",
+            chars.len()
+        );
+        assert!(
+            drawn > chars.len() / 2,
+            "{face}: the text's glyphs are there ({drawn})"
+        );
+        assert!(total > drawn, "{face}: glyph ids kept ({total})");
+        let full = std::fs::metadata(format!("fonts/EBGaramond-{face}.ttf"))
+            .unwrap()
+            .len();
+        assert!(
+            (font.len() as u64) < full / 2,
+            "{face}: {} of {full} bytes",
+            font.len()
+        );
+    }
+}

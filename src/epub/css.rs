@@ -2,17 +2,27 @@
 //! only (no px font sizes), no colours or backgrounds forced on text, justified and
 //! hyphenated by each element's language. The OFL body font only when the settings ask.
 
-/// The embedded faces: (file name inside the package, bytes, CSS font-style).
-pub const FONTS: [(&str, &[u8], &str); 2] = [
+/// The embedded faces: (file name inside the package, bytes, CSS font-style, font-weight).
+/// Bold is there for speakers' names, table headers and defined terms, so no reader
+/// synthesises a fake bold.
+pub const FONTS: [(&str, &[u8], &str, &str); 3] = [
     (
         "fonts/EBGaramond-Regular.ttf",
         include_bytes!("../../fonts/EBGaramond-Regular.ttf"),
+        "normal",
         "normal",
     ),
     (
         "fonts/EBGaramond-Italic.ttf",
         include_bytes!("../../fonts/EBGaramond-Italic.ttf"),
         "italic",
+        "normal",
+    ),
+    (
+        "fonts/EBGaramond-Bold.ttf",
+        include_bytes!("../../fonts/EBGaramond-Bold.ttf"),
+        "normal",
+        "bold",
     ),
 ];
 
@@ -150,10 +160,10 @@ pub fn stylesheet(embed_fonts: bool) -> String {
     let mut s = String::new();
     let body = BASE.find("\nbody {").map(|i| i + 1).unwrap_or(0);
     s.push_str(&BASE[..body]);
-    for (href, _, style) in FONTS {
+    for (href, _, style, weight) in FONTS {
         let file = href.trim_start_matches("fonts/");
         s += &format!(
-            "@font-face {{\n  font-family: \"EB Garamond\";\n  font-style: {style};\n  font-weight: normal;\n  src: url(\"fonts/{file}\");\n}}\n\n"
+            "@font-face {{\n  font-family: \"EB Garamond\";\n  font-style: {style};\n  font-weight: {weight};\n  src: url(\"fonts/{file}\");\n}}\n\n"
         );
     }
     s.push_str("body { font-family: \"EB Garamond\", serif; }\n\n");

@@ -14,6 +14,7 @@
 
 mod a11y;
 mod css;
+mod fonts;
 mod nav;
 mod package;
 mod pagebreak;
@@ -169,6 +170,23 @@ pub fn epub_cached(
         ]);
     }
 
+    // The body font, when the settings embed it: each face pruned to what the text shows.
+    let embedded: Vec<(&'static str, Vec<u8>)> = if book.settings.epub.embed_fonts {
+        let cover_doc = xhtml::cover(book, &lang, None);
+        let mut all: Vec<&str> = vec![title_doc.as_str(), cover_doc.as_str()];
+        all.extend(docs.iter().map(String::as_str));
+        let words = fonts::words(&all);
+        css::FONTS
+            .iter()
+            .map(|(href, bytes, _, _)| {
+                let pruned = fonts::prune(bytes, &words, &lang).unwrap_or_else(|| bytes.to_vec());
+                (*href, pruned)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
     // Entries the last container holds unchanged go to epub-builder empty (it only stores
     // them) and are copied from that container as they were compressed.
     let time = zip::stamp(clock_secs);
@@ -190,6 +208,7 @@ pub fn epub_cached(
         hrefs: &hrefs,
         cover: cover.as_ref(),
         resources: &resources,
+        fonts: &embedded,
     })
     .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?;
 
@@ -368,6 +387,8 @@ struct BuildInput<'a> {
     hrefs: &'a [String],
     cover: Option<&'a Image>,
     resources: &'a [Image],
+    /// The embedded fonts (pruned), by their place in the package; empty: none.
+    fonts: &'a [(&'static str, Vec<u8>)],
 }
 
 /// Drives epub-builder: everything it writes here, it escapes itself.
@@ -396,6 +417,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
         hrefs,
         cover,
         resources,
+        fonts,
     } = input;
     let m = &book.meta;
     let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
@@ -417,13 +439,11 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
     b.set_uuid(uuid::Uuid::nil());
     let mut stored = |href: &str, bytes| unless_reused(reuse, href, bytes);
-    let embed = book.settings.epub.embed_fonts;
+    let embed = !fonts.is_empty();
     let css = css::stylesheet(embed);
     b.stylesheet(stored("stylesheet.css", css.as_bytes()))?;
-    if embed {
-        for (href, bytes, _) in css::FONTS {
-            b.add_resource(href, stored(href, bytes), "font/ttf")?;
-        }
+    for (href, bytes) in fonts {
+        b.add_resource(href, stored(href, bytes), "font/ttf")?;
     }
     if let Some(img) = cover {
         b.add_cover_image(&img.href, stored(&img.href, &img.bytes), img.media_type)?;
