@@ -476,7 +476,7 @@ fn booklet_metadata() {
         .into_iter()
         .filter(|(_, _, mt)| mt == "font/ttf")
         .collect();
-    assert_eq!(fonts.len(), 2);
+    assert_eq!(fonts.len(), 3, "regular, italic and bold");
     assert!(b.text("OEBPS/stylesheet.css").contains("@font-face"));
     // Speaker turns mark the speaker.
     let conv = b.text("OEBPS/the-sound-of-the-city.xhtml");
