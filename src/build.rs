@@ -323,9 +323,20 @@ fn build_fresh(
             // Stores need a cover image: without one, the EPUB shows folio's own cover (its
             // front cover drawn as an image), and the build says so.
             if book.meta.cover.is_none() {
-                progress(
-                    "Cover: none named in book.toml; the EPUB shows folio's typographic cover (1600 × 2560 px)",
-                );
+                // A book with an ISBN is meant for stores: say so as a warning there.
+                let isbn = matches!(book.meta.identifier, Some(crate::meta::Identifier::Isbn(_)));
+                if isbn {
+                    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+                    report.warnings.push(
+                        Diagnostic::warning("this book has an ISBN but no cover image: its EPUB carries folio's typographic cover (1600 × 2560 px), which stores take, but a designed cover sells better")
+                            .in_file(at)
+                            .hint("add `cover = \"covers/cover.jpg\"` to book.toml (1600 × 2560 pixels is the usual size)"),
+                    );
+                } else {
+                    progress(
+                        "Cover: none named in book.toml; the EPUB shows folio's typographic cover",
+                    );
+                }
             }
             files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
         }
