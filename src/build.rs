@@ -171,7 +171,9 @@ pub fn build_in(
 ) -> DiagResult<Report> {
     // Nothing changed since the last build in this session, and its outputs are as it left
     // them: the same inputs give the same bytes, so there is nothing to write.
+    let t = Instant::now();
     let keys = input_key(project, opts);
+    let key_time = t.elapsed();
     if let (Some(keys), Some(last)) = (keys, &session.last) {
         let key = if last.clock_from_files {
             keys.1
@@ -192,7 +194,9 @@ pub fn build_in(
             return Ok(report);
         }
     }
-    build_fresh(session, project, opts, keys, progress)
+    let mut report = build_fresh(session, project, opts, keys, progress)?;
+    report.timings.insert(0, ("inputs", key_time));
+    Ok(report)
 }
 
 /// A build that reads and makes everything (reusing the session's layouts and streams).
@@ -233,7 +237,9 @@ fn build_fresh(
     // The book is typeset for either output: the EPUB's print page numbers come from the
     // typeset pages.
     // Every file the book names, read once: both back ends read them from here.
+    let t = Instant::now();
     let assets = crate::assets::Assets::load(&book, project)?;
+    report.timings.push(("assets", t.elapsed()));
     let typeset = typeset_in(session, &book, project, &assets, clock)?;
     report.timings.extend(typeset.timings);
     report.counts.push(("pieces", book.pieces.len()));
@@ -241,7 +247,9 @@ fn build_fresh(
     report.warnings.extend(typeset.warnings);
     let pages = typeset.pages;
     // After the pages, with the same fonts: the print edition and the EPUB's cover.
+    let t = Instant::now();
     let extra = after_pages(session, &book, &typeset.env, &assets, &pages, opts, &slug)?;
+    report.timings.push(("covers", t.elapsed()));
     if let Some(summary) = &extra.summary {
         progress(&format!("Print edition: {summary}"));
     }
@@ -299,8 +307,10 @@ fn build_fresh(
             })
         });
         // The edition manifest: which pages changed since the last build into this folder.
+        let t = Instant::now();
         let (manifest, page_hashes) =
             crate::manifest::Manifest::with_hashes(&pages, pdf_cache.memo());
+        report.timings.push(("manifest", t.elapsed()));
         if let Some(old) = std::fs::read(&manifest_path)
             .ok()
             .and_then(|b| crate::manifest::Manifest::from_json(&b))

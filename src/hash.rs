@@ -1,7 +1,11 @@
 //! A stable hash for what must not change between builds or Rust releases: the PDF's
 //! document ID, font subset tags and the edition manifest's page hashes.
 
-/// 64-bit FNV-1a: a tiny, stable hash (std's hashers may change between Rust releases).
+/// The FNV-1a 64-bit prime.
+const PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// 64-bit FNV-1a over words: a tiny, stable hash (std's hashers may change between Rust
+/// releases).
 #[derive(Debug, Clone)]
 pub struct Fnv(u64);
 
@@ -17,14 +21,76 @@ impl Fnv {
         h.write(&[seed]);
         h
     }
+    /// Eight bytes at a time (a build hashes megabytes: every input file, every page
+    /// stream), each word folded down after its multiply so its high bits reach the low
+    /// ones; the tail a byte at a time.
     pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            // The FNV-1a 64-bit prime.
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            self.0 = (self.0 ^ w).wrapping_mul(PRIME);
+            self.0 ^= self.0 >> 32;
         }
+        for &b in words.remainder() {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    /// One 32-bit value in one step (a float's bits, a glyph id): the same as writing
+    /// its four little-endian bytes in a word of their own, without the byte loop.
+    pub fn write_u32(&mut self, v: u32) {
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(PRIME);
+        self.0 ^= self.0 >> 32;
     }
     pub fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+/// A hasher for maps keyed by addresses (`Arc::as_ptr`): one multiply instead of SipHash,
+/// for the memo tables looked up once per row of every page on every rebuild.
+#[derive(Default, Clone, Copy)]
+pub struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+    }
+    fn write_usize(&mut self, v: usize) {
+        // Fibonacci hashing: addresses are multiples of 8, the multiply spreads them.
+        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// `HashMap`/`HashSet` state for address keys.
+pub type Addresses = std::hash::BuildHasherDefault<AddressHasher>;
+
+#[cfg(test)]
+mod tests {
+    use super::Fnv;
+
+    #[test]
+    fn every_byte_and_its_place_count() {
+        let hash = |b: &[u8]| {
+            let mut h = Fnv::new();
+            h.write(b);
+            h.finish()
+        };
+        let base = b"the quick brown fox jumps over the lazy dog".to_vec();
+        let mut seen = std::collections::HashSet::new();
+        seen.insert(hash(&base));
+        for i in 0..base.len() {
+            for bit in 0..8 {
+                let mut b = base.clone();
+                b[i] ^= 1 << bit;
+                assert!(seen.insert(hash(&b)), "byte {i} bit {bit}");
+            }
+        }
+        // Two halves swapped differ.
+        assert_ne!(hash(b"abcdefgh12345678"), hash(b"12345678abcdefgh"));
     }
 }

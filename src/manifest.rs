@@ -34,10 +34,10 @@ pub struct PageEntry {
 /// keyed by cannot be reused for other content while the entry lives.
 #[derive(Default)]
 pub struct HashMemo {
-    groups: HashMap<usize, (Arc<Vec<Item>>, u64)>,
-    images: HashMap<usize, (Arc<crate::image::Image>, u64)>,
+    groups: HashMap<usize, (Arc<Vec<Item>>, u64), crate::hash::Addresses>,
+    images: HashMap<usize, (Arc<crate::image::Image>, u64), crate::hash::Addresses>,
     /// The addresses met in the current build (the rest are dropped after it).
-    seen: HashSet<usize>,
+    seen: HashSet<usize, crate::hash::Addresses>,
 }
 
 impl Manifest {
@@ -228,7 +228,7 @@ fn page_hash_memo(page: &Page, keys: &Keys, memo: &mut HashMemo) -> u64 {
     }
     hash_items(&mut h, &page.items, keys, memo);
     // Content and furniture are told apart (the writer marks furniture as artifacts).
-    h.write(&[0xfe]);
+    h.write_u32(0xfe);
     hash_items(&mut h, &page.furniture, keys, memo);
     h.finish()
 }
@@ -240,7 +240,7 @@ struct Keys<'a> {
 }
 
 fn float(h: &mut Fnv, v: f32) {
-    h.write(&v.to_bits().to_le_bytes());
+    h.write_u32(v.to_bits());
 }
 
 fn rect(h: &mut Fnv, r: &Rect) {
@@ -253,17 +253,18 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
     for item in items {
         match item {
             Item::Glyphs(run) => {
-                h.write(&[1]);
+                h.write_u32(1);
                 h.write(&keys.fonts.get(run.font).copied().unwrap_or(0).to_le_bytes());
                 for v in [run.size, run.hscale, run.origin.x, run.origin.y] {
                     float(h, v);
                 }
                 for g in &run.glyphs {
-                    h.write(&g.id.to_le_bytes());
+                    h.write_u32(u32::from(g.id));
                     float(h, g.advance);
                     float(h, g.y_offset);
+                    // The text's length first: texts of the glyphs cannot run together.
+                    h.write_u32(g.text.len() as u32);
                     h.write(g.text.as_bytes());
-                    h.write(&[0xff]);
                 }
             }
             Item::Rule {
@@ -271,7 +272,7 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                 to,
                 thickness,
             } => {
-                h.write(&[2]);
+                h.write_u32(2);
                 for v in [from.x, from.y, to.x, to.y, *thickness] {
                     float(h, v);
                 }
@@ -281,29 +282,29 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                 to,
                 thickness,
             } => {
-                h.write(&[7]);
+                h.write_u32(7);
                 for v in [from.x, from.y, to.x, to.y, *thickness] {
                     float(h, v);
                 }
             }
             Item::Image { rect: r, image } => {
-                h.write(&[3]);
+                h.write_u32(3);
                 rect(h, r);
                 h.write(&keys.images.get(*image).copied().unwrap_or(0).to_le_bytes());
             }
             Item::Link { rect: r, dest } => {
-                h.write(&[4]);
+                h.write_u32(4);
                 rect(h, r);
                 h.write(&(dest.page as u64).to_le_bytes());
                 float(h, dest.y);
             }
             Item::UriLink { rect: r, uri } => {
-                h.write(&[5]);
+                h.write_u32(5);
                 rect(h, r);
                 h.write(uri.as_bytes());
             }
             Item::Group(g) => {
-                h.write(&[6]);
+                h.write_u32(6);
                 let t = g.transform;
                 for v in [t.a, t.b, t.c, t.d, t.e, t.f] {
                     float(h, v);

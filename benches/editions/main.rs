@@ -91,6 +91,15 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 /// One build, timed: in `session`, or without one (what `folio build` does).
 fn timed(session: Option<&mut Session>, book: &Path, out: &Path) -> Duration {
+    timed_stages(session, book, out).0
+}
+
+/// [`timed`], with the build's own stage timings.
+fn timed_stages(
+    session: Option<&mut Session>,
+    book: &Path,
+    out: &Path,
+) -> (Duration, Vec<(&'static str, Duration)>) {
     let opts = Options {
         out_dir: out.to_path_buf(),
         pdf: true,
@@ -99,12 +108,12 @@ fn timed(session: Option<&mut Session>, book: &Path, out: &Path) -> Duration {
     };
     let t = Instant::now();
     let project = Project::open(book).expect("the book opens");
-    match session {
+    let report = match session {
         Some(s) => build_in(s, &project, &opts, &mut |_| {}),
         None => folio::build::build(&project, &opts, &mut |_| {}),
     }
     .expect("the book builds");
-    t.elapsed()
+    (t.elapsed(), report.timings)
 }
 
 /// Medians of (cold, edit, touch) over `rounds` rounds after a warm-up.
@@ -121,6 +130,7 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
     let mut session = Session::default();
     timed(Some(&mut session), book, out);
     let (mut cold, mut edit, mut touch) = (Vec::new(), Vec::new(), Vec::new());
+    let mut edit_stages: Vec<(&'static str, Vec<Duration>)> = Vec::new();
     // `--edit-only`: no cold builds, for profiling the rebuild (`perf record`).
     let edit_only = std::env::args().any(|a| a == "--edit-only");
     for round in 0..=rounds {
@@ -133,7 +143,15 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
         // Edit: alternate between the two texts so every round changes a word.
         let text = if round % 2 == 0 { &edited } else { &original };
         std::fs::write(file, text).unwrap();
-        let e = timed(Some(&mut session), book, out);
+        let (e, stages) = timed_stages(Some(&mut session), book, out);
+        if round > 0 {
+            for (name, d) in stages {
+                match edit_stages.iter_mut().find(|(n, _)| *n == name) {
+                    Some((_, v)) => v.push(d),
+                    None => edit_stages.push((name, vec![d])),
+                }
+            }
+        }
         // Touch: a new modification time, the same bytes.
         let f = std::fs::File::options().append(true).open(file).unwrap();
         f.set_modified(std::time::SystemTime::now()).unwrap();
@@ -146,5 +164,13 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
         }
     }
     std::fs::write(file, &original).unwrap();
+    let stages: Vec<String> = edit_stages
+        .into_iter()
+        .map(|(n, v)| format!("{n} {:.1}", ms(median(v))))
+        .collect();
+    println!(
+        "  edit stages (medians, ms; epub runs beside manifest+pdf): {}",
+        stages.join(", ")
+    );
     (median(cold), median(edit), median(touch))
 }

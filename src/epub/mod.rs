@@ -32,6 +32,7 @@ use crate::project::iso8601;
 use crate::typeset::frame::PageStart;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Builds the EPUB. `clock_secs` is the build's clock (`project::clock`): it becomes
 /// `dcterms:modified` and every zip entry's time, so the same input gives the same bytes.
@@ -152,12 +153,22 @@ pub fn epub_cached(
     let title_doc = xhtml::title_page(book, &lang, &display_id, &markers, &mut front);
     placed.push((TITLE_PAGE.to_string(), front));
     let mut docs = Vec::new();
+    // A piece's XHTML is made again only when something it is made from changed (in
+    // `folio watch`, an edit touches one piece; the rest come from the last build).
+    let shared = shared_key(book, &anchors, &images);
+    let mut made: HashMap<u64, Arc<PieceDoc>> = HashMap::new();
     for (i, (piece, href)) in book.pieces.iter().zip(&hrefs).enumerate() {
         let piece_lang = piece.meta.lang.as_deref().unwrap_or(&lang);
-        let (doc, labels) = xhtml::piece(&ctx, piece, i, piece_lang);
-        placed.push((href.clone(), labels));
-        docs.push(doc);
+        let key = piece_key(shared, book, i, piece_lang, &markers);
+        let entry = match previous.pieces.get(&key) {
+            Some(e) => e.clone(),
+            None => Arc::new(PieceDoc::new(xhtml::piece(&ctx, piece, i, piece_lang))),
+        };
+        placed.push((href.clone(), entry.labels.clone()));
+        docs.push(entry.clone());
+        made.insert(key, entry);
     }
+    previous.pieces = made;
     let page_list = pagebreak::entries(&placed);
     if page_list.len() != pages.len() {
         return Err(vec![
@@ -174,7 +185,7 @@ pub fn epub_cached(
     let embedded: Vec<(&'static str, Vec<u8>)> = if book.settings.epub.embed_fonts {
         let cover_doc = xhtml::cover(book, &lang, None);
         let mut all: Vec<&str> = vec![title_doc.as_str(), cover_doc.as_str()];
-        all.extend(docs.iter().map(String::as_str));
+        all.extend(docs.iter().map(|d| d.xhtml.as_str()));
         let words = fonts::words(&all);
         css::FONTS
             .iter()
@@ -219,21 +230,17 @@ pub fn epub_cached(
             hrefs
                 .iter()
                 .map(String::as_str)
-                .zip(docs.iter().map(String::as_str)),
+                .zip(docs.iter().map(|d| d.xhtml.as_str())),
         )
         .collect();
-    // Every id of every document with its place, found in one pass over each.
+    // Every id of every document with its place (a piece's found when it was made).
     let mut ids: HashMap<(&str, &str), usize> = HashMap::new();
-    for (href, doc) in &spine {
-        let mut at = 0;
-        while let Some(k) = doc[at..].find(" id=\"") {
-            let start = at + k + 5;
-            let Some(len) = doc[start..].find('"') else {
-                break;
-            };
-            ids.entry((href, &doc[start..start + len]))
-                .or_insert(at + k);
-            at = start + len;
+    for (id, at) in ids_of(&title_doc) {
+        ids.entry((TITLE_PAGE, id)).or_insert(at);
+    }
+    for (href, doc) in hrefs.iter().zip(&docs) {
+        for (id, at) in &doc.ids {
+            ids.entry((href.as_str(), id.as_str())).or_insert(*at);
         }
     }
     let reading_order = |target: &str| -> (usize, usize) {
@@ -276,6 +283,38 @@ pub fn epub_cached(
     )
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
     Ok(out)
+}
+
+/// A piece's XHTML, the page labels it placed and the place of each of its ids.
+pub struct PieceDoc {
+    xhtml: String,
+    labels: Vec<String>,
+    ids: Vec<(String, usize)>,
+}
+
+impl PieceDoc {
+    fn new((xhtml, labels): (String, Vec<String>)) -> PieceDoc {
+        let ids = ids_of(&xhtml)
+            .into_iter()
+            .map(|(id, at)| (id.to_string(), at))
+            .collect();
+        PieceDoc { xhtml, labels, ids }
+    }
+}
+
+/// The `id` attributes of a document with where each stands, in one pass.
+fn ids_of(doc: &str) -> Vec<(&str, usize)> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(k) = doc[at..].find(" id=\"") {
+        let start = at + k + 5;
+        let Some(len) = doc[start..].find('"') else {
+            break;
+        };
+        out.push((&doc[start..start + len], at + k));
+        at = start + len;
+    }
+    out
 }
 
 /// Where the generated cover image is stored.
@@ -368,6 +407,68 @@ fn image(
     })
 }
 
+/// What every piece's XHTML depends on beyond the piece: the book's metadata (pieces
+/// inherit it), the number of pieces, the heading anchors and the images' places.
+fn shared_key(
+    book: &Book,
+    anchors: &HashMap<String, String>,
+    images: &HashMap<String, String>,
+) -> u64 {
+    let mut h = crate::hash::Fnv::new();
+    h.write(format!("{:?}", book.meta).as_bytes());
+    h.write(&(book.pieces.len() as u64).to_le_bytes());
+    for map in [anchors, images] {
+        let mut entries: Vec<(&String, &String)> = map.iter().collect();
+        entries.sort();
+        for (k, v) in entries {
+            h.write(k.as_bytes());
+            h.write(&[0]);
+            h.write(v.as_bytes());
+            h.write(&[0]);
+        }
+    }
+    h.finish()
+}
+
+/// The key of piece `i`'s XHTML: the shared key, its text (by hash), its place and
+/// language, and the page labels the page map puts in it.
+fn piece_key(shared: u64, book: &Book, i: usize, lang: &str, markers: &pagebreak::Markers) -> u64 {
+    let piece = &book.pieces[i];
+    let file = piece.span.file;
+    let mut h = crate::hash::Fnv::new();
+    h.write(&shared.to_le_bytes());
+    h.write(&(i as u64).to_le_bytes());
+    h.write(&file.to_le_bytes());
+    let text = book.text_hashes.get(file as usize).copied().unwrap_or(0);
+    h.write(&text.to_le_bytes());
+    h.write(lang.as_bytes());
+    h.write(&[0]);
+    h.write(format!("{:?}", piece.meta).as_bytes());
+    let mut labels: Vec<String> = Vec::new();
+    if let Some(l) = markers.openings.get(&(i as u32)) {
+        labels.push(format!("o{l:?}"));
+    }
+    // The last piece holds the markers of the blank pages after it.
+    if i + 1 == book.pieces.len() {
+        labels.push(format!("e{:?}", markers.end));
+    }
+    for (span, l) in &markers.texts {
+        if span.file == file {
+            labels.push(format!("t{span:?}{l:?}"));
+        }
+    }
+    for (span, l) in &markers.blocks {
+        if span.file == file {
+            labels.push(format!("b{span:?}{l:?}"));
+        }
+    }
+    labels.sort();
+    for l in labels {
+        h.write(l.as_bytes());
+    }
+    h.finish()
+}
+
 fn figures(blocks: &[Block]) -> Vec<&str> {
     crate::model::figures(blocks)
         .into_iter()
@@ -381,7 +482,7 @@ struct BuildInput<'a> {
     reuse: &'a mut dyn FnMut(String, &[u8]) -> bool,
     book: &'a Book,
     title_doc: &'a str,
-    docs: &'a [String],
+    docs: &'a [Arc<PieceDoc>],
     lang: &'a str,
     title: &'a str,
     hrefs: &'a [String],
@@ -479,7 +580,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
                 }
             }
         }
-        let mut content = EpubContent::new(href.as_str(), stored(href, doc.as_bytes()));
+        let mut content = EpubContent::new(href.as_str(), stored(href, doc.xhtml.as_bytes()));
         content.toc = toc;
         if i == 0 {
             content = content.reftype(ReferenceType::Text);

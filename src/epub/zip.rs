@@ -54,6 +54,9 @@ pub struct Previous {
     time: Option<DateTime>,
     /// Each entry's name → its (uncompressed) content, compared byte for byte.
     contents: std::collections::HashMap<String, Arc<Vec<u8>>>,
+    /// Each piece's XHTML and the page labels it placed, by a key of everything it is
+    /// made from (see `epub::piece_key`).
+    pub pieces: std::collections::HashMap<u64, Arc<super::PieceDoc>>,
 }
 
 impl Previous {
@@ -151,6 +154,7 @@ pub fn repackage_cached(
         archive: bytes.clone(),
         time: Some(time),
         contents,
+        pieces: std::mem::take(&mut previous.pieces),
     };
     Ok(bytes)
 }

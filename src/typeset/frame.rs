@@ -144,8 +144,14 @@ impl GlyphUse {
     pub fn merge(&mut self, other: &GlyphUse) {
         for (k, o) in other.fonts.iter().enumerate() {
             let f = self.font(k);
-            for id in o.ids() {
-                FontUse::mark(&mut f.used, id);
+            // A word of 64 glyphs at a time (not glyph by glyph over all 65,536 ids).
+            if !o.used.is_empty() {
+                if f.used.is_empty() {
+                    f.used.resize(GLYPH_WORDS, 0);
+                }
+                for (mine, theirs) in f.used.iter_mut().zip(&o.used) {
+                    *mine |= theirs;
+                }
             }
             for (id, text) in &o.texts {
                 if !FontUse::has(&f.texted, *id) {
