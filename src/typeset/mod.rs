@@ -192,7 +192,16 @@ pub struct Caches {
     /// Prepared words (see `par::cached_word`): per (font, size, raise, small caps,
     /// hyphenate, justify), then language, then text.
     word_cache: WordCache,
+    /// Entries in `word_cache` and `hyph_cache` (each bounded by [`CACHE_ENTRIES`]).
+    words_held: usize,
+    hyphs_held: usize,
 }
+
+/// The most entries a memo table holds (shaped texts, prepared words, hyphenations)
+/// before it starts again: a novel has some 20,000 distinct words; a million-paragraph
+/// book of numbered lines would otherwise keep a million (gigabytes). Results do not
+/// depend on what a table holds.
+pub const CACHE_ENTRIES: usize = 200_000;
 
 /// One layout's working state (a piece, or the front matter and furniture): the book, its
 /// environment and the caches to read, and what the layout found (characters without a

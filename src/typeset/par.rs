@@ -364,6 +364,11 @@ fn cached_word(
             };
             word(ctx, &mut w, text, run, ri, font_key, justify);
             let w = Arc::new(w);
+            if ctx.caches.words_held >= super::CACHE_ENTRIES {
+                ctx.caches.word_cache.clear();
+                ctx.caches.words_held = 0;
+            }
+            ctx.caches.words_held += 1;
             ctx.caches
                 .word_cache
                 .entry(key)
@@ -743,6 +748,11 @@ impl Ctx<'_> {
             return c.clone();
         }
         let cuts = self.env.hyphenator.breaks(word, lang);
+        if self.caches.hyphs_held >= super::CACHE_ENTRIES {
+            self.caches.hyph_cache.clear();
+            self.caches.hyphs_held = 0;
+        }
+        self.caches.hyphs_held += 1;
         self.caches
             .hyph_cache
             .entry(lang.to_string())

@@ -174,6 +174,11 @@ pub struct ShapeKey {
 pub struct ShapeCache {
     shapers: HashMap<String, Shaper>,
     results: HashMap<ShapeKey, HashMap<String, HashMap<String, Arc<ShapedText>>>>,
+    /// Texts held in `results`, and those dropped when it was full.
+    held: usize,
+    dropped: usize,
+    /// The bound on `held` (`None`: [`super::CACHE_ENTRIES`]; tests set a small one).
+    pub limit: Option<usize>,
     /// Lookups made, for `--timings`.
     pub lookups: usize,
 }
@@ -200,6 +205,14 @@ impl ShapeCache {
         let size = f32::from_bits(key.size);
         let glyphs = to_frame_glyphs(&shaped, text, font.units_per_em(), size);
         let result = Arc::new(ShapedText { shaped, glyphs });
+        // Bounded: a book of a million distinct words (numbered paragraphs, a table of
+        // codes) would otherwise hold them all. Starting again changes no result.
+        if self.held >= self.limit.unwrap_or(super::CACHE_ENTRIES) {
+            self.dropped += self.held;
+            self.held = 0;
+            self.results.clear();
+        }
+        self.held += 1;
         self.results
             .entry(key)
             .or_default()
@@ -211,11 +224,7 @@ impl ShapeCache {
 
     /// How many distinct texts have been shaped (all keys and languages).
     pub fn cached(&self) -> usize {
-        self.results
-            .values()
-            .flat_map(HashMap::values)
-            .map(HashMap::len)
-            .sum()
+        self.held + self.dropped
     }
 }
 
@@ -316,6 +325,36 @@ pub fn to_frame_glyphs(shaped: &Shaped, text: &str, upem: u16, size: f32) -> Vec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_shaping_cache_holds_at_most_its_bound_and_results_stay_the_same() {
+        let font = Font::from_bytes(
+            Arc::new(include_bytes!("../../fonts/EBGaramond-Regular.ttf").to_vec()),
+            0,
+        )
+        .unwrap();
+        let key = ShapeKey {
+            font: 0,
+            size: 10.5f32.to_bits(),
+            features: Features::default(),
+        };
+        let mut bounded = ShapeCache {
+            limit: Some(50),
+            ..ShapeCache::default()
+        };
+        let mut free = ShapeCache::default();
+        for i in 0..1000 {
+            let text = format!("{i}.");
+            let a = bounded.get(key, &font, "en", &text);
+            let b = free.get(key, &font, "en", &text);
+            assert_eq!(a.glyphs.len(), b.glyphs.len());
+            assert!(bounded.held <= 50);
+        }
+        assert_eq!(bounded.cached(), 1000, "every text counted once");
+        // A text shaped again after the cache started over is the same.
+        let again = bounded.get(key, &font, "en", "1.");
+        assert_eq!(again.shaped, free.get(key, &font, "en", "1.").shaped);
+    }
     use crate::typeset::font::{FontSet, Style};
 
     #[test]
