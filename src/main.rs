@@ -136,6 +136,13 @@ fn main() -> ExitCode {
             env!("CARGO_PKG_VERSION")
         );
     }));
+    // A file-size limit (`ulimit -f`) would kill folio with SIGXFSZ mid-write; with the
+    // signal caught, the write fails with "File too large" and is reported like a full disk
+    // (the earlier outputs stay as they were).
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
     let cli = Cli::parse(); // usage errors exit with 2
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let printer = Printer {

@@ -1997,3 +1997,68 @@ fn a_million_distinct_words_keep_the_memo_tables_bounded() {
     }
     assert_eq!(cache.cached(), 2_000);
 }
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_last_edition_stays() {
+    // Nothing lost: a disk that fills up mid-write must leave the previous outputs as they
+    // were and say which file could not be written. A file-size limit (`prlimit --fsize`)
+    // makes the same write error as a full disk, without mounting anything.
+    let dir = book(
+        "full-disk",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}{}\n",
+                "A paragraph long enough to make a PDF of some size. ".repeat(400)
+            ),
+        )],
+    );
+    let first = folio(&dir, &["build", "book"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let out = dir.join("out");
+    let before: Vec<(PathBuf, Vec<u8>)> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| (e.path(), std::fs::read(e.path()).unwrap()))
+        .collect();
+    std::fs::write(
+        dir.join("book/01-a.md"),
+        format!(
+            "{PIECE}{}\n",
+            "An edited paragraph, long enough to need a new PDF. ".repeat(400)
+        ),
+    )
+    .unwrap();
+    let o = Command::new("prlimit")
+        .arg("--fsize=20000")
+        .arg(env!("CARGO_BIN_EXE_folio"))
+        .args(["build", "book"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("prlimit (util-linux) is needed");
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot write the output"), "{err}");
+    assert!(
+        err.contains("File too large") && err.contains("out/"),
+        "{err}"
+    );
+    for (path, bytes) in &before {
+        assert!(
+            std::fs::read(path).unwrap() == *bytes,
+            "{} changed",
+            path.display()
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.len(),
+        before.len(),
+        "no temporary left behind: {names:?}"
+    );
+}
