@@ -369,3 +369,38 @@ mod tests {
         assert_eq!(number(2.5), "2.5");
     }
 }
+
+/// What the book prints about its people, its series and its date, decided once when the
+/// book is loaded (the resolve step), so the PDF and the EPUB print the same words and
+/// neither decides them again.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Words {
+    /// The book's byline, a line per role group ("Edited by A, B and C").
+    pub byline: Vec<String>,
+    /// Each piece's byline lines, by piece index.
+    pub pieces: Vec<Vec<String>>,
+    /// Everyone once, grouped by role (the colophon).
+    pub grouped: Vec<String>,
+    /// The series and the book's place in it ("Field Notes, 2").
+    pub series: Option<String>,
+    /// The date written out as readers of the book's language write it.
+    pub date: Option<String>,
+    /// The people named only in pieces (the EPUB's contributors).
+    pub contributors: Vec<Creator>,
+}
+
+impl Words {
+    /// The words of `book` (its metadata and its pieces').
+    pub fn of(book: &Book) -> Words {
+        let m = &book.meta;
+        let lang = m.lang.as_deref().unwrap_or("en");
+        Words {
+            byline: byline(m),
+            pieces: book.pieces.iter().map(|p| byline(&p.meta)).collect(),
+            grouped: grouped(book),
+            series: m.series.as_ref().map(series),
+            date: m.date.as_deref().map(|d| long_date(d, lang)),
+            contributors: contributors(book),
+        }
+    }
+}

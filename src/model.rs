@@ -51,6 +51,9 @@ pub struct Book {
     pub settings: crate::settings::Settings,
     /// The folder the book was loaded from (covers and images resolve against it).
     pub root: PathBuf,
+    /// The words the book prints about its people, series and date, decided once at load
+    /// (the resolve step): both back ends read them from here.
+    pub words: crate::credits::Words,
 }
 
 /// One piece: an interview, an essay, a chapter.

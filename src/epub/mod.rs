@@ -118,7 +118,7 @@ pub fn epub_cached(
     // Book-level people are the book's creators; people named only in pieces contribute.
     let mut people = book.meta.creators.clone();
     let creators = people.len();
-    people.extend(crate::credits::contributors(book));
+    people.extend(book.words.contributors.iter().cloned());
     let identifier = book.identifier().urn();
 
     // Content documents.

@@ -7,7 +7,6 @@
 
 use super::pagebreak::Markers;
 use super::xml::{esc, esc_attr};
-use crate::credits::byline;
 use crate::model::{Align, Block, Book, Inline, Piece, SpeakerRole};
 use std::collections::HashMap;
 
@@ -76,8 +75,8 @@ pub fn cover(book: &Book, lang: &str, image_href: Option<&str>) -> String {
             if let Some(sub) = &book.meta.subtitle {
                 s += &format!("<p class=\"cover-subtitle\">{}</p>\n", esc(sub));
             }
-            for line in byline(&book.meta) {
-                s += &format!("<p class=\"cover-byline\">{}</p>\n", esc(&line));
+            for line in &book.words.byline {
+                s += &format!("<p class=\"cover-byline\">{}</p>\n", esc(line));
             }
             if let Some(p) = &book.meta.publisher {
                 s += &format!("<p class=\"cover-publisher\">{}</p>\n", esc(p));
@@ -97,7 +96,7 @@ pub fn cover_alt(book: &Book) -> String {
     if let Some(sub) = &book.meta.subtitle {
         alt += &format!(". {sub}");
     }
-    for line in byline(&book.meta) {
+    for line in &book.words.byline {
         alt += &format!(". {line}");
     }
     alt
@@ -125,8 +124,8 @@ pub fn title_page(
             esc(sub)
         );
     }
-    for line in byline(m) {
-        s += &format!("<p class=\"byline\">{}</p>\n", esc(&line));
+    for line in &book.words.byline {
+        s += &format!("<p class=\"byline\">{}</p>\n", esc(line));
     }
     if let Some(p) = &m.publisher {
         s += &format!("<p class=\"publisher\">{}</p>\n", esc(p));
@@ -134,15 +133,9 @@ pub fn title_page(
     s += "</section>\n<section class=\"imprint\" epub:type=\"imprint\" aria-label=\"Imprint\">\n";
     s += &markers(&pages.imprint, placed);
     let mut facts: Vec<String> = Vec::new();
-    if let Some(series) = &m.series {
-        facts.push(crate::credits::series(series));
-    }
+    facts.extend(book.words.series.clone());
     facts.extend(m.edition.clone());
-    facts.extend(
-        m.date
-            .as_deref()
-            .map(|d| crate::credits::long_date(d, lang)),
-    );
+    facts.extend(book.words.date.clone());
     if !identifier.is_empty() {
         facts.push(identifier.to_string());
     }
@@ -297,8 +290,8 @@ pub fn piece(ctx: &Ctx, piece: &Piece, index: usize, lang: &str) -> (String, Vec
         }
         w.out += &format!("</{tag}>\n");
     }
-    for line in byline(m) {
-        w.out += &format!("<p class=\"byline\">{}</p>\n", esc(&line));
+    for line in ctx.book.words.pieces.get(index).into_iter().flatten() {
+        w.out += &format!("<p class=\"byline\">{}</p>\n", esc(line));
     }
     w.out += "</header>\n";
     w.blocks(&piece.blocks);

@@ -174,7 +174,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
         return Err(diags);
     }
-    let book = Book {
+    let mut book = Book {
         meta: book_meta,
         pieces,
         sources: files,
@@ -182,7 +182,10 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         text_hashes,
         settings,
         root: project.root.clone(),
+        words: Default::default(),
     };
+    // Resolve: the words both outputs print, decided once.
+    book.words = crate::credits::Words::of(&book);
     Ok(Loaded {
         book,
         warnings: diags,

@@ -54,7 +54,7 @@ pub fn piece(ctx: &mut Ctx, piece: &Piece, index: usize, m: Measure) -> PieceFlo
         hyphenate: true,
         ..TextStyle::new(Style::Regular, m.size)
     };
-    let mut rows = super::opening::opening(ctx, piece, m, &lang);
+    let mut rows = super::opening::opening(ctx, piece, index, m, &lang);
     for r in &mut rows {
         r.origin = Some(Origin::Opening(index as u32));
     }

@@ -128,7 +128,7 @@ pub fn front(ctx: &mut Ctx, book: &Book, w: f32, h: f32, art: Option<CoverArt>) 
         thickness: HAIRLINE,
     });
     y += label * 2.5;
-    for line in crate::credits::byline(m) {
+    for line in book.words.byline.clone() {
         y = centred(
             ctx,
             &mut items,

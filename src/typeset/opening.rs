@@ -11,7 +11,7 @@ use super::par::{Align, ParSpec, set_paragraph};
 use crate::model::Piece;
 
 /// The opening of a piece: kicker, title, subtitle, standfirst and byline, on a new page.
-pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row> {
+pub fn opening(ctx: &mut Ctx, piece: &Piece, index: usize, m: Measure, lang: &str) -> Vec<Row> {
     let em = m.size;
     let meta = &piece.meta;
     let mut rows: Vec<Row> = Vec::new();
@@ -143,7 +143,7 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
             });
         }
     }
-    let by = byline(piece);
+    let by = byline(ctx.book, index);
     if !by.is_empty() {
         rows.push(Row {
             lines: 1,
@@ -179,8 +179,12 @@ pub fn opening(ctx: &mut Ctx, piece: &Piece, m: Measure, lang: &str) -> Vec<Row>
     rows
 }
 
-/// "Interview by Jane Doe with Kiro Russo · Photographs by …": the piece's byline, in the
-/// words [`crate::credits::byline`] decides for both outputs.
-pub fn byline(piece: &Piece) -> String {
-    crate::credits::byline(&piece.meta).join(" · ")
+/// "Interview by Jane Doe with Kiro Russo · Photographs by …": the `index`th piece's byline,
+/// in the words the book resolved once for both outputs ([`crate::credits::Words`]).
+pub fn byline(book: &crate::model::Book, index: usize) -> String {
+    book.words
+        .pieces
+        .get(index)
+        .map(|lines| lines.join(" · "))
+        .unwrap_or_default()
 }

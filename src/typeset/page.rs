@@ -449,7 +449,7 @@ fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
         );
     }
     // The book's creators (book-level people), with their roles: "Edited by A, B and C".
-    let by = crate::credits::byline(m);
+    let by = &book.words.byline;
     if !by.is_empty() {
         y += g.leading * 2.0;
         for line in by {
@@ -546,16 +546,13 @@ fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, families: &[String])
     }
     text.push(title);
     // Everyone once, grouped by role (the words come from `credits`).
-    text.extend(crate::credits::grouped(book));
-    if let Some(s) = &m.series {
-        text.push(crate::credits::series(s));
-    }
+    text.extend(book.words.grouped.iter().cloned());
+    text.extend(book.words.series.clone());
     if let Some(e) = &m.edition {
         text.push(e.clone());
     }
-    if let Some(d) = &m.date {
-        let lang = m.lang.as_deref().unwrap_or("en");
-        text.push(format!("Published {}", crate::credits::long_date(d, lang)));
+    if let Some(d) = &book.words.date {
+        text.push(format!("Published {d}"));
     }
     if let Some(p) = &m.publisher {
         text.push(format!("Publisher: {p}"));
@@ -656,9 +653,7 @@ fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize
             }
         }
         // The piece's contributors, in small capitals under its title.
-        let by = crate::credits::byline(&piece.meta)
-            .join(" · ")
-            .to_lowercase();
+        let by = super::opening::byline(book, pi).to_lowercase();
         let by_style = TextStyle {
             small_caps: true,
             size: g.size * LABEL_SCALE,
