@@ -658,11 +658,9 @@ fn a_bleed_figure_covers_its_own_page_and_reaches_into_the_print_bleed() {
     );
 }
 
-#[test]
-fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
-    // 400 px printed across the A5 measure (~112 mm) is ~90 dpi.
-    let dir = temp("dpi");
-    let b = book(&dir, "[print]\n");
+/// A book of [`book`] with a 48-pixel figure printed across the measure (under 20 dpi).
+fn small_figure_book(dir: &Path, toml: &str) -> PathBuf {
+    let b = book(dir, toml);
     std::fs::create_dir_all(b.join("images")).unwrap();
     std::fs::copy(
         "tests/fixtures/images/gradient.jpg",
@@ -675,11 +673,15 @@ fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
         format!("{piece}\n![A gradient.](images/small.jpg \"Small.\"){{width=100%}}\n"),
     )
     .unwrap();
-    let project = Project::open(&b).unwrap();
+    b
+}
+
+/// The warnings of a PDF-only build of `b`.
+fn pdf_warnings(b: &Path, out: &Path) -> Vec<folio::diag::Diagnostic> {
     let report = build(
-        &project,
+        &Project::open(b).unwrap(),
         &Options {
-            out_dir: dir.join("out"),
+            out_dir: out.to_path_buf(),
             pdf: true,
             epub: false,
             print: PrintOverrides::default(),
@@ -687,11 +689,18 @@ fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
         &mut |_| {},
     )
     .unwrap();
-    let w = report
-        .warnings
+    report.warnings
+}
+
+#[test]
+fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
+    let dir = temp("dpi");
+    let b = small_figure_book(&dir, "[print]\n");
+    let warnings = pdf_warnings(&b, &dir.join("out"));
+    let w = warnings
         .iter()
         .find(|d| d.message.contains("dpi"))
-        .unwrap_or_else(|| panic!("no dpi warning: {:?}", report.warnings));
+        .unwrap_or_else(|| panic!("no dpi warning: {warnings:?}"));
     let text = format!("{w:?}");
     assert!(
         text.contains("images/small.jpg") && text.contains("02-b.md"),
@@ -699,28 +708,7 @@ fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
     );
     // The screen edition alone says nothing about print resolution.
     let plain = temp("dpi-screen");
-    let b2 = book(&plain, "");
-    std::fs::create_dir_all(b2.join("images")).unwrap();
-    std::fs::copy(
-        "tests/fixtures/images/gradient.jpg",
-        b2.join("images/small.jpg"),
-    )
-    .unwrap();
-    std::fs::write(
-        b2.join("02-b.md"),
-        format!("{piece}\n![A gradient.](images/small.jpg \"Small.\"){{width=100%}}\n"),
-    )
-    .unwrap();
-    let report = build(
-        &Project::open(&b2).unwrap(),
-        &Options {
-            out_dir: plain.join("out"),
-            pdf: true,
-            epub: false,
-            print: PrintOverrides::default(),
-        },
-        &mut |_| {},
-    )
-    .unwrap();
-    assert!(!report.warnings.iter().any(|d| d.message.contains("dpi")));
+    let b = small_figure_book(&plain, "");
+    let warnings = pdf_warnings(&b, &plain.join("out"));
+    assert!(!warnings.iter().any(|d| d.message.contains("dpi")));
 }

@@ -588,14 +588,7 @@ fn figure(
     let mut y = top + h;
     let mut notes = Vec::new();
     if !caption.is_empty() {
-        let style = TextStyle {
-            face: Style::Italic,
-            size: m.size * 0.9,
-            hyphenate: false,
-            ..body
-        };
-        let runs = collect(caption, style, lang);
-        for l in set(ctx, &runs, m.width, Align::Center) {
+        for l in caption_lines(ctx, caption, m, lang, body) {
             y += m.leading;
             notes.extend(l.notes.iter().copied());
             items.extend(line_items(l, 0.0, y));
@@ -609,6 +602,24 @@ fn figure(
         notes,
         ..Row::default()
     }
+}
+
+/// A figure's caption set: italic, a size below the text, centred on the measure.
+fn caption_lines(
+    ctx: &mut Ctx,
+    caption: &[Inline],
+    m: Measure,
+    lang: &str,
+    body: TextStyle,
+) -> Vec<SetLine> {
+    let style = TextStyle {
+        face: Style::Italic,
+        size: m.size * 0.9,
+        hyphenate: false,
+        ..body
+    };
+    let runs = collect(caption, style, lang);
+    set(ctx, &runs, m.width, Align::Center)
 }
 
 /// How far a full-page figure reaches past the trim: the most bleed a print edition may
@@ -630,14 +641,7 @@ fn full_page_figure(
     let mut items = Vec::new();
     let mut bottom = ph + FULL_PAGE_REACH;
     if !caption.is_empty() {
-        let style = TextStyle {
-            face: Style::Italic,
-            size: m.size * 0.9,
-            hyphenate: false,
-            ..body
-        };
-        let runs = collect(caption, style, lang);
-        let lines = set(ctx, &runs, m.width, Align::Center);
+        let lines = caption_lines(ctx, caption, m, lang, body);
         // The caption's last baseline on the text block's last line; the picture ends a
         // line above its first.
         let last = m.top + m.height - m.leading * (1.0 - BASELINE);
