@@ -352,6 +352,7 @@ fn encode_png(canvas: &sk::Pixmap, ink: &Ink, width: u32, height: u32) -> Result
         .data()
         .chunks_exact(4)
         .all(|p| p[0] == p[1] && p[1] == p[2]);
+    debug_assert!(canvas.data().chunks_exact(4).all(|p| p[3] == 255), "opaque");
     let channels = if grey { 1 } else { 3 };
     let raw = scanlines(canvas, ink, width as usize, height as usize, channels);
     let mut ihdr = Vec::with_capacity(13);
@@ -390,18 +391,28 @@ fn scanlines(
     let (mut current, mut previous) = (vec![255u8; row], vec![0u8; row]);
     let (ix, iw) = (ink.x as usize * channels, ink.width as usize);
     let stride = canvas.width() as usize * 4;
+    let inked = |y: usize| y >= ink.y as usize && y < (ink.y + ink.height) as usize && iw > 0;
     for (y, out) in raw.chunks_exact_mut(row + 1).enumerate() {
-        let inked = y >= ink.y as usize && y < (ink.y + ink.height) as usize && iw > 0;
+        out[0] = 2;
+        // A white row under a white row filters to zeros, which `raw` already holds.
+        if y > 0 && !inked(y) && !inked(y - 1) {
+            continue;
+        }
+        let inked = inked(y);
         if inked {
             let line = &canvas.data()[(y - ink.y as usize) * stride..][..stride];
-            for (o, px) in current[ix..ix + iw * channels]
-                .chunks_exact_mut(channels)
-                .zip(line.chunks_exact(4))
-            {
-                o.copy_from_slice(&px[..channels]);
+            let dst = &mut current[ix..ix + iw * channels];
+            if channels == 1 {
+                // Grey: the red sample of each pixel (all three are equal).
+                for (o, r) in dst.iter_mut().zip(line.iter().step_by(4)) {
+                    *o = *r;
+                }
+            } else {
+                for (o, px) in dst.chunks_exact_mut(3).zip(line.chunks_exact(4)) {
+                    o.copy_from_slice(&px[..3]);
+                }
             }
         }
-        out[0] = 2;
         for (o, (c, p)) in out[1..].iter_mut().zip(current.iter().zip(&previous)) {
             *o = c.wrapping_sub(*p);
         }
