@@ -336,7 +336,7 @@ fn creep_moves_the_pages_of_inner_sheets_towards_the_fold() {
             ..PrintSettings::default()
         };
         let sheets =
-            folio::print::impose::impose(&pages, &s, true, &mut |_| vec![], &|_, _| String::new());
+            folio::print::impose::impose(&pages, &s, true, &mut |_| vec![], &|_| String::new());
         assert_eq!(sheets.len(), 8);
         for (k, side) in sheets.iter().enumerate() {
             let shift = (k / 2) as f32 * creep;

@@ -1994,8 +1994,14 @@ fn a_million_distinct_words_keep_the_memo_tables_bounded() {
             cache.get(key, font, "en", &text).shaped,
             reference.get(key, font, "en", &text).shaped
         );
+        assert!(cache.held() <= 100, "{} held past the bound", cache.held());
     }
     assert_eq!(cache.cached(), 2_000);
+    assert_eq!(
+        reference.held(),
+        2_000,
+        "unbounded, the reference keeps them all"
+    );
 }
 
 #[test]

@@ -225,13 +225,8 @@ pub fn epub_cached(
 
     // Reading order of a link target: its document's place in the spine, then where its id
     // stands in the document.
-    let spine: Vec<(&str, &str)> = std::iter::once((TITLE_PAGE, title_doc.as_str()))
-        .chain(
-            hrefs
-                .iter()
-                .map(String::as_str)
-                .zip(docs.iter().map(|d| d.xhtml.as_str())),
-        )
+    let spine: Vec<&str> = std::iter::once(TITLE_PAGE)
+        .chain(hrefs.iter().map(String::as_str))
         .collect();
     // Every id of every document with its place (a piece's found when it was made).
     let mut ids: HashMap<(&str, &str), usize> = HashMap::new();
@@ -245,7 +240,7 @@ pub fn epub_cached(
     }
     let reading_order = |target: &str| -> (usize, usize) {
         let (file, id) = target.split_once('#').unwrap_or((target, ""));
-        let Some(k) = spine.iter().position(|(h, _)| *h == file) else {
+        let Some(k) = spine.iter().position(|h| *h == file) else {
             return (0, 0); // the cover, before everything
         };
         (k + 1, ids.get(&(file, id)).copied().unwrap_or(0))

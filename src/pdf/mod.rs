@@ -371,11 +371,14 @@ fn attach(
     let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
     let ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
     let first = *ids.first().ok_or(PdfError::NoPages)?;
-    let resources = lo
-        .get_dictionary(first)
-        .and_then(|d| d.get(b"Resources"))
-        .and_then(Object::as_reference)
-        .map_err(bad)?;
+    // The object a page's dictionary names under `key` (its resources, its contents).
+    let named = |lo: &Document, page: ObjectId, key: &[u8]| {
+        lo.get_dictionary(page)
+            .and_then(|d| d.get(key))
+            .and_then(Object::as_reference)
+            .map_err(bad)
+    };
+    let resources = named(lo, first, b"Resources")?;
     let font_dict = lo
         .get_dictionary(resources)
         .and_then(|d| d.get(b"Font"))
@@ -393,22 +396,14 @@ fn attach(
         spaces.set(REGISTRATION, registration_colour());
         let spaces = lo.add_object(Object::Dictionary(spaces));
         for &id in &ids {
-            let res = lo
-                .get_dictionary(id)
-                .and_then(|d| d.get(b"Resources"))
-                .and_then(Object::as_reference)
-                .map_err(bad)?;
+            let res = named(lo, id, b"Resources")?;
             lo.get_dictionary_mut(res)
                 .map_err(bad)?
                 .set("ColorSpace", Object::Reference(spaces));
         }
     }
     for (id, bytes) in ids.into_iter().zip(streams) {
-        let contents = lo
-            .get_dictionary(id)
-            .and_then(|d| d.get(b"Contents"))
-            .and_then(Object::as_reference)
-            .map_err(bad)?;
+        let contents = named(lo, id, b"Contents")?;
         let mut d = Dictionary::new();
         d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
         lo.objects

@@ -65,13 +65,13 @@ struct Side<'a> {
 }
 
 /// The imposed sheets of `pages` (the print edition's pages, without marks: bleed only).
-/// `label(text)` sets a line of slug text.
+/// `label(text)` sets a line of slug text; `slug_line(k)` is what sheet side `k` says.
 pub fn impose(
     pages: &[Page],
     s: &PrintSettings,
     saddle: bool,
     label: &mut dyn FnMut(&str) -> Vec<Item>,
-    slug_line: &dyn Fn(usize, bool) -> String,
+    slug_line: &dyn Fn(usize) -> String,
 ) -> Vec<Page> {
     let Some(first) = pages.first() else {
         return vec![];
@@ -93,7 +93,7 @@ pub fn impose(
     sides
         .iter()
         .enumerate()
-        .map(|(k, side)| sheet(side, w, h, s, label, &slug_line(k, saddle)))
+        .map(|(k, side)| sheet(side, w, h, s, label, &slug_line(k)))
         .collect()
 }
 

@@ -259,7 +259,7 @@ pub fn edition(
         } else {
             impose::spreads_order(plain.len()).len()
         };
-        let sheets = impose::impose(&plain, s, saddle, label, &|k, saddle| {
+        let sheets = impose::impose(&plain, s, saddle, label, &|k| {
             if saddle {
                 let side = if k % 2 == 0 { "front" } else { "back" };
                 slug_line(

@@ -203,6 +203,23 @@ pub struct Caches {
 /// depend on what a table holds.
 pub const CACHE_ENTRIES: usize = 200_000;
 
+/// Makes room for one more entry in a memo table that holds `held`: past `limit` the
+/// table starts again (emptied). Returns how many entries were dropped.
+pub(crate) fn admit<K, V, S>(
+    table: &mut HashMap<K, V, S>,
+    held: &mut usize,
+    limit: usize,
+) -> usize {
+    let dropped = if *held >= limit {
+        table.clear();
+        std::mem::take(held)
+    } else {
+        0
+    };
+    *held += 1;
+    dropped
+}
+
 /// One layout's working state (a piece, or the front matter and furniture): the book, its
 /// environment and the caches to read, and what the layout found (characters without a
 /// glyph, warnings, time). Nothing here outlives the layout or passes to the next piece.

@@ -364,11 +364,8 @@ fn cached_word(
             };
             word(ctx, &mut w, text, run, ri, font_key, justify);
             let w = Arc::new(w);
-            if ctx.caches.words_held >= super::CACHE_ENTRIES {
-                ctx.caches.word_cache.clear();
-                ctx.caches.words_held = 0;
-            }
-            ctx.caches.words_held += 1;
+            let c = &mut *ctx.caches;
+            super::admit(&mut c.word_cache, &mut c.words_held, super::CACHE_ENTRIES);
             ctx.caches
                 .word_cache
                 .entry(key)
@@ -748,11 +745,8 @@ impl Ctx<'_> {
             return c.clone();
         }
         let cuts = self.env.hyphenator.breaks(word, lang);
-        if self.caches.hyphs_held >= super::CACHE_ENTRIES {
-            self.caches.hyph_cache.clear();
-            self.caches.hyphs_held = 0;
-        }
-        self.caches.hyphs_held += 1;
+        let c = &mut *self.caches;
+        super::admit(&mut c.hyph_cache, &mut c.hyphs_held, super::CACHE_ENTRIES);
         self.caches
             .hyph_cache
             .entry(lang.to_string())

@@ -207,12 +207,8 @@ impl ShapeCache {
         let result = Arc::new(ShapedText { shaped, glyphs });
         // Bounded: a book of a million distinct words (numbered paragraphs, a table of
         // codes) would otherwise hold them all. Starting again changes no result.
-        if self.held >= self.limit.unwrap_or(super::CACHE_ENTRIES) {
-            self.dropped += self.held;
-            self.held = 0;
-            self.results.clear();
-        }
-        self.held += 1;
+        let limit = self.limit.unwrap_or(super::CACHE_ENTRIES);
+        self.dropped += super::admit(&mut self.results, &mut self.held, limit);
         self.results
             .entry(key)
             .or_default()
@@ -225,6 +221,11 @@ impl ShapeCache {
     /// How many distinct texts have been shaped (all keys and languages).
     pub fn cached(&self) -> usize {
         self.held + self.dropped
+    }
+
+    /// How many shaped texts the cache holds now (at most its bound).
+    pub fn held(&self) -> usize {
+        self.held
     }
 }
 
