@@ -59,7 +59,7 @@ impl std::hash::Hasher for AddressHasher {
     }
     fn write_usize(&mut self, v: usize) {
         // Fibonacci hashing: addresses are multiples of 8, the multiply spreads them.
-        self.0 = (v as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.0 = (v as u64).wrapping_mul(GOLDEN);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -68,6 +68,58 @@ impl std::hash::Hasher for AddressHasher {
 
 /// `HashMap`/`HashSet` state for address keys.
 pub type Addresses = std::hash::BuildHasherDefault<AddressHasher>;
+
+/// A hasher for the in-memory memo tables keyed by text (shaped words, prepared words,
+/// hyphenations): looked up for every word of a book, where SipHash cost a tenth of the
+/// layout. Word-wise like [`Fnv`]; the keys are the book's own words, so no protection
+/// against chosen collisions is needed, and nothing here is stored or compared between
+/// builds (only results, which do not depend on a table's order).
+#[derive(Default, Clone, Copy)]
+pub struct TextHasher(u64);
+
+/// Fibonacci hashing's multiplier (2^64 / φ): spreads every input bit over the high bits.
+const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
+
+impl std::hash::Hasher for TextHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            self.write_u64(w);
+        }
+        let mut tail = [0u8; 8];
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            tail[..rest.len()].copy_from_slice(rest);
+            // The length goes in with the tail, so "a" and "a\0" differ.
+            self.write_u64(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
+        }
+    }
+    fn write_u8(&mut self, v: u8) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(PRIME);
+        self.0 ^= self.0 >> 32;
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.write_u64(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        // Tables index buckets by the low bits and tag them with the high ones: one more
+        // multiply spreads the state over both.
+        (self.0 ^ (self.0 >> 29)).wrapping_mul(GOLDEN)
+    }
+}
+
+/// `HashMap`/`HashSet` state for the memo tables keyed by text.
+pub type Texts = std::hash::BuildHasherDefault<TextHasher>;
+
+/// A `HashMap` with [`Texts`] state.
+pub type TextMap<K, V> = std::collections::HashMap<K, V, Texts>;
 
 #[cfg(test)]
 mod tests {

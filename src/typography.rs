@@ -37,22 +37,25 @@ const TITLES: &[&str] = &[
 /// the module doc). `lang` is the text's BCP 47 tag.
 pub fn no_breaks(text: &str, lang: &str) -> String {
     let french = crate::lang::primary(lang).eq_ignore_ascii_case("fr");
-    let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len() + 8);
-    for (i, &c) in chars.iter().enumerate() {
-        if c == ' ' && keep(&chars, i, french) {
+    let mut copied = 0;
+    // Byte offsets of the spaces, so the words around one are slices of `text` (this runs
+    // over every text of the book: no allocation per space).
+    for (i, _) in text.match_indices(' ') {
+        if keep(text, i, french) {
+            out.push_str(&text[copied..i]);
             out.push(NBSP);
-        } else {
-            out.push(c);
+            copied = i + 1;
         }
     }
+    out.push_str(&text[copied..]);
     out
 }
 
-/// Must the space at `i` not break?
-fn keep(chars: &[char], i: usize, french: bool) -> bool {
-    let next = chars.get(i + 1).copied();
-    let prev = i.checked_sub(1).and_then(|p| chars.get(p)).copied();
+/// Must the space at byte `i` of `text` not break?
+fn keep(text: &str, i: usize, french: bool) -> bool {
+    let next = text[i + 1..].chars().next();
+    let prev = text[..i].chars().next_back();
     // A spaced dash or an ellipsis never opens a line.
     if matches!(next, Some('–' | '—' | '…')) {
         return true;
@@ -60,10 +63,10 @@ fn keep(chars: &[char], i: usize, french: bool) -> bool {
     if french && (matches!(next, Some(';' | ':' | '!' | '?' | '»')) || prev == Some('«')) {
         return true;
     }
-    let before = word_before(chars, i);
-    let after = word_after(chars, i);
+    let before = word_before(text, i);
+    let after = word_after(text, i);
     // A number and its unit.
-    if before.chars().last().is_some_and(|c| c.is_ascii_digit())
+    if before.ends_with(|c: char| c.is_ascii_digit())
         && UNITS
             .iter()
             .any(|u| after.trim_end_matches([',', '.', ';', ':', ')']) == *u)
@@ -71,36 +74,34 @@ fn keep(chars: &[char], i: usize, french: bool) -> bool {
         return true;
     }
     // An abbreviation and its number.
-    if BEFORE_NUMBERS.contains(&before.as_str()) && after.starts_with(|c: char| c.is_ascii_digit())
-    {
+    if BEFORE_NUMBERS.contains(&before) && after.starts_with(|c: char| c.is_ascii_digit()) {
         return true;
     }
     // A title and a name; an initial and what follows it.
     let capital = after.starts_with(char::is_uppercase);
     let initial = {
-        let b: Vec<char> = before.chars().collect();
-        b.len() == 2 && b[0].is_uppercase() && b[1] == '.'
+        let mut b = before.chars();
+        matches!((b.next(), b.next(), b.next()), (Some(c), Some('.'), None) if c.is_uppercase())
     };
-    capital && (TITLES.contains(&before.as_str()) || initial)
+    capital && (TITLES.contains(&before) || initial)
 }
 
-/// The word that ends right before position `i` (after the previous space).
-fn word_before(chars: &[char], i: usize) -> String {
-    let start = chars[..i]
-        .iter()
-        .rposition(|c| c.is_whitespace())
-        .map_or(0, |p| p + 1);
-    let w: String = chars[start..i].iter().collect();
-    w.trim_start_matches(['(', '[', '“', '‘', '"', '\''])
-        .to_string()
+/// The word that ends right before byte `i` (after the previous space), without the
+/// opening brackets and quotes before it.
+fn word_before(text: &str, i: usize) -> &str {
+    let head = &text[..i];
+    let start = head
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace())
+        .map_or(0, |(p, c)| p + c.len_utf8());
+    head[start..].trim_start_matches(['(', '[', '“', '‘', '"', '\''])
 }
 
-/// The word that starts right after position `i` (up to the next space).
-fn word_after(chars: &[char], i: usize) -> String {
-    chars[i + 1..]
-        .iter()
-        .take_while(|c| !c.is_whitespace())
-        .collect()
+/// The word that starts right after the space at byte `i` (up to the next space).
+fn word_after(text: &str, i: usize) -> &str {
+    let tail = &text[i + 1..];
+    &tail[..tail.find(char::is_whitespace).unwrap_or(tail.len())]
 }
 
 #[cfg(test)]

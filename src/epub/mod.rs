@@ -198,19 +198,16 @@ pub fn epub_cached(
         Vec::new()
     };
 
-    // Entries the last container holds unchanged go to epub-builder empty (it only stores
-    // them) and are copied from that container as they were compressed.
+    // Every entry folio makes goes to epub-builder empty: it would only deflate it, and the
+    // re-packaging pass inflate it again and deflate it a second time. That pass writes the
+    // real bytes (or copies them from the last container when they did not change).
     let time = zip::stamp(clock_secs);
-    let mut reused: HashSet<String> = HashSet::new();
-    let mut reuse = |name: String, bytes: &[u8]| -> bool {
-        let same = previous.unchanged(&name, bytes, time);
-        if same {
-            reused.insert(name);
-        }
-        same
+    let mut held = zip::Held::new();
+    let mut hold = |name: String, bytes: &[u8]| {
+        held.insert(name, bytes.to_vec());
     };
     let built = build(BuildInput {
-        reuse: &mut reuse,
+        hold: &mut hold,
         book,
         title_doc: &title_doc,
         docs: &docs,
@@ -274,7 +271,7 @@ pub fn epub_cached(
             })
         },
         previous,
-        &reused,
+        held,
     )
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
     Ok(out)
@@ -474,7 +471,8 @@ fn figures(blocks: &[Block]) -> Vec<&str> {
 struct BuildInput<'a> {
     /// Is entry `name` with these bytes unchanged since the last container (so it can be
     /// handed over empty)?
-    reuse: &'a mut dyn FnMut(String, &[u8]) -> bool,
+    /// Takes each entry's bytes (the package path and the content) for the re-packaging.
+    hold: &'a mut dyn FnMut(String, &[u8]),
     book: &'a Book,
     title_doc: &'a str,
     docs: &'a [Arc<PieceDoc>],
@@ -488,23 +486,16 @@ struct BuildInput<'a> {
 }
 
 /// Drives epub-builder: everything it writes here, it escapes itself.
-/// What epub-builder stores under OEBPS/`href`: the bytes, or nothing when they can be
-/// copied from the last container.
-fn unless_reused<'b>(
-    reuse: &mut dyn FnMut(String, &[u8]) -> bool,
-    href: &str,
-    bytes: &'b [u8],
-) -> &'b [u8] {
-    if reuse(format!("OEBPS/{href}"), bytes) {
-        &[]
-    } else {
-        bytes
-    }
+/// What epub-builder stores under OEBPS/`href`: nothing; `hold` takes the bytes for the
+/// re-packaging pass.
+fn held<'b>(hold: &mut dyn FnMut(String, &[u8]), href: &str, bytes: &[u8]) -> &'b [u8] {
+    hold(format!("OEBPS/{href}"), bytes);
+    &[]
 }
 
 fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     let BuildInput {
-        reuse,
+        hold,
         book,
         title_doc,
         docs,
@@ -534,7 +525,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
     }
     // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
     b.set_uuid(uuid::Uuid::nil());
-    let mut stored = |href: &str, bytes| unless_reused(reuse, href, bytes);
+    let mut stored = |href: &str, bytes| held(hold, href, bytes);
     let embed = !fonts.is_empty();
     let css = css::stylesheet(embed);
     b.stylesheet(stored("stylesheet.css", css.as_bytes()))?;

@@ -59,28 +59,18 @@ pub struct Previous {
     pub pieces: std::collections::HashMap<u64, Arc<super::PieceDoc>>,
 }
 
-impl Previous {
-    /// Does the previous container, written at `time`, hold entry `name` with exactly
-    /// `bytes`? Then the entry can be copied from it.
-    pub fn unchanged(&self, name: &str, bytes: &[u8], time: DateTime) -> bool {
-        self.time == Some(time)
-            && self
-                .contents
-                .get(name)
-                .is_some_and(|c| c.as_slice() == bytes)
-    }
-}
+/// The entries' contents by name, written in place of what epub-builder stored for them.
+pub type Held = std::collections::HashMap<String, Vec<u8>>;
 
-/// Rewrites `archive`; `edit(name, bytes)` may replace any entry's content. Entries that
-/// did not change are copied from `previous` (which then becomes this archive); the entries
-/// named in `reused` were given to epub-builder empty, since `previous` holds them as they
-/// are.
+/// Rewrites `archive`, each entry with its content from `held` if there, else as
+/// `archive` has it; `edit(name, bytes)` may then replace any entry's content. Entries that
+/// did not change are copied from `previous` (which then becomes this archive).
 pub fn repackage_cached(
     archive: &[u8],
     time: DateTime,
     mut edit: impl FnMut(&str, Vec<u8>) -> Result<Vec<u8>, String>,
     previous: &mut Previous,
-    reused: &std::collections::HashSet<String>,
+    mut held: Held,
 ) -> Result<Vec<u8>, String> {
     let mut src = ZipArchive::new(Cursor::new(archive)).map_err(|e| e.to_string())?;
     let mut entries: Vec<(String, Vec<u8>)> = Vec::with_capacity(src.len());
@@ -92,6 +82,7 @@ pub fn repackage_cached(
         let mut bytes = Vec::with_capacity(f.size() as usize);
         f.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
         let name = f.name().to_string();
+        let bytes = held.remove(&name).unwrap_or(bytes);
         let bytes = edit(&name, bytes)?;
         entries.push((name, bytes));
     }
@@ -116,25 +107,16 @@ pub fn repackage_cached(
     let mut contents = std::collections::HashMap::with_capacity(entries.len());
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in entries {
-        // An entry handed over empty has the content the previous container holds.
-        let content = match (reused.contains(&name), previous.contents.get(&name)) {
-            (true, Some(c)) => c.clone(),
+        let same = old.is_some() && previous.contents.get(&name).is_some_and(|c| **c == bytes);
+        // An unchanged entry keeps the last build's copy of its content (one in memory).
+        let content = match previous.contents.get(&name) {
+            Some(c) if same => c.clone(),
             _ => Arc::new(bytes),
         };
-        let same = old.is_some()
-            && previous
-                .contents
-                .get(&name)
-                .is_some_and(|c| Arc::ptr_eq(c, &content) || c == &content);
         contents.insert(name.clone(), content.clone());
         if same && let Some(file) = old.as_mut().and_then(|a| a.by_name(&name).ok()) {
             out.raw_copy_file(file).map_err(|e| e.to_string())?;
             continue;
-        }
-        if reused.contains(&name) {
-            return Err(format!(
-                "{name} was to be copied from the last container, which lacks it"
-            ));
         }
         // Already-compressed images gain nothing from deflate; mimetype must be stored.
         let already = [".jpg", ".jpeg", ".png", ".gif", ".webp"]

@@ -2,7 +2,7 @@
 //! folio straight from the frame (no operation objects, no allocation per glyph).
 //!
 //! Text is one `BT … ET` per glyph run, with one `Tm` and one `TJ` per stretch of glyphs
-//! sharing a vertical offset; glyphs are written as 2-byte subset codes (Identity-H) and
+//! sharing a vertical offset; glyphs are written as 2-byte subset codes (Identity-H) in literal strings and
 //! each glyph's TJ adjustment turns the font's `/W` advance into the frame's advance. A
 //! glyph whose text ends in word spaces is followed by the font's space glyph (mapped to
 //! U+0020), which absorbs the gap, so every text extractor sees a real space between words.
@@ -48,6 +48,7 @@ pub(crate) fn page_stream(
     let mut w = Writer {
         out: Vec::with_capacity(page.items.len() * 64),
         tz: 100.0,
+        tf: None,
         fonts,
         images,
     };
@@ -68,6 +69,9 @@ struct Writer<'a> {
     out: Vec<u8>,
     /// Horizontal scaling in force (`Tz` is graphics state: it outlives a text object).
     tz: f32,
+    /// Font and size in force (`Tf` is graphics state too): one line's run sets them, the
+    /// next line in the same font says nothing.
+    tf: Option<(usize, f32)>,
     /// The document's fonts, by a run's font index.
     fonts: &'a [Option<Arc<EmbeddedFont>>],
     /// How many images the document has (an image item names one of them).
@@ -207,7 +211,7 @@ impl Writer<'_> {
             self.nums(&[f(r.x), -f(r.y) - h, w, h], "re");
             self.out.extend_from_slice(b"W n\n");
         }
-        let tz = self.tz;
+        let (tz, tf) = (self.tz, self.tf);
         let inner = Space {
             left: 0.0,
             top: 0.0,
@@ -216,8 +220,8 @@ impl Writer<'_> {
             self.item(item, inner)?;
         }
         self.out.extend_from_slice(b"Q\n");
-        // `Q` restores the scaling in force before the group.
-        self.tz = tz;
+        // `Q` restores the scaling and font in force before the group.
+        (self.tz, self.tf) = (tz, tf);
         Ok(())
     }
 
@@ -229,8 +233,11 @@ impl Writer<'_> {
         // 100 % = no scaling; a non-positive scale is treated as none.
         let h = if run.hscale > 0.0 { run.hscale } else { 100.0 };
         self.out.extend_from_slice(b"BT\n");
-        let _ = write!(self.out, "/{} ", font.id);
-        self.nums(&[f64::from(run.size)], "Tf");
+        if self.tf != Some((run.font, run.size)) {
+            let _ = write!(self.out, "/{} ", font.id);
+            self.nums(&[f64::from(run.size)], "Tf");
+            self.tf = Some((run.font, run.size));
+        }
         if h != self.tz {
             self.nums(&[f64::from(h)], "Tz");
             self.tz = h;
@@ -270,30 +277,44 @@ impl Writer<'_> {
                 i += 1;
             }
             if open {
-                self.out.push(b'>');
+                self.out.push(b')');
             }
             self.out.extend_from_slice(b"] TJ\n");
         }
         self.out.extend_from_slice(b"ET\n");
     }
 
-    /// One glyph code in the open hex string, then its adjustment (if any) after it.
+    /// One glyph code in the open literal string, then its adjustment (if any) after it.
+    ///
+    /// The code's two bytes are written as they are (half the size of hex, so half the
+    /// bytes to deflate), escaped where a literal string needs it ([`string_byte`]).
     fn glyph(&mut self, code: u16, adjust: f64, open: &mut bool) {
         if !*open {
-            self.out.push(b'<');
+            self.out.push(b'(');
             *open = true;
         }
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        for shift in [12, 8, 4, 0] {
-            self.out.push(HEX[usize::from((code >> shift) & 0xF)]);
-        }
+        let [high, low] = code.to_be_bytes();
+        string_byte(&mut self.out, high);
+        string_byte(&mut self.out, low);
         let r = (adjust * PRECISION).round() / PRECISION;
         if r != 0.0 {
-            self.out.extend_from_slice(b"> ");
+            self.out.extend_from_slice(b") ");
             self.num(r);
             self.out.push(b' ');
             *open = false;
         }
+    }
+}
+
+/// One byte of a literal string: the delimiters and the backslash escaped, and the two
+/// line-end bytes too, since a reader turns an unescaped CR or CR LF into LF (ISO 32000-1,
+/// 7.3.4.2). Every other byte, binary included, stands for itself.
+fn string_byte(out: &mut Vec<u8>, b: u8) {
+    match b {
+        b'(' | b')' | b'\\' => out.extend_from_slice(&[b'\\', b]),
+        b'\r' => out.extend_from_slice(b"\\r"),
+        b'\n' => out.extend_from_slice(b"\\n"),
+        _ => out.push(b),
     }
 }
 
@@ -306,6 +327,7 @@ mod tests {
         let mut w = Writer {
             out: Vec::new(),
             tz: 100.0,
+            tf: None,
             fonts: &[],
             images: 0,
         };
@@ -317,5 +339,14 @@ mod tests {
             String::from_utf8(w.out).unwrap(),
             "0 0 12 -0.5 4.568 1000.25 -12.063 0.001 "
         );
+    }
+
+    #[test]
+    fn glyph_codes_are_escaped_where_a_literal_string_needs_it() {
+        let mut out = Vec::new();
+        for b in [0x00, b'(', b')', b'\\', b'\r', b'\n', 0xFF, b'A'] {
+            string_byte(&mut out, b);
+        }
+        assert_eq!(out, b"\x00\\(\\)\\\\\\r\\n\xFFA");
     }
 }

@@ -22,6 +22,7 @@ pub mod shape;
 mod table;
 
 use crate::diag::Diagnostic;
+use crate::hash::TextMap;
 use crate::model::{Book, Span};
 use crate::settings::{FontFace, PdfSettings};
 use font::{FontSet, Style};
@@ -39,9 +40,9 @@ const MISSING_SHOWN: usize = 20;
 const EXPANSION: f32 = 0.02;
 
 /// The prepared-word cache's type (nested so a hit costs no allocation).
-type WordCache = HashMap<
+type WordCache = TextMap<
     (usize, u32, u32, bool, bool, bool),
-    HashMap<String, HashMap<String, Arc<par::Prepared>>>,
+    TextMap<String, TextMap<String, Arc<par::Prepared>>>,
 >;
 
 /// What every layout reads and none changes: the fonts, the hyphenator, the figures with
@@ -187,8 +188,8 @@ impl<'a> Setter<'a> {
 pub struct Caches {
     /// The one shaping cache (keyed by font, size, features, language and text).
     shapes: shape::ShapeCache,
-    hyph_cache: HashMap<String, HashMap<String, Vec<usize>>>,
-    space_cache: HashMap<(Style, u32), f32>,
+    hyph_cache: TextMap<String, TextMap<String, Vec<usize>>>,
+    space_cache: TextMap<(Style, u32), f32>,
     /// Prepared words (see `par::cached_word`): per (font, size, raise, small caps,
     /// hyphenate, justify), then language, then text.
     word_cache: WordCache,

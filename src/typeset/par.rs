@@ -68,6 +68,11 @@ pub(super) struct Prepared {
     hyphens: Vec<Option<BoxGlyphs>>,
 }
 
+/// About how many bytes of text give one box, glue or penalty (an English word and its
+/// space average six bytes and two or three items): the paragraph's lists are sized once
+/// instead of growing by doubling, copied each time.
+const BYTES_PER_ITEM: usize = 3;
+
 /// Interword glue as fractions of the font's space: stretch ⅖, shrink ⅕ (TeX gives ½ and
 /// ⅓ to Computer Modern's wider space). EB Garamond's space is narrow (0.2 em), so a fully
 /// shrunk space stays at 0.16 em; less stretch makes the line breaker prefer a hyphen or a
@@ -145,10 +150,12 @@ fn balance(items: &[Item], params: Params, count: usize) -> Vec<Line> {
 fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
     let justify = spec.align == Align::Justify;
     let narrowest = spec.widths.iter().copied().fold(f32::INFINITY, f32::min);
+    let bytes: usize = runs.iter().map(|r| r.text.len()).sum();
+    let room = bytes / BYTES_PER_ITEM + 1;
     let mut p = Prepared {
-        items: vec![],
-        boxes: vec![],
-        hyphens: vec![],
+        items: Vec::with_capacity(room),
+        boxes: Vec::with_capacity(room),
+        hyphens: Vec::with_capacity(room),
     };
     if spec.indent > 0.0 {
         push(

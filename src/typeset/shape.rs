@@ -8,6 +8,7 @@
 //! [`frame::Glyph`](super::frame::Glyph)s together, so the two can never disagree.
 //! [`to_frame_glyphs`] turns a result into frame glyphs at a size.
 
+use crate::hash::TextMap;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -173,7 +174,7 @@ pub struct ShapeKey {
 #[derive(Default)]
 pub struct ShapeCache {
     shapers: HashMap<String, Shaper>,
-    results: HashMap<ShapeKey, HashMap<String, HashMap<String, Arc<ShapedText>>>>,
+    results: TextMap<ShapeKey, TextMap<String, TextMap<String, Arc<ShapedText>>>>,
     /// Texts held in `results`, and those dropped when it was full.
     held: usize,
     dropped: usize,
