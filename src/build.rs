@@ -50,6 +50,21 @@ pub fn build(
     build_fresh(&mut Session::default(), project, opts, None, progress)
 }
 
+/// [`build`] for a process that ends when the build does (`folio build`): the session's
+/// memory (every layout's glyphs, the memo tables) is left to the operating system, which
+/// takes it back at once at exit, instead of being freed allocation by allocation (on the
+/// 551-page novel that was 38 ms on one core, a tenth of the build).
+pub fn build_once(
+    project: &Project,
+    opts: &Options,
+    progress: &mut dyn FnMut(&str),
+) -> DiagResult<Report> {
+    let mut session = Session::default();
+    let report = build_fresh(&mut session, project, opts, None, progress);
+    std::mem::forget(session);
+    report
+}
+
 /// What a run of builds keeps in memory from one to the next (`folio watch`): the parsed
 /// fonts, the decoded figures, the typesetter's memo tables and each piece's layout, each
 /// under a key of everything it depends on. A build in a session gives the same bytes as a

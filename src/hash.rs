@@ -41,6 +41,28 @@ impl Fnv {
         self.0 = (self.0 ^ u64::from(v)).wrapping_mul(PRIME);
         self.0 ^= self.0 >> 32;
     }
+    /// One 64-bit value in one step (several small fields packed into a word).
+    pub fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0 ^ v).wrapping_mul(PRIME);
+        self.0 ^= self.0 >> 32;
+    }
+    /// Like [`Fnv::write`], with a short tail hashed as one zero-padded word instead of a
+    /// byte at a time: for texts whose length went into the hash before them (so no two
+    /// texts hash the same bytes), most of which are a character or two.
+    pub fn write_padded(&mut self, bytes: &[u8]) {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            self.write_u64(u64::from_le_bytes([
+                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
+            ]));
+        }
+        let rest = words.remainder();
+        if !rest.is_empty() {
+            let mut tail = [0u8; 8];
+            tail[..rest.len()].copy_from_slice(rest);
+            self.write_u64(u64::from_le_bytes(tail));
+        }
+    }
     pub fn finish(&self) -> u64 {
         self.0
     }

@@ -332,7 +332,7 @@ fn build(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
         }
     };
     let opts = options(book);
-    match folio::build::build(&project, &opts, &mut |line| printer.progress(line)) {
+    match folio::build::build_once(&project, &opts, &mut |line| printer.progress(line)) {
         Ok(report) => {
             printer.diagnostics(&report.warnings);
             if timings {

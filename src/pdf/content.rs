@@ -12,7 +12,7 @@ use std::io::Write as _;
 use std::sync::Arc;
 
 use super::PdfError;
-use super::font::{EmbeddedFont, split_spaces};
+use super::font::EmbeddedFont;
 use crate::typeset::frame::{GlyphRun, Group, Item, Page};
 
 /// TJ adjustments and coordinates are rounded to thousandths: far below any device's
@@ -81,7 +81,11 @@ struct Writer<'a> {
 impl Writer<'_> {
     /// `v` to thousandths, without trailing zeros ("12", "-0.5", "3.142").
     fn num(&mut self, v: f64) {
-        let milli = (v * PRECISION).round() as i64;
+        self.thousandths(milli(v));
+    }
+
+    /// A number given in thousandths, without trailing zeros.
+    fn thousandths(&mut self, milli: i64) {
         if milli < 0 {
             self.out.push(b'-');
         }
@@ -256,7 +260,7 @@ impl Writer<'_> {
             while let Some(g) = run.glyphs.get(i).filter(|g| g.y_offset == y_offset) {
                 let wanted = f64::from(g.advance) * per_1000;
                 let own = font.width_1000(g.id);
-                let (_, spaces) = split_spaces(&g.text);
+                let spaces = g.text.trailing_spaces();
                 match font.space.filter(|_| spaces > 0) {
                     Some(space) => {
                         self.glyph(font.gid(g.id), 0.0, &mut open);
@@ -296,14 +300,22 @@ impl Writer<'_> {
         let [high, low] = code.to_be_bytes();
         string_byte(&mut self.out, high);
         string_byte(&mut self.out, low);
-        let r = (adjust * PRECISION).round() / PRECISION;
-        if r != 0.0 {
+        let m = milli(adjust);
+        if m != 0 {
             self.out.extend_from_slice(b") ");
-            self.num(r);
+            self.thousandths(m);
             self.out.push(b' ');
             *open = false;
         }
     }
+}
+
+/// `v` in thousandths, rounded half away from zero as `f64::round` does, without its
+/// library call (x86-64's baseline has no rounding instruction, and this runs for every
+/// adjusted glyph).
+fn milli(v: f64) -> i64 {
+    let m = v * PRECISION;
+    (m + 0.5f64.copysign(m)) as i64
 }
 
 /// One byte of a literal string: the delimiters and the backslash escaped, and the two

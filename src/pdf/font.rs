@@ -104,17 +104,6 @@ impl EmbeddedFont {
     }
 }
 
-/// Splits a glyph's text into the text proper and the number of trailing word spaces.
-/// Spaces are split off only after other text; a glyph whose text is all spaces keeps it.
-pub(crate) fn split_spaces(text: &str) -> (&str, usize) {
-    let base = text.trim_end_matches(' ');
-    if base.is_empty() {
-        (text, 0)
-    } else {
-        (base, text.len() - base.len())
-    }
-}
-
 /// Subsets every font the pages use; `None` for fonts no run uses.
 ///
 /// `subsets` keeps the subsets made, by a hash of the font, its glyph set and their texts:
@@ -386,13 +375,5 @@ mod tests {
         assert_eq!(t, subset_tag("EBGaramond-Regular", &a));
         assert_ne!(t, subset_tag("EBGaramond-Regular", &b));
         assert!(t.len() == 6 && t.chars().all(|c| c.is_ascii_uppercase()));
-    }
-
-    #[test]
-    fn trailing_spaces_split() {
-        assert_eq!(split_spaces("d "), ("d", 1));
-        assert_eq!(split_spaces("ffi"), ("ffi", 0));
-        assert_eq!(split_spaces(" "), (" ", 0));
-        assert_eq!(split_spaces("”  "), ("”", 2));
     }
 }

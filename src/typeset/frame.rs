@@ -100,17 +100,17 @@ impl FontUse {
         })
     }
 
-    fn add(&mut self, id: u16, text: &str) {
+    fn add(&mut self, id: u16, text: &GlyphText) {
         FontUse::mark(&mut self.used, id);
         // A glyph's text with the word spaces after it split off.
-        let base = text.trim_end_matches(' ');
-        if base.is_empty() {
+        let base = text.base_len();
+        if base == 0 {
             return;
         }
-        self.space_after |= base.len() < text.len();
+        self.space_after |= base < text.len();
         if !FontUse::has(&self.texted, id) {
             FontUse::mark(&mut self.texted, id);
-            self.texts.push((id, base.to_string()));
+            self.texts.push((id, text.as_str()[..base].to_string()));
         }
     }
 }
@@ -461,6 +461,40 @@ impl Default for GlyphText {
 }
 
 impl GlyphText {
+    /// The text's bytes, without the UTF-8 check `as_str` makes (hashing and counting
+    /// spaces read a million glyphs' texts per book).
+    pub fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Repr::Heap(s) => s.as_bytes(),
+        }
+    }
+
+    /// The text's length in bytes.
+    pub fn len(&self) -> usize {
+        self.as_bytes().len()
+    }
+
+    /// Is the text empty (a further glyph of a cluster)?
+    pub fn is_empty(&self) -> bool {
+        self.as_bytes().is_empty()
+    }
+
+    /// The length of the text before the word spaces that end it: 0 when the text is all
+    /// spaces (the space glyph itself) or empty.
+    pub fn base_len(&self) -> usize {
+        let b = self.as_bytes();
+        b.iter().rposition(|&c| c != b' ').map_or(0, |p| p + 1)
+    }
+
+    /// How many word spaces follow the text proper (none when there is no text proper).
+    pub fn trailing_spaces(&self) -> usize {
+        match self.base_len() {
+            0 => 0,
+            base => self.len() - base,
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match &self.0 {
             // Only whole UTF-8 strings are ever stored (`from`, `push`).
@@ -613,7 +647,20 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
 
 #[cfg(test)]
 mod glyph_text_tests {
-    use super::GlyphText;
+    use super::{GlyphText, INLINE};
+
+    #[test]
+    fn trailing_word_spaces_are_counted_after_text_only() {
+        let spaces = |t: &str| GlyphText::from(t).trailing_spaces();
+        assert_eq!(spaces("d "), 1);
+        assert_eq!(spaces("ffi"), 0);
+        assert_eq!(spaces(" "), 0);
+        assert_eq!(spaces("”  "), 2);
+        assert_eq!(spaces(""), 0);
+        let long = format!("{} ", "x".repeat(INLINE + 3));
+        assert_eq!(GlyphText::from(long.as_str()).trailing_spaces(), 1);
+        assert_eq!(GlyphText::from(long.as_str()).base_len(), INLINE + 3);
+    }
 
     #[test]
     fn short_texts_stay_inline_long_ones_move_to_the_heap_unchanged() {
