@@ -74,8 +74,11 @@ pub struct Session {
     /// How many pieces are laid out at once (`None`: one per core). The output is the same
     /// for any number.
     pub threads: Option<usize>,
-    /// The typesetter's memo tables, one per worker.
+    /// The typesetter's memo tables, one per worker, and the key of the environment
+    /// (fonts, names, settings) they were filled in: their keys name a font by its index
+    /// and a word by its text, so a new environment starts them afresh.
     caches: Vec<crate::typeset::Caches>,
+    caches_env: u64,
     /// The fonts, by a hash of `[pdf] fonts` and the named files' bytes.
     fonts: Option<(u64, crate::typeset::font::FontSet)>,
     /// Decoded figures by path as written, with a hash of the file's bytes.
@@ -604,6 +607,10 @@ pub fn typeset_in(
         }
     }
     let env_key = env_key.finish();
+    if session.caches_env != env_key {
+        session.caches.clear();
+        session.caches_env = env_key;
+    }
     let env = Env::new(book, fonts.1, figures);
     let keys: Vec<u64> = book
         .pieces

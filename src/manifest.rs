@@ -266,9 +266,7 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                     // the glyphs cannot run together); the vertical offset; the text.
                     let text = g.text.as_bytes();
                     let len = (text.len() as u64) & 0xFFFF;
-                    h.write_u64(
-                        u64::from(g.advance.to_bits()) | u64::from(g.id) << 32 | len << 48,
-                    );
+                    h.write_u64(u64::from(g.advance.to_bits()) | u64::from(g.id) << 32 | len << 48);
                     float(h, g.y_offset);
                     h.write_padded(text);
                 }

@@ -2068,3 +2068,93 @@ fn a_full_disk_is_a_clear_error_and_the_last_edition_stays() {
         "no temporary left behind: {names:?}"
     );
 }
+
+/// The book's PDF built in a `folio watch` session that first built `before` (with the
+/// files `copied` into the book; then the files changed to `after`), and a cold build of
+/// `after`.
+fn session_and_cold(
+    name: &str,
+    before: &[(&str, &str)],
+    copied: &[(&str, &Path)],
+    after: &[(&str, &str)],
+) -> (Vec<u8>, Vec<u8>) {
+    use folio::build::{Options, Session};
+    let dir = book(name, before);
+    for (file, from) in copied {
+        std::fs::copy(from, dir.join("book").join(file)).unwrap();
+    }
+    let opts = |out: &str| Options {
+        out_dir: dir.join(out),
+        pdf: true,
+        epub: false,
+        print: Default::default(),
+    };
+    let build = |session: &mut Session, out: &str| {
+        let project = Project::open(&dir.join("book")).unwrap();
+        let report = folio::build::build_in(session, &project, &opts(out), &mut |_| {}).unwrap();
+        std::fs::read(&report.outputs[0]).unwrap()
+    };
+    let mut session = Session::default();
+    build(&mut session, "warm");
+    for (file, text) in after {
+        std::fs::write(dir.join("book").join(file), text).unwrap();
+    }
+    let warm = build(&mut session, "warm");
+    let cold = build(&mut Session::default(), "cold");
+    (warm, cold)
+}
+
+#[test]
+fn a_session_rebuild_after_a_name_joins_the_book_matches_a_cold_build() {
+    // The prepared-word cache outlived the book's names: once "Montgomery" became a
+    // contributor's name (never hyphenated), `folio watch` still set the "Mont-gomery" it had
+    // prepared before, and its PDF differed from a cold build's.
+    let body = (0..120)
+        .map(|i| {
+            [
+                "Montgomery",
+                "walked",
+                "past",
+                "Montgomery's",
+                "old",
+                "carriage",
+                "house",
+            ][i % 7]
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let piece = format!("---\ntitle: Walks\n---\n\n{body}.\n");
+    let toml = "title = \"Walks\"\nlang = \"en\"\n";
+    let named = "title = \"Walks\"\nlang = \"en\"\n\n[[editor]]\nname = \"Ann Montgomery\"\n";
+    let (warm, cold) = session_and_cold(
+        "names-session",
+        &[("book.toml", toml), ("01.md", &piece)],
+        &[],
+        &[("book.toml", named)],
+    );
+    assert!(
+        warm == cold,
+        "the session's PDF differs from a cold build's"
+    );
+}
+
+#[test]
+fn a_session_rebuild_after_the_body_font_changes_matches_a_cold_build() {
+    // The shaping cache outlived the fonts: after `[pdf] fonts` named another regular face,
+    // `folio watch` drew the first face's shapes (glyph ids and advances) with the second.
+    let body = "Affable waffles, office coffee and a difficult fjord. ".repeat(40);
+    let piece = format!("---\ntitle: Fonts\n---\n\n{body}\n");
+    let semibold = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/EBGaramond-SemiBold.ttf");
+    let toml = "title = \"Fonts\"\nlang = \"en\"\n";
+    let swapped = format!("{toml}\n[pdf]\nfonts = {{ regular = \"SemiBold.ttf\" }}\n");
+    let (warm, cold) = session_and_cold(
+        "fonts-session",
+        &[("book.toml", toml), ("01.md", &piece)],
+        &[("SemiBold.ttf", &semibold)],
+        &[("book.toml", &swapped)],
+    );
+    assert!(
+        warm == cold,
+        "the session's PDF differs from a cold build's"
+    );
+}
