@@ -50,6 +50,14 @@ pub fn build(
     build_fresh(&mut Session::default(), project, opts, None, progress)
 }
 
+impl Session {
+    /// Did the last build's PDF reuse the document of the build before (only the pages'
+    /// contents and the date changed)?
+    pub fn pdf_reused(&self) -> bool {
+        self.pdf.reused()
+    }
+}
+
 /// [`build`] for a process that ends when the build does (`folio build`): the session's
 /// memory (every layout's glyphs, the memo tables) is left to the operating system, which
 /// takes it back at once at exit, instead of being freed allocation by allocation (on the
@@ -79,6 +87,9 @@ pub struct Session {
     /// and a word by its text, so a new environment starts them afresh.
     caches: Vec<crate::typeset::Caches>,
     caches_env: u64,
+    /// Keep set paragraphs for the next build (set by [`build_in`]: a session expects
+    /// one; a single build does not).
+    keep_paragraphs: bool,
     /// The fonts, by a hash of `[pdf] fonts` and the named files' bytes.
     fonts: Option<(u64, crate::typeset::font::FontSet)>,
     /// Decoded figures by path as written, with a hash of the file's bytes.
@@ -187,6 +198,7 @@ pub fn build_in(
     opts: &Options,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
+    session.keep_paragraphs = true;
     // Nothing changed since the last build in this session, and its outputs are as it left
     // them: the same inputs give the same bytes, so there is nothing to write.
     let t = Instant::now();
@@ -630,6 +642,12 @@ pub fn typeset_in(
         .clamp(1, todo.len().max(1));
     if session.caches.len() < threads {
         session.caches.resize_with(threads, Default::default);
+    }
+    if session.keep_paragraphs {
+        session
+            .caches
+            .iter_mut()
+            .for_each(crate::typeset::Caches::remember_paragraphs);
     }
     let fresh = lay_out(book, &env, settings, &todo, &mut session.caches[..threads]);
     session.laid_out = todo.len();

@@ -42,6 +42,16 @@ pub struct HashMemo {
     seen: HashSet<usize, crate::hash::Addresses>,
 }
 
+impl HashMemo {
+    /// The content hash of an image the last manifest hashed.
+    pub fn image(&self, image: &Arc<crate::image::Image>) -> Option<u64> {
+        self.images
+            .get(&(Arc::as_ptr(image) as usize))
+            .filter(|(held, _)| Arc::ptr_eq(held, image))
+            .map(|(_, h)| *h)
+    }
+}
+
 impl Manifest {
     /// The manifest of a typeset book.
     pub fn of(pages: &Pages) -> Manifest {

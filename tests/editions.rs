@@ -461,6 +461,10 @@ fn a_rebuild_in_a_session_is_byte_identical_to_a_cold_build() {
         session.laid_out, 1,
         "only the edited piece is laid out again"
     );
+    assert!(
+        session.pdf_reused(),
+        "an edit that moves no page puts its pages into the last PDF document"
+    );
     let cold = build_report(&book, &tmp.join("cold"));
     for (w, c) in warm.outputs.iter().zip(&cold.outputs) {
         assert_eq!(
@@ -549,5 +553,50 @@ fn a_single_file_book_is_rebuilt_every_time_in_a_session() {
             "the book was built, not skipped: {:?}",
             report.timings
         );
+    }
+}
+
+#[test]
+fn a_reused_pdf_document_takes_the_new_date_from_the_files() {
+    // An edit in a session puts its pages into the last PDF document; a book without a
+    // date is dated by its newest file, so the Info dictionary and the XMP must be the
+    // new ones (the same bytes as a cold build's).
+    let tmp = temp("dated");
+    let book = tmp.join("book");
+    std::fs::create_dir_all(&book).unwrap();
+    std::fs::write(book.join("book.toml"), "title = \"Dated\"\nlang = \"en\"\n").unwrap();
+    let piece = book.join("01-piece.md");
+    let text = "---\ntitle: A Piece\n---\n\nThe first word of a paragraph that fills a line or two of the page, set and justified.\n";
+    std::fs::write(&piece, text).unwrap();
+    let opts = |out: &str| Options {
+        out_dir: tmp.join(out),
+        pdf: true,
+        epub: false,
+        print: Default::default(),
+    };
+    let mut session = folio::build::Session::default();
+    let project = Project::open(&book).unwrap();
+    folio::build::build_in(&mut session, &project, &opts("warm"), &mut |_| {}).unwrap();
+    std::fs::write(&piece, text.replace("first word", "word first")).unwrap();
+    // 2031-01-01: a day the first build cannot have been dated with.
+    let later = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_924_992_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&piece)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let warm = folio::build::build_in(&mut session, &project, &opts("warm"), &mut |_| {}).unwrap();
+    assert!(session.pdf_reused(), "the edit moved no page");
+    let cold = build(&project, &opts("cold"), &mut |_| {}).unwrap();
+    let warm = std::fs::read(&warm.outputs[0]).unwrap();
+    assert_eq!(warm, std::fs::read(&cold.outputs[0]).unwrap());
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_none() {
+        let pdf = String::from_utf8_lossy(&warm);
+        assert!(
+            pdf.contains("D:2031"),
+            "the Info dictionary has the new date"
+        );
+        assert!(pdf.contains("2031-01-01"), "the XMP has the new date");
     }
 }

@@ -20,6 +20,9 @@ use crate::typeset::frame::{FontUse, GlyphUse, Pages};
 
 /// One subset font, ready to be written and drawn with.
 pub(crate) struct EmbeddedFont {
+    /// The hash of what the subset is made of (font, glyph set, texts): equal keys, equal
+    /// PDF objects.
+    pub key: u64,
     /// The resource name in content streams (`F0`, `F1`, … by index in `Pages::fonts`).
     pub id: String,
     /// `ABCDEF+PostScriptName`.
@@ -215,6 +218,7 @@ pub(crate) fn embed_fonts(
             .map(|&g| (f64::from(font.advance(g)) * 1000.0 / upem).trunc())
             .collect();
         let mut embedded = EmbeddedFont {
+            key,
             id: format!("F{index}"),
             name: format!(
                 "{}+{}",

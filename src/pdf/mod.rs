@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::hash::Fnv;
-use crate::typeset::frame::{Item, Page, Pages, Rect};
+use crate::typeset::frame::{DocInfo, Item, Page, Pages, Rect};
 
 /// Why the PDF could not be written.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +69,10 @@ pub struct Cache {
     subsets: HashMap<u64, Arc<font::EmbeddedFont>>,
     /// Hashes of the rows and images the pages show.
     memo: crate::manifest::HashMemo,
+    /// The last document written, for a rebuild that only changes pages' contents.
+    last: Option<Last>,
+    /// Whether the last write reused the document before it.
+    reused: bool,
 }
 
 impl Cache {
@@ -76,6 +80,121 @@ impl Cache {
     pub fn memo(&mut self) -> &mut crate::manifest::HashMemo {
         &mut self.memo
     }
+
+    /// Did the last write reuse the document of the write before (see [`Last`])?
+    pub fn reused(&self) -> bool {
+        self.reused
+    }
+}
+
+/// The document of the last write with the key of everything in it but the pages' content
+/// streams and the date ([`structure_key`]). A rebuild with the same key (an edit in
+/// `folio watch` that moved no page, link, font subset or image) puts its new streams
+/// and date into this document instead of having printpdf and lopdf build every object
+/// again: the same objects under the same numbers, so the same bytes as a fresh write.
+struct Last {
+    key: u64,
+    doc: Document,
+    /// Each page's content stream object and the bytes it holds.
+    contents: Vec<Held>,
+    /// The Info dictionary and the XMP stream, which carry the date.
+    info: ObjectId,
+    xmp: ObjectId,
+}
+
+impl Last {
+    /// Puts `streams` (one per page) and `info`'s metadata into the document.
+    fn update(&mut self, streams: Vec<Arc<Vec<u8>>>, info: &DocInfo) -> Result<(), PdfError> {
+        for ((id, held), bytes) in self.contents.iter_mut().zip(streams) {
+            if !Arc::ptr_eq(held, &bytes) {
+                self.doc.objects.insert(*id, content_object(&bytes));
+                *held = bytes;
+            }
+        }
+        let (info_dict, xmp) = metadata_objects(info)?;
+        self.doc
+            .objects
+            .insert(self.info, Object::Dictionary(info_dict));
+        self.doc.objects.insert(self.xmp, Object::Stream(xmp));
+        Ok(())
+    }
+}
+
+/// A page's content stream object and the (deflated) bytes it holds.
+type Held = (ObjectId, Arc<Vec<u8>>);
+
+/// A page's content stream object (its bytes deflated).
+fn content_object(bytes: &[u8]) -> Object {
+    let mut d = Dictionary::new();
+    d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
+    Object::Stream(Stream::new(d, bytes.to_vec()))
+}
+
+/// The hash of everything the document holds but the pages' content streams and the
+/// date: the pages' boxes and links, where links lead, the outline, the page labels, the
+/// metadata, the font subsets, the images and the marks' colour.
+fn structure_key(
+    pages: &Pages,
+    fonts: &[Option<Arc<font::EmbeddedFont>>],
+    memo: &crate::manifest::HashMemo,
+) -> u64 {
+    let mut h = Fnv::new();
+    let rect = |h: &mut Fnv, r: Rect| {
+        for v in [r.x, r.y, r.width, r.height] {
+            h.write_u32(v.to_bits());
+        }
+    };
+    h.write_u64(pages.pages.len() as u64);
+    for page in &pages.pages {
+        let (mw, mh) = page.media_size();
+        let (tx, ty) = page.trim_offset();
+        for v in [
+            page.width,
+            page.height,
+            page.bleed,
+            page.slug,
+            mw,
+            mh,
+            tx,
+            ty,
+        ] {
+            h.write_u32(v.to_bits());
+        }
+        page.walk(&mut |item, at| match item {
+            Item::Link { rect: r, dest } => {
+                h.write_u32(1);
+                rect(&mut h, at.apply_rect(*r));
+                h.write_u64(dest.page as u64);
+                h.write_u32(dest.y.to_bits());
+            }
+            Item::UriLink { rect: r, uri } => {
+                h.write_u32(2);
+                rect(&mut h, at.apply_rect(*r));
+                h.write_u64(uri.len() as u64);
+                h.write(uri.as_bytes());
+            }
+            _ => {}
+        });
+        h.write_u32(0xfe);
+    }
+    for &to in &pages.renumber {
+        h.write_u64(to as u64);
+    }
+    let undated = DocInfo {
+        date: String::new(),
+        ..pages.info.clone()
+    };
+    let described = format!("{:?}{:?}{undated:?}", pages.outline, pages.page_labels);
+    h.write(described.as_bytes());
+    for f in fonts {
+        h.write_u64(f.as_ref().map_or(0, |f| f.key));
+    }
+    for img in &pages.images {
+        // By content when the manifest hashed it (always, in a build), else by address.
+        h.write_u64(memo.image(img).unwrap_or(Arc::as_ptr(img) as usize as u64));
+    }
+    h.write_u32(u32::from(has_marks(pages)));
+    h.finish()
 }
 
 /// Writes `pages` as a PDF.
@@ -93,6 +212,42 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     }
     let fonts = font::embed_fonts(pages, &mut cache.subsets)?;
     let streams = content_streams(pages, hashes, &fonts, &mut cache.streams)?;
+    let key = structure_key(pages, &fonts, &cache.memo);
+    let mut last = match cache.last.take() {
+        Some(mut last) if last.key == key => {
+            last.update(streams, &pages.info)?;
+            cache.reused = true;
+            last
+        }
+        _ => {
+            cache.reused = false;
+            fresh(pages, &fonts, streams, key)?
+        }
+    };
+    let lo = &mut last.doc;
+    // The ID hashes the identifier and every stream's (compressed) content, which is all the
+    // page content, fonts and images (ISO 32000-1, 14.4); printpdf's random one is replaced.
+    let mut content = Fnv::with_seed(2);
+    for object in lo.objects.values() {
+        if let Object::Stream(stream) = object {
+            content.write(&stream.content);
+        }
+    }
+    let id = document_id(&pages.info.identifier, &content.finish().to_be_bytes());
+    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
+    let bytes = save(lo);
+    cache.last = Some(last);
+    bytes
+}
+
+/// A new document from printpdf, finished by folio: its pages, fonts, streams, boxes,
+/// navigation and metadata, every stream compressed.
+fn fresh(
+    pages: &Pages,
+    fonts: &[Option<Arc<font::EmbeddedFont>>],
+    streams: Vec<Arc<Vec<u8>>>,
+    key: u64,
+) -> Result<Last, PdfError> {
     let mut doc = PdfDocument::new(&pages.info.title);
     for (i, img) in pages.images.iter().enumerate() {
         doc.resources
@@ -119,21 +274,16 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     {
         return Err(PdfError::Write(w.msg.clone()));
     }
-    attach(&mut lo, &fonts, streams, has_marks(pages))?;
-    finish(&mut lo, pages)?;
+    let contents = attach(&mut lo, fonts, streams, has_marks(pages))?;
+    let (info, xmp) = finish(&mut lo, pages)?;
     compress(&mut lo);
-
-    // The ID hashes the identifier and every stream's (compressed) content, which is all the
-    // page content, fonts and images (ISO 32000-1, 14.4); printpdf's random one is replaced.
-    let mut content = Fnv::with_seed(2);
-    for object in lo.objects.values() {
-        if let Object::Stream(stream) = object {
-            content.write(&stream.content);
-        }
-    }
-    let id = document_id(&pages.info.identifier, &content.finish().to_be_bytes());
-    lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-    save(&mut lo)
+    Ok(Last {
+        key,
+        doc: lo,
+        contents,
+        info,
+        xmp,
+    })
 }
 
 /// Deflate's level for every stream. Deflating is the writer's dearest step; on the
@@ -375,7 +525,7 @@ fn attach(
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     streams: Vec<Arc<Vec<u8>>>,
     marks: bool,
-) -> Result<(), PdfError> {
+) -> Result<Vec<Held>, PdfError> {
     let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
     let ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
     let first = *ids.first().ok_or(PdfError::NoPages)?;
@@ -410,14 +560,13 @@ fn attach(
                 .set("ColorSpace", Object::Reference(spaces));
         }
     }
+    let mut contents = Vec::with_capacity(streams.len());
     for (id, bytes) in ids.into_iter().zip(streams) {
-        let contents = named(lo, id, b"Contents")?;
-        let mut d = Dictionary::new();
-        d.set("Filter", Object::Name(b"FlateDecode".to_vec()));
-        lo.objects
-            .insert(contents, Object::Stream(Stream::new(d, bytes.to_vec())));
+        let object = named(lo, id, b"Contents")?;
+        lo.objects.insert(object, content_object(&bytes));
+        contents.push((object, bytes));
     }
-    Ok(())
+    Ok(contents)
 }
 
 /// The resource name of the registration colour printer's marks are drawn in.
@@ -490,8 +639,20 @@ fn rect_obj(x0: f32, y0: f32, x1: f32, y1: f32) -> Object {
     Object::Array(vec![num(x0), num(y0), num(x1), num(y1)])
 }
 
-/// The lopdf pass: boxes, navigation, metadata, language.
-fn finish(lo: &mut Document, pages: &Pages) -> Result<(), PdfError> {
+/// The Info dictionary and the XMP metadata stream of `info`.
+fn metadata_objects(info: &DocInfo) -> Result<(Dictionary, Stream), PdfError> {
+    let xmp = metadata::xmp(info)?;
+    let mut xmp_dict = Dictionary::new();
+    xmp_dict.set("Type", Object::Name(b"Metadata".to_vec()));
+    xmp_dict.set("Subtype", Object::Name(b"XML".to_vec()));
+    // Left uncompressed so file scanners and archivists can read it (a common expectation).
+    let xmp = Stream::new(xmp_dict, xmp.into_bytes()).with_compression(false);
+    Ok((metadata::info_dict(info)?, xmp))
+}
+
+/// The lopdf pass: boxes, navigation, metadata, language. Returns the Info dictionary's
+/// and the XMP stream's object numbers.
+fn finish(lo: &mut Document, pages: &Pages) -> Result<(ObjectId, ObjectId), PdfError> {
     // /Lang, XMP metadata and the rest need PDF 1.4+; 1.7 is ISO 32000-1, which we follow.
     lo.version = "1.7".to_string();
     let ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
@@ -530,23 +691,19 @@ fn finish(lo: &mut Document, pages: &Pages) -> Result<(), PdfError> {
     let labels = outline::page_labels(&pages.page_labels, pages.pages.len());
 
     let info = &pages.info;
-    let xmp = metadata::xmp(info)?;
-    let mut xmp_dict = Dictionary::new();
-    xmp_dict.set("Type", Object::Name(b"Metadata".to_vec()));
-    xmp_dict.set("Subtype", Object::Name(b"XML".to_vec()));
-    // Left uncompressed so file scanners and archivists can read it (a common expectation).
-    let xmp_id = lo.add_object(Stream::new(xmp_dict, xmp.into_bytes()).with_compression(false));
-
-    let info_dict = metadata::info_dict(info)?;
-    match lo.trailer.get(b"Info").and_then(Object::as_reference) {
+    let (info_dict, xmp) = metadata_objects(info)?;
+    let xmp_id = lo.add_object(xmp);
+    let info_id = match lo.trailer.get(b"Info").and_then(Object::as_reference) {
         Ok(id) => {
             lo.objects.insert(id, Object::Dictionary(info_dict));
+            id
         }
         Err(_) => {
             let id = lo.add_object(info_dict);
             lo.trailer.set("Info", Object::Reference(id));
+            id
         }
-    }
+    };
 
     let catalog = lo
         .catalog_mut()
@@ -562,5 +719,5 @@ fn finish(lo: &mut Document, pages: &Pages) -> Result<(), PdfError> {
     if let Some(labels) = labels {
         catalog.set("PageLabels", Object::Dictionary(labels));
     }
-    Ok(())
+    Ok((info_id, xmp_id))
 }

@@ -196,6 +196,18 @@ pub struct Caches {
     /// Entries in `word_cache` and `hyph_cache` (each bounded by [`CACHE_ENTRIES`]).
     words_held: usize,
     hyphs_held: usize,
+    /// Set paragraphs by a hash of their text, styles and measure (`par::set_paragraph`):
+    /// only in a `folio watch` session ([`Caches::remember_paragraphs`]), where the next
+    /// build sets most of them again; a single build would only pay for the copies.
+    paragraphs: Option<crate::hash::TextMap<u64, Arc<par::SetParagraph>>>,
+    paragraphs_held: usize,
+}
+
+impl Caches {
+    /// Keep set paragraphs for the next build (a `folio watch` session).
+    pub fn remember_paragraphs(&mut self) {
+        self.paragraphs.get_or_insert_with(Default::default);
+    }
 }
 
 /// The most entries a memo table holds (shaped texts, prepared words, hyphenations)
@@ -231,6 +243,9 @@ pub struct Ctx<'a> {
     /// Characters without a glyph, each at its first place in this layout.
     missing: Vec<(char, Style, Span)>,
     warnings: Vec<Diagnostic>,
+    /// How many shaped texts had characters without a glyph (a paragraph with any is not
+    /// kept: see `par::set_paragraph`).
+    missing_seen: usize,
     /// Where the time went, for `--timings` and the benchmark.
     times: Timings,
 }
@@ -261,6 +276,7 @@ impl<'a> Ctx<'a> {
             caches,
             missing: Vec::new(),
             warnings: Vec::new(),
+            missing_seen: 0,
             times: Timings::default(),
         }
     }

@@ -94,13 +94,108 @@ const MIN_HYPHENATE_LEN: usize = 5;
 /// would cost a pattern match per letter.
 const MAX_HYPHENATE_LEN: usize = 100;
 
-/// Sets a paragraph.
+/// A paragraph as set, kept in a `folio watch` session (see [`set_paragraph`]): its lines
+/// without their origins, and where each line starts (run and byte), from which the
+/// origins are found again in the runs of the build that reuses it.
+pub struct SetParagraph {
+    lines: Vec<SetLine>,
+    starts: Vec<Option<(usize, usize)>>,
+}
+
+/// Sets a paragraph. In a `folio watch` session (`Caches::paragraphs`), a paragraph whose
+/// text, styles and measure are those of one set before is not set again: an edit of one
+/// word sets one paragraph, not its whole chapter.
 pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine> {
+    let Some(key) = ctx
+        .caches
+        .paragraphs
+        .as_ref()
+        .map(|_| paragraph_key(ctx, runs, spec))
+    else {
+        let (mut lines, starts) = set_lines(ctx, runs, spec);
+        place(&mut lines, &starts, runs);
+        return lines;
+    };
+    let hit = ctx
+        .caches
+        .paragraphs
+        .as_ref()
+        .and_then(|m| m.get(&key))
+        .cloned();
+    let set = match hit {
+        Some(set) => set,
+        None => {
+            let missing = ctx.missing_seen;
+            let (lines, starts) = set_lines(ctx, runs, spec);
+            let set = Arc::new(SetParagraph { lines, starts });
+            // A paragraph with characters no font has is set each time: its warnings name
+            // where it is.
+            if ctx.missing_seen == missing {
+                let c = &mut *ctx.caches;
+                if let Some(table) = c.paragraphs.as_mut() {
+                    super::admit(table, &mut c.paragraphs_held, super::CACHE_ENTRIES);
+                    table.insert(key, set.clone());
+                }
+            }
+            set
+        }
+    };
+    let mut lines = set.lines.clone();
+    place(&mut lines, &set.starts, runs);
+    lines
+}
+
+/// Gives each line its origin in the book: where its start (run and byte) lies in `runs`.
+fn place(lines: &mut [SetLine], starts: &[Option<(usize, usize)>], runs: &[Run]) {
+    for (line, start) in lines.iter_mut().zip(starts) {
+        line.origin = start.and_then(|(run, at)| runs.get(run)?.origin(at));
+    }
+}
+
+/// The key of a paragraph's setting: everything [`set_lines`] reads but the runs' places
+/// in the book (the origins are found again from those).
+fn paragraph_key(ctx: &Ctx, runs: &[Run], spec: &ParSpec) -> u64 {
+    let mut h = crate::hash::Fnv::new();
+    for run in runs {
+        let s = run.style;
+        h.write_u64(run.text.len() as u64);
+        h.write(run.text.as_bytes());
+        h.write_u32(ctx.font_index(s.face) as u32);
+        h.write_u32(s.size.to_bits());
+        h.write_u32(s.raise.to_bits());
+        h.write_u32(u32::from(s.small_caps) | u32::from(s.hyphenate) << 1);
+        h.write_u64(run.lang.len() as u64);
+        h.write(run.lang.as_bytes());
+        h.write_u64(run.note.map_or(0, |n| u64::from(n) + 1));
+        match &run.link {
+            Some(l) => {
+                h.write_u64(l.len() as u64 + 1);
+                h.write(l.as_bytes());
+            }
+            None => h.write_u64(0),
+        }
+    }
+    h.write_u64(spec.widths.len() as u64);
+    for w in &spec.widths {
+        h.write_u32(w.to_bits());
+    }
+    h.write_u32(spec.indent.to_bits());
+    h.write_u32(spec.align as u32);
+    h.write_u32(ctx.env.expansion.to_bits());
+    h.finish()
+}
+
+/// Sets a paragraph: its lines, and where each starts (run and byte).
+fn set_lines(
+    ctx: &mut Ctx,
+    runs: &[Run],
+    spec: &ParSpec,
+) -> (Vec<SetLine>, Vec<Option<(usize, usize)>>) {
     let t = Instant::now();
     let prepared = prepare(ctx, runs, spec);
     ctx.times.shape += t.elapsed();
     if prepared.items.is_empty() {
-        return vec![];
+        return (vec![], vec![]);
     }
     let t = Instant::now();
     let justify = spec.align == Align::Justify;
@@ -116,7 +211,7 @@ pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine
     let set = lines
         .iter()
         .map(|l| finalize(&prepared, runs, l, spec))
-        .collect();
+        .unzip();
     ctx.times.linebreak += t.elapsed();
     set
 }
@@ -567,7 +662,14 @@ fn protrusion_left(text: &str, first: Option<&Glyph>) -> f32 {
 }
 
 /// Turns one chosen line into glyph runs.
-fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine {
+/// A line's glyph runs, links and notes, and where it starts (run and byte; the caller
+/// turns it into the line's origin).
+fn finalize(
+    p: &Prepared,
+    runs: &[Run],
+    line: &Line,
+    spec: &ParSpec,
+) -> (SetLine, Option<(usize, usize)>) {
     let justify = spec.align == Align::Justify;
     let scale = if justify { line.scale } else { 1.0 };
     let mut out = SetLine {
@@ -656,13 +758,13 @@ fn finalize(p: &Prepared, runs: &[Run], line: &Line, spec: &ParSpec) -> SetLine 
         .collect();
     // The line starts where its first word does; a line opened by a label the typesetter
     // added (a speaker's name) has no place in the text: its block's start stands for it.
-    out.origin = items
+    let start = items
         .iter()
         .filter_map(|&i| p.boxes[i].as_ref())
         .find(|b| runs[b.run].note.is_none())
-        .and_then(|b| runs[b.run].origin(b.at));
+        .map(|b| (b.run, b.at));
     out.notes.dedup();
-    out
+    (out, start)
 }
 
 /// Appends a box's glyphs to the current run (starting a new run when the font, size or
@@ -742,6 +844,7 @@ impl Ctx<'_> {
         let font = self.env.fonts.get(style.face);
         let shaped = self.caches.shapes.get(key, font, lang, text);
         if !shaped.shaped.missing.is_empty() {
+            self.missing_seen += 1;
             self.report_missing(&shaped.shaped.missing, style.face, span);
         }
         shaped
