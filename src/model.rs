@@ -60,7 +60,9 @@ pub struct Book {
 #[derive(Debug, Clone)]
 pub struct Piece {
     pub meta: Metadata,
-    pub blocks: Vec<Block>,
+    /// Shared: the loader keeps each piece for the next build of a `folio watch` session,
+    /// and a book takes it from there without copying every block.
+    pub blocks: std::sync::Arc<Vec<Block>>,
     /// A stable, URL-safe name for the piece (file names, ids).
     pub slug: String,
     pub span: Span,

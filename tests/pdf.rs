@@ -222,7 +222,7 @@ fn words_in_order(pdf: &Path, book: &Book, front_pages: usize) {
     }
     let mut want: Vec<String> = Vec::new();
     for piece in &book.pieces {
-        for b in &piece.blocks {
+        for b in piece.blocks.iter() {
             match b {
                 Block::Paragraph { content, .. } => {
                     want.extend(plain_text(content).split_whitespace().map(str::to_owned))

@@ -62,7 +62,7 @@ impl Facts {
             // Headings after the piece's h1 must not skip levels (h2 then h4).
             let mut prev = 1u8;
             let shift = super::xhtml::heading_shift(&piece.blocks);
-            for b in &piece.blocks {
+            for b in piece.blocks.iter() {
                 if let Block::Heading { level, .. } = b {
                     let l = super::xhtml::shifted_level(shift, *level);
                     if l > prev + 1 {

@@ -125,7 +125,7 @@ pub fn epub_cached(
     let hrefs = piece_hrefs(&book.pieces);
     let mut anchors: HashMap<String, String> = HashMap::new();
     for (piece, href) in book.pieces.iter().zip(&hrefs) {
-        for b in &piece.blocks {
+        for b in piece.blocks.iter() {
             if let Block::Heading { id, .. } = b {
                 anchors.entry(id.clone()).or_insert_with(|| href.clone());
             }
@@ -553,7 +553,7 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
         let label = piece.label();
         let mut toc = TocElement::new(href.as_str(), label.as_str());
         let shift = xhtml::heading_shift(&piece.blocks);
-        for blk in &piece.blocks {
+        for blk in piece.blocks.iter() {
             if let Block::Heading {
                 level, id, content, ..
             } = blk

@@ -362,7 +362,7 @@ fn load_clean_piece(
     Ok((
         Piece {
             meta: piece_meta,
-            blocks,
+            blocks: std::sync::Arc::new(blocks),
             slug,
             span,
         },

@@ -11,6 +11,7 @@ mod font;
 mod image;
 mod metadata;
 mod outline;
+mod splice;
 
 use std::fmt;
 
@@ -19,7 +20,7 @@ use printpdf::{
     Actions, BorderArray, ColorArray, Destination as PpDest, LinkAnnotation, Op, PdfDocument,
     PdfPage, PdfSaveOptions, Pt, Rect as PpRect,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::hash::Fnv;
@@ -71,7 +72,7 @@ pub struct Cache {
     memo: crate::manifest::HashMemo,
     /// The last document written, for a rebuild that only changes pages' contents.
     last: Option<Last>,
-    /// Whether the last write reused the document before it.
+    /// Whether the last write reused the document before it (and spliced its file).
     reused: bool,
 }
 
@@ -81,7 +82,8 @@ impl Cache {
         &mut self.memo
     }
 
-    /// Did the last write reuse the document of the write before (see [`Last`])?
+    /// Did the last write reuse the document of the write before (see [`Last`]) and splice
+    /// the file it saved (see [`splice`])?
     pub fn reused(&self) -> bool {
         self.reused
     }
@@ -100,15 +102,24 @@ struct Last {
     /// The Info dictionary and the XMP stream, which carry the date.
     info: ObjectId,
     xmp: ObjectId,
+    /// The file as last saved (see [`splice`]).
+    saved: Option<splice::Saved>,
 }
 
 impl Last {
-    /// Puts `streams` (one per page) and `info`'s metadata into the document.
-    fn update(&mut self, streams: Vec<Arc<Vec<u8>>>, info: &DocInfo) -> Result<(), PdfError> {
+    /// Puts `streams` (one per page) and `info`'s metadata into the document; returns the
+    /// objects replaced.
+    fn update(
+        &mut self,
+        streams: Vec<Arc<Vec<u8>>>,
+        info: &DocInfo,
+    ) -> Result<HashSet<ObjectId>, PdfError> {
+        let mut changed: HashSet<ObjectId> = [self.info, self.xmp].into();
         for ((id, held), bytes) in self.contents.iter_mut().zip(streams) {
             if !Arc::ptr_eq(held, &bytes) {
                 self.doc.objects.insert(*id, content_object(&bytes));
                 *held = bytes;
+                changed.insert(*id);
             }
         }
         let (info_dict, xmp) = metadata_objects(info)?;
@@ -116,7 +127,7 @@ impl Last {
             .objects
             .insert(self.info, Object::Dictionary(info_dict));
         self.doc.objects.insert(self.xmp, Object::Stream(xmp));
-        Ok(())
+        Ok(changed)
     }
 }
 
@@ -213,17 +224,14 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     let fonts = font::embed_fonts(pages, &mut cache.subsets)?;
     let streams = content_streams(pages, hashes, &fonts, &mut cache.streams)?;
     let key = structure_key(pages, &fonts, &cache.memo);
-    let mut last = match cache.last.take() {
+    let (mut last, changed) = match cache.last.take() {
         Some(mut last) if last.key == key => {
-            last.update(streams, &pages.info)?;
-            cache.reused = true;
-            last
+            let changed = last.update(streams, &pages.info)?;
+            (last, Some(changed))
         }
-        _ => {
-            cache.reused = false;
-            fresh(pages, &fonts, streams, key)?
-        }
+        _ => (fresh(pages, &fonts, streams, key)?, None),
     };
+
     let lo = &mut last.doc;
     // The ID hashes the identifier and every stream's (compressed) content, which is all the
     // page content, fonts and images (ISO 32000-1, 14.4); printpdf's random one is replaced.
@@ -235,9 +243,19 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     }
     let id = document_id(&pages.info.identifier, &content.finish().to_be_bytes());
     lo.trailer.set("ID", Object::Array(vec![id.clone(), id]));
-    let bytes = save(lo);
+    // A reused document is spliced into the last file (the same bytes as lopdf's save).
+    let spliced = match (&changed, &last.saved) {
+        (Some(changed), Some(saved)) => splice::splice(&last.doc, saved, changed),
+        _ => None,
+    };
+    cache.reused = spliced.is_some();
+    let bytes = match spliced {
+        Some(bytes) => bytes,
+        None => save(&mut last.doc)?,
+    };
+    last.saved = splice::Saved::read(bytes.clone());
     cache.last = Some(last);
-    bytes
+    Ok(bytes)
 }
 
 /// A new document from printpdf, finished by folio: its pages, fonts, streams, boxes,
@@ -283,6 +301,7 @@ fn fresh(
         contents,
         info,
         xmp,
+        saved: None,
     })
 }
 
