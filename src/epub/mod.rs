@@ -27,6 +27,7 @@ pub use zip::Previous;
 
 use crate::assets::Assets;
 use crate::diag::Diagnostic;
+use crate::hash::Fnv;
 use crate::model::{Block, Book, Piece, plain_text};
 use crate::project::iso8601;
 use crate::typeset::frame::PageStart;
@@ -201,7 +202,10 @@ pub fn epub_cached(
     // Every entry folio makes goes to epub-builder empty: it would only deflate it, and the
     // re-packaging pass inflate it again and deflate it a second time. That pass writes the
     // real bytes (or copies them from the last container when they did not change).
-    let time = zip::stamp(clock_secs);
+    // Entries are stamped with the build clock's day: an edit in `folio watch` moves a
+    // clock taken from the files' times, and a new stamp on every entry would have each
+    // one compressed again; the package's `dcterms:modified` keeps the full time.
+    let time = zip::stamp(clock_secs - clock_secs.rem_euclid(SECONDS_PER_DAY));
     let mut held = zip::Held::new();
     let mut hold = |name: String, bytes: &[u8]| {
         held.insert(name, bytes.to_vec());
@@ -253,19 +257,26 @@ pub fn epub_cached(
         // The PDF carries the book's identifier in its metadata.
         page_source: facts.page_list.then(|| identifier.clone()),
     };
+    // The navigation documents are completed again only when what they are made from
+    // changed (an edit that moves no page leaves them as they were).
+    let mut navigation = std::mem::take(&mut previous.navigation);
+    let order_key = reading_order_key(&title_doc, &docs);
     let out = zip::repackage_cached(
         &built,
         time,
         |name, bytes| {
             let text = || String::from_utf8(bytes.clone()).map_err(|e| format!("{name}: {e}"));
+            let key = || navigation_key(name, &bytes, &page_list, &[&identifier, &title, &lang]);
             Ok(match name {
                 "OEBPS/content.opf" => package::complete(&text()?, &info)?.into_bytes(),
-                "OEBPS/nav.xhtml" => {
-                    nav::complete_nav(&text()?, &lang, Some(COVER), &page_list)?.into_bytes()
-                }
+                "OEBPS/nav.xhtml" => completed(&mut navigation, name, key(), || {
+                    nav::complete_nav(&text()?, &lang, Some(COVER), &page_list)
+                })?,
                 "OEBPS/toc.ncx" => {
-                    nav::complete_ncx(&text()?, &identifier, &title, &page_list, &reading_order)?
-                        .into_bytes()
+                    let key = key() ^ order_key;
+                    completed(&mut navigation, name, key, || {
+                        nav::complete_ncx(&text()?, &identifier, &title, &page_list, &reading_order)
+                    })?
                 }
                 _ => bytes,
             })
@@ -275,6 +286,59 @@ pub fn epub_cached(
     )
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
     Ok(out)
+}
+
+/// A completed navigation document: the last one made under `key`, or a new one.
+fn completed(
+    made: &mut HashMap<String, (u64, Vec<u8>)>,
+    name: &str,
+    key: u64,
+    complete: impl FnOnce() -> Result<String, String>,
+) -> Result<Vec<u8>, String> {
+    if let Some((k, bytes)) = made.get(name)
+        && *k == key
+    {
+        return Ok(bytes.clone());
+    }
+    let bytes = complete()?.into_bytes();
+    made.insert(name.to_string(), (key, bytes.clone()));
+    Ok(bytes)
+}
+
+/// The key of a navigation document's completion: the entry, epub-builder's text of it,
+/// the page list and the words it is given.
+fn navigation_key(name: &str, text: &[u8], pages: &[(String, String)], words: &[&str]) -> u64 {
+    let mut h = Fnv::new();
+    for part in [name.as_bytes(), text]
+        .into_iter()
+        .chain(words.iter().map(|w| w.as_bytes()))
+        .chain(pages.iter().flat_map(|(a, b)| [a.as_bytes(), b.as_bytes()]))
+    {
+        h.write_u64(part.len() as u64);
+        h.write(part);
+    }
+    h.finish()
+}
+
+/// What the NCX's reading order depends on: the documents' ids in the order they stand
+/// (where in its document an id stands only orders it among the others).
+fn reading_order_key(title_doc: &str, docs: &[Arc<PieceDoc>]) -> u64 {
+    let mut h = Fnv::new();
+    let ids = ids_of(title_doc)
+        .into_iter()
+        .map(|(id, _)| id)
+        .chain(std::iter::once("\u{0}"));
+    let pieces = docs.iter().flat_map(|d| {
+        d.ids
+            .iter()
+            .map(|(id, _)| id.as_str())
+            .chain(std::iter::once("\u{0}"))
+    });
+    for id in ids.chain(pieces) {
+        h.write_u64(id.len() as u64);
+        h.write(id.as_bytes());
+    }
+    h.finish()
 }
 
 /// A piece's XHTML, the page labels it placed and the place of each of its ids.
@@ -308,6 +372,9 @@ fn ids_of(doc: &str) -> Vec<(&str, usize)> {
     }
     out
 }
+
+/// A day in seconds (the container's entries are stamped with the day of the edition).
+const SECONDS_PER_DAY: i64 = 86_400;
 
 /// Where the generated cover image is stored.
 const GENERATED_COVER: &str = "images/cover.png";

@@ -57,6 +57,9 @@ pub struct Previous {
     /// Each piece's XHTML and the page labels it placed, by a key of everything it is
     /// made from (see `epub::piece_key`).
     pub pieces: std::collections::HashMap<u64, Arc<super::PieceDoc>>,
+    /// The completed navigation documents (nav, NCX) by entry name, with the key of what
+    /// each was completed from (see `epub::completed`).
+    pub navigation: std::collections::HashMap<String, (u64, Vec<u8>)>,
 }
 
 /// The entries' contents by name, written in place of what epub-builder stored for them.
@@ -137,6 +140,7 @@ pub fn repackage_cached(
         time: Some(time),
         contents,
         pieces: std::mem::take(&mut previous.pieces),
+        navigation: std::mem::take(&mut previous.navigation),
     };
     Ok(bytes)
 }
