@@ -530,3 +530,31 @@ fn two_builds_are_byte_identical() {
         assert_eq!(build(dir).bytes, build(dir).bytes, "{dir}");
     }
 }
+
+#[test]
+fn a_second_epub_of_the_same_book_reuses_the_archive_and_the_navigation() {
+    // In a session, an EPUB whose plan and page list did not change takes epub-builder's
+    // archive and the completed nav and NCX from the last build: the same bytes.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/festival");
+    let project = Project::open(&root).unwrap();
+    let book = folio::markdown::load(&project).unwrap().book;
+    let pages = folio::build::typeset_book(&book, &project, CLOCK)
+        .unwrap()
+        .pages;
+    let assets = folio::assets::Assets::load(&book, &project).unwrap();
+    let mut previous = folio::epub::Previous::default();
+    let make = |previous: &mut folio::epub::Previous| {
+        folio::epub::epub_cached(&book, &assets, CLOCK, &pages.map, None, previous).unwrap()
+    };
+    let first = make(&mut previous);
+    assert!(previous.built.is_some(), "the archive is kept");
+    assert_eq!(previous.navigation.len(), 2, "nav and NCX are kept");
+    let kept = previous.navigation.clone();
+    let second = make(&mut previous);
+    assert!(first == second, "a rebuild from the caches differs");
+    assert_eq!(previous.navigation, kept);
+    assert_eq!(
+        first,
+        folio::epub::epub(&book, &assets, CLOCK, &pages.map).unwrap()
+    );
+}

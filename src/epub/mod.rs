@@ -210,7 +210,7 @@ pub fn epub_cached(
     let mut hold = |name: String, bytes: &[u8]| {
         held.insert(name, bytes.to_vec());
     };
-    let built = build(BuildInput {
+    let plan = plan(BuildInput {
         hold: &mut hold,
         book,
         title_doc: &title_doc,
@@ -221,8 +221,12 @@ pub fn epub_cached(
         cover: cover.as_ref(),
         resources: &resources,
         fonts: &embedded,
-    })
-    .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?;
+    });
+    let built = match previous.built.take() {
+        Some((last, bytes)) if last == plan => bytes,
+        _ => drive(&plan)
+            .map_err(|e| vec![Diagnostic::error(format!("cannot write the EPUB: {e}"))])?,
+    };
 
     // Reading order of a link target: its document's place in the spine, then where its id
     // stands in the document.
@@ -285,6 +289,8 @@ pub fn epub_cached(
         held,
     )
     .map_err(|e| vec![Diagnostic::error(format!("cannot package the EPUB: {e}"))])?;
+    previous.navigation = navigation;
+    previous.built = Some((plan, built));
     Ok(out)
 }
 
@@ -536,8 +542,6 @@ fn figures(blocks: &[Block]) -> Vec<&str> {
 }
 
 struct BuildInput<'a> {
-    /// Is entry `name` with these bytes unchanged since the last container (so it can be
-    /// handed over empty)?
     /// Takes each entry's bytes (the package path and the content) for the re-packaging.
     hold: &'a mut dyn FnMut(String, &[u8]),
     book: &'a Book,
@@ -552,7 +556,6 @@ struct BuildInput<'a> {
     fonts: &'a [(&'static str, Vec<u8>)],
 }
 
-/// Drives epub-builder: everything it writes here, it escapes itself.
 /// What epub-builder stores under OEBPS/`href`: nothing; `hold` takes the bytes for the
 /// re-packaging pass.
 fn held<'b>(hold: &mut dyn FnMut(String, &[u8]), href: &str, bytes: &[u8]) -> &'b [u8] {
@@ -560,7 +563,36 @@ fn held<'b>(hold: &mut dyn FnMut(String, &[u8]), href: &str, bytes: &[u8]) -> &'
     &[]
 }
 
-fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
+/// Everything epub-builder is told. The entries' contents are not in it: they are held
+/// back for the re-packaging pass ([`plan`]), so the archive epub-builder makes depends
+/// on the plan alone, and a build with the last build's plan reuses that archive
+/// (`zip::Previous::built`) instead of having epub-builder render and zip it again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    title: String,
+    lang: String,
+    description: Option<String>,
+    subjects: Vec<String>,
+    rights: Option<String>,
+    /// The embedded fonts' places in the package.
+    fonts: Vec<&'static str>,
+    /// The cover image's place and media type.
+    cover: Option<(String, &'static str)>,
+    resources: Vec<(String, &'static str)>,
+    pieces: Vec<PlannedPiece>,
+}
+
+/// A piece as epub-builder sees it: its document, its label and its contents entries
+/// (link, text, level).
+#[derive(Debug, Clone, PartialEq)]
+struct PlannedPiece {
+    href: String,
+    label: String,
+    toc: Vec<(String, String, i32)>,
+}
+
+/// The plan of the archive epub-builder is to make; every entry's content goes to `hold`.
+fn plan(input: BuildInput) -> Plan {
     let BuildInput {
         hold,
         book,
@@ -574,52 +606,25 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
         fonts,
     } = input;
     let m = &book.meta;
-    let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
-    b.epub_version(EpubVersion::V33);
-    b.set_title(title);
-    // One language and no `author` metadata: together they would duplicate an id (0.8.3).
-    b.add_language(lang);
-    b.set_toc_name("Contents");
-    b.set_generator("folio");
-    if let Some(d) = &m.description {
-        b.add_description(d.as_str());
-    }
-    for s in &m.subjects {
-        b.add_subject(s.as_str());
-    }
-    if let Some(r) = &m.rights {
-        b.set_license(r.as_str());
-    }
-    // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
-    b.set_uuid(uuid::Uuid::nil());
-    let mut stored = |href: &str, bytes| held(hold, href, bytes);
     let embed = !fonts.is_empty();
-    let css = css::stylesheet(embed);
-    b.stylesheet(stored("stylesheet.css", css.as_bytes()))?;
+    held(hold, "stylesheet.css", css::stylesheet(embed).as_bytes());
     for (href, bytes) in fonts {
-        b.add_resource(href, stored(href, bytes), "font/ttf")?;
+        held(hold, href, bytes);
     }
     if let Some(img) = cover {
-        b.add_cover_image(&img.href, stored(&img.href, &img.bytes), img.media_type)?;
+        held(hold, &img.href, &img.bytes);
     }
     for img in resources {
-        b.add_resource(&img.href, stored(&img.href, &img.bytes), img.media_type)?;
+        held(hold, &img.href, &img.bytes);
     }
-
     let cover_page = xhtml::cover(book, lang, cover.map(|c| c.href.as_str()));
-    // No title: the cover stays out of the table of contents (its landmark is added later).
-    b.add_content(
-        EpubContent::new(COVER, stored(COVER, cover_page.as_bytes())).reftype(ReferenceType::Cover),
-    )?;
-    b.add_content(
-        EpubContent::new(TITLE_PAGE, stored(TITLE_PAGE, title_doc.as_bytes()))
-            .title("Title Page")
-            .reftype(ReferenceType::TitlePage),
-    )?;
-    for (i, ((piece, href), doc)) in book.pieces.iter().zip(hrefs).zip(docs).enumerate() {
-        let label = piece.label();
-        let mut toc = TocElement::new(href.as_str(), label.as_str());
+    held(hold, COVER, cover_page.as_bytes());
+    held(hold, TITLE_PAGE, title_doc.as_bytes());
+    let mut pieces = Vec::with_capacity(hrefs.len());
+    for ((piece, href), doc) in book.pieces.iter().zip(hrefs).zip(docs) {
+        held(hold, href, doc.xhtml.as_bytes());
         let shift = xhtml::heading_shift(&piece.blocks);
+        let mut toc = Vec::new();
         for blk in piece.blocks.iter() {
             if let Block::Heading {
                 level, id, content, ..
@@ -629,11 +634,77 @@ fn build(input: BuildInput) -> Result<Vec<u8>, epub_builder::Error> {
                 let text = plain_text(content);
                 if l <= 3 && !text.trim().is_empty() {
                     let url = format!("{href}#{}", xhtml::xml_id(id));
-                    toc.add(TocElement::new(url, text.trim()).level(i32::from(l)));
+                    toc.push((url, text.trim().to_string(), i32::from(l)));
                 }
             }
         }
-        let mut content = EpubContent::new(href.as_str(), stored(href, doc.xhtml.as_bytes()));
+        pieces.push(PlannedPiece {
+            href: href.clone(),
+            label: piece.label(),
+            toc,
+        });
+    }
+    Plan {
+        title: title.to_string(),
+        lang: lang.to_string(),
+        description: m.description.clone(),
+        subjects: m.subjects.clone(),
+        rights: m.rights.clone(),
+        fonts: fonts.iter().map(|(href, _)| *href).collect(),
+        cover: cover.map(|c| (c.href.clone(), c.media_type)),
+        resources: resources
+            .iter()
+            .map(|r| (r.href.clone(), r.media_type))
+            .collect(),
+        pieces,
+    }
+}
+
+/// Drives epub-builder through `plan`, every entry empty: everything it writes here, it
+/// escapes itself.
+fn drive(plan: &Plan) -> Result<Vec<u8>, epub_builder::Error> {
+    let none: &[u8] = &[];
+    let mut b = EpubBuilder::new(ZipLibrary::new()?)?;
+    b.epub_version(EpubVersion::V33);
+    b.set_title(plan.title.as_str());
+    // One language and no `author` metadata: together they would duplicate an id (0.8.3).
+    b.add_language(plan.lang.as_str());
+    b.set_toc_name("Contents");
+    b.set_generator("folio");
+    if let Some(d) = &plan.description {
+        b.add_description(d.as_str());
+    }
+    for s in &plan.subjects {
+        b.add_subject(s.as_str());
+    }
+    if let Some(r) = &plan.rights {
+        b.set_license(r.as_str());
+    }
+    // Replaced by the real identifier in the re-packaging pass; set so nothing is random.
+    b.set_uuid(uuid::Uuid::nil());
+    b.stylesheet(none)?;
+    for href in &plan.fonts {
+        b.add_resource(href, none, "font/ttf")?;
+    }
+    if let Some((href, media_type)) = &plan.cover {
+        b.add_cover_image(href, none, *media_type)?;
+    }
+    for (href, media_type) in &plan.resources {
+        b.add_resource(href, none, *media_type)?;
+    }
+    // No title: the cover stays out of the table of contents (its landmark is added later).
+    b.add_content(EpubContent::new(COVER, none).reftype(ReferenceType::Cover))?;
+    b.add_content(
+        EpubContent::new(TITLE_PAGE, none)
+            .title("Title Page")
+            .reftype(ReferenceType::TitlePage),
+    )?;
+    for (i, piece) in plan.pieces.iter().enumerate() {
+        let mut toc = TocElement::new(piece.href.as_str(), piece.label.as_str());
+        for (url, text, level) in &piece.toc {
+            toc.add(TocElement::new(url.as_str(), text.as_str()).level(*level));
+        }
+        let mut content = EpubContent::new(piece.href.as_str(), none);
         content.toc = toc;
         if i == 0 {
             content = content.reftype(ReferenceType::Text);

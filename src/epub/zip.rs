@@ -60,6 +60,8 @@ pub struct Previous {
     /// The completed navigation documents (nav, NCX) by entry name, with the key of what
     /// each was completed from (see `epub::completed`).
     pub navigation: std::collections::HashMap<String, (u64, Vec<u8>)>,
+    /// The archive epub-builder made, with the plan it was made from.
+    pub built: Option<(super::Plan, Vec<u8>)>,
 }
 
 /// The entries' contents by name, written in place of what epub-builder stored for them.
@@ -141,6 +143,7 @@ pub fn repackage_cached(
         contents,
         pieces: std::mem::take(&mut previous.pieces),
         navigation: std::mem::take(&mut previous.navigation),
+        built: previous.built.take(),
     };
     Ok(bytes)
 }
