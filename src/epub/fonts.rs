@@ -7,10 +7,9 @@
 //! (The `subsetter` crate the PDF uses removes the character map and renumbers glyphs:
 //! right for a PDF, unusable by a reading system.)
 
-use crate::typeset::font::Font;
+use crate::typeset::font::{Font, FontBytes};
 use crate::typeset::shape::{Features, Shaper};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 
 /// Characters every book may show besides its own text: ASCII, the hyphens a reader's
 /// hyphenation adds, the typographic quotes, dashes and spaces.
@@ -48,8 +47,8 @@ fn take(word: &mut String, out: &mut BTreeSet<String>) {
 
 /// `data` (a TrueType font) with the glyphs `words` cannot reach emptied; `None` when the
 /// font is not one folio can prune (CFF outlines, a collection): it is then embedded whole.
-pub fn prune(data: &[u8], words: &BTreeSet<String>, lang: &str) -> Option<Vec<u8>> {
-    let font = Font::from_bytes(Arc::new(data.to_vec()), 0).ok()?;
+pub fn prune(data: &'static [u8], words: &BTreeSet<String>, lang: &str) -> Option<Vec<u8>> {
+    let font = Font::from_bytes(FontBytes::Static(data), 0).ok()?;
     let tables = Tables::read(data)?;
     let num_glyphs = usize::from(u16::from_be_bytes(
         tables.get(data, b"maxp")?.get(4..6)?.try_into().ok()?,
@@ -377,8 +376,8 @@ mod tests {
             data.len()
         );
         // A reading system can still use it: it parses, maps characters, shapes "ffi".
-        let font = Font::from_bytes(Arc::new(pruned.clone()), 0).unwrap();
-        let full = Font::from_bytes(Arc::new(data.to_vec()), 0).unwrap();
+        let font = Font::from_bytes(pruned.clone().into(), 0).unwrap();
+        let full = Font::from_bytes(FontBytes::Static(data), 0).unwrap();
         assert_eq!(font.glyph('T'), full.glyph('T'));
         let mut shaper = Shaper::new("en");
         let a = shaper.shape(0, &font, "office", Features::default());

@@ -12,7 +12,6 @@
 //! run `python3 scripts/gen-lang-registry.py PATH_TO_PACKAGE`.
 
 use std::cmp::Ordering;
-use std::sync::OnceLock;
 
 const DATA: &str = include_str!("subtags.txt");
 /// The header field that carries the registry's date.
@@ -53,6 +52,7 @@ const KIND_NAMES: [&str; KIND_COUNT] = [
     "tag",
 ];
 
+#[derive(Clone, Copy)]
 struct Entry {
     tag: &'static str,
     name: &'static str,
@@ -60,56 +60,80 @@ struct Entry {
     deprecation: Option<&'static str>,
 }
 
-#[derive(Default)]
-struct Registry {
-    date: &'static str,
-    /// One table per `Kind`, sorted case-insensitively by tag.
-    tables: [Vec<Entry>; KIND_COUNT],
-}
-
-fn registry() -> &'static Registry {
-    static REGISTRY: OnceLock<Registry> = OnceLock::new();
-    REGISTRY.get_or_init(|| parse(DATA))
-}
-
-fn parse(text: &'static str) -> Registry {
-    let mut reg = Registry::default();
-    for line in text.lines() {
-        if let Some(comment) = line.strip_prefix('#') {
-            if let Some((_, rest)) = comment.split_once(DATE_KEY) {
-                reg.date = rest.split_whitespace().next().unwrap_or_default();
-            }
-            continue;
-        }
+impl Entry {
+    /// A data line (`kind<TAB>subtag<TAB>name[<TAB>D…]`) → its kind's code and the entry.
+    fn of(line: &'static str) -> Option<(&'static str, Entry)> {
         let mut cols = line.split('\t');
-        let (Some(code), Some(tag), Some(name)) = (cols.next(), cols.next(), cols.next()) else {
-            continue;
-        };
-        if let Some(kind) = KIND_CODES.iter().position(|c| *c == code) {
-            reg.tables[kind].push(Entry {
+        let (code, tag, name) = (cols.next()?, cols.next()?, cols.next()?);
+        let deprecation = cols.next();
+        Some((
+            code,
+            Entry {
                 tag,
                 name,
-                deprecation: cols.next(),
-            });
+                deprecation,
+            },
+        ))
+    }
+}
+
+/// The data lines (after the comments). The file is sorted by kind code, then subtag
+/// case-insensitively (`scripts/gen-lang-registry.py`), so a subtag is found by binary
+/// search in the text itself: nothing is parsed at start-up (parsing all 9,000 lines cost
+/// a millisecond of every build).
+fn lines() -> &'static str {
+    let mut body = DATA;
+    while body.starts_with('#') {
+        body = body.split_once('\n').map_or("", |(_, rest)| rest);
+    }
+    body
+}
+
+/// The line of `body` that byte `at` falls in (which may be inside a character: the
+/// search is on bytes, and a line break is always a whole one), and where it starts and
+/// ends.
+fn line_at(body: &'static str, at: usize) -> (&'static str, usize, usize) {
+    let bytes = body.as_bytes();
+    let start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let end = bytes[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(body.len(), |p| at + p);
+    (&body[start..end], start, end)
+}
+
+fn find(kind: Kind, subtag: &str) -> Option<Entry> {
+    let code = KIND_CODES[kind as usize];
+    let body = lines();
+    let (mut lo, mut hi) = (0, body.len());
+    while lo < hi {
+        let (line, start, end) = line_at(body, (lo + hi) / 2);
+        let (c, entry) = Entry::of(line)?;
+        match c.cmp(code).then_with(|| cmp_ci(entry.tag, subtag)) {
+            Ordering::Equal => return Some(entry),
+            Ordering::Less => lo = end + 1,
+            Ordering::Greater => hi = start,
         }
     }
-    for table in &mut reg.tables {
-        table.sort_unstable_by(|a, b| cmp_ci(a.tag, b.tag));
-    }
-    reg
+    None
+}
+
+/// Every entry of `kind`, in the file's order.
+fn entries(kind: Kind) -> impl Iterator<Item = Entry> {
+    let code = KIND_CODES[kind as usize];
+    lines()
+        .lines()
+        .filter_map(Entry::of)
+        .filter(move |(c, _)| *c == code)
+        .map(|(_, e)| e)
 }
 
 fn cmp_ci(a: &str, b: &str) -> Ordering {
     let lower = |c: u8| c.to_ascii_lowercase();
     a.bytes().map(lower).cmp(b.bytes().map(lower))
-}
-
-fn find(kind: Kind, subtag: &str) -> Option<&'static Entry> {
-    let table = &registry().tables[kind as usize];
-    table
-        .binary_search_by(|e| cmp_ci(e.tag, subtag))
-        .ok()
-        .map(|i| &table[i])
 }
 
 fn is_private(kind: Kind, s: &str) -> bool {
@@ -123,9 +147,13 @@ fn name(kind: Kind, subtag: &str) -> Option<&'static str> {
     find(kind, subtag).map(|e| e.name).or_else(private)
 }
 
-/// The registry's File-Date (`2025-08-25`).
+/// The registry's File-Date (`2025-08-25`), from the data file's first comment.
 pub fn registry_date() -> &'static str {
-    registry().date
+    DATA.lines()
+        .take_while(|l| l.starts_with('#'))
+        .find_map(|l| l.split_once(DATE_KEY))
+        .and_then(|(_, rest)| rest.split_whitespace().next())
+        .unwrap_or_default()
 }
 
 /// The English name of a language subtag (`ig` → "Igbo"), any case; "Private use" for `qaa`–`qtz`.
@@ -201,7 +229,7 @@ pub fn deprecated_subtags(tag: &str) -> Vec<String> {
     let subtags = parts(tag)
         .into_iter()
         .filter_map(|(k, s)| Some((find(k?, s)?, s)));
-    let message = |(e, s): (&Entry, &str)| match e.deprecation?.strip_prefix("D:") {
+    let message = |(e, s): (Entry, &str)| match e.deprecation?.strip_prefix("D:") {
         Some(preferred) => Some(format!("`{s}` is deprecated; use `{preferred}`")),
         None => Some(format!("`{s}` is deprecated")),
     };
@@ -282,12 +310,10 @@ pub fn suggest(subtag: &str) -> Option<&'static str> {
         return None;
     }
     let s = subtag.to_ascii_lowercase();
-    let close = |e: &&Entry| e.tag.len() == 2 && e.deprecation.is_none() && one_edit(e.tag, &s);
-    let candidates = registry().tables[Kind::Language as usize]
-        .iter()
-        .filter(close);
+    let close = |e: &Entry| e.tag.len() == 2 && e.deprecation.is_none() && one_edit(e.tag, &s);
+    let candidates = entries(Kind::Language).filter(close);
     // Best first: the input's prefix (`eng`), then the same first letter, then alphabetical.
-    let rank = |e: &&Entry| (!s.starts_with(e.tag), e.tag.get(..1) != s.get(..1));
+    let rank = |e: &Entry| (!s.starts_with(e.tag), e.tag.get(..1) != s.get(..1));
     candidates.min_by_key(rank).map(|e| e.tag)
 }
 
@@ -321,6 +347,30 @@ mod tests {
         assert_eq!(region_name("gb"), Some("United Kingdom"));
         assert_eq!(region_name("419"), Some("Latin America and the Caribbean"));
         assert!(registry_date().starts_with("20"));
+    }
+
+    #[test]
+    fn every_entry_is_found_by_the_search_in_the_text() {
+        let mut count = 0;
+        for line in lines().lines() {
+            let (code, entry) = Entry::of(line).unwrap();
+            let kind = KIND_CODES.iter().position(|c| *c == code).unwrap();
+            let kind = [
+                Kind::Language,
+                Kind::Extlang,
+                Kind::Script,
+                Kind::Region,
+                Kind::Variant,
+                Kind::Grandfathered,
+            ][kind];
+            let upper = entry.tag.to_ascii_uppercase();
+            let found = find(kind, &upper).unwrap_or_else(|| panic!("{line}"));
+            assert_eq!(found.tag, entry.tag);
+            count += 1;
+        }
+        assert!(count > 9_000, "{count} entries");
+        assert!(find(Kind::Language, "zzz").is_none());
+        assert!(find(Kind::Region, "").is_none());
     }
 
     #[test]

@@ -39,10 +39,46 @@ impl fmt::Display for FontError {
 
 impl std::error::Error for FontError {}
 
+/// A font file's bytes: compiled into the binary (used where they are, never copied: a
+/// copy of each face used cost the interview's build a millisecond) or read from a file.
+#[derive(Clone)]
+pub enum FontBytes {
+    Static(&'static [u8]),
+    Owned(Arc<Vec<u8>>),
+}
+
+impl std::ops::Deref for FontBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            FontBytes::Static(b) => b,
+            FontBytes::Owned(v) => v,
+        }
+    }
+}
+
+impl AsRef<[u8]> for FontBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl From<Vec<u8>> for FontBytes {
+    fn from(v: Vec<u8>) -> FontBytes {
+        FontBytes::Owned(Arc::new(v))
+    }
+}
+
+impl std::fmt::Debug for FontBytes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FontBytes({} bytes)", self.len())
+    }
+}
+
 /// One parsed face. Cheap to clone (the bytes and the parsed tables are shared).
 #[derive(Clone)]
 pub struct Font {
-    data: Arc<Vec<u8>>,
+    data: FontBytes,
     index: u32,
     /// The read-fonts model font; it also caches harfrust's per-font layout data, so keeping
     /// this one value alive is what makes shaping setup a one-time cost per face.
@@ -72,8 +108,8 @@ impl fmt::Debug for Font {
 
 impl Font {
     /// Parses face `index` of `data` (0 for a plain TTF/OTF).
-    pub fn from_bytes(data: Arc<Vec<u8>>, index: u32) -> Result<Font, FontError> {
-        let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = data.clone();
+    pub fn from_bytes(data: FontBytes, index: u32) -> Result<Font, FontError> {
+        let blob: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(data.clone());
         let face = harfrust::Font::new(harfrust::font::Blob::from(blob), index)
             .ok_or(FontError::NotAFont)?;
         // A face without `head` gets a substitute units-per-em; such a file is not a usable font.
@@ -155,7 +191,7 @@ impl Font {
             .to_i32()
     }
 
-    pub fn data(&self) -> &Arc<Vec<u8>> {
+    pub fn data(&self) -> &FontBytes {
         &self.data
     }
     pub fn index(&self) -> u32 {
@@ -285,7 +321,7 @@ impl FontSet {
     /// after checking every glyph can be read (as the PDF writer's subsetting will): a
     /// truncated file is found here, where its name is known, not while writing.
     pub fn replace(&mut self, style: Style, data: Vec<u8>, index: u32) -> Result<(), FontError> {
-        let font = Font::from_bytes(Arc::new(data), index)?;
+        let font = Font::from_bytes(data.into(), index)?;
         let mut all = subsetter::GlyphRemapper::new();
         for gid in 0..font.face.num_glyphs().min(u32::from(u16::MAX)) {
             all.remap(gid as u16);
@@ -300,7 +336,7 @@ impl FontSet {
         match &self.faces[slot(style)] {
             Face::Given(f) => f,
             Face::Embedded(bytes, parsed) => parsed.get_or_init(|| {
-                Font::from_bytes(Arc::new(bytes.to_vec()), 0)
+                Font::from_bytes(FontBytes::Static(bytes), 0)
                     // The embedded files are fixed at compile time and covered by the tests.
                     .expect("the embedded EB Garamond faces parse")
             }),
@@ -362,7 +398,7 @@ mod tests {
 
     #[test]
     fn bad_bytes_are_an_error() {
-        let err = Font::from_bytes(Arc::new(b"not a font".to_vec()), 0).unwrap_err();
+        let err = Font::from_bytes(b"not a font".to_vec().into(), 0).unwrap_err();
         assert_eq!(err, FontError::NotAFont);
         let mut set = FontSet::default_fonts();
         assert!(set.replace(Style::Bold, vec![0; 64], 0).is_err());

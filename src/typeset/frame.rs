@@ -199,7 +199,7 @@ pub struct FontFile {
     /// PostScript name, used for the PDF BaseFont (after a subset tag).
     pub postscript_name: String,
     /// The full font file.
-    pub data: Arc<Vec<u8>>,
+    pub data: super::font::FontBytes,
     /// Face index inside a collection (0 for a plain TTF/OTF).
     pub index: u32,
 }

@@ -114,7 +114,7 @@ impl Env {
                 // Never asked for, so no run uses it: the writer embeds only faces in use.
                 false => FontFile {
                     postscript_name: String::new(),
-                    data: Arc::new(Vec::new()),
+                    data: font::FontBytes::Static(&[]),
                     index: 0,
                 },
             })

@@ -331,7 +331,9 @@ mod tests {
     #[test]
     fn the_shaping_cache_holds_at_most_its_bound_and_results_stay_the_same() {
         let font = Font::from_bytes(
-            Arc::new(include_bytes!("../../fonts/EBGaramond-Regular.ttf").to_vec()),
+            crate::typeset::font::FontBytes::Static(include_bytes!(
+                "../../fonts/EBGaramond-Regular.ttf"
+            )),
             0,
         )
         .unwrap();
