@@ -354,15 +354,19 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-fn build_report(book: &Path, out: &Path) -> folio::build::Report {
-    let project = Project::open(book).unwrap();
-    let opts = Options {
-        out_dir: out.to_path_buf(),
+/// Options for both outputs into `out`.
+fn both(out: PathBuf) -> Options {
+    Options {
+        out_dir: out,
         pdf: true,
         epub: true,
         print: Default::default(),
-    };
-    build(&project, &opts, &mut |_| {}).unwrap()
+    }
+}
+
+fn build_report(book: &Path, out: &Path) -> folio::build::Report {
+    let project = Project::open(book).unwrap();
+    build(&project, &both(out.to_path_buf()), &mut |_| {}).unwrap()
 }
 
 #[test]
@@ -427,12 +431,7 @@ fn a_rebuild_in_a_session_is_byte_identical_to_a_cold_build() {
     let (dir, _) = fixture("festival");
     let book = tmp.join("festival");
     copy_dir(&dir, &book);
-    let opts = |out: &str| Options {
-        out_dir: tmp.join(out),
-        pdf: true,
-        epub: true,
-        print: Default::default(),
-    };
+    let opts = |out: &str| both(tmp.join(out));
     let mut session = folio::build::Session::default();
     let in_session = |s: &mut folio::build::Session| {
         folio::build::build_in(
@@ -568,12 +567,7 @@ fn a_reused_pdf_document_takes_the_new_date_from_the_files() {
     let piece = book.join("01-piece.md");
     let text = "---\ntitle: A Piece\n---\n\nThe first word of a paragraph that fills a line or two of the page, set and justified.\n";
     std::fs::write(&piece, text).unwrap();
-    let opts = |out: &str| Options {
-        out_dir: tmp.join(out),
-        pdf: true,
-        epub: true,
-        print: Default::default(),
-    };
+    let opts = |out: &str| both(tmp.join(out));
     let mut session = folio::build::Session::default();
     let project = Project::open(&book).unwrap();
     folio::build::build_in(&mut session, &project, &opts("warm"), &mut |_| {}).unwrap();

@@ -39,7 +39,14 @@ impl Built {
     }
 }
 
-fn build(dir: &str) -> Built {
+/// The book in `dir` loaded, typeset, and its files read.
+fn loaded(
+    dir: &str,
+) -> (
+    folio::model::Book,
+    folio::typeset::frame::Pages,
+    folio::assets::Assets,
+) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let project = Project::open(&root).unwrap();
     let book = folio::markdown::load(&project).unwrap().book;
@@ -47,6 +54,11 @@ fn build(dir: &str) -> Built {
         .unwrap()
         .pages;
     let assets = folio::assets::Assets::load(&book, &project).unwrap();
+    (book, pages, assets)
+}
+
+fn build(dir: &str) -> Built {
+    let (book, pages, assets) = loaded(dir);
     let bytes = folio::epub::epub(&book, &assets, CLOCK, &pages.map).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
     let mut entries = Vec::new();
@@ -535,13 +547,7 @@ fn two_builds_are_byte_identical() {
 fn a_second_epub_of_the_same_book_reuses_the_archive_and_the_navigation() {
     // In a session, an EPUB whose plan and page list did not change takes epub-builder's
     // archive and the completed nav and NCX from the last build: the same bytes.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/festival");
-    let project = Project::open(&root).unwrap();
-    let book = folio::markdown::load(&project).unwrap().book;
-    let pages = folio::build::typeset_book(&book, &project, CLOCK)
-        .unwrap()
-        .pages;
-    let assets = folio::assets::Assets::load(&book, &project).unwrap();
+    let (book, pages, assets) = loaded("tests/fixtures/festival");
     let mut previous = folio::epub::Previous::default();
     let make = |previous: &mut folio::epub::Previous| {
         folio::epub::epub_cached(&book, &assets, CLOCK, &pages.map, None, previous).unwrap()

@@ -183,12 +183,17 @@ mod tests {
         doc
     }
 
+    /// `d` saved by lopdf, read back.
+    fn saved(d: &mut Document) -> Saved {
+        let mut bytes = Vec::new();
+        d.save_to(&mut bytes).unwrap();
+        Saved::read(bytes).unwrap()
+    }
+
     #[test]
     fn a_spliced_file_is_the_file_lopdf_saves() {
         let mut d = doc();
-        let mut first = Vec::new();
-        d.save_to(&mut first).unwrap();
-        let saved = Saved::read(first).unwrap();
+        let saved = saved(&mut d);
         // Replace two objects, one much longer than before, and the trailer's ID.
         let long = Stream::new(Dictionary::new(), vec![b'x'; 5000]);
         d.objects.insert((3, 0), Object::Stream(long));
@@ -206,9 +211,7 @@ mod tests {
     #[test]
     fn another_set_of_objects_is_not_spliced() {
         let mut d = doc();
-        let mut first = Vec::new();
-        d.save_to(&mut first).unwrap();
-        let saved = Saved::read(first).unwrap();
+        let saved = saved(&mut d);
         d.add_object(Object::Integer(7));
         assert!(splice(&d, &saved, &HashSet::new()).is_none());
     }
