@@ -200,8 +200,17 @@ pub struct Caches {
     /// only in a `folio watch` session ([`Caches::remember_paragraphs`]), where the next
     /// build sets most of them again; a single build would only pay for the copies.
     paragraphs: Option<crate::hash::TextMap<u64, Arc<par::SetParagraph>>>,
-    paragraphs_held: usize,
+    /// Glyphs in the lines `paragraphs` holds, and their bound (`None`:
+    /// [`PARAGRAPH_GLYPHS`]; the tests set a small one).
+    paragraph_glyphs: usize,
+    paragraph_limit: Option<usize>,
 }
+
+/// The most glyphs the set paragraphs of a watch session hold before the table starts
+/// again: about twice the 200,000-word novel's 1.08 million (some 100 MB of lines). A
+/// paragraph is a large entry, so this table is bounded by what it holds, not by its
+/// count of entries; a longer book only finds fewer paragraphs kept.
+pub const PARAGRAPH_GLYPHS: usize = 2_000_000;
 
 impl Caches {
     /// Keep set paragraphs for the next build (a `folio watch` session).

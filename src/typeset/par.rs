@@ -132,8 +132,19 @@ pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine
             // where it is.
             if ctx.missing_seen == missing {
                 let c = &mut *ctx.caches;
+                let glyphs: usize = set
+                    .lines
+                    .iter()
+                    .flat_map(|l| &l.runs)
+                    .map(|r| r.glyphs.len())
+                    .sum();
                 if let Some(table) = c.paragraphs.as_mut() {
-                    super::admit(table, &mut c.paragraphs_held, super::CACHE_ENTRIES);
+                    let limit = c.paragraph_limit.unwrap_or(super::PARAGRAPH_GLYPHS);
+                    if c.paragraph_glyphs + glyphs > limit {
+                        table.clear();
+                        c.paragraph_glyphs = 0;
+                    }
+                    c.paragraph_glyphs += glyphs;
                     table.insert(key, set.clone());
                 }
             }
@@ -883,5 +894,60 @@ impl Ctx<'_> {
             run,
             at: 0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Span;
+    use crate::typeset::font::{FontSet, Style};
+    use crate::typeset::{Caches, Env};
+
+    #[test]
+    fn kept_paragraphs_are_bounded_by_their_glyphs_and_found_again() {
+        let dir = std::env::temp_dir().join(format!("folio-par-memo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("book.toml"), "title = \"Memo\"\nlang = \"en\"\n").unwrap();
+        std::fs::write(dir.join("01.md"), "---\ntitle: One\n---\n\nText.\n").unwrap();
+        let project = crate::project::Project::open(&dir).unwrap();
+        let book = crate::markdown::load(&project).unwrap().book;
+        let env = Env::new(&book, FontSet::default_fonts(), Default::default());
+        let mut caches = Caches::default();
+        caches.remember_paragraphs();
+        caches.paragraph_limit = Some(40);
+        let run = |text: &str| Run {
+            text: text.into(),
+            style: TextStyle::new(Style::Regular, 10.0),
+            lang: "en".into(),
+            note: None,
+            link: None,
+            span: Span::default(),
+            marks: vec![(0, Span::default(), 0)],
+        };
+        let spec = ParSpec {
+            widths: vec![300.0],
+            indent: 0.0,
+            align: Align::Justify,
+        };
+        let mut ctx = Ctx::new(&book, &env, &mut caches);
+        // Some 25 glyphs each: two do not fit under 40, so the second starts the table again.
+        let first = set_paragraph(&mut ctx, &[run("The first paragraph here.")], &spec);
+        assert_eq!(ctx.caches.paragraphs.as_ref().unwrap().len(), 1);
+        let again = set_paragraph(&mut ctx, &[run("The first paragraph here.")], &spec);
+        assert_eq!(first.len(), again.len());
+        assert_eq!(first[0].runs[0].glyphs, again[0].runs[0].glyphs);
+        assert_eq!(
+            first[0].origin, again[0].origin,
+            "the origin is found again"
+        );
+        set_paragraph(&mut ctx, &[run("A second paragraph, longer.")], &spec);
+        assert_eq!(
+            ctx.caches.paragraphs.as_ref().unwrap().len(),
+            1,
+            "started again"
+        );
+        assert!(ctx.caches.paragraph_glyphs <= 40);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
