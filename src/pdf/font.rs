@@ -141,6 +141,9 @@ pub(crate) fn embed_fonts(
     let none = FontUse::default();
     let mut out = Vec::with_capacity(pages.fonts.len());
     let mut used_keys = Vec::new();
+    // One compressor for every subset made here (its tables are set up once, and only
+    // when a subset is made: a rebuild that finds them all in `subsets` needs none).
+    let mut deflater: Option<super::Deflater> = None;
     for (index, file) in pages.fonts.iter().enumerate() {
         let used = glyphs.fonts.get(index).unwrap_or(&none);
         let mut glyph_set: BTreeSet<u16> = used.ids().collect();
@@ -226,7 +229,10 @@ pub(crate) fn embed_fonts(
                 pdf_name_safe(&file.postscript_name)
             ),
             program_len: program.len(),
-            program: super::deflate(&program),
+            program: super::deflate_with(
+                deflater.get_or_insert_with(super::Deflater::new),
+                &program,
+            ),
             cmap: Vec::new(),
             order,
             remap,
@@ -236,7 +242,9 @@ pub(crate) fn embed_fonts(
             descriptor: Descriptor::of(&font),
         };
         // Made and deflated once per subset: a rebuild with the same glyphs reuses it.
-        embedded.cmap = super::deflate(&to_unicode(&embedded));
+        let cmap = to_unicode(&embedded);
+        embedded.cmap =
+            super::deflate_with(deflater.get_or_insert_with(super::Deflater::new), &cmap);
         let embedded = Arc::new(embedded);
         subsets.insert(key, embedded.clone());
         used_keys.push(key);
