@@ -27,9 +27,7 @@ impl Fnv {
     pub fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for w in &mut words {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            self.0 = (self.0 ^ w).wrapping_mul(PRIME);
-            self.0 ^= self.0 >> 32;
+            self.write_u64(word(w));
         }
         for &b in words.remainder() {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(PRIME);
@@ -38,30 +36,33 @@ impl Fnv {
     /// One 32-bit value in one step (a float's bits, a glyph id): the same as writing
     /// its four little-endian bytes in a word of their own, without the byte loop.
     pub fn write_u32(&mut self, v: u32) {
-        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(PRIME);
-        self.0 ^= self.0 >> 32;
+        self.write_u64(u64::from(v));
     }
     /// One 64-bit value in one step (several small fields packed into a word).
     pub fn write_u64(&mut self, v: u64) {
         self.0 = (self.0 ^ v).wrapping_mul(PRIME);
         self.0 ^= self.0 >> 32;
     }
-    /// Like [`Fnv::write`], with a short tail hashed as one zero-padded word instead of a
-    /// byte at a time: for texts whose length went into the hash before them (so no two
-    /// texts hash the same bytes), most of which are a character or two.
-    pub fn write_padded(&mut self, bytes: &[u8]) {
+    /// Like [`Fnv::write`], with the tail as one zero-padded word (its length in the top
+    /// bits, so "a" and "a\0" differ) instead of a byte at a time: for the short texts
+    /// hashed per glyph and per word.
+    pub fn write_words(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for w in &mut words {
-            self.write_u64(u64::from_le_bytes([
-                w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7],
-            ]));
+            self.write_u64(word(w));
         }
         let rest = words.remainder();
         if !rest.is_empty() {
             let mut tail = [0u8; 8];
             tail[..rest.len()].copy_from_slice(rest);
-            self.write_u64(u64::from_le_bytes(tail));
+            self.write_u64(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
         }
+    }
+    /// One of several texts: its length, then its bytes, so that no two sequences of
+    /// texts hash the same concatenation.
+    pub fn write_part(&mut self, bytes: &[u8]) {
+        self.write_u64(bytes.len() as u64);
+        self.write_words(bytes);
     }
     pub fn finish(&self) -> u64 {
         self.0
@@ -91,49 +92,49 @@ impl std::hash::Hasher for AddressHasher {
 /// `HashMap`/`HashSet` state for address keys.
 pub type Addresses = std::hash::BuildHasherDefault<AddressHasher>;
 
+/// Eight bytes as a little-endian word.
+fn word(w: &[u8]) -> u64 {
+    u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]])
+}
+
 /// A hasher for the in-memory memo tables keyed by text (shaped words, prepared words,
 /// hyphenations): looked up for every word of a book, where SipHash cost a tenth of the
 /// layout. Word-wise like [`Fnv`]; the keys are the book's own words, so no protection
 /// against chosen collisions is needed, and nothing here is stored or compared between
 /// builds (only results, which do not depend on a table's order).
-#[derive(Default, Clone, Copy)]
-pub struct TextHasher(u64);
+#[derive(Clone)]
+pub struct TextHasher(Fnv);
+
+impl Default for TextHasher {
+    fn default() -> TextHasher {
+        TextHasher(Fnv::new())
+    }
+}
 
 /// Fibonacci hashing's multiplier (2^64 / φ): spreads every input bit over the high bits.
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl std::hash::Hasher for TextHasher {
     fn write(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            self.write_u64(w);
-        }
-        let mut tail = [0u8; 8];
-        let rest = words.remainder();
-        if !rest.is_empty() {
-            tail[..rest.len()].copy_from_slice(rest);
-            // The length goes in with the tail, so "a" and "a\0" differ.
-            self.write_u64(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 59));
-        }
+        self.0.write_words(bytes);
     }
     fn write_u8(&mut self, v: u8) {
-        self.write_u64(u64::from(v));
+        self.0.write_u64(u64::from(v));
     }
     fn write_u32(&mut self, v: u32) {
-        self.write_u64(u64::from(v));
+        self.0.write_u64(u64::from(v));
     }
     fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0 ^ v).wrapping_mul(PRIME);
-        self.0 ^= self.0 >> 32;
+        self.0.write_u64(v);
     }
     fn write_usize(&mut self, v: usize) {
-        self.write_u64(v as u64);
+        self.0.write_u64(v as u64);
     }
     fn finish(&self) -> u64 {
         // Tables index buckets by the low bits and tag them with the high ones: one more
         // multiply spreads the state over both.
-        (self.0 ^ (self.0 >> 29)).wrapping_mul(GOLDEN)
+        let h = self.0.finish();
+        (h ^ (h >> 29)).wrapping_mul(GOLDEN)
     }
 }
 

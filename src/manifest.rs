@@ -278,7 +278,7 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                     let len = (text.len() as u64) & 0xFFFF;
                     h.write_u64(u64::from(g.advance.to_bits()) | u64::from(g.id) << 32 | len << 48);
                     float(h, g.y_offset);
-                    h.write_padded(text);
+                    h.write_words(text);
                 }
             }
             Item::Rule {

@@ -320,8 +320,7 @@ fn navigation_key(name: &str, text: &[u8], pages: &[(String, String)], words: &[
         .chain(words.iter().map(|w| w.as_bytes()))
         .chain(pages.iter().flat_map(|(a, b)| [a.as_bytes(), b.as_bytes()]))
     {
-        h.write_u64(part.len() as u64);
-        h.write(part);
+        h.write_part(part);
     }
     h.finish()
 }
@@ -341,8 +340,7 @@ fn reading_order_key(title_doc: &str, docs: &[Arc<PieceDoc>]) -> u64 {
             .chain(std::iter::once("\u{0}"))
     });
     for id in ids.chain(pieces) {
-        h.write_u64(id.len() as u64);
-        h.write(id.as_bytes());
+        h.write_part(id.as_bytes());
     }
     h.finish()
 }
@@ -556,11 +554,10 @@ struct BuildInput<'a> {
     fonts: &'a [(&'static str, Vec<u8>)],
 }
 
-/// What epub-builder stores under OEBPS/`href`: nothing; `hold` takes the bytes for the
-/// re-packaging pass.
-fn held<'b>(hold: &mut dyn FnMut(String, &[u8]), href: &str, bytes: &[u8]) -> &'b [u8] {
+/// Hands the content of the entry OEBPS/`href` to `hold`, for the re-packaging pass
+/// (epub-builder stores every entry empty).
+fn held(hold: &mut dyn FnMut(String, &[u8]), href: &str, bytes: &[u8]) {
     hold(format!("OEBPS/{href}"), bytes);
-    &[]
 }
 
 /// Everything epub-builder is told. The entries' contents are not in it: they are held

@@ -2,10 +2,11 @@
 //! folio straight from the frame (no operation objects, no allocation per glyph).
 //!
 //! Text is one `BT … ET` per glyph run, with one `Tm` and one `TJ` per stretch of glyphs
-//! sharing a vertical offset; glyphs are written as 2-byte subset codes (Identity-H) in literal strings and
-//! each glyph's TJ adjustment turns the font's `/W` advance into the frame's advance. A
-//! glyph whose text ends in word spaces is followed by the font's space glyph (mapped to
-//! U+0020), which absorbs the gap, so every text extractor sees a real space between words.
+//! sharing a vertical offset; glyphs are written as 2-byte subset codes (Identity-H) in
+//! literal strings, and each glyph's TJ adjustment turns the font's `/W` advance into the
+//! frame's advance. A glyph whose text ends in word spaces is followed by the font's space
+//! glyph (mapped to U+0020), which absorbs the gap, so every text extractor sees a real
+//! space between words.
 //! Furniture (running heads, folios, marks) is wrapped as `/Artifact` marked content.
 
 use std::io::Write as _;

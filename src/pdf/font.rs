@@ -188,6 +188,7 @@ pub(crate) fn embed_fonts(
             glyph_set.insert(space);
         }
 
+        let deflate = deflater.get_or_insert_with(super::Deflater::new);
         let mut remapper = subsetter::GlyphRemapper::new();
         let mut remap = vec![0u16; GLYPHS];
         for &gid in &glyph_set {
@@ -229,10 +230,7 @@ pub(crate) fn embed_fonts(
                 pdf_name_safe(&file.postscript_name)
             ),
             program_len: program.len(),
-            program: super::deflate_with(
-                deflater.get_or_insert_with(super::Deflater::new),
-                &program,
-            ),
+            program: super::deflate_with(deflate, &program),
             cmap: Vec::new(),
             order,
             remap,
@@ -242,9 +240,7 @@ pub(crate) fn embed_fonts(
             descriptor: Descriptor::of(&font),
         };
         // Made and deflated once per subset: a rebuild with the same glyphs reuses it.
-        let cmap = to_unicode(&embedded);
-        embedded.cmap =
-            super::deflate_with(deflater.get_or_insert_with(super::Deflater::new), &cmap);
+        embedded.cmap = super::deflate_with(deflate, &to_unicode(&embedded));
         let embedded = Arc::new(embedded);
         subsets.insert(key, embedded.clone());
         used_keys.push(key);

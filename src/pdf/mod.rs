@@ -181,8 +181,7 @@ fn structure_key(
             Item::UriLink { rect: r, uri } => {
                 h.write_u32(2);
                 rect(&mut h, at.apply_rect(*r));
-                h.write_u64(uri.len() as u64);
-                h.write(uri.as_bytes());
+                h.write_part(uri.as_bytes());
             }
             _ => {}
         });

@@ -131,22 +131,7 @@ pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine
             // A paragraph with characters no font has is set each time: its warnings name
             // where it is.
             if ctx.missing_seen == missing {
-                let c = &mut *ctx.caches;
-                let glyphs: usize = set
-                    .lines
-                    .iter()
-                    .flat_map(|l| &l.runs)
-                    .map(|r| r.glyphs.len())
-                    .sum();
-                if let Some(table) = c.paragraphs.as_mut() {
-                    let limit = c.paragraph_limit.unwrap_or(super::PARAGRAPH_GLYPHS);
-                    if c.paragraph_glyphs + glyphs > limit {
-                        table.clear();
-                        c.paragraph_glyphs = 0;
-                    }
-                    c.paragraph_glyphs += glyphs;
-                    table.insert(key, set.clone());
-                }
+                ctx.caches.keep_paragraph(key, &set);
             }
             set
         }
@@ -154,6 +139,29 @@ pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine
     let mut lines = set.lines.clone();
     place(&mut lines, &set.starts, runs);
     lines
+}
+
+impl super::Caches {
+    /// Keeps `set` under `key`; past [`super::PARAGRAPH_GLYPHS`] glyphs held (or the
+    /// tests' bound), the table starts again first.
+    fn keep_paragraph(&mut self, key: u64, set: &Arc<SetParagraph>) {
+        let Some(table) = self.paragraphs.as_mut() else {
+            return;
+        };
+        let glyphs: usize = set
+            .lines
+            .iter()
+            .flat_map(|l| &l.runs)
+            .map(|r| r.glyphs.len())
+            .sum();
+        let limit = self.paragraph_limit.unwrap_or(super::PARAGRAPH_GLYPHS);
+        if self.paragraph_glyphs + glyphs > limit {
+            table.clear();
+            self.paragraph_glyphs = 0;
+        }
+        self.paragraph_glyphs += glyphs;
+        table.insert(key, set.clone());
+    }
 }
 
 /// Gives each line its origin in the book: where its start (run and byte) lies in `runs`.
@@ -169,22 +177,16 @@ fn paragraph_key(ctx: &Ctx, runs: &[Run], spec: &ParSpec) -> u64 {
     let mut h = crate::hash::Fnv::new();
     for run in runs {
         let s = run.style;
-        h.write_u64(run.text.len() as u64);
-        h.write(run.text.as_bytes());
+        h.write_part(run.text.as_bytes());
         h.write_u32(ctx.font_index(s.face) as u32);
         h.write_u32(s.size.to_bits());
         h.write_u32(s.raise.to_bits());
         h.write_u32(u32::from(s.small_caps) | u32::from(s.hyphenate) << 1);
-        h.write_u64(run.lang.len() as u64);
-        h.write(run.lang.as_bytes());
+        h.write_part(run.lang.as_bytes());
         h.write_u64(run.note.map_or(0, |n| u64::from(n) + 1));
-        match &run.link {
-            Some(l) => {
-                h.write_u64(l.len() as u64 + 1);
-                h.write(l.as_bytes());
-            }
-            None => h.write_u64(0),
-        }
+        // No link and an empty one differ: the flag goes in before the text.
+        h.write_u32(u32::from(run.link.is_some()));
+        h.write_part(run.link.as_deref().unwrap_or("").as_bytes());
     }
     h.write_u64(spec.widths.len() as u64);
     for w in &spec.widths {
