@@ -229,7 +229,10 @@ impl Printer {
     fn progress(&self, line: &str) {
         if !self.quiet {
             let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
-            eprintln!("{:>12} {rest}", self.paint(verb, "1;32"));
+            // One write per line: stderr is unbuffered, and the padding alone was a
+            // write of its own per space.
+            let line = format!("{:>12} {rest}\n", self.paint(verb, "1;32"));
+            eprint!("{line}");
         }
     }
 

@@ -2158,3 +2158,39 @@ fn a_session_rebuild_after_the_body_font_changes_matches_a_cold_build() {
         "the session's PDF differs from a cold build's"
     );
 }
+
+#[test]
+fn a_session_rebuild_still_warns_of_a_character_no_font_has() {
+    // A word with a character no font has was kept in the prepared-word cache. When an edit
+    // elsewhere in its piece made `folio watch` set the piece again, the word came from the
+    // cache, and the warning naming the character was gone from the rebuild.
+    use folio::build::{Options, Session};
+    let piece = |second: &str| {
+        format!(
+            "---\ntitle: Snow\n---\n\nThe snowman ☃ stood in the yard all winter.\n\n{second}\n"
+        )
+    };
+    let dir = book(
+        "missing-session",
+        &[
+            ("book.toml", "title = \"Snow\"\nlang = \"en\"\n"),
+            ("01.md", &piece("A second paragraph.")),
+        ],
+    );
+    let opts = Options {
+        out_dir: dir.join("out"),
+        pdf: true,
+        epub: false,
+        print: Default::default(),
+    };
+    let mut session = Session::default();
+    let warned = |session: &mut Session| {
+        let project = Project::open(&dir.join("book")).unwrap();
+        let report = folio::build::build_in(session, &project, &opts, &mut |_| {}).unwrap();
+        report.warnings.iter().any(|w| w.message.contains("U+2603"))
+    };
+    assert!(warned(&mut session), "the first build warns");
+    std::fs::write(dir.join("book/01.md"), piece("A second paragraph, edited.")).unwrap();
+    assert!(warned(&mut session), "the rebuild warns too");
+    assert_eq!(session.laid_out, 1, "the piece was set again");
+}

@@ -477,8 +477,14 @@ fn cached_word(
                 boxes: vec![],
                 hyphens: vec![],
             };
+            let missing = ctx.missing_seen;
             word(ctx, &mut w, text, run, ri, font_key, justify);
             let w = Arc::new(w);
+            // A word with characters no font has is prepared each time: its warning names
+            // the first place it is in each layout (a hit would report nothing).
+            if ctx.missing_seen != missing {
+                return extend_with(p, &w, ri, at);
+            }
             let c = &mut *ctx.caches;
             super::admit(&mut c.word_cache, &mut c.words_held, super::CACHE_ENTRIES);
             ctx.caches
@@ -491,7 +497,12 @@ fn cached_word(
             w
         }
     };
-    // The cached boxes name the run they were first prepared in; point them at this one.
+    extend_with(p, &prepared, ri, at);
+}
+
+/// Appends a prepared word's items to `p`, its boxes pointed at run `ri` and byte `at` (a
+/// cached word names the run it was first prepared in).
+fn extend_with(p: &mut Prepared, word: &Prepared, ri: usize, at: usize) {
     let here = |b: &Option<BoxGlyphs>| {
         b.as_ref().map(|b| BoxGlyphs {
             run: ri,
@@ -499,9 +510,9 @@ fn cached_word(
             ..b.clone()
         })
     };
-    p.items.extend_from_slice(&prepared.items);
-    p.boxes.extend(prepared.boxes.iter().map(here));
-    p.hyphens.extend(prepared.hyphens.iter().map(here));
+    p.items.extend_from_slice(&word.items);
+    p.boxes.extend(word.boxes.iter().map(here));
+    p.hyphens.extend(word.hyphens.iter().map(here));
 }
 
 /// One word (no spaces): split at explicit dashes, then at hyphenation points.
