@@ -124,9 +124,36 @@ fn paginate_cost(
     if n == 0 {
         return (vec![], 0.0);
     }
+    let (best, from) = break_costs(rows, notes, space, &[]);
+    let mut pages = Vec::new();
+    let mut j = n;
+    while j > 0 {
+        let i = from[j];
+        let start = i + rows[i..j].iter().take_while(|r| r.discardable).count();
+        pages.push(PageRange { start, end: j });
+        j = i;
+    }
+    pages.reverse();
+    (pages, best[n])
+}
+
+/// The dynamic programme behind [`paginate_cost`]: for each `j`, the least cost of pages
+/// ending before row `j` (`best[j]`) and where the last of them starts (`from[j]`).
+/// `best[j]` depends on rows `0..=j` only, so a caller that tries several orders of the
+/// same rows passes the costs it already has for a shared beginning as `known` (those
+/// with `j < known.len()`), and only the rest is worked out again.
+fn break_costs(
+    rows: &[&Row],
+    notes: &dyn Fn(u32) -> f32,
+    space: PageSpace,
+    known: &[f64],
+) -> (Vec<f64>, Vec<usize>) {
+    let n = rows.len();
     let capacity = space.lines as f32 * space.leading;
     let mut best = vec![f64::INFINITY; n + 1];
     let mut from = vec![0usize; n + 1];
+    let known = &known[..known.len().min(n + 1)];
+    best[..known.len()].copy_from_slice(known);
     best[0] = 0.0;
     // The cost of a break before row j. Space between blocks does not loosen a keep: a
     // break after it costs what a break after the row before it would (a heading stays
@@ -140,7 +167,7 @@ fn paginate_cost(
         }
         keep[j] = r.break_after.max(last_solid);
     }
-    for j in 1..=n {
+    for j in known.len().max(1)..=n {
         // Extend the page backwards from row j-1 while it fits.
         let mut body = 0u32;
         let mut extra = 0.0f32;
@@ -206,16 +233,7 @@ fn paginate_cost(
             }
         }
     }
-    let mut pages = Vec::new();
-    let mut j = n;
-    while j > 0 {
-        let i = from[j];
-        let start = i + rows[i..j].iter().take_while(|r| r.discardable).count();
-        pages.push(PageRange { start, end: j });
-        j = i;
-    }
-    pages.reverse();
-    (pages, best[n])
+    (best, from)
 }
 
 /// How many slots on a pull quote may move past its first place: about two paragraphs,
@@ -413,9 +431,11 @@ fn best_place(
     notes: &dyn Fn(u32) -> f32,
     space: PageSpace,
 ) -> Option<Vec<usize>> {
-    let cost_of = |order: &[usize]| {
+    // Each trial order shares its beginning with the window's: the costs of that part
+    // are the window's own, worked out once.
+    let costs = |order: &[usize], known: &[f64]| {
         let refs: Vec<&Row> = order.iter().map(|&k| &rows[k]).collect();
-        paginate_cost(&refs, notes, space).1
+        break_costs(&refs, notes, space, known).0
     };
     // The float with the space rows around it moves as one group.
     let mut a = at;
@@ -438,12 +458,15 @@ fn best_place(
     let back = (0..a)
         .rev()
         .take_while(|&q| order_has_no_float(rows, &rest, q, f));
-    let mut best = (cost_of(window), None);
+    let here = costs(window, &[]);
+    let n = window.len();
+    let mut best = (here[n], None);
     for q in candidates.into_iter().chain(back) {
         let mut trial = rest[..q].to_vec();
         trial.extend_from_slice(&group);
         trial.extend_from_slice(&rest[q..]);
-        let c = cost_of(&trial);
+        // Rows before min(a, q) are the window's; a cost up to row j reads row j too.
+        let c = costs(&trial, &here[..q.min(a)])[n];
         if c < best.0 {
             best = (c, Some(trial));
         }
@@ -560,6 +583,32 @@ mod tests {
             lines,
             leading: 10.0,
             note_gap: 5.0,
+        }
+    }
+
+    #[test]
+    fn costs_worked_out_from_a_known_beginning_are_those_of_a_full_pass() {
+        // A float's trial placements reuse the costs of the rows they share with the
+        // window's order; each must equal what a pass over the whole order gives.
+        let mut rows: Vec<Row> = (0..40)
+            .map(|i| Row {
+                lines: 1 + (i % 3) as u32,
+                break_after: [0.0, FORBIDDEN, HYPHEN_AT_BREAK, 0.0, 10.0][i % 5],
+                discardable: i % 7 == 6,
+                ..Row::default()
+            })
+            .collect();
+        rows[25].float = Some(Float::PullQuote);
+        let notes = |_| 0.0;
+        let refs: Vec<&Row> = rows.iter().collect();
+        let (full, _) = break_costs(&refs, &notes, space(9), &[]);
+        let mut moved = refs.clone();
+        let quote = moved.remove(25);
+        moved.insert(31, quote);
+        let (other, _) = break_costs(&moved, &notes, space(9), &[]);
+        for k in 0..=25 {
+            assert_eq!(break_costs(&refs, &notes, space(9), &full[..k]).0, full);
+            assert_eq!(break_costs(&moved, &notes, space(9), &full[..k]).0, other);
         }
     }
 
