@@ -110,10 +110,13 @@ impl EmbeddedFont {
 /// Subsets every font the pages use; `None` for fonts no run uses.
 ///
 /// `subsets` keeps the subsets made, by a hash of the font, its glyph set and their texts:
-/// a rebuild whose pages use the same glyphs does not subset again.
+/// a rebuild whose pages use the same glyphs does not subset again. New subsets are
+/// deflated with `deflater`, made here if none was made yet (a rebuild that finds every
+/// subset in `subsets` makes none).
 pub(crate) fn embed_fonts(
     pages: &Pages,
     subsets: &mut HashMap<u64, Arc<EmbeddedFont>>,
+    deflater: &mut Option<super::Deflater>,
 ) -> Result<Vec<Option<Arc<EmbeddedFont>>>, PdfError> {
     // Glyphs used per font, their texts, and whether a word space follows any of them: as
     // the typesetter summed them up, else from the pages.
@@ -141,9 +144,6 @@ pub(crate) fn embed_fonts(
     let none = FontUse::default();
     let mut out = Vec::with_capacity(pages.fonts.len());
     let mut used_keys = Vec::new();
-    // One compressor for every subset made here (its tables are set up once, and only
-    // when a subset is made: a rebuild that finds them all in `subsets` needs none).
-    let mut deflater: Option<super::Deflater> = None;
     for (index, file) in pages.fonts.iter().enumerate() {
         let used = glyphs.fonts.get(index).unwrap_or(&none);
         let mut glyph_set: BTreeSet<u16> = used.ids().collect();

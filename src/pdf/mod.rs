@@ -220,15 +220,18 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     if pages.pages.is_empty() {
         return Err(PdfError::NoPages);
     }
-    let fonts = font::embed_fonts(pages, &mut cache.subsets)?;
-    let streams = content_streams(pages, hashes, &fonts, &mut cache.streams)?;
+    // One compressor on this thread for the whole write, made on first use (its tables
+    // are a third of a megabyte to set up and fault in; a six-page book needed three).
+    let mut deflater = None;
+    let fonts = font::embed_fonts(pages, &mut cache.subsets, &mut deflater)?;
+    let streams = content_streams(pages, hashes, &fonts, &mut cache.streams, &mut deflater)?;
     let key = structure_key(pages, &fonts, &cache.memo);
     let (mut last, changed) = match cache.last.take() {
         Some(mut last) if last.key == key => {
             let changed = last.update(streams, &pages.info)?;
             (last, Some(changed))
         }
-        _ => (fresh(pages, &fonts, streams, key)?, None),
+        _ => (fresh(pages, &fonts, streams, key, &mut deflater)?, None),
     };
 
     let lo = &mut last.doc;
@@ -264,6 +267,7 @@ fn fresh(
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     streams: Vec<Arc<Vec<u8>>>,
     key: u64,
+    deflater: &mut Option<Deflater>,
 ) -> Result<Last, PdfError> {
     let mut doc = PdfDocument::new(&pages.info.title);
     for (i, img) in pages.images.iter().enumerate() {
@@ -293,7 +297,7 @@ fn fresh(
     }
     let contents = attach(&mut lo, fonts, streams, has_marks(pages))?;
     let (info, xmp) = finish(&mut lo, pages)?;
-    compress(&mut lo);
+    compress(&mut lo, deflater);
     Ok(Last {
         key,
         doc: lo,
@@ -312,7 +316,7 @@ const DEFLATE_LEVEL: u32 = 3;
 /// Deflates every stream that allows it and has no filter yet, on two threads (this is the
 /// writer's most expensive step). Each stream compresses on its own, so the bytes do not
 /// depend on how the work is split.
-fn compress(lo: &mut Document) {
+fn compress(lo: &mut Document, deflater: &mut Option<Deflater>) {
     let mut streams: Vec<&mut Stream> = lo
         .objects
         .values_mut()
@@ -321,7 +325,7 @@ fn compress(lo: &mut Document) {
             _ => None,
         })
         .collect();
-    on_two_threads(&mut streams, |d, s| {
+    on_two_threads(&mut streams, deflater, |d, s| {
         let out = deflate_with(d, &s.content);
         // As lopdf does: keep the raw bytes unless deflating saves more than the filter entry.
         if out.len() + 19 < s.content.len() {
@@ -337,11 +341,19 @@ fn compress(lo: &mut Document) {
 const ONE_THREAD_BELOW: usize = 16;
 
 /// Runs `f` on every item, on two threads (the machine's cores), each with its own
-/// compressor. Each item is handled on its own, so the result does not depend on the split.
-fn on_two_threads<T: Send>(items: &mut [T], f: impl Fn(&mut Deflater, &mut T) + Sync) {
+/// compressor: this thread's is `mine` (made if it is `None`). Each item is handled on its
+/// own, so the result does not depend on the split.
+fn on_two_threads<T: Send>(
+    items: &mut [T],
+    mine: &mut Option<Deflater>,
+    f: impl Fn(&mut Deflater, &mut T) + Sync,
+) {
+    if items.is_empty() {
+        return;
+    }
     if items.len() < ONE_THREAD_BELOW {
-        let mut d = Deflater::new();
-        items.iter_mut().for_each(|x| f(&mut d, x));
+        let d = mine.get_or_insert_with(Deflater::new);
+        items.iter_mut().for_each(|x| f(d, x));
         return;
     }
     let half = items.len() / 2;
@@ -351,8 +363,8 @@ fn on_two_threads<T: Send>(items: &mut [T], f: impl Fn(&mut Deflater, &mut T) + 
             let mut d = Deflater::new();
             a.iter_mut().for_each(|x| f(&mut d, x));
         });
-        let mut d = Deflater::new();
-        b.iter_mut().for_each(|x| f(&mut d, x));
+        let d = mine.get_or_insert_with(Deflater::new);
+        b.iter_mut().for_each(|x| f(d, x));
     });
 }
 
@@ -452,6 +464,7 @@ fn content_streams(
     hashes: &[u64],
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     cache: &mut HashMap<u64, Arc<Vec<u8>>>,
+    deflater: &mut Option<Deflater>,
 ) -> Result<Vec<Arc<Vec<u8>>>, PdfError> {
     // A page's stream depends on what it draws (its manifest hash), on the subsets (glyph
     // codes) and on the images' numbers (resource names).
@@ -484,7 +497,7 @@ fn content_streams(
         .filter(|(_, key)| !cache.contains_key(*key) && queued.insert(**key))
         .map(|(page, key)| (*key, page, Ok(Vec::new())))
         .collect();
-    on_two_threads(&mut fresh, |d, (_, page, out)| {
+    on_two_threads(&mut fresh, deflater, |d, (_, page, out)| {
         *out = content::page_stream(page, fonts, pages.images.len()).map(|s| deflate_with(d, &s));
     });
     for (key, _, bytes) in fresh {
