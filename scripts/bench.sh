@@ -15,7 +15,9 @@
 #      the same with both outputs (`--format all`);
 #   2. `python3 -c 'import typst; typst.compile(...)'`, wall clock of the process and the
 #      time inside Python around `typst.compile` (so the interpreter's start-up is out);
-#   3. `target/release/folio build manuscript --format pdf` (the interview).
+#   3. `target/release/folio build manuscript --format pdf` (the interview), 20 times a
+#      round (a run is some 12 ms, where this machine's noise is a few ms), and
+#      `folio --version` as often: the floor of starting and ending the process.
 # One warm-up round is not counted; medians and ratios come from the other rounds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,12 +97,24 @@ def run_typst():
     p = subprocess.run([sys.executable, "-c", TYPST], check=True, capture_output=True, text=True)
     return time.perf_counter() - t, float(p.stdout.split()[-1])
 
-res = {"folio novel": [], "folio novel, PDF+EPUB": [], "typst novel (process)": [], "typst novel (compile)": [], "folio interview": []}
+# Runs of the interview (and of `folio --version`) per round: one run of 12 ms says little
+# on a machine whose noise is a few ms; twenty give a median that holds.
+INTERVIEW_RUNS = 20
+
+def run_version():
+    t = time.perf_counter()
+    subprocess.run([folio, "--version"], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+res = {"folio novel": [], "folio novel, PDF+EPUB": [], "typst novel (process)": [], "typst novel (compile)": [], "folio interview": [], "folio --version": []}
 for r in range(rounds + 1):
     a = run_folio(novel, f"{work}/folio-novel")
     a2 = run_folio(novel, f"{work}/folio-novel-both", "all")
     b = run_typst() if have_typst else None
-    c = run_folio(interview, f"{work}/folio-interview")
+    c, v = [], []
+    for _ in range(INTERVIEW_RUNS):
+        c.append(run_folio(interview, f"{work}/folio-interview"))
+        v.append(run_version())
     if r == 0:
         continue  # warm-up
     res["folio novel"].append(a)
@@ -108,12 +122,17 @@ for r in range(rounds + 1):
     if b:
         res["typst novel (process)"].append(b[0])
         res["typst novel (compile)"].append(b[1])
-    res["folio interview"].append(c)
+    res["folio interview"].extend(c)
+    res["folio --version"].extend(v)
 
 print(f"\n{rounds} rounds (+1 warm-up), alternating; medians of wall-clock seconds")
 for k, v in res.items():
     if v:
-        print(f"  {k:<24} {statistics.median(v)*1000:8.0f} ms   (min {min(v)*1000:.0f}, max {max(v)*1000:.0f})")
+        if len(v) > rounds:  # the short runs: one decimal, and the spread as quartiles
+            q = statistics.quantiles(v, n=4)
+            print(f"  {k:<24} {statistics.median(v)*1000:8.1f} ms   (quartiles {q[0]*1000:.1f}, {q[2]*1000:.1f}; {len(v)} runs)")
+        else:
+            print(f"  {k:<24} {statistics.median(v)*1000:8.0f} ms   (min {min(v)*1000:.0f}, max {max(v)*1000:.0f})")
 if have_typst:
     f = statistics.median(res["folio novel"])
     print(f"  ratio typst compile / folio process  {statistics.median(res['typst novel (compile)'])/f:5.1f}x")
