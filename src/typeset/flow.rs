@@ -141,7 +141,8 @@ fn paginate_cost(
 /// ending before row `j` (`best[j]`) and where the last of them starts (`from[j]`).
 /// `best[j]` depends on rows `0..=j` only, so a caller that tries several orders of the
 /// same rows passes the costs it already has for a shared beginning as `known` (those
-/// with `j < known.len()`), and only the rest is worked out again.
+/// with `j < known.len()`), and only the rest is worked out again; `from` is then left
+/// unset below `known.len()` (such a caller reads only the costs).
 fn break_costs(
     rows: &[&Row],
     notes: &dyn Fn(u32) -> f32,
