@@ -563,4 +563,17 @@ fn a_second_epub_of_the_same_book_reuses_the_archive_and_the_navigation() {
         first,
         folio::epub::epub(&book, &assets, CLOCK, &pages.map).unwrap()
     );
+    // The kept nav is what the next build writes, not made again: a marked copy shows.
+    let marker = b"<!-- kept -->".to_vec();
+    if let Some((_, bytes)) = previous.navigation.get_mut("OEBPS/nav.xhtml") {
+        *bytes = marker.clone();
+    }
+    let third = make(&mut previous);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(third)).unwrap();
+    let mut nav = Vec::new();
+    std::io::Read::read_to_end(&mut zip.by_name("OEBPS/nav.xhtml").unwrap(), &mut nav).unwrap();
+    assert_eq!(
+        nav, marker,
+        "the nav was made again instead of taken from the last build"
+    );
 }

@@ -112,12 +112,13 @@ pub fn repackage_cached(
     let mut contents = std::collections::HashMap::with_capacity(entries.len());
     let mut out = ZipWriter::new(Cursor::new(Vec::new()));
     for (name, bytes) in entries {
-        let same = old.is_some() && previous.contents.get(&name).is_some_and(|c| **c == bytes);
         // An unchanged entry keeps the last build's copy of its content (one in memory).
-        let content = match previous.contents.get(&name) {
-            Some(c) if same => c.clone(),
-            _ => Arc::new(bytes),
-        };
+        let kept = previous
+            .contents
+            .get(&name)
+            .filter(|c| old.is_some() && ***c == bytes);
+        let same = kept.is_some();
+        let content = kept.cloned().unwrap_or_else(|| Arc::new(bytes));
         contents.insert(name.clone(), content.clone());
         if same && let Some(file) = old.as_mut().and_then(|a| a.by_name(&name).ok()) {
             out.raw_copy_file(file).map_err(|e| e.to_string())?;

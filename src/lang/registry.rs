@@ -30,8 +30,8 @@ const PRIVATE_RANGES: &[(Kind, &str, &str)] = &[
 /// Short names for regions whose registry name has the ", " `describe` joins with.
 const REGION_SHORT_NAMES: &[(&str, &str)] = &[("TW", "Taiwan")];
 
-/// A subtag's kind, by its position in the tag; the discriminant indexes the tables,
-/// `KIND_CODES` (the data file's first column) and `KIND_NAMES`.
+/// A subtag's kind, by its position in the tag; the discriminant indexes `KIND_CODES`
+/// (the data file's first column) and `KIND_NAMES`.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Language,

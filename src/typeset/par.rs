@@ -685,8 +685,7 @@ fn protrusion_left(text: &str, first: Option<&Glyph>) -> f32 {
     first.map_or(0.0, |g| g.advance * share)
 }
 
-/// Turns one chosen line into glyph runs.
-/// A line's glyph runs, links and notes, and where it starts (run and byte; the caller
+/// One chosen line's glyph runs, links and notes, and where it starts (run and byte; the caller
 /// turns it into the line's origin).
 fn finalize(
     p: &Prepared,
