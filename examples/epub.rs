@@ -36,15 +36,11 @@ fn main() -> ExitCode {
         Err(d) => return fail(vec![d]),
     };
     // The EPUB marks the typeset edition's pages: typeset first.
-    let pages = match folio::build::typeset_book(book, &project, clock) {
-        Ok(t) => t.pages,
+    let (resolved, pages) = match folio::build::typeset_book(book, &project, clock) {
+        Ok((r, t)) => (r, t.pages),
         Err(d) => return fail(d),
     };
-    let assets = match folio::assets::Assets::load(book, &project) {
-        Ok(a) => a,
-        Err(d) => return fail(d),
-    };
-    let bytes = match folio::epub::epub(book, &assets, clock, &pages.map) {
+    let bytes = match folio::epub::epub(&resolved, clock, &pages.map) {
         Ok(b) => b,
         Err(d) => return fail(d),
     };

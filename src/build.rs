@@ -1,4 +1,5 @@
-//! The whole build: load → (epub) and (typeset → pdf), then write the outputs atomically.
+//! The whole build: load → resolve → (epub) and (typeset → pdf), then write the outputs
+//! atomically.
 //!
 //! Every output is made in memory first; only when all of them succeeded are they written,
 //! each to a temporary file beside its destination and renamed over it. A failed build
@@ -8,6 +9,7 @@ use crate::diag::{DiagResult, Diagnostic};
 use crate::hash::Fnv;
 use crate::markdown;
 use crate::project::{self, Project};
+use crate::resolve::Resolved;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -24,6 +26,8 @@ pub struct Options {
     pub epub: bool,
     /// The command line's print options (`--print`, `--bleed`…), over `[print]`.
     pub print: crate::settings::PrintOverrides,
+    /// The command line's `--pdf-standard`, over `[pdf] standard`.
+    pub pdf_standard: Option<crate::settings::PdfStandard>,
 }
 
 /// What a successful build did.
@@ -241,8 +245,11 @@ fn build_fresh(
     let t = Instant::now();
     let loaded = markdown::load_cached(project, &mut session.loaded)?;
     report.timings.push(("load", t.elapsed()));
-    let book = loaded.book;
+    let mut book = loaded.book;
     report.warnings = loaded.warnings;
+    if let Some(st) = opts.pdf_standard {
+        book.settings.pdf.standard = Some(st);
+    }
     progress(&format!(
         "Loaded {} ({} piece{})",
         project.given.display(),
@@ -270,7 +277,12 @@ fn build_fresh(
     let t = Instant::now();
     let assets = crate::assets::Assets::load(&book, project)?;
     report.timings.push(("assets", t.elapsed()));
-    let typeset = typeset_in(session, &book, project, &assets, clock)?;
+    let fonts = session_fonts(session, &book, project)?;
+    let t = Instant::now();
+    let (book, resolved_warnings) = resolve(&book, assets, &fonts.1)?;
+    report.timings.push(("resolve", t.elapsed()));
+    report.warnings.extend(resolved_warnings);
+    let typeset = typeset_in(session, &book, fonts, clock)?;
     report.timings.extend(typeset.timings);
     report.counts.push(("pieces", book.pieces.len()));
     report.counts.extend(typeset.counts);
@@ -278,7 +290,7 @@ fn build_fresh(
     let pages = typeset.pages;
     // After the pages, with the same fonts: the print edition and the EPUB's cover.
     let t = Instant::now();
-    let extra = after_pages(session, &book, &typeset.env, &assets, &pages, opts, &slug)?;
+    let extra = after_pages(session, &book, &typeset.env, &pages, opts, &slug)?;
     report.timings.push(("covers", t.elapsed()));
     if let Some(summary) = &extra.summary {
         progress(&format!("Print edition: {summary}"));
@@ -327,7 +339,6 @@ fn build_fresh(
                 };
                 crate::epub::epub_cached(
                     &book,
-                    &assets,
                     clock,
                     &pages.map,
                     cover.as_deref().map(Vec::as_slice),
@@ -451,9 +462,8 @@ struct AfterPages {
 /// generated cover (when the book has none).
 fn after_pages(
     session: &mut Session,
-    book: &crate::model::Book,
+    book: &Resolved,
     env: &crate::typeset::Env,
-    assets: &crate::assets::Assets,
     pages: &crate::typeset::frame::Pages,
     opts: &Options,
     slug: &str,
@@ -473,7 +483,11 @@ fn after_pages(
     if let (Some(p), true) = (print, opts.pdf) {
         let cover = match &book.meta.cover {
             Some(src) => {
-                let bytes = assets.get(src).map(|b| b.as_slice()).unwrap_or_default();
+                let bytes = book
+                    .assets
+                    .get(src)
+                    .map(|b| b.as_slice())
+                    .unwrap_or_default();
                 // A cover folio cannot decode is still the EPUB's; the printed front cover
                 // is then typographic.
                 crate::image::decode(bytes).ok().map(Arc::new)
@@ -499,7 +513,7 @@ const PRINT_DPI: f32 = 250.0;
 
 /// A warning at each figure printed below [`PRINT_DPI`].
 fn low_resolution(
-    book: &crate::model::Book,
+    book: &Resolved,
     env: &crate::typeset::Env,
     pages: &crate::typeset::frame::Pages,
 ) -> Vec<Diagnostic> {
@@ -522,10 +536,8 @@ fn low_resolution(
             continue;
         }
         let Some(src) = sources.get(i) else { continue };
-        let span = book
-            .pieces
-            .iter()
-            .flat_map(|p| crate::model::figures(&p.blocks))
+        let span = figure_spans(book)
+            .into_iter()
             .find(|(s, _)| s == src)
             .map(|(_, span)| span);
         let d = Diagnostic::warning(format!(
@@ -578,45 +590,75 @@ pub struct Typeset {
     pub counts: Vec<(&'static str, usize)>,
 }
 
-/// Loads the fonts and figures `book` needs (through the project) and typesets it.
+/// The book resolved with the files it names (`assets`) and the faces of `fonts` (the
+/// imprint names their families).
+fn resolve(
+    book: &crate::model::Book,
+    assets: crate::assets::Assets,
+    fonts: &crate::typeset::font::FontSet,
+) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
+    let families = fonts.families();
+    crate::resolve::resolve(
+        book,
+        assets,
+        &crate::resolve::Inputs {
+            families: &families,
+        },
+    )
+}
+
+/// Loads and resolves `book` with the files and fonts it names (through the project).
+pub fn resolve_book(
+    book: &crate::model::Book,
+    project: &Project,
+) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
+    let assets = crate::assets::Assets::load(book, project)?;
+    let fonts = session_fonts(&mut Session::default(), book, project)?;
+    resolve(book, assets, &fonts.1)
+}
+
+/// Resolves `book` (reading the fonts and figures it names through the project) and
+/// typesets it: the resolved book and its pages (with the warnings of both steps).
 pub fn typeset_book(
     book: &crate::model::Book,
     project: &Project,
     clock: i64,
-) -> DiagResult<Typeset> {
+) -> DiagResult<(Resolved, Typeset)> {
+    let mut session = Session::default();
+    let fonts = session_fonts(&mut session, book, project)?;
     let assets = crate::assets::Assets::load(book, project)?;
-    typeset_in(&mut Session::default(), book, project, &assets, clock)
+    let (resolved, warnings) = resolve(book, assets, &fonts.1)?;
+    let mut typeset = typeset_in(&mut session, &resolved, fonts, clock)?;
+    typeset.warnings.splice(0..0, warnings);
+    Ok((resolved, typeset))
 }
 
-/// [`typeset_book`] in a session: fonts, figures and piece layouts are reused where their
-/// inputs did not change.
+/// Typesets the resolved `book` with `fonts` (and their key) in a session: figures and
+/// piece layouts are reused where their inputs did not change.
 pub fn typeset_in(
     session: &mut Session,
-    book: &crate::model::Book,
-    project: &Project,
-    assets: &crate::assets::Assets,
+    book: &Resolved,
+    fonts: (u64, crate::typeset::font::FontSet),
     clock: i64,
 ) -> DiagResult<Typeset> {
     use crate::typeset::{Env, assemble};
-    let fonts = session_fonts(session, book, project)?;
     let t = Instant::now();
-    let figures = load_figures_in(session, book, assets)?;
+    let figures = load_figures_in(session, book)?;
     let images = t.elapsed();
     let settings = &book.settings.pdf;
     // Everything a piece's layout depends on beyond its own text.
     let mut env_key = Fnv::new();
     env_key.write(format!("{:?}{:?}", book.meta, book.settings).as_bytes());
     env_key.write(&fonts.0.to_le_bytes());
-    // The names of everyone in the book are never hyphenated, in any piece.
-    env_key.write(format!("{:?}", book.all_creators()).as_bytes());
+    // The names of everyone in the book are never hyphenated, in any piece; bylines and
+    // the book's language are decided for the whole book.
+    env_key.write(format!("{:?}{}", book.words, book.lang).as_bytes());
     // Figures are numbered in order of first use: a figure added to one piece renumbers
     // the figures of the pieces after it.
-    for piece in &book.pieces {
-        for (src, _) in crate::model::figures(&piece.blocks) {
-            env_key.write(src.as_bytes());
-            let hash = session.figures.get(src).map_or(0, |f| f.0);
-            env_key.write(&hash.to_le_bytes());
-        }
+    for src in &book.figures {
+        env_key.write(src.as_bytes());
+        let hash = session.figures.get(src).map_or(0, |f| f.0);
+        env_key.write(&hash.to_le_bytes());
     }
     let env_key = env_key.finish();
     if session.caches_env != env_key {
@@ -688,29 +730,41 @@ pub fn typeset_in(
     })
 }
 
-/// Every error a build would report about the files the book names: the fonts of `[pdf]
-/// fonts` and every figure's image are read and decoded as the build does (for `check`).
-pub fn check_assets(book: &crate::model::Book, project: &Project) -> Vec<Diagnostic> {
-    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
-    let mut errors = Vec::new();
-    if let Err(d) = crate::typeset::load_fonts(&book.settings.pdf, project, &at) {
-        errors.extend(d);
-    }
-    match crate::assets::Assets::load(book, project) {
-        Ok(assets) => {
-            if let Err(d) = load_figures_in(&mut Session::default(), book, &assets) {
-                errors.extend(d);
+/// Every error (and warning) a build would report beyond loading: the fonts of `[pdf]
+/// fonts` and every figure's image read and decoded as the build does them, and the book
+/// resolved (for `check`). A font that cannot be used does not hide a broken image.
+pub fn check(book: &crate::model::Book, project: &Project) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let fonts = match session_fonts(&mut Session::default(), book, project) {
+        Ok(f) => f.1,
+        Err(d) => {
+            out.extend(d);
+            crate::typeset::font::FontSet::default_fonts()
+        }
+    };
+    let assets = match crate::assets::Assets::load(book, project) {
+        Ok(a) => a,
+        Err(d) => {
+            out.extend(d);
+            return out;
+        }
+    };
+    match resolve(book, assets, &fonts) {
+        Ok((resolved, warnings)) => {
+            out.extend(warnings);
+            if let Err(d) = load_figures_in(&mut Session::default(), &resolved) {
+                out.extend(d);
             }
         }
-        Err(d) => errors.extend(d),
+        Err(d) => out.extend(d),
     }
-    errors
+    out
 }
 
 /// Lays out the pieces `todo` of `book`, one worker per entry of `caches`, each taking the
 /// next piece not yet taken; returns each piece's index and layout.
 fn lay_out(
-    book: &crate::model::Book,
+    book: &Resolved,
     env: &crate::typeset::Env,
     settings: &crate::settings::PdfSettings,
     todo: &[usize],
@@ -750,12 +804,7 @@ fn lay_out(
 /// The key of the `index`th piece's layout: the environment's key, the piece's place, its
 /// file and that file's text (the piece is a function of them; the text by its hash from
 /// the loader).
-fn piece_key(
-    env: u64,
-    book: &crate::model::Book,
-    index: usize,
-    piece: &crate::model::Piece,
-) -> u64 {
+fn piece_key(env: u64, book: &Resolved, index: usize, piece: &crate::resolve::RPiece) -> u64 {
     let mut h = Fnv::new();
     h.write(&env.to_le_bytes());
     h.write(&(index as u64).to_le_bytes());
@@ -803,14 +852,15 @@ fn session_fonts(
 /// whose bytes the session has decoded before is not decoded again.
 fn load_figures_in(
     session: &mut Session,
-    book: &crate::model::Book,
-    assets: &crate::assets::Assets,
+    book: &Resolved,
 ) -> DiagResult<HashMap<String, Arc<crate::image::Image>>> {
+    let assets = &book.assets;
     let mut out = HashMap::new();
     let mut seen: HashMap<String, (u64, Arc<crate::image::Image>)> = HashMap::new();
     let mut errors = Vec::new();
-    for piece in &book.pieces {
-        for (src, span) in crate::model::figures(&piece.blocks) {
+    {
+        for (src, span) in figure_spans(book) {
+            let src = src.as_str();
             if out.contains_key(src) {
                 continue;
             }
@@ -850,27 +900,39 @@ fn load_figures_in(
     }
 }
 
-/// The PDF's document information, from the book's metadata and the build clock.
-pub fn doc_info(book: &crate::model::Book, clock: i64) -> crate::typeset::frame::DocInfo {
-    let m = &book.meta;
-    crate::typeset::frame::DocInfo {
-        title: m.title.clone().unwrap_or_default(),
-        subtitle: m.subtitle.clone(),
-        // The book's creators (book-level people); a book that names nobody at that level
-        // lists the people of its pieces rather than nobody.
-        authors: {
-            let book_level: Vec<String> = m.creators.iter().map(|c| c.name.clone()).collect();
-            if book_level.is_empty() {
-                book.all_creators().into_iter().map(|c| c.name).collect()
-            } else {
-                book_level
+/// Every figure of the resolved book with its span, in reading order.
+fn figure_spans(book: &Resolved) -> Vec<(&String, crate::model::Span)> {
+    let mut out = Vec::new();
+    for p in &book.pieces {
+        crate::resolve::visit(&p.blocks, &mut |b| {
+            if let crate::resolve::Kind::Figure { src, .. } = &b.kind {
+                out.push((src, b.span));
             }
-        },
+        });
+    }
+    out
+}
+
+/// The PDF's document information, from the resolved book and the build clock.
+pub fn doc_info(book: &Resolved, clock: i64) -> crate::typeset::frame::DocInfo {
+    let m = &book.meta;
+    let people = &book.words.people;
+    // The book's creators (book-level people); a book that names nobody at that level
+    // lists the people of its pieces rather than nobody.
+    let authors = match book.words.creators {
+        0 => people,
+        k => &people[..k.min(people.len())],
+    };
+    crate::typeset::frame::DocInfo {
+        title: book.title.clone(),
+        subtitle: m.subtitle.clone(),
+        authors: authors.iter().map(|p| p.name.clone()).collect(),
         subject: m.description.clone().or_else(|| m.subtitle.clone()),
         keywords: m.subjects.clone(),
-        lang: m.lang.clone().unwrap_or_else(|| "en".into()),
+        lang: book.lang.clone(),
         date: project::iso8601(clock),
-        identifier: book.identifier().urn(),
+        identifier: book.identifier.urn(),
         producer: format!("folio {}", env!("CARGO_PKG_VERSION")),
+        standard: book.settings.pdf.standard,
     }
 }

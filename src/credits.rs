@@ -7,11 +7,82 @@
 //! contents, and `dc:contributor`. The copyright page credits everyone once, grouped by role.
 
 use crate::meta::{Creator, Metadata, Role, Series};
-use crate::model::Book;
+
+/// One person as the book credits them: the name, the sort name (the first `file-as` the
+/// book gives for that name, wherever it is given) and every role, in [`Role::ALL`] order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub file_as: Option<String>,
+    pub roles: Vec<Role>,
+}
+
+/// The people of `creators`, once each (by name), in the order first named, with every role
+/// each has there.
+pub fn people<'a>(creators: impl IntoIterator<Item = &'a Creator>) -> Vec<Person> {
+    let mut out: Vec<Person> = Vec::new();
+    for c in creators {
+        match out.iter_mut().find(|p| p.name == c.name) {
+            Some(p) => {
+                if !p.roles.contains(&c.role) {
+                    p.roles.push(c.role);
+                }
+                if p.file_as.is_none() {
+                    p.file_as.clone_from(&c.file_as);
+                }
+            }
+            None => out.push(Person {
+                name: c.name.clone(),
+                file_as: c.file_as.clone(),
+                roles: vec![c.role],
+            }),
+        }
+    }
+    for p in &mut out {
+        p.roles
+            .sort_by_key(|r| Role::ALL.iter().position(|a| a == r));
+    }
+    out
+}
+
+/// What a role's work is called when one person did several ("Photographs and text by").
+fn noun(role: Role) -> &'static str {
+    match role {
+        Role::Author => "text",
+        Role::Interviewer => "interview",
+        Role::Interviewee => "interviewee",
+        Role::Photographer => "photographs",
+        Role::Translator => "translation",
+        Role::Editor => "editing",
+    }
+}
+
+/// Several roles' work as one phrase, capitalised: "Photographs and text" (the text last, as
+/// credits read).
+fn nouns(roles: &[Role]) -> String {
+    let mut words: Vec<&str> = roles
+        .iter()
+        .filter(|r| **r != Role::Author)
+        .map(|r| noun(*r))
+        .collect();
+    if roles.contains(&Role::Author) {
+        words.push(noun(Role::Author));
+    }
+    let joined = match words.len() {
+        0 => String::new(),
+        1 => words[0].to_string(),
+        k => format!("{} and {}", words[..k - 1].join(", "), words[k - 1]),
+    };
+    let mut chars = joined.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
 
 /// People joined as English prose: "A", "A and B", "A, B and C".
-pub fn names(people: &[&Creator]) -> String {
-    let n: Vec<&str> = people.iter().map(|c| c.name.as_str()).collect();
+fn named(people: &[&Person]) -> String {
+    let n: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
     match n.len() {
         0 => String::new(),
         1 => n[0].to_string(),
@@ -19,16 +90,71 @@ pub fn names(people: &[&Creator]) -> String {
     }
 }
 
-fn with_role(meta: &Metadata, role: Role) -> Vec<&Creator> {
-    meta.creators.iter().filter(|c| c.role == role).collect()
+/// A set of roles and the people who have exactly that set.
+type Group<'p> = (Vec<Role>, Vec<&'p Person>);
+
+/// People with the same set of roles (as `roles` reads them), in the order the first of each
+/// set is named.
+fn by_roles(people: &[Person], roles: impl Fn(&Person) -> Vec<Role>) -> Vec<Group<'_>> {
+    let mut groups: Vec<Group> = Vec::new();
+    for p in people {
+        let set = roles(p);
+        if set.is_empty() {
+            continue;
+        }
+        match groups.iter_mut().find(|(r, _)| *r == set) {
+            Some((_, ps)) => ps.push(p),
+            None => groups.push((set, vec![p])),
+        }
+    }
+    groups
 }
 
-/// Byline lines for a piece or the book, in the order the metadata names the roles: "By
-/// A", "Interview by A with B" (or "Interview by A", "An interview with B"), "Photographs by
-/// …", "Translated by …", "Edited by …". The PDF joins them with a middle dot, the EPUB
-/// prints one per line.
+/// Byline lines for a piece or the book, each person credited once: "By A", "Interview by A
+/// with B" (or "Interview by A", "An interview with B"), "Photographs by …", "Photographs
+/// and text by …", "Translated by …", "Edited by …"; in the order the metadata first names
+/// each line's roles. The PDF joins them with a middle dot, the EPUB prints one per line.
 pub fn byline(meta: &Metadata) -> Vec<String> {
-    let mut lines = byline_by_role(meta);
+    let people = people(&meta.creators);
+    let interviewees: Vec<&Person> = people
+        .iter()
+        .filter(|p| p.roles.contains(&Role::Interviewee))
+        .collect();
+    let groups = by_roles(&people, |p| {
+        p.roles
+            .iter()
+            .copied()
+            .filter(|r| *r != Role::Interviewee)
+            .collect()
+    });
+    let with = |line: String| match interviewees.is_empty() {
+        true => line,
+        false => format!("{line} with {}", named(&interviewees)),
+    };
+    let mut lines: Vec<(Vec<Role>, String)> = Vec::new();
+    for (roles, ps) in &groups {
+        let line = match roles.as_slice() {
+            [Role::Author] => format!("By {}", named(ps)),
+            [Role::Interviewer] => with(format!("Interview by {}", named(ps))),
+            [Role::Photographer] => format!("Photographs by {}", named(ps)),
+            [Role::Translator] => format!("Translated by {}", named(ps)),
+            [Role::Editor] => format!("Edited by {}", named(ps)),
+            several if several.contains(&Role::Interviewer) => {
+                with(format!("{} by {}", nouns(several), named(ps)))
+            }
+            several => format!("{} by {}", nouns(several), named(ps)),
+        };
+        let mut key = roles.clone();
+        if roles.contains(&Role::Interviewer) {
+            key.push(Role::Interviewee);
+        }
+        lines.push((key, line));
+    }
+    let interviewed = groups.iter().any(|(r, _)| r.contains(&Role::Interviewer));
+    if !interviewees.is_empty() && !interviewed {
+        let line = format!("An interview with {}", named(&interviewees));
+        lines.push((vec![Role::Interviewee], line));
+    }
     let first = |roles: &[Role]| {
         meta.creators
             .iter()
@@ -39,80 +165,26 @@ pub fn byline(meta: &Metadata) -> Vec<String> {
     lines.into_iter().map(|(_, l)| l).collect()
 }
 
-/// The byline lines with the roles each one names, in [`Role::ALL`] order.
-fn byline_by_role(meta: &Metadata) -> Vec<(&'static [Role], String)> {
-    let mut out: Vec<(&'static [Role], String)> = Vec::new();
-    let authors = with_role(meta, Role::Author);
-    if !authors.is_empty() {
-        out.push((&[Role::Author], format!("By {}", names(&authors))));
-    }
-    let (ivr, ive) = (
-        with_role(meta, Role::Interviewer),
-        with_role(meta, Role::Interviewee),
-    );
-    const INTERVIEW: &[Role] = &[Role::Interviewer, Role::Interviewee];
-    match (ivr.is_empty(), ive.is_empty()) {
-        (false, false) => out.push((
-            INTERVIEW,
-            format!("Interview by {} with {}", names(&ivr), names(&ive)),
-        )),
-        (false, true) => out.push((INTERVIEW, format!("Interview by {}", names(&ivr)))),
-        (true, false) => out.push((INTERVIEW, format!("An interview with {}", names(&ive)))),
-        (true, true) => {}
-    }
-    const OTHERS: [(&[Role], &str); 3] = [
-        (&[Role::Photographer], "Photographs by"),
-        (&[Role::Translator], "Translated by"),
-        (&[Role::Editor], "Edited by"),
-    ];
-    for (roles, lead) in OTHERS {
-        let people = with_role(meta, roles[0]);
-        if !people.is_empty() {
-            out.push((roles, format!("{lead} {}", names(&people))));
-        }
-    }
-    out
-}
-
-/// The people named only in pieces, with their roles, in reading order, once each: the
-/// book's contributors (`dc:contributor`).
-pub fn contributors(book: &Book) -> Vec<Creator> {
-    let mut out: Vec<Creator> = Vec::new();
-    for c in book.pieces.iter().flat_map(|p| p.meta.creators.iter()) {
-        let known = book.meta.creators.iter().chain(out.iter());
-        if !known.clone().any(|o| o.name == c.name && o.role == c.role) {
-            out.push(c.clone());
-        }
-    }
-    out
-}
-
-/// The copyright page's credits: everyone (book and pieces) once per role, grouped by role
-/// in [`Role::ALL`] order ("Editors: A, B and C").
-pub fn grouped(book: &Book) -> Vec<String> {
-    let everyone: Vec<&Creator> = book
-        .meta
-        .creators
-        .iter()
-        .chain(book.pieces.iter().flat_map(|p| p.meta.creators.iter()))
-        .collect();
-    let mut out = Vec::new();
-    for role in Role::ALL {
-        let mut people: Vec<&Creator> = Vec::new();
-        for c in everyone.iter().filter(|c| c.role == role) {
-            if !people.iter().any(|p| p.name == c.name) {
-                people.push(c);
-            }
-        }
-        if !people.is_empty() {
-            out.push(format!(
-                "{}: {}",
-                role_label(role, people.len()),
-                names(&people)
-            ));
-        }
-    }
-    out
+/// The colophon's credits: everyone in the book once, grouped by what they did ("Editors:
+/// A, B and C", "Photographs and text: D"), in [`Role::ALL`] order of each group's first
+/// role.
+pub fn grouped(people: &[Person]) -> Vec<String> {
+    let mut groups = by_roles(people, |p| p.roles.clone());
+    groups.sort_by_key(|(roles, _)| {
+        roles
+            .first()
+            .and_then(|r| Role::ALL.iter().position(|a| a == r))
+    });
+    groups
+        .into_iter()
+        .map(|(roles, ps)| {
+            let label = match roles.as_slice() {
+                [one] => role_label(*one, ps.len()).to_string(),
+                several => nouns(several),
+            };
+            format!("{label}: {}", named(&ps))
+        })
+        .collect()
 }
 
 /// What a group of people in a role is called in the credits.
@@ -370,37 +442,47 @@ mod tests {
     }
 }
 
-/// What the book prints about its people, its series and its date, decided once when the
-/// book is loaded (the resolve step), so the PDF and the EPUB print the same words and
-/// neither decides them again.
+/// What the book prints about its people, its date and its series, decided once by
+/// `resolve` so the PDF and the EPUB print the same words and neither decides them again.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Words {
     /// The book's byline, a line per role group ("Edited by A, B and C").
     pub byline: Vec<String>,
     /// Each piece's byline lines, by piece index.
     pub pieces: Vec<Vec<String>>,
-    /// Everyone once, grouped by role (the colophon).
+    /// Everyone once, grouped by what they did (the colophon).
     pub grouped: Vec<String>,
     /// The series and the book's place in it ("Field Notes, 2").
     pub series: Option<String>,
     /// The date written out as readers of the book's language write it.
     pub date: Option<String>,
-    /// The people named only in pieces (the EPUB's contributors).
-    pub contributors: Vec<Creator>,
+    /// Everyone in the book once: the book's creators (book-level people) first, then the
+    /// people named only in pieces; each with every role they have anywhere in the book and
+    /// one sort name.
+    pub people: Vec<Person>,
+    /// How many of `people` are the book's creators (the EPUB's `dc:creator`); the rest
+    /// contribute (`dc:contributor`).
+    pub creators: usize,
 }
 
 impl Words {
-    /// The words of `book` (its metadata and its pieces').
-    pub fn of(book: &Book) -> Words {
-        let m = &book.meta;
-        let lang = m.lang.as_deref().unwrap_or("en");
+    /// The words of a book with metadata `book` and pieces' metadata `pieces`, whose
+    /// language is `lang`.
+    pub fn of(book: &Metadata, pieces: &[&Metadata], lang: &str) -> Words {
+        let creators = people(&book.creators).len();
+        let everyone = people(
+            book.creators
+                .iter()
+                .chain(pieces.iter().flat_map(|p| p.creators.iter())),
+        );
         Words {
-            byline: byline(m),
-            pieces: book.pieces.iter().map(|p| byline(&p.meta)).collect(),
-            grouped: grouped(book),
-            series: m.series.as_ref().map(series),
-            date: m.date.as_deref().map(|d| long_date(d, lang)),
-            contributors: contributors(book),
+            byline: byline(book),
+            pieces: pieces.iter().map(|p| byline(p)).collect(),
+            grouped: grouped(&everyone),
+            series: book.series.as_ref().map(series),
+            date: book.date.as_deref().map(|d| long_date(d, lang)),
+            people: everyone,
+            creators,
         }
     }
 }

@@ -22,6 +22,25 @@ pub fn attr(s: &str) -> String {
     text(s).replace('"', "&quot;")
 }
 
+/// An id that is a valid XML name (what epubcheck requires of `id`): letters, digits, `-`,
+/// `_`, `.`, starting with a letter or `_`.
+pub fn xml_id(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        out.insert_str(0, "h_");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -37,10 +37,8 @@ pub fn run(data: &[u8], outputs: bool) {
     let Ok(loaded) = crate::markdown::load(&project) else {
         return;
     };
-    if outputs && let Ok(t) = crate::build::typeset_book(&loaded.book, &project, 0) {
+    if outputs && let Ok((book, t)) = crate::build::typeset_book(&loaded.book, &project, 0) {
         let _ = crate::pdf::pdf(&t.pages);
-        if let Ok(assets) = crate::assets::Assets::load(&loaded.book, &project) {
-            let _ = crate::epub::epub(&loaded.book, &assets, 0, &t.pages.map);
-        }
+        let _ = crate::epub::epub(&book, 0, &t.pages.map);
     }
 }

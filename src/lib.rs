@@ -37,6 +37,7 @@ pub mod pdf;
 pub mod print;
 pub mod project;
 pub mod raster;
+pub mod resolve;
 pub mod scaffold;
 pub mod settings;
 pub mod typeset;

@@ -92,13 +92,8 @@ pub fn metadata(book: &Book, at: &Path) -> Vec<Diagnostic> {
     if m.title.is_none() {
         missing("title", "title", "every store lists the book by it");
     }
-    if m.lang.is_none() {
-        missing(
-            "language",
-            "lang",
-            "readers pick hyphenation and voices by it (folio assumes `en`)",
-        );
-    }
+    // A missing `lang` is `resolve`'s to report (it decides the language both editions
+    // are set and declared in).
     if !m.creators.iter().any(|c| c.role.is_creator())
         && !book
             .pieces

@@ -62,6 +62,10 @@ struct BookArgs {
     format: Format,
     #[command(flatten)]
     print: PrintArgs,
+    /// Make the PDF to a standard and claim it: ua-1 (PDF/UA-1, accessible PDF; what it
+    /// requires becomes an error). Over `[pdf] standard`.
+    #[arg(long, value_parser = pdf_standard)]
+    pdf_standard: Option<folio::settings::PdfStandard>,
 }
 
 /// The print edition for one run, over `[print]` in book.toml: any of these makes
@@ -107,6 +111,11 @@ fn creep(s: &str) -> Result<f32, String> {
 
 fn impose(s: &str) -> Result<folio::settings::Impose, String> {
     folio::settings::Impose::parse(s).ok_or_else(|| "use saddle, 2up or none".to_string())
+}
+
+fn pdf_standard(s: &str) -> Result<folio::settings::PdfStandard, String> {
+    folio::settings::PdfStandard::parse(s)
+        .ok_or_else(|| "use ua-1 (PDF/A and PDF/X are not made)".to_string())
 }
 
 fn binding(s: &str) -> Result<folio::settings::Binding, String> {
@@ -263,6 +272,7 @@ fn options(book: &BookArgs) -> folio::build::Options {
             creep: p.creep,
             binding: p.binding,
         },
+        pdf_standard: book.pdf_standard,
     }
 }
 
@@ -377,8 +387,9 @@ fn check(printer: &Printer, path: &Path) -> bool {
             }
             let at = project.book_toml().unwrap_or_else(|| project.given.clone());
             diags.extend(folio::lint::metadata(&loaded.book, &at));
-            // Images and fonts are decoded as the build would: check fails where build would.
-            diags.extend(folio::build::check_assets(&loaded.book, &project));
+            // Resolved, and images and fonts decoded, as the build would: check fails where
+            // build would.
+            diags.extend(folio::build::check(&loaded.book, &project));
             diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
             let failed = diags.iter().any(Diagnostic::is_error);
             printer.diagnostics(&diags);

@@ -7,7 +7,7 @@
 //! alike. The hash is FNV-1a ([`crate::hash::Fnv`]): stable across builds and Rust releases.
 
 use crate::hash::Fnv;
-use crate::typeset::frame::{Item, Page, Pages, Rect};
+use crate::typeset::frame::{InlineTag, Item, Page, Pages, Rect, Tag};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -316,6 +316,24 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                 h.write_u32(5);
                 rect(h, r);
                 h.write(uri.as_bytes());
+            }
+            Item::Tag(t) => {
+                // What the tag is, not which element: the page's content stream depends on
+                // the former only (an element's number is the structure tree's business).
+                h.write_u32(8);
+                match t {
+                    Tag::Start(_, role) => h.write_u32(0x100 | role.code()),
+                    Tag::Inline(InlineTag::Link) => h.write_u32(0x200),
+                    Tag::Inline(InlineTag::Reference) => h.write_u32(0x201),
+                    Tag::Inline(InlineTag::Lbl) => h.write_u32(0x202),
+                    Tag::Inline(InlineTag::Lang(l)) => {
+                        h.write_u32(0x203);
+                        h.write_part(l.as_bytes());
+                    }
+                    Tag::Artifact => h.write_u32(0x300),
+                    Tag::End => h.write_u32(0x400),
+                    Tag::Page(k) => h.write_u32(0x500 ^ k.rotate_left(12)),
+                }
             }
             Item::Group(g) => {
                 h.write_u32(6);

@@ -51,9 +51,6 @@ pub struct Book {
     pub settings: crate::settings::Settings,
     /// The folder the book was loaded from (covers and images resolve against it).
     pub root: PathBuf,
-    /// The words the book prints about its people, series and date, decided once at load
-    /// (the resolve step): both back ends read them from here.
-    pub words: crate::credits::Words,
 }
 
 /// One piece: an interview, an essay, a chapter.
@@ -369,39 +366,41 @@ pub fn visit_blocks<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Block)) {
 
 /// Calls `f` on every inline of `blocks`, depth first, in reading order.
 pub fn walk_inlines<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Inline)) {
-    fn inl<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
-        for i in list {
-            f(i);
-            match i {
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Link { content, .. }
-                | Inline::Foreign { content, .. } => inl(content, f),
-                _ => {}
-            }
-        }
-    }
     for b in blocks {
         match b {
             Block::Heading { content, .. }
             | Block::Paragraph { content, .. }
-            | Block::SpeakerTurn { content, .. } => inl(content, f),
+            | Block::SpeakerTurn { content, .. } => walk_inline_list(content, f),
             Block::PullQuote { content, .. }
             | Block::BlockQuote { content, .. }
             | Block::FootnoteDef { content, .. } => walk_inlines(content, f),
             Block::List { items, .. } => items.iter().for_each(|i| walk_inlines(i, f)),
             Block::Table { header, rows, .. } => {
-                header.iter().for_each(|c| inl(c, f));
-                rows.iter().flatten().for_each(|c| inl(c, f));
+                header.iter().for_each(|c| walk_inline_list(c, f));
+                rows.iter().flatten().for_each(|c| walk_inline_list(c, f));
             }
-            Block::Figure { caption, .. } => inl(caption, f),
+            Block::Figure { caption, .. } => walk_inline_list(caption, f),
             Block::DefinitionList { items, .. } => {
                 for (term, defs) in items {
-                    inl(term, f);
+                    walk_inline_list(term, f);
                     defs.iter().for_each(|d| walk_inlines(d, f));
                 }
             }
             Block::CodeBlock { .. } | Block::Break { .. } => {}
+        }
+    }
+}
+
+/// Calls `f` on every inline of `list` and the inlines nested in them, depth first.
+pub fn walk_inline_list<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
+    for i in list {
+        f(i);
+        match i {
+            Inline::Emphasis { content, .. }
+            | Inline::Strong { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::Foreign { content, .. } => walk_inline_list(content, f),
+            _ => {}
         }
     }
 }

@@ -205,8 +205,8 @@ impl Painter<'_> {
                     );
                 }
             }
-            // Printer's marks lie outside the trim; links are not drawn.
-            Item::Mark { .. } | Item::Link { .. } | Item::UriLink { .. } => {}
+            // Printer's marks lie outside the trim; links and tags are not drawn.
+            Item::Mark { .. } | Item::Link { .. } | Item::UriLink { .. } | Item::Tag(_) => {}
             Item::Group(g) => {
                 let inner = at.then(&g.transform);
                 let mask = match &g.clip {

@@ -27,6 +27,7 @@ fn build_both(book: &Path, out: &Path) -> (PathBuf, PathBuf) {
             pdf: true,
             epub: true,
             print: Default::default(),
+            pdf_standard: None,
         },
         &mut |_| {},
     )
@@ -361,6 +362,7 @@ fn both(out: PathBuf) -> Options {
         pdf: true,
         epub: true,
         print: Default::default(),
+        pdf_standard: None,
     }
 }
 
@@ -490,6 +492,7 @@ fn the_typesetters_glyph_summary_makes_the_same_pdf_as_a_scan_of_the_pages() {
     let book = folio::markdown::load(&project).unwrap().book;
     let pages = folio::build::typeset_book(&book, &project, 0)
         .unwrap()
+        .1
         .pages;
     assert!(pages.glyphs.is_some());
     let mut scanned = pages.clone();
@@ -513,6 +516,7 @@ fn pieces_laid_out_on_one_thread_or_several_give_the_same_bytes() {
             pdf: true,
             epub: true,
             print: Default::default(),
+            pdf_standard: None,
         };
         let report = folio::build::build_in(&mut session, &project, &opts, &mut |_| {}).unwrap();
         assert_eq!(session.laid_out, 8);
@@ -543,6 +547,7 @@ fn a_single_file_book_is_rebuilt_every_time_in_a_session() {
         pdf: true,
         epub: true,
         print: Default::default(),
+        pdf_standard: None,
     };
     let mut session = folio::build::Session::default();
     for _ in 0..2 {

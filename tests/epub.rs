@@ -45,21 +45,18 @@ fn loaded(
 ) -> (
     folio::model::Book,
     folio::typeset::frame::Pages,
-    folio::assets::Assets,
+    folio::resolve::Resolved,
 ) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let project = Project::open(&root).unwrap();
     let book = folio::markdown::load(&project).unwrap().book;
-    let pages = folio::build::typeset_book(&book, &project, CLOCK)
-        .unwrap()
-        .pages;
-    let assets = folio::assets::Assets::load(&book, &project).unwrap();
-    (book, pages, assets)
+    let (resolved, typeset) = folio::build::typeset_book(&book, &project, CLOCK).unwrap();
+    (book, typeset.pages, resolved)
 }
 
 fn build(dir: &str) -> Built {
-    let (book, pages, assets) = loaded(dir);
-    let bytes = folio::epub::epub(&book, &assets, CLOCK, &pages.map).unwrap();
+    let (book, pages, resolved) = loaded(dir);
+    let bytes = folio::epub::epub(&resolved, CLOCK, &pages.map).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
     let mut entries = Vec::new();
     for i in 0..zip.len() {
@@ -177,7 +174,9 @@ fn spine_follows_the_pieces() {
             .map(|n| by_id[n.attribute("idref").unwrap()].clone())
             .collect();
         let mut expected = vec!["cover.xhtml".to_string(), "titlepage.xhtml".to_string()];
-        expected.extend(folio::epub::piece_hrefs(&b.book.pieces));
+        expected.extend(folio::epub::piece_hrefs(
+            b.book.pieces.iter().map(|p| p.slug.as_str()),
+        ));
         assert_eq!(spine, expected, "{dir}");
     }
 }
@@ -307,7 +306,7 @@ fn texts(blocks: &[Block], out: &mut Vec<(bool, String)>, note: bool) {
 fn every_paragraph_present_in_order() {
     for dir in BOOKS {
         let b = build(dir);
-        let hrefs = folio::epub::piece_hrefs(&b.book.pieces);
+        let hrefs = folio::epub::piece_hrefs(b.book.pieces.iter().map(|p| p.slug.as_str()));
         for (piece, href) in b.book.pieces.iter().zip(&hrefs) {
             let text = b.text(&format!("OEBPS/{href}"));
             let doc = parse(&text);
@@ -531,7 +530,7 @@ fn stress_text_stays_text() {
     }
     // The piece titled "Cover" and the two "Same Title" pieces get their own files.
     assert_eq!(
-        folio::epub::piece_hrefs(&b.book.pieces)[..3],
+        folio::epub::piece_hrefs(b.book.pieces.iter().map(|p| p.slug.as_str()))[..3],
         ["cover-2.xhtml", "same-title.xhtml", "same-title-2.xhtml"]
     );
 }
@@ -547,10 +546,10 @@ fn two_builds_are_byte_identical() {
 fn a_second_epub_of_the_same_book_reuses_the_archive_and_the_navigation() {
     // In a session, an EPUB whose plan and page list did not change takes epub-builder's
     // archive and the completed nav and NCX from the last build: the same bytes.
-    let (book, pages, assets) = loaded("tests/fixtures/festival");
+    let (_, pages, book) = loaded("tests/fixtures/festival");
     let mut previous = folio::epub::Previous::default();
     let make = |previous: &mut folio::epub::Previous| {
-        folio::epub::epub_cached(&book, &assets, CLOCK, &pages.map, None, previous).unwrap()
+        folio::epub::epub_cached(&book, CLOCK, &pages.map, None, previous).unwrap()
     };
     let first = make(&mut previous);
     assert!(previous.built.is_some(), "the archive is kept");
@@ -559,10 +558,7 @@ fn a_second_epub_of_the_same_book_reuses_the_archive_and_the_navigation() {
     let second = make(&mut previous);
     assert!(first == second, "a rebuild from the caches differs");
     assert_eq!(previous.navigation, kept);
-    assert_eq!(
-        first,
-        folio::epub::epub(&book, &assets, CLOCK, &pages.map).unwrap()
-    );
+    assert_eq!(first, folio::epub::epub(&book, CLOCK, &pages.map).unwrap());
     // The kept nav is what the next build writes, not made again: a marked copy shows.
     let marker = b"<!-- kept -->".to_vec();
     if let Some((_, bytes)) = previous.navigation.get_mut("OEBPS/nav.xhtml") {

@@ -88,6 +88,7 @@ fn build(book: &str, out: &Path, print: folio::settings::PrintOverrides) -> Vec<
         pdf: true,
         epub: false,
         print,
+        pdf_standard: None,
     };
     folio::build::build(&project, &opts, &mut |_| {})
         .unwrap()

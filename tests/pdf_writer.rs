@@ -81,6 +81,7 @@ fn sample(bleed: f32) -> Pages {
     };
     Pages {
         renumber: vec![],
+        structure: None,
         images: vec![],
         map: vec![],
         glyphs: None,
@@ -160,6 +161,7 @@ fn sample(bleed: f32) -> Pages {
             date: "2025-01-02T03:04:05Z".to_string(),
             identifier: "urn:uuid:00000000-0000-4000-8000-000000000000".to_string(),
             producer: "folio test".to_string(),
+            standard: None,
         },
     }
 }

@@ -49,6 +49,7 @@ fn run(book: &Path, out: &Path, print: PrintOverrides) -> Vec<PathBuf> {
             pdf: true,
             epub: true,
             print,
+            pdf_standard: None,
         },
         &mut |_| {},
     )
@@ -340,9 +341,11 @@ fn creep_moves_the_pages_of_inner_sheets_towards_the_fold() {
         assert_eq!(sheets.len(), 8);
         for (k, side) in sheets.iter().enumerate() {
             let shift = (k / 2) as f32 * creep;
+            // Each page is a group, after a tag naming which page of the book it is.
             let dx: Vec<f32> = side
                 .items
                 .iter()
+                .filter(|i| !matches!(i, Item::Tag(_)))
                 .map(|i| match i {
                     Item::Group(g) => g.transform.e,
                     _ => panic!("a sheet shows its pages as groups"),
@@ -583,6 +586,7 @@ fn a_bleed_figure_covers_its_own_page_and_reaches_into_the_print_bleed() {
     let book = folio::markdown::load(&project).unwrap().book;
     let pages = folio::build::typeset_book(&book, &project, 0)
         .unwrap()
+        .1
         .pages;
     let mut full = Vec::new();
     for (i, page) in pages.pages.iter().enumerate() {
@@ -685,6 +689,7 @@ fn pdf_warnings(b: &Path, out: &Path) -> Vec<folio::diag::Diagnostic> {
             pdf: true,
             epub: false,
             print: PrintOverrides::default(),
+            pdf_standard: None,
         },
         &mut |_| {},
     )

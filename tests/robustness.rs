@@ -116,6 +116,7 @@ fn random_manuscripts_never_panic() {
             pdf: true,
             epub: true,
             print: Default::default(),
+            pdf_standard: None,
         };
         let r = std::panic::catch_unwind(|| folio::build::build(&project, &opts, &mut |_| {}));
         assert!(r.is_ok(), "build panicked on case {case}: {doc:?}");

@@ -114,6 +114,7 @@ impl Case {
             pdf: self.pdf,
             epub: self.epub,
             print: Default::default(),
+            pdf_standard: None,
         };
         let t = Instant::now();
         let report = folio::build::build(&project, &opts, &mut |_| {}).unwrap_or_else(|d| {

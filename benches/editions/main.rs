@@ -105,6 +105,7 @@ fn timed_stages(
         pdf: true,
         epub: true,
         print: Default::default(),
+        pdf_standard: None,
     };
     let t = Instant::now();
     let project = Project::open(book).expect("the book opens");

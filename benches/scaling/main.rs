@@ -103,6 +103,7 @@ fn measure(book: &Path, out: &Path, rounds: usize) -> (Duration, usize) {
         pdf: true,
         epub: true,
         print: Default::default(),
+        pdf_standard: None,
     };
     let mut times = Vec::new();
     let mut peak = 0;

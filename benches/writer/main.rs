@@ -64,6 +64,7 @@ fn main() {
         .book;
     let pages = folio::build::typeset_book(&book, &project, 0)
         .expect("the novel is typeset")
+        .1
         .pages;
     let glyphs = count_glyphs(&pages);
     println!(

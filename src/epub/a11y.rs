@@ -1,84 +1,10 @@
-//! Accessibility metadata derived from the content: [`Facts`] are counted from the model, and
-//! every `schema:` / `dcterms:conformsTo` value is computed from them, never asserted.
+//! Accessibility metadata derived from the content: [`Facts`] are counted by `resolve` from
+//! the resolved book, and every `schema:` / `dcterms:conformsTo` value is computed from
+//! them, never asserted.
 
-use crate::model::{Block, Book, Inline};
-
-/// What the book actually contains, as far as accessibility metadata is concerned.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Facts {
-    pub pieces: usize,
-    /// Images in the reading content (figures), plus the cover image if there is one.
-    pub images: usize,
-    /// Of those, how many have a non-empty text alternative.
-    pub images_with_alt: usize,
-    pub has_cover_image: bool,
-    /// The book declares its language (else the package says `und`).
-    pub language_set: bool,
-    /// Every piece opens with its title as a heading and its headings never skip a level.
-    pub structured: bool,
-    /// The navigation document lists every piece (always true of our nav).
-    pub toc: bool,
-    /// Page-break markers and a page-list nav from the typeset (PDF) edition.
-    pub page_list: bool,
-    pub footnotes: usize,
-    pub tables: usize,
-    pub pull_quotes: usize,
-    pub speaker_turns: usize,
-    /// Languages of foreign passages, in order of first appearance.
-    pub foreign_langs: Vec<String>,
-    pub fonts_embedded: bool,
-    /// Who evaluated the book (`[epub] accessibility-evaluator`); the conformance claim is
-    /// made only with one, as EPUB Accessibility 1.1 requires (`a11y:certifiedBy`).
-    pub evaluator: Option<String>,
-}
+pub use crate::resolve::Facts;
 
 impl Facts {
-    pub fn of(book: &Book, cover_image: bool) -> Facts {
-        let mut f = Facts {
-            pieces: book.pieces.len(),
-            has_cover_image: cover_image,
-            language_set: book.meta.lang.is_some(),
-            structured: true,
-            toc: true,
-            page_list: false,
-            fonts_embedded: book.settings.epub.embed_fonts,
-            evaluator: book.settings.epub.accessibility_evaluator.clone(),
-            ..Facts::default()
-        };
-        if cover_image {
-            // The cover page's image always carries the text of the cover as its alt.
-            f.images += 1;
-            f.images_with_alt += 1;
-        }
-        for piece in &book.pieces {
-            count_blocks(&piece.blocks, &mut f);
-            crate::model::walk_inlines(&piece.blocks, &mut |i| {
-                if let Inline::Foreign { lang, .. } = i
-                    && !f.foreign_langs.contains(lang)
-                {
-                    f.foreign_langs.push(lang.clone());
-                }
-            });
-            // Headings after the piece's h1 must not skip levels (h2 then h4).
-            let mut prev = 1u8;
-            let shift = super::xhtml::heading_shift(&piece.blocks);
-            for b in piece.blocks.iter() {
-                if let Block::Heading { level, .. } = b {
-                    let l = super::xhtml::shifted_level(shift, *level);
-                    if l > prev + 1 {
-                        f.structured = false;
-                    }
-                    prev = l;
-                }
-            }
-        }
-        f
-    }
-
-    pub fn all_images_have_alt(&self) -> bool {
-        self.images == self.images_with_alt
-    }
-
     /// The checks behind "EPUB Accessibility 1.1 - WCAG 2.2 Level AA" that folio can make:
     /// text alternatives, a declared language, navigation, and a heading structure.
     pub fn conforms(&self) -> bool {
@@ -205,36 +131,6 @@ impl Facts {
             s += " It meets EPUB Accessibility 1.1 at WCAG 2.2 level AA.";
         }
         s
-    }
-}
-
-fn count_blocks(blocks: &[Block], f: &mut Facts) {
-    for b in blocks {
-        match b {
-            Block::Figure { alt, .. } => {
-                f.images += 1;
-                if !alt.trim().is_empty() {
-                    f.images_with_alt += 1;
-                }
-            }
-            Block::Table { .. } => f.tables += 1,
-            Block::SpeakerTurn { .. } => f.speaker_turns += 1,
-            Block::PullQuote { content, .. } => {
-                f.pull_quotes += 1;
-                count_blocks(content, f);
-            }
-            Block::FootnoteDef { content, .. } => {
-                f.footnotes += 1;
-                count_blocks(content, f);
-            }
-            Block::BlockQuote { content, .. } => count_blocks(content, f),
-            Block::List { items, .. } => items.iter().for_each(|i| count_blocks(i, f)),
-            Block::DefinitionList { items, .. } => items
-                .iter()
-                .flat_map(|(_, d)| d.iter())
-                .for_each(|d| count_blocks(d, f)),
-            _ => {}
-        }
     }
 }
 

@@ -77,6 +77,7 @@ pub fn prune(data: &'static [u8], words: &BTreeSet<String>, lang: &str) -> Optio
         // features (ligatures, contextual forms) and as small capitals (CSS small-caps).
         for small_caps in [false, true] {
             let features = Features {
+                caps: false,
                 small_caps,
                 oldstyle_figures: false,
             };

@@ -1,9 +1,9 @@
-//! `Book` → EPUB 3.3 bytes: epub-builder writes the container, then our re-packaging pass
-//! completes its package documents and makes the archive deterministic.
+//! The resolved book → EPUB 3.3 bytes: epub-builder writes the container, then our
+//! re-packaging pass completes its package documents and makes the archive deterministic.
 //!
 //! The stage, in order:
-//! 1. collect: the cover and figure images (read through [`Project`]), the accessibility
-//!    [`Facts`], the identifier;
+//! 1. collect: the cover and figure images (read once by `resolve`), the accessibility
+//!    [`Facts`] (counted by `resolve`), the identifier;
 //! 2. write the content documents ([`xhtml`]) and the stylesheet ([`css`]);
 //! 3. hand them to `EpubBuilder<ZipLibrary>`, which generates into a `Vec<u8>` — only through
 //!    APIs that escape what they are given (title, language, subjects, description, rights,
@@ -28,8 +28,9 @@ pub use zip::Previous;
 use crate::assets::Assets;
 use crate::diag::Diagnostic;
 use crate::hash::Fnv;
-use crate::model::{Block, Book, Piece, plain_text};
+use crate::model::{Book, plain_text};
 use crate::project::iso8601;
+use crate::resolve::{Kind, Resolved};
 use crate::typeset::frame::PageStart;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use std::collections::{HashMap, HashSet};
@@ -41,33 +42,25 @@ use std::sync::Arc;
 /// `pages` is the typeset book's page map: each printed page gets a page-break marker where
 /// it begins, and the package a page list (empty: no print page numbers).
 pub fn epub(
-    book: &Book,
-    assets: &Assets,
+    book: &Resolved,
     clock_secs: i64,
     pages: &[PageStart],
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
-    epub_cached(
-        book,
-        assets,
-        clock_secs,
-        pages,
-        None,
-        &mut Previous::default(),
-    )
+    epub_cached(book, clock_secs, pages, None, &mut Previous::default())
 }
 
 /// [`epub`], copying the entries that did not change from the `previous` container.
 pub fn epub_cached(
-    book: &Book,
-    assets: &Assets,
+    book: &Resolved,
     clock_secs: i64,
     pages: &[PageStart],
     generated_cover: Option<&[u8]>,
     previous: &mut Previous,
 ) -> Result<Vec<u8>, Vec<Diagnostic>> {
     let mut diags = Vec::new();
-    let lang = book.meta.lang.clone().unwrap_or_else(|| "und".into());
-    let title = book_title(book);
+    let assets = &book.assets;
+    let lang = book.lang.clone();
+    let title = book.title.clone();
 
     // Images: the cover and every figure, each stored once under images/.
     let mut used_hrefs: HashSet<String> = HashSet::new();
@@ -91,11 +84,9 @@ pub fn epub_cached(
     };
     let mut images: HashMap<String, String> = HashMap::new();
     let mut resources: Vec<Image> = Vec::new();
-    for piece in &book.pieces {
-        for src in figures(&piece.blocks) {
-            if images.contains_key(src) {
-                continue;
-            }
+    for src in &book.figures {
+        {
+            let src = src.as_str();
             let stem = std::path::Path::new(src)
                 .file_stem()
                 .map(|s| crate::markdown::slug(&s.to_string_lossy()))
@@ -114,24 +105,23 @@ pub fn epub_cached(
         return Err(diags);
     }
 
-    let mut facts = Facts::of(book, cover.is_some());
+    let mut facts = book.facts.clone();
+    if cover.is_some() {
+        // The cover page's image always carries the text of the cover as its alt.
+        facts.has_cover_image = true;
+        facts.images += 1;
+        facts.images_with_alt += 1;
+    }
     facts.page_list = !pages.is_empty();
-    // Book-level people are the book's creators; people named only in pieces contribute.
-    let mut people = book.meta.creators.clone();
-    let creators = people.len();
-    people.extend(book.words.contributors.iter().cloned());
-    let identifier = book.identifier().urn();
+    let identifier = book.identifier.urn();
 
     // Content documents.
-    let hrefs = piece_hrefs(&book.pieces);
-    let mut anchors: HashMap<String, String> = HashMap::new();
-    for (piece, href) in book.pieces.iter().zip(&hrefs) {
-        for b in piece.blocks.iter() {
-            if let Block::Heading { id, .. } = b {
-                anchors.entry(id.clone()).or_insert_with(|| href.clone());
-            }
-        }
-    }
+    let hrefs = piece_hrefs(book.pieces.iter().map(|p| p.slug.as_str()));
+    let anchors: HashMap<String, String> = book
+        .anchors
+        .iter()
+        .map(|(anchor, (piece, _))| (anchor.clone(), hrefs[*piece].clone()))
+        .collect();
     let markers = pagebreak::Markers::of(pages);
     let ctx = xhtml::Ctx {
         book,
@@ -139,19 +129,10 @@ pub fn epub_cached(
         images: &images,
         markers: &markers,
     };
-    // The title page prints an identifier readers can use (an ISBN, hyphenated); a UUID
-    // derived by folio is machine data and stays in the package metadata.
-    let display_id = book
-        .meta
-        .identifier
-        .as_ref()
-        .map(|id| id.display())
-        .unwrap_or_default();
-
     // The content documents, with the labels of the page markers each holds.
     let mut placed: Vec<(String, Vec<String>)> = Vec::new();
     let mut front = Vec::new();
-    let title_doc = xhtml::title_page(book, &lang, &display_id, &markers, &mut front);
+    let title_doc = xhtml::title_page(book, &lang, &markers, &mut front);
     placed.push((TITLE_PAGE.to_string(), front));
     let mut docs = Vec::new();
     // A piece's XHTML is made again only when something it is made from changed (in
@@ -159,11 +140,10 @@ pub fn epub_cached(
     let shared = shared_key(book, &anchors, &images);
     let mut made: HashMap<u64, Arc<PieceDoc>> = HashMap::new();
     for (i, (piece, href)) in book.pieces.iter().zip(&hrefs).enumerate() {
-        let piece_lang = piece.meta.lang.as_deref().unwrap_or(&lang);
-        let key = piece_key(shared, book, i, piece_lang, &markers);
+        let key = piece_key(shared, book, i, &piece.lang, &markers);
         let entry = match previous.pieces.get(&key) {
             Some(e) => e.clone(),
-            None => Arc::new(PieceDoc::new(xhtml::piece(&ctx, piece, i, piece_lang))),
+            None => Arc::new(PieceDoc::new(xhtml::piece(&ctx, piece))),
         };
         placed.push((href.clone(), entry.labels.clone()));
         docs.push(entry.clone());
@@ -252,8 +232,8 @@ pub fn epub_cached(
     };
     let info = package::PackageInfo {
         meta: &book.meta,
-        people,
-        creators,
+        people: &book.words.people,
+        creators: book.words.creators,
         identifier: identifier.clone(),
         lang: lang.clone(),
         modified: iso8601(clock_secs),
@@ -396,20 +376,20 @@ pub fn book_title(book: &Book) -> String {
         .unwrap_or_else(|| "Untitled".into())
 }
 
-/// The file name of each piece: its slug, made unique and kept clear of our own files.
-pub fn piece_hrefs(pieces: &[Piece]) -> Vec<String> {
+/// The file name of each piece, from its slug: made unique and kept clear of our own files.
+pub fn piece_hrefs<'a>(slugs: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     let mut used: HashSet<String> = ["cover", "titlepage", "nav", "toc", "stylesheet"]
         .iter()
         .map(|s| s.to_string())
         .collect();
-    pieces
-        .iter()
+    slugs
+        .into_iter()
         .enumerate()
-        .map(|(i, p)| {
-            let base = if p.slug.is_empty() {
+        .map(|(i, slug)| {
+            let base = if slug.is_empty() {
                 format!("piece-{}", i + 1)
             } else {
-                p.slug.clone()
+                slug.to_string()
             };
             let mut name = base.clone();
             let mut k = 1;
@@ -473,7 +453,7 @@ fn image(
 /// What every piece's XHTML depends on beyond the piece: the book's metadata (pieces
 /// inherit it), the number of pieces, the heading anchors and the images' places.
 fn shared_key(
-    book: &Book,
+    book: &Resolved,
     anchors: &HashMap<String, String>,
     images: &HashMap<String, String>,
 ) -> u64 {
@@ -495,7 +475,13 @@ fn shared_key(
 
 /// The key of piece `i`'s XHTML: the shared key, its text (by hash), its place and
 /// language, and the page labels the page map puts in it.
-fn piece_key(shared: u64, book: &Book, i: usize, lang: &str, markers: &pagebreak::Markers) -> u64 {
+fn piece_key(
+    shared: u64,
+    book: &Resolved,
+    i: usize,
+    lang: &str,
+    markers: &pagebreak::Markers,
+) -> u64 {
     let piece = &book.pieces[i];
     let file = piece.span.file;
     let mut h = crate::hash::Fnv::new();
@@ -532,17 +518,10 @@ fn piece_key(shared: u64, book: &Book, i: usize, lang: &str, markers: &pagebreak
     h.finish()
 }
 
-fn figures(blocks: &[Block]) -> Vec<&str> {
-    crate::model::figures(blocks)
-        .into_iter()
-        .map(|(src, _)| src)
-        .collect()
-}
-
 struct BuildInput<'a> {
     /// Takes each entry's bytes (the package path and the content) for the re-packaging.
     hold: &'a mut dyn FnMut(String, &[u8]),
-    book: &'a Book,
+    book: &'a Resolved,
     title_doc: &'a str,
     docs: &'a [Arc<PieceDoc>],
     lang: &'a str,
@@ -620,24 +599,25 @@ fn plan(input: BuildInput) -> Plan {
     let mut pieces = Vec::with_capacity(hrefs.len());
     for ((piece, href), doc) in book.pieces.iter().zip(hrefs).zip(docs) {
         held(hold, href, doc.xhtml.as_bytes());
-        let shift = xhtml::heading_shift(&piece.blocks);
         let mut toc = Vec::new();
         for blk in piece.blocks.iter() {
-            if let Block::Heading {
-                level, id, content, ..
-            } = blk
+            if let Kind::Heading {
+                level,
+                anchor,
+                content,
+                ..
+            } = &blk.kind
             {
-                let l = xhtml::shifted_level(shift, *level);
                 let text = plain_text(content);
-                if l <= 3 && !text.trim().is_empty() {
-                    let url = format!("{href}#{}", xhtml::xml_id(id));
-                    toc.push((url, text.trim().to_string(), i32::from(l)));
+                if *level <= 3 && !text.trim().is_empty() {
+                    let url = format!("{href}#{anchor}");
+                    toc.push((url, text.trim().to_string(), i32::from(*level)));
                 }
             }
         }
         pieces.push(PlannedPiece {
             href: href.clone(),
-            label: piece.label(),
+            label: piece.label.clone(),
             toc,
         });
     }

@@ -12,14 +12,16 @@
 //! - a label for the cover's `<guide>` reference (it writes the content's empty title).
 
 use super::xml::{Document, Element, Node};
-use crate::meta::{Creator, Metadata};
+use crate::credits::Person;
+use crate::meta::Metadata;
 
 /// Everything the package metadata says, computed by [`super::epub`].
 pub struct PackageInfo<'a> {
     pub meta: &'a Metadata,
-    /// The book's creators (book-level people) and then its contributors (people named
-    /// only in pieces).
-    pub people: Vec<Creator>,
+    /// Everyone in the book once: the book's creators (book-level people), then its
+    /// contributors (people named only in pieces), each with all their roles and one sort
+    /// name.
+    pub people: &'a [Person],
     /// How many of `people` are creators (`dc:creator`); the rest are `dc:contributor`.
     pub creators: usize,
     /// `urn:isbn:…` or `urn:uuid:…`.
@@ -88,27 +90,11 @@ pub fn complete(opf: &str, info: &PackageInfo) -> Result<String, String> {
         add.push(refine("subtitle", "title-type", "subtitle"));
     }
     // One element per person, with a role refinement for each of their roles (Jane Writer
-    // may be an author of one piece and the interviewer of another).
-    let mut persons: Vec<(&str, Option<&str>, Vec<crate::meta::Role>, bool)> = Vec::new();
-    for (i, p) in info.people.iter().enumerate() {
-        let creator = i < info.creators;
-        match persons
-            .iter_mut()
-            .find(|(n, _, _, c)| *n == p.name && *c == creator)
-        {
-            Some((_, fa, roles, _)) => {
-                if !roles.contains(&p.role) {
-                    roles.push(p.role);
-                }
-                if fa.is_none() {
-                    *fa = p.file_as.as_deref();
-                }
-            }
-            None => persons.push((&p.name, p.file_as.as_deref(), vec![p.role], creator)),
-        }
-    }
+    // may be an author of one piece and the interviewer of another): `resolve` grouped them.
     let (mut nc, mut nk) = (0, 0);
-    for (name, file_as, roles, creator) in persons {
+    for (i, p) in info.people.iter().enumerate() {
+        let (name, file_as, roles, creator) =
+            (&p.name, p.file_as.as_deref(), &p.roles, i < info.creators);
         let (tag, id) = if creator {
             nc += 1;
             ("dc:creator", format!("creator-{nc}"))

@@ -1,5 +1,5 @@
-//! Model → XHTML content documents: one per piece (`<article>` with its `<header>`), plus the
-//! cover page and the title page.
+//! The resolved book → XHTML content documents: one per piece (`<article>` with its
+//! `<header>`), plus the cover page and the title page (with the imprint).
 //!
 //! All text goes through [`esc`]/[`esc_attr`]; nothing from the manuscript is ever written as
 //! markup. Ids the writer makes up contain `_`, which [`crate::markdown::slug`] never
@@ -7,13 +7,15 @@
 
 use super::pagebreak::Markers;
 use super::xml::{esc, esc_attr};
-use crate::model::{Align, Block, Book, Inline, Piece, SpeakerRole};
+use crate::model::{Align, Inline, SpeakerRole};
+use crate::resolve::{Kind, RBlock, RPiece, Resolved};
 use std::collections::HashMap;
 
 /// What every piece's writer needs from the whole book.
 pub struct Ctx<'a> {
-    pub book: &'a Book,
-    /// Heading id → href of the document holding it (resolves `#id` links across pieces).
+    pub book: &'a Resolved,
+    /// Heading anchor → href of the document holding it (resolves `#id` links across
+    /// pieces).
     pub anchors: &'a HashMap<String, String>,
     /// Figure `src` as written → href of the image inside the package.
     pub images: &'a HashMap<String, String>,
@@ -39,29 +41,12 @@ pub fn page(lang: &str, title: &str, body_type: &str, body: &str) -> String {
     )
 }
 
-/// An id that is a valid XML name (what epubcheck requires of `id`): letters, digits, `-`,
-/// `_`, `.`, starting with a letter or `_`.
-pub fn xml_id(s: &str) -> String {
-    let mut out: String = s
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if !out.starts_with(|c: char| c.is_alphabetic() || c == '_') {
-        out.insert_str(0, "h_");
-    }
-    out
-}
+pub use crate::escape::xml_id;
 
 /// The cover page. With a cover image: the image, labelled; without: a plain typographic
 /// cover (title, subtitle, byline) set by the stylesheet.
-pub fn cover(book: &Book, lang: &str, image_href: Option<&str>) -> String {
-    let title = book.meta.title.as_deref().unwrap_or("Untitled");
+pub fn cover(book: &Resolved, lang: &str, image_href: Option<&str>) -> String {
+    let title = book.title.as_str();
     let body = match image_href {
         Some(href) => format!(
             "<section class=\"cover\" aria-label=\"Cover\">\n<img role=\"doc-cover\" src=\"{}\" alt=\"{}\"/>\n</section>\n",
@@ -88,11 +73,8 @@ pub fn cover(book: &Book, lang: &str, image_href: Option<&str>) -> String {
 }
 
 /// The cover image's text alternative: what the cover says.
-pub fn cover_alt(book: &Book) -> String {
-    let mut alt = format!(
-        "Cover: {}",
-        book.meta.title.as_deref().unwrap_or("Untitled")
-    );
+pub fn cover_alt(book: &Resolved) -> String {
+    let mut alt = format!("Cover: {}", book.title);
     if let Some(sub) = &book.meta.subtitle {
         alt += &format!(". {sub}");
     }
@@ -102,155 +84,62 @@ pub fn cover_alt(book: &Book) -> String {
     alt
 }
 
-/// The title page, with the imprint (publisher, edition, date, identifier, rights) below,
-/// and the markers of the printed front matter's pages; the labels placed go to `placed`.
+/// The title page, with the imprint below (the resolved book's lines, as the PDF's copyright
+/// page prints them), and the markers of the printed front matter's pages; the labels
+/// placed go to `placed`.
 pub fn title_page(
-    book: &Book,
+    book: &Resolved,
     lang: &str,
-    identifier: &str,
     pages: &Markers,
     placed: &mut Vec<String>,
 ) -> String {
-    let m = &book.meta;
-    let title = m.title.as_deref().unwrap_or("Untitled");
+    let f = &book.front;
     let mut s = String::from(
         "<section class=\"titlepage\" epub:type=\"titlepage\" aria-labelledby=\"titlepage_title\">\n",
     );
     s += &markers(&pages.title_page, placed);
-    s += &format!("<h1 id=\"titlepage_title\">{}</h1>\n", esc(title));
-    if let Some(sub) = &m.subtitle {
+    s += &format!("<h1 id=\"titlepage_title\">{}</h1>\n", esc(&f.title));
+    if let Some(sub) = &f.subtitle {
         s += &format!(
             "<p class=\"subtitle\" role=\"doc-subtitle\">{}</p>\n",
             esc(sub)
         );
     }
-    for line in &book.words.byline {
+    for line in &f.byline {
         s += &format!("<p class=\"byline\">{}</p>\n", esc(line));
     }
-    if let Some(p) = &m.publisher {
+    if let Some(p) = &f.publisher {
         s += &format!("<p class=\"publisher\">{}</p>\n", esc(p));
     }
     s += "</section>\n<section class=\"imprint\" epub:type=\"imprint\" aria-label=\"Imprint\">\n";
     s += &markers(&pages.imprint, placed);
-    let mut facts: Vec<String> = Vec::new();
-    facts.extend(book.words.series.clone());
-    facts.extend(m.edition.clone());
-    facts.extend(book.words.date.clone());
-    if !identifier.is_empty() {
-        facts.push(identifier.to_string());
-    }
-    facts.extend(m.rights.clone());
-    for f in facts {
-        s += &format!("<p>{}</p>\n", esc(&f));
+    for line in &f.imprint {
+        s += &format!("<p>{}</p>\n", esc(line));
     }
     // The printed contents has no document of its own here (the navigation takes its
     // place): its pages are marked where it would stand.
     s += &markers(&pages.contents, placed);
     s += "</section>\n";
-    page(lang, title, "frontmatter", &s)
+    page(lang, &book.title, "frontmatter", &s)
 }
 
-/// The shift that makes a piece's headings start at `h2` (the piece title is its `h1`);
-/// computed once per piece ([`shifted_level`] per heading would make it quadratic).
-pub fn heading_shift(blocks: &[Block]) -> u8 {
-    let top = blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Heading { level, .. } => Some(*level),
-            _ => None,
-        })
-        .min()
-        .unwrap_or(2);
-    2u8.saturating_sub(top)
-}
-
-/// The level a heading is set at, given its piece's [`heading_shift`].
-pub fn shifted_level(shift: u8, level: u8) -> u8 {
-    level.saturating_add(shift).min(6)
-}
-
-/// Footnote numbering of one piece: label → number (references first, then unreferenced
-/// definitions), and the definitions in number order.
-struct Notes<'b> {
-    numbers: HashMap<String, u32>,
-    defs: Vec<(u32, &'b str, &'b [Block])>,
-    /// How many references to each label have been written so far.
-    seen: HashMap<String, u32>,
-}
-
-impl<'b> Notes<'b> {
-    fn of(blocks: &'b [Block]) -> Notes<'b> {
-        let mut numbers = HashMap::new();
-        crate::model::walk_inlines(blocks, &mut |i| {
-            if let Inline::FootnoteRef { label, number, .. } = i {
-                numbers.entry(label.clone()).or_insert(*number);
-            }
-        });
-        let mut found: Vec<(&'b str, &'b [Block])> = Vec::new();
-        collect_defs(blocks, &mut found);
-        let mut next = numbers.values().copied().max().unwrap_or(0);
-        let mut defs = Vec::new();
-        for (label, content) in found {
-            if defs.iter().any(|(_, l, _)| *l == label) {
-                continue;
-            }
-            let n = *numbers.entry(label.to_string()).or_insert_with(|| {
-                next += 1;
-                next
-            });
-            defs.push((n, label, content));
-        }
-        defs.sort_by_key(|d| d.0);
-        Notes {
-            numbers,
-            defs,
-            seen: HashMap::new(),
-        }
-    }
-}
-
-fn collect_defs<'b>(blocks: &'b [Block], out: &mut Vec<(&'b str, &'b [Block])>) {
-    for b in blocks {
-        match b {
-            Block::FootnoteDef { label, content, .. } => {
-                out.push((label, content));
-                collect_defs(content, out);
-            }
-            Block::PullQuote { content, .. } | Block::BlockQuote { content, .. } => {
-                collect_defs(content, out)
-            }
-            Block::List { items, .. } => items.iter().for_each(|i| collect_defs(i, out)),
-            Block::DefinitionList { items, .. } => items
-                .iter()
-                .flat_map(|(_, d)| d.iter())
-                .for_each(|d| collect_defs(d, out)),
-            _ => {}
-        }
-    }
-}
-
-/// One piece (the `index`th of the book) as a content document, with the labels of the page
-/// markers placed in it.
-pub fn piece(ctx: &Ctx, piece: &Piece, index: usize, lang: &str) -> (String, Vec<String>) {
+/// One resolved piece as a content document, with the labels of the page markers placed
+/// in it.
+pub fn piece(ctx: &Ctx, piece: &RPiece) -> (String, Vec<String>) {
+    let index = piece.index;
     let mut w = Writer {
         ctx,
         out: String::new(),
-        notes: Notes::of(&piece.blocks),
-        shift: heading_shift(&piece.blocks),
+        seen: HashMap::new(),
         placed: Vec::new(),
     };
     let m = &piece.meta;
-    // A piece of a several-piece book without a title gets no invented heading; a book of
-    // one piece is titled by the book.
-    let title = m.title.clone().or_else(|| {
-        (ctx.book.pieces.len() == 1).then(|| ctx.book.meta.title.clone().unwrap_or_default())
-    });
-    match &title {
+    match &piece.title {
         Some(_) => w.out += "<article class=\"piece\" aria-labelledby=\"piece_title\">\n<header>\n",
         None => {
             w.out += &format!(
                 "<article class=\"piece\" aria-label=\"{}\">\n<header>\n",
-                crate::escape::attr(&piece.label())
+                crate::escape::attr(&piece.label)
             )
         }
     }
@@ -258,15 +147,9 @@ pub fn piece(ctx: &Ctx, piece: &Piece, index: usize, lang: &str) -> (String, Vec
         w.out += &markers(labels, &mut w.placed);
     }
     // Metadata text is inline Markdown (emphasis, smart quotes): written as the body is.
-    let book_title = m.title.is_none().then_some(&ctx.book.meta.rich.title);
     let fields: [(&Option<String>, &[Inline], &str, &str); 4] = [
         (&m.kicker, &m.rich.kicker, "p", " class=\"kicker\""),
-        (
-            &title,
-            book_title.unwrap_or(&m.rich.title),
-            "h1",
-            " id=\"piece_title\"",
-        ),
+        (&piece.title, &piece.title_rich, "h1", " id=\"piece_title\""),
         (
             &m.subtitle,
             &m.rich.subtitle,
@@ -290,7 +173,7 @@ pub fn piece(ctx: &Ctx, piece: &Piece, index: usize, lang: &str) -> (String, Vec
         }
         w.out += &format!("</{tag}>\n");
     }
-    for line in ctx.book.words.pieces.get(index).into_iter().flatten() {
+    for line in &piece.byline {
         w.out += &format!("<p class=\"byline\">{}</p>\n", esc(line));
     }
     w.out += "</header>\n";
@@ -298,56 +181,54 @@ pub fn piece(ctx: &Ctx, piece: &Piece, index: usize, lang: &str) -> (String, Vec
     if index + 1 == ctx.book.pieces.len() {
         w.out += &markers(&ctx.markers.end, &mut w.placed);
     }
-    w.footnotes();
+    w.footnotes(piece);
     w.out += "</article>\n";
-    let doc = page(
-        lang,
-        &title.unwrap_or_else(|| piece.label()),
-        "bodymatter",
-        &w.out,
-    );
+    let title = piece.title.clone().unwrap_or_else(|| piece.label.clone());
+    let doc = page(&piece.lang, &title, "bodymatter", &w.out);
     (doc, w.placed)
 }
 
-struct Writer<'a, 'b> {
+struct Writer<'a> {
     ctx: &'a Ctx<'a>,
     out: String,
-    notes: Notes<'b>,
-    shift: u8,
+    /// How many references to each note number have been written so far.
+    seen: HashMap<u32, u32>,
     /// The labels of the page markers written so far.
     placed: Vec<String>,
 }
 
-impl<'b> Writer<'_, 'b> {
-    fn blocks(&mut self, blocks: &'b [Block]) {
+impl Writer<'_> {
+    fn blocks(&mut self, blocks: &[RBlock]) {
         for b in blocks {
             self.block(b);
         }
     }
 
-    fn block(&mut self, b: &'b Block) {
-        if let Some(labels) = self.ctx.markers.blocks.get(&b.span()) {
+    fn block(&mut self, b: &RBlock) {
+        if let Some(labels) = self.ctx.markers.blocks.get(&b.span) {
             self.out += &markers(labels, &mut self.placed);
         }
-        match b {
-            Block::Heading {
-                level, id, content, ..
+        match &b.kind {
+            Kind::Heading {
+                level,
+                anchor,
+                content,
+                ..
             } => {
-                let h = (level + self.shift).min(6);
-                self.out += &format!("<h{h} id=\"{}\">", esc_attr(&xml_id(id)));
+                let h = (*level).clamp(1, 6);
+                self.out += &format!("<h{h} id=\"{}\">", esc_attr(anchor));
                 self.inlines(content);
                 self.out += &format!("</h{h}>\n");
             }
-            Block::Paragraph { content, .. } => {
+            Kind::Paragraph { content, .. } => {
                 self.out += "<p>";
                 self.inlines(content);
                 self.out += "</p>\n";
             }
-            Block::SpeakerTurn {
+            Kind::Turn {
                 speaker,
                 role,
                 content,
-                ..
             } => {
                 let class = match role {
                     SpeakerRole::Question => "turn question",
@@ -361,22 +242,21 @@ impl<'b> Writer<'_, 'b> {
                 self.inlines(content);
                 self.out += "</p>\n";
             }
-            Block::PullQuote { content, .. } => {
+            Kind::PullQuote { blocks, .. } => {
                 self.out +=
                     "<aside class=\"pullquote\" epub:type=\"pullquote\" role=\"doc-pullquote\">\n";
-                self.blocks(content);
+                self.blocks(blocks);
                 self.out += "</aside>\n";
             }
-            Block::BlockQuote { content, .. } => {
+            Kind::BlockQuote { blocks } => {
                 self.out += "<blockquote>\n";
-                self.blocks(content);
+                self.blocks(blocks);
                 self.out += "</blockquote>\n";
             }
-            Block::List {
+            Kind::List {
                 ordered,
                 start,
                 items,
-                ..
             } => {
                 let tag = if *ordered { "ol" } else { "ul" };
                 if *ordered && *start != 1 {
@@ -386,12 +266,12 @@ impl<'b> Writer<'_, 'b> {
                 }
                 for item in items {
                     self.out += "<li>";
-                    self.blocks(item);
+                    self.blocks(&item.blocks);
                     self.out += "</li>\n";
                 }
                 self.out += &format!("</{tag}>\n");
             }
-            Block::Table {
+            Kind::Table {
                 header,
                 rows,
                 align,
@@ -402,7 +282,7 @@ impl<'b> Writer<'_, 'b> {
                     self.out += "<thead>\n<tr>";
                     for (i, cell) in header.iter().enumerate() {
                         self.out += &format!("<th scope=\"col\"{}>", align_class(align, i));
-                        self.inlines(cell);
+                        self.inlines(&cell.content);
                         self.out += "</th>";
                     }
                     self.out += "</tr>\n</thead>\n";
@@ -413,7 +293,7 @@ impl<'b> Writer<'_, 'b> {
                         self.out += "<tr>";
                         for (i, cell) in row.iter().enumerate() {
                             self.out += &format!("<td{}>", align_class(align, i));
-                            self.inlines(cell);
+                            self.inlines(&cell.content);
                             self.out += "</td>";
                         }
                         self.out += "</tr>\n";
@@ -422,7 +302,7 @@ impl<'b> Writer<'_, 'b> {
                 }
                 self.out += "</table>\n";
             }
-            Block::Figure {
+            Kind::Figure {
                 src,
                 alt,
                 caption,
@@ -450,28 +330,26 @@ impl<'b> Writer<'_, 'b> {
                 }
                 self.out += "</figure>\n";
             }
-            // Set at the end of the piece, in number order.
-            Block::FootnoteDef { .. } => {}
-            Block::DefinitionList { items, .. } => {
+            Kind::Definitions { items } => {
                 self.out += "<dl>\n";
-                for (term, defs) in items {
-                    if !term.is_empty() {
+                for d in items {
+                    if !d.term.is_empty() {
                         self.out += "<dt>";
-                        self.inlines(term);
+                        self.inlines(&d.term);
                         self.out += "</dt>\n";
                     }
-                    for d in defs {
+                    for def in &d.defs {
                         self.out += "<dd>";
-                        self.blocks(d);
+                        self.blocks(def);
                         self.out += "</dd>\n";
                     }
                 }
                 self.out += "</dl>\n";
             }
-            Block::CodeBlock { text, .. } => {
+            Kind::Code { text } => {
                 self.out += &format!("<pre><code>{}</code></pre>\n", esc(text));
             }
-            Block::Break { .. } => self.out += "<hr/>\n",
+            Kind::Break => self.out += "<hr/>\n",
         }
     }
 
@@ -513,14 +391,10 @@ impl<'b> Writer<'_, 'b> {
                 );
                 self.wrap(&open, content, "</i>");
             }
-            Inline::FootnoteRef { label, .. } => {
-                let Some(&n) = self.notes.numbers.get(label) else {
-                    return;
-                };
-                if !self.notes.defs.iter().any(|d| d.1 == label) {
-                    return;
-                }
-                let k = self.notes.seen.entry(label.clone()).or_insert(0);
+            Inline::FootnoteRef { number, .. } => {
+                // Resolved: every reference here is to a note of the piece.
+                let n = *number;
+                let k = self.seen.entry(n).or_insert(0);
                 *k += 1;
                 let id = if *k == 1 {
                     format!("fnref_{n}")
@@ -542,12 +416,13 @@ impl<'b> Writer<'_, 'b> {
     }
 
     /// Where a link may point: the web and mail (`http`, `https`, `mailto`), or a heading of
-    /// this book (`#id`).
+    /// this book (`#anchor`).
     fn href(&self, url: &str) -> Option<String> {
         let url = url.trim();
         if let Some(id) = url.strip_prefix('#') {
-            let doc = self.ctx.anchors.get(id)?;
-            return Some(format!("{doc}#{}", xml_id(id)));
+            let anchor = xml_id(id);
+            let doc = self.ctx.anchors.get(&anchor)?;
+            return Some(format!("{doc}#{anchor}"));
         }
         let scheme = url.split(':').next()?.to_ascii_lowercase();
         (url.contains(':') && matches!(scheme.as_str(), "http" | "https" | "mailto"))
@@ -556,24 +431,29 @@ impl<'b> Writer<'_, 'b> {
 
     /// The piece's footnotes: `doc-footnote` asides (Apple Books and Kindle show them as
     /// pop-ups) whose number links back to the first reference.
-    fn footnotes(&mut self) {
-        if self.notes.defs.is_empty() {
+    fn footnotes(&mut self, piece: &RPiece) {
+        if piece.notes.is_empty() {
             return;
         }
         self.out += "<section class=\"footnotes\" aria-label=\"Notes\">\n";
-        let defs = std::mem::take(&mut self.notes.defs);
-        for (n, label, content) in &defs {
+        for note in &piece.notes {
+            let n = note.number;
             self.out += &format!(
                 "<aside class=\"footnote\" epub:type=\"footnote\" role=\"doc-footnote\" id=\"fn_{n}\">\n"
             );
-            let referenced = self.notes.seen.contains_key(*label);
-            let mark = if referenced {
+            let mark = if note.referenced && self.seen.contains_key(&n) {
                 format!("<a class=\"backlink\" role=\"doc-backlink\" href=\"#fnref_{n}\">{n}.</a> ")
             } else {
                 format!("<span class=\"backlink\">{n}.</span> ")
             };
-            match content.split_first() {
-                Some((Block::Paragraph { content: first, .. }, rest)) => {
+            match note.blocks.split_first() {
+                Some((
+                    RBlock {
+                        kind: Kind::Paragraph { content: first, .. },
+                        ..
+                    },
+                    rest,
+                )) => {
                     self.out += "<p>";
                     self.out += &mark;
                     self.inlines(first);
@@ -582,12 +462,11 @@ impl<'b> Writer<'_, 'b> {
                 }
                 _ => {
                     self.out += &format!("<p>{}</p>\n", mark.trim_end());
-                    self.blocks(content);
+                    self.blocks(&note.blocks);
                 }
             }
             self.out += "</aside>\n";
         }
-        self.notes.defs = defs;
         self.out += "</section>\n";
     }
 }

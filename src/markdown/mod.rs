@@ -174,7 +174,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         diags.sort_by_key(|d| std::cmp::Reverse(d.severity));
         return Err(diags);
     }
-    let mut book = Book {
+    let book = Book {
         meta: book_meta,
         pieces,
         sources: files,
@@ -182,10 +182,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         text_hashes,
         settings,
         root: project.root.clone(),
-        words: Default::default(),
     };
-    // Resolve: the words both outputs print, decided once.
-    book.words = crate::credits::Words::of(&book);
     Ok(Loaded {
         book,
         warnings: diags,
@@ -285,7 +282,6 @@ fn load_clean_piece(
     let top = conv.top_level();
     let mut diags = std::mem::take(&mut conv.diags);
     diags.extend(conv.repeated_warnings());
-    let notes = conv.notes.clone();
     // Fold the blocks inside each `::: pullquote` into one pull quote block.
     let mut blocks: Vec<Block> = Vec::new();
     let mut current: Option<(usize, Vec<Block>)> = None;
@@ -316,20 +312,8 @@ fn load_clean_piece(
             );
         }
     }
-    // Footnotes: every reference needs a definition and every definition a reference.
-    for b in &blocks {
-        if let Block::FootnoteDef { label, span, .. } = b
-            && !notes.contains_key(label)
-        {
-            diags.push(
-                Diagnostic::warning(format!("footnote `{label}` is never referenced"))
-                    .at_offset(path, text, span.offset())
-                    .hint(format!(
-                        "refer to it with [^{label}] in the text, or remove it"
-                    )),
-            );
-        }
-    }
+    // Every reference needs a definition (a definition nothing refers to is `resolve`'s
+    // to place, and to warn about).
     undefined_note_refs(&blocks, path, text, &mut diags);
     // The typographic pass both outputs share: no-break spaces where lines must not break.
     let piece_lang = piece_meta.lang.clone().unwrap_or_else(|| "en".into());

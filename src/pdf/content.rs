@@ -7,14 +7,19 @@
 //! frame's advance. A glyph whose text ends in word spaces is followed by the font's space
 //! glyph (mapped to U+0020), which absorbs the gap, so every text extractor sees a real
 //! space between words.
-//! Furniture (running heads, folios, marks) is wrapped as `/Artifact` marked content.
+//! The content of the book's structure elements is marked content with an MCID
+//! ([`super::tags::Marker`]); furniture (running heads, folios, marks), rules and anything
+//! outside every tag are artifacts. A glyph whose text differs from what its font's
+//! ToUnicode map says (a discretionary hyphen, a small capital standing for a capital
+//! elsewhere) is wrapped in a span with `/ActualText`, so the page reads as written.
 
 use std::io::Write as _;
 use std::sync::Arc;
 
 use super::PdfError;
 use super::font::EmbeddedFont;
-use crate::typeset::frame::{GlyphRun, Group, Item, Page};
+use super::tags::{Content, Marker};
+use crate::typeset::frame::{GlyphRun, Group, Item, Page, SOFT_HYPHEN};
 
 /// TJ adjustments and coordinates are rounded to thousandths: far below any device's
 /// resolution, and the stream stays short and free of float noise.
@@ -52,12 +57,17 @@ pub(crate) fn page_stream(
         tf: None,
         fonts,
         images,
+        marker: Some(Marker::new()),
     };
     for item in &page.items {
         w.item(item, space)?;
     }
+    w.close_marked();
     if !page.furniture.is_empty() {
-        w.out.extend_from_slice(b"/Artifact BMC\n");
+        // Running heads and folios: pagination artifacts, one sequence for all of them.
+        w.marker = None;
+        w.out
+            .extend_from_slice(b"/Artifact <</Type /Pagination>> BDC\n");
         for item in &page.furniture {
             w.item(item, space)?;
         }
@@ -77,9 +87,25 @@ struct Writer<'a> {
     fonts: &'a [Option<Arc<EmbeddedFont>>],
     /// How many images the document has (an image item names one of them).
     images: usize,
+    /// The marked-content state (`None` inside the furniture's one artifact sequence).
+    marker: Option<Marker>,
 }
 
 impl Writer<'_> {
+    /// Before content of `kind`: the right marked-content sequence.
+    fn mark(&mut self, kind: Content) {
+        if let Some(m) = self.marker.as_mut() {
+            m.content(kind, &mut self.out);
+        }
+    }
+
+    /// Ends the open marked-content sequence.
+    fn close_marked(&mut self) {
+        if let Some(m) = self.marker.as_mut() {
+            m.close(&mut self.out);
+        }
+    }
+
     /// `v` to thousandths, without trailing zeros ("12", "-0.5", "3.142").
     fn num(&mut self, v: f64) {
         self.thousandths(milli(v));
@@ -145,6 +171,7 @@ impl Writer<'_> {
                 to,
                 thickness,
             } => {
+                self.mark(Content::Drawn);
                 self.out.extend_from_slice(b"q\n");
                 self.nums(&[f64::from(*thickness)], "w");
                 self.nums(&[x(from.x), y(from.y)], "m");
@@ -157,6 +184,7 @@ impl Writer<'_> {
                 thickness,
             } => {
                 // Registration colour: full ink on every separation (`super::REGISTRATION`).
+                self.mark(Content::Drawn);
                 let _ = write!(self.out, "q\n/{} CS 1 SCN\n", super::REGISTRATION);
                 self.nums(&[f64::from(*thickness)], "w");
                 self.nums(&[x(from.x), y(from.y)], "m");
@@ -169,6 +197,7 @@ impl Writer<'_> {
                         "an image item names image #{image}, which is not listed"
                     )));
                 }
+                self.mark(Content::Read);
                 self.out.extend_from_slice(b"q\n");
                 let (w, h) = (f64::from(rect.width), f64::from(rect.height));
                 self.nums(&[w, 0.0, 0.0, h, x(rect.x), y(rect.y + rect.height)], "cm");
@@ -176,7 +205,16 @@ impl Writer<'_> {
                 self.out.extend_from_slice(b"Q\n");
             }
             // Annotations, not content (see `super::annotations`).
-            Item::Link { .. } | Item::UriLink { .. } => {}
+            Item::Link { .. } | Item::UriLink { .. } => {
+                if let Some(m) = self.marker.as_mut() {
+                    m.annotation();
+                }
+            }
+            Item::Tag(t) => {
+                if let Some(m) = self.marker.as_mut() {
+                    m.tag(t);
+                }
+            }
             Item::Group(g) => self.group(g, s)?,
         }
         Ok(())
@@ -198,7 +236,9 @@ impl Writer<'_> {
         }
         // Frame space is y-down; inside the group, items are written in a y-up space whose
         // origin is the group's (0, 0): (u, v) = (x, −y). The matrix takes it to the page.
+        // A marked-content sequence never straddles `q … Q`.
         let f = f64::from;
+        self.close_marked();
         self.out.extend_from_slice(b"q\n");
         self.nums(
             &[
@@ -224,17 +264,46 @@ impl Writer<'_> {
         for item in g.items.iter() {
             self.item(item, inner)?;
         }
+        self.close_marked();
         self.out.extend_from_slice(b"Q\n");
         // `Q` restores the scaling and font in force before the group.
         (self.tz, self.tf) = (tz, tf);
         Ok(())
     }
 
+    /// A glyph run: in one marked-content sequence with its owner, except each glyph whose
+    /// text its font's ToUnicode map does not give, which is a sequence of its own with that
+    /// text as its `/ActualText` (readers take the text of a sequence nested in another for
+    /// the end of the outer one, so the spans are not nested).
     fn run(&mut self, run: &GlyphRun, font: &EmbeddedFont, s: Space) {
         // A zero or negative size cannot be drawn (and would divide by zero below).
         if run.glyphs.is_empty() || run.size <= 0.0 {
             return;
         }
+        let marking = self.marker.is_some();
+        let mut x = run.origin.x;
+        for (range, actual) in segments(run, font, marking) {
+            if let Some(m) = self.marker.as_mut() {
+                match actual {
+                    Some(text) => m.content_actual(text, &mut self.out),
+                    None => m.content(Content::Read, &mut self.out),
+                }
+            }
+            let width: f32 = run.glyphs[range.clone()].iter().map(|g| g.advance).sum();
+            self.glyphs(run, font, s, range, x);
+            x += width;
+        }
+    }
+
+    /// The glyphs `range` of `run` as one text object, the first at `x`.
+    fn glyphs(
+        &mut self,
+        run: &GlyphRun,
+        font: &EmbeddedFont,
+        s: Space,
+        range: std::ops::Range<usize>,
+        mut x: f32,
+    ) {
         // 100 % = no scaling; a non-positive scale is treated as none.
         let h = if run.hscale > 0.0 { run.hscale } else { 100.0 };
         self.out.extend_from_slice(b"BT\n");
@@ -249,16 +318,16 @@ impl Writer<'_> {
         }
         // TJ numbers are thousandths of an em of text space, which Tz scales horizontally.
         let per_1000 = 1000.0 / (f64::from(run.size) * f64::from(h) / 100.0);
-        let mut x = run.origin.x;
+        let glyphs = &run.glyphs[range];
         let mut i = 0;
-        while i < run.glyphs.len() {
-            let y_offset = run.glyphs[i].y_offset;
+        while i < glyphs.len() {
+            let y_offset = glyphs[i].y_offset;
             let start = s.left + f64::from(x);
             let base = s.top - f64::from(run.origin.y) + f64::from(y_offset);
             self.nums(&[1.0, 0.0, 0.0, 1.0, start, base], "Tm");
             self.out.push(b'[');
             let mut open = false;
-            while let Some(g) = run.glyphs.get(i).filter(|g| g.y_offset == y_offset) {
+            while let Some(g) = glyphs.get(i).filter(|g| g.y_offset == y_offset) {
                 let wanted = f64::from(g.advance) * per_1000;
                 let own = font.width_1000(g.id);
                 let spaces = g.text.trailing_spaces();
@@ -311,6 +380,65 @@ impl Writer<'_> {
     }
 }
 
+/// The text glyph `g` stands for, when its font's ToUnicode map says otherwise: a
+/// discretionary hyphen stands for nothing, a glyph met with another text first (a small
+/// capital that is a capital here and a lower-case letter there; the further glyphs of a
+/// cluster) for its own. `None`: the map is right.
+fn actual_text<'g>(font: &EmbeddedFont, g: &'g crate::typeset::frame::Glyph) -> Option<&'g str> {
+    let text = g.text.as_str();
+    let want = if text == SOFT_HYPHEN {
+        ""
+    } else {
+        match g.text.base_len() {
+            0 => text,
+            base => &text[..base],
+        }
+    };
+    (font.unicode(g.id) != want).then_some(want)
+}
+
+/// The stretches of `run` to write as one marked-content sequence each: glyphs the font's
+/// ToUnicode map reads right go together; each other glyph is a stretch of its own, with the
+/// text it stands for. Without `marking` (furniture, an artifact), the whole run is one.
+pub(crate) fn segments<'g>(
+    run: &'g GlyphRun,
+    font: &EmbeddedFont,
+    marking: bool,
+) -> Vec<(std::ops::Range<usize>, Option<&'g str>)> {
+    if !marking {
+        return vec![(0..run.glyphs.len(), None)];
+    }
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, g) in run.glyphs.iter().enumerate() {
+        if let Some(text) = actual_text(font, g) {
+            if start < i {
+                out.push((start..i, None));
+            }
+            out.push((i..i + 1, Some(text)));
+            start = i + 1;
+        }
+    }
+    if start < run.glyphs.len() {
+        out.push((start..run.glyphs.len(), None));
+    }
+    out
+}
+
+/// A PDF text string: `()` when empty, else UTF-16BE with its byte order mark, in hex (no
+/// escaping to get wrong).
+pub(crate) fn text_string(out: &mut Vec<u8>, text: &str) {
+    if text.is_empty() {
+        out.extend_from_slice(b"()");
+        return;
+    }
+    out.extend_from_slice(b"<FEFF");
+    for unit in text.encode_utf16() {
+        let _ = write!(out, "{unit:04X}");
+    }
+    out.push(b'>');
+}
+
 /// `v` in thousandths, rounded half away from zero as `f64::round` does, without its
 /// library call (x86-64's baseline has no rounding instruction, and this runs for every
 /// adjusted glyph).
@@ -343,6 +471,7 @@ mod tests {
             tf: None,
             fonts: &[],
             images: 0,
+            marker: None,
         };
         for v in [0.0, -0.0004, 12.0, -0.5, 4.56789, 1000.25, -12.0625, 0.001] {
             w.num(v);

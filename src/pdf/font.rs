@@ -96,6 +96,11 @@ impl EmbeddedFont {
         self.text.get(code).map_or("", String::as_str)
     }
 
+    /// The text an original glyph's code maps to in the ToUnicode CMap ("" = none).
+    pub fn unicode(&self, original: u16) -> &str {
+        self.text_of(usize::from(self.gid(original)))
+    }
+
     /// The advance of an original glyph (one of the subset's) in 1/1000 em exactly as `/W`
     /// gives it (a whole number), so TJ adjustments computed against it reproduce the
     /// frame's positions in every viewer.

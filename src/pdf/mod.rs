@@ -12,6 +12,8 @@ mod image;
 mod metadata;
 mod outline;
 mod splice;
+mod structure;
+mod tags;
 
 use std::fmt;
 
@@ -148,6 +150,7 @@ fn structure_key(
     pages: &Pages,
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     memo: &crate::manifest::HashMemo,
+    tree: Option<(&structure::Tree, &crate::resolve::Structure)>,
 ) -> u64 {
     let mut h = Fnv::new();
     let rect = |h: &mut Fnv, r: Rect| {
@@ -199,6 +202,8 @@ fn structure_key(
     for f in fonts {
         h.write_u64(f.as_ref().map_or(0, |f| f.key));
     }
+    // The structure tree: which element owns each piece of marked content.
+    h.write_u64(tree.map_or(0, |(t, s)| t.key(s)));
     for img in &pages.images {
         // By content when the manifest hashed it (always, in a build), else by address.
         h.write_u64(memo.image(img).unwrap_or(Arc::as_ptr(img) as usize as u64));
@@ -225,13 +230,29 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     let mut deflater = None;
     let fonts = font::embed_fonts(pages, &mut cache.subsets, &mut deflater)?;
     let streams = content_streams(pages, hashes, &fonts, &mut cache.streams, &mut deflater)?;
-    let key = structure_key(pages, &fonts, &cache.memo);
+    // The marked content of every page, by element: the structure tree's making.
+    let tree = pages
+        .structure
+        .as_ref()
+        .map(|s| (structure::Tree::of(pages, &fonts), s.as_ref()));
+    let key = structure_key(
+        pages,
+        &fonts,
+        &cache.memo,
+        tree.as_ref().map(|(t, s)| (t, *s)),
+    );
     let (mut last, changed) = match cache.last.take() {
         Some(mut last) if last.key == key => {
             let changed = last.update(streams, &pages.info)?;
             (last, Some(changed))
         }
-        _ => (fresh(pages, &fonts, streams, key, &mut deflater)?, None),
+        _ => {
+            let tree = tree.as_ref().map(|(t, s)| (t, *s));
+            (
+                fresh(pages, &fonts, streams, key, tree, &mut deflater)?,
+                None,
+            )
+        }
     };
 
     let lo = &mut last.doc;
@@ -267,6 +288,7 @@ fn fresh(
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     streams: Vec<Arc<Vec<u8>>>,
     key: u64,
+    tree: Option<(&structure::Tree, &crate::resolve::Structure)>,
     deflater: &mut Option<Deflater>,
 ) -> Result<Last, PdfError> {
     let mut doc = PdfDocument::new(&pages.info.title);
@@ -297,6 +319,7 @@ fn fresh(
     }
     let contents = attach(&mut lo, fonts, streams, has_marks(pages))?;
     let (info, xmp) = finish(&mut lo, pages)?;
+    tag(&mut lo, tree)?;
     compress(&mut lo, deflater);
     Ok(Last {
         key,
@@ -467,10 +490,11 @@ fn content_streams(
     deflater: &mut Option<Deflater>,
 ) -> Result<Vec<Arc<Vec<u8>>>, PdfError> {
     // A page's stream depends on what it draws (its manifest hash), on the subsets (glyph
-    // codes) and on the images' numbers (resource names).
+    // codes, and the texts their ToUnicode maps give: a glyph the map reads otherwise gets
+    // an `/ActualText`) and on the images' numbers (resource names).
     let mut shared = Fnv::new();
     for f in fonts {
-        shared.write(f.as_ref().map_or(b"-".as_slice(), |f| f.name.as_bytes()));
+        shared.write_u64(f.as_ref().map_or(0, |f| f.key));
     }
     // Which image each resource name stands for: the images themselves, in order (alive
     // while `pages` is, so no two of them share an address).
@@ -685,6 +709,66 @@ fn metadata_objects(info: &DocInfo) -> Result<(Dictionary, Stream), PdfError> {
     // Left uncompressed so file scanners and archivists can read it (a common expectation).
     let xmp = Stream::new(xmp_dict, xmp.into_bytes()).with_compression(false);
     Ok((metadata::info_dict(info)?, xmp))
+}
+
+/// The tagged PDF's parts: the structure tree (when the pages carry the book's structure),
+/// each link annotation an object of its own in it, `/MarkInfo`, pages tabbed in structure
+/// order, and viewers told to show the title.
+fn tag(
+    lo: &mut Document,
+    tree: Option<(&structure::Tree, &crate::resolve::Structure)>,
+) -> Result<(), PdfError> {
+    let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
+    let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
+    let mut annots = Vec::with_capacity(page_ids.len());
+    for &id in &page_ids {
+        let list = match lo.get_dictionary(id).and_then(|d| d.get(b"Annots")) {
+            Ok(Object::Array(a)) => a.clone(),
+            _ => Vec::new(),
+        };
+        let mut refs = Vec::with_capacity(list.len());
+        let mut ids = Vec::with_capacity(list.len());
+        for a in list {
+            let annot = match a {
+                Object::Reference(r) => r,
+                Object::Dictionary(mut d) => {
+                    // Printable, as PDF/UA asks of annotations (ISO 32000-1, 12.5.3).
+                    d.set("F", Object::Integer(4));
+                    lo.add_object(Object::Dictionary(d))
+                }
+                _ => continue,
+            };
+            refs.push(Object::Reference(annot));
+            ids.push(annot);
+        }
+        let page = lo.get_dictionary_mut(id).map_err(bad)?;
+        if !refs.is_empty() {
+            page.set("Annots", Object::Array(refs));
+        }
+        page.set("Tabs", Object::Name(b"S".to_vec()));
+        annots.push(ids);
+    }
+    let root = match tree {
+        Some((tree, s)) => {
+            let targets = structure::Targets {
+                pages: &page_ids,
+                annots: &annots,
+            };
+            Some(structure::write(lo, tree, s, &targets)?)
+        }
+        None => None,
+    };
+    let catalog = lo.catalog_mut().map_err(bad)?;
+    let mut prefs = Dictionary::new();
+    prefs.set("DisplayDocTitle", Object::Boolean(true));
+    catalog.set("ViewerPreferences", Object::Dictionary(prefs));
+    if let Some(root) = root {
+        catalog.set("StructTreeRoot", Object::Reference(root));
+        let mut mark = Dictionary::new();
+        mark.set("Marked", Object::Boolean(true));
+        catalog.set("MarkInfo", Object::Dictionary(mark));
+    }
+    Ok(())
 }
 
 /// The lopdf pass: boxes, navigation, metadata, language. Returns the Info dictionary's

@@ -4,7 +4,7 @@
 
 use super::marks;
 use crate::settings::PrintSettings;
-use crate::typeset::frame::{Group, Item, Page, Rect, Transform};
+use crate::typeset::frame::{Group, Item, Page, Rect, Tag, Transform};
 use std::sync::Arc;
 
 /// The page indices (0-based) on each sheet side of a saddle-stitched booklet of `n` pages
@@ -60,7 +60,8 @@ pub fn side_of(n: usize, saddle: bool) -> Vec<usize> {
 /// What goes on a sheet side: two page slots, the sheet's number among all, and the creep
 /// shift of its pages.
 struct Side<'a> {
-    pages: [Option<&'a Page>; 2],
+    /// Each slot's page and its place in the print order.
+    pages: [Option<(usize, &'a Page)>; 2],
     shift: f32,
 }
 
@@ -81,7 +82,7 @@ pub fn impose(
         .into_iter()
         .enumerate()
         .map(|(k, [l, r])| Side {
-            pages: [l.map(|i| &pages[i]), r.map(|i| &pages[i])],
+            pages: [l.map(|i| (i, &pages[i])), r.map(|i| (i, &pages[i]))],
             // Sheet k/2 from the outside: its pages move towards the fold by k/2 creeps.
             shift: if saddle {
                 (k / 2) as f32 * s.creep
@@ -121,7 +122,7 @@ fn sheet(
         ..Page::default()
     };
     for (slot, page) in side.pages.iter().enumerate() {
-        let Some(page) = page else { continue };
+        let Some((index, page)) = page else { continue };
         let left = slot == 0;
         // Towards the fold: the left page moves right, the right page left.
         let dx = if left { side.shift } else { w - side.shift };
@@ -150,6 +151,10 @@ fn sheet(
             })
         };
         if !page.items.is_empty() {
+            // Which page the content is: the structure tree reads the pages' content in the
+            // book's order, not the sheets'.
+            let at = u32::try_from(*index).unwrap_or(u32::MAX);
+            out.items.push(Item::Tag(Tag::Page(at)));
             out.items.push(group(&page.items));
         }
         if !page.furniture.is_empty() {

@@ -251,6 +251,8 @@ pub fn edition(
         // The covers' glyphs are not in the typesetter's sum: the writer looks.
         glyphs: None,
         renumber: (0..screen.pages.len()).map(|i| i + offset).collect(),
+        // The same book: the covers and padding are artifacts, the pages keep their tags.
+        structure: screen.structure.clone(),
     };
     let booklet = (s.impose != Impose::None).then(|| {
         let saddle = s.impose == Impose::Saddle;
@@ -278,6 +280,8 @@ pub fn edition(
             info: screen.info.clone(),
             // A link goes to the sheet side showing its page.
             renumber: (0..screen.pages.len()).map(|i| side[i + offset]).collect(),
+            // Each sheet side shows its pages with their tags: the tree reads the book.
+            structure: screen.structure.clone(),
             // A sheet holds two pages: no outline, no page labels.
             ..Pages::default()
         }

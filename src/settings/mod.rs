@@ -31,6 +31,7 @@ struct RawPdf {
     font_size: Option<f32>,
     leading: Option<f32>,
     fonts: Option<RawFonts>,
+    standard: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -80,6 +81,26 @@ pub struct PdfSettings {
     pub leading: f32,
     /// Replacement font files, relative to the book folder: (face, path).
     pub fonts: Vec<(FontFace, String)>,
+    /// The standard the PDF must meet (`standard = "ua-1"`); `None`: tagged, no claim.
+    pub standard: Option<PdfStandard>,
+}
+
+/// A standard the PDF is made to meet and says it meets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PdfStandard {
+    /// PDF/UA-1 (ISO 14289-1): what folio cannot make accessible (a figure without alt
+    /// text, a skipped heading level, a table without a header row) is an error.
+    Ua1,
+}
+
+impl PdfStandard {
+    /// The standard named `s` (`ua-1`), as `[pdf] standard` and `--pdf-standard` write it.
+    pub fn parse(s: &str) -> Option<PdfStandard> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "ua-1" | "ua1" | "pdf/ua-1" => Some(PdfStandard::Ua1),
+            _ => None,
+        }
+    }
 }
 
 /// The faces folio sets text in.
@@ -124,6 +145,7 @@ impl Default for PdfSettings {
             font_size: 10.5,
             leading: 13.5,
             fonts: vec![],
+            standard: None,
         }
     }
 }
@@ -196,6 +218,7 @@ const SCHEMA: &[(&str, &[KeyForm])] = &[
                 Form::Table,
                 "fonts = { regular = \"fonts/Face-Regular.ttf\" }",
             ),
+            ("standard", Form::Text, "standard = \"ua-1\""),
         ],
     ),
     (
@@ -482,6 +505,19 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
             if let Some(path) = path {
                 out.fonts.push((face, path));
             }
+        }
+    }
+    if let Some(name) = &p.standard {
+        match PdfStandard::parse(name) {
+            Some(st) => out.standard = Some(st),
+            None => errors.push(
+                block
+                    .error_at_key(
+                        "standard",
+                        format!("folio does not make PDFs to the standard `{name}`"),
+                    )
+                    .hint("standard = \"ua-1\" (PDF/UA-1, accessible PDF); PDF/A and PDF/X are not made"),
+            ),
         }
     }
     // PDF readers address at most 200 × 200 inches (ISO 32000-1, annex C); a book page under

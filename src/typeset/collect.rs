@@ -4,6 +4,7 @@
 //! footnote references become raised numbers, links keep their target.
 
 use super::font::Style;
+use super::frame::InlineTag;
 use crate::model::{Inline, Span};
 
 /// How a run of text is set.
@@ -13,6 +14,9 @@ pub struct TextStyle {
     /// Font size in pt.
     pub size: f32,
     pub small_caps: bool,
+    /// Capitals as small capitals too (`c2sc`, with `small_caps`): labels set wholly in
+    /// small capitals keep their text's case, so the text reads as written.
+    pub caps: bool,
     /// Baseline shift upwards in pt (superscript note numbers).
     pub raise: f32,
     /// May words of this run be hyphenated (not in links, code or names).
@@ -27,6 +31,7 @@ impl TextStyle {
             face,
             size,
             small_caps: false,
+            caps: false,
             raise: 0.0,
             hyphenate: false,
         }
@@ -46,6 +51,9 @@ pub struct Run {
     pub link: Option<String>,
     /// Where the text came from (for warnings).
     pub span: Span,
+    /// The element inside its paragraph the run's text is (a link, a foreign term, a note's
+    /// call, a speaker's label): the tagged PDF marks it.
+    pub tag: Option<InlineTag>,
     /// Where each of the book's texts starts in `text`: a byte offset, the text's span and
     /// the characters of that text before the offset (not 0 when a text was cut in two);
     /// empty for text the typesetter adds (labels, note numbers). Lines find their
@@ -54,6 +62,21 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run of text the typesetter adds (a label, a number, a line of the front matter):
+    /// no link, no note, no marks in the book's text.
+    pub fn added(text: String, style: TextStyle, lang: &str, span: Span) -> Run {
+        Run {
+            text,
+            style,
+            lang: lang.to_string(),
+            note: None,
+            link: None,
+            tag: None,
+            span,
+            marks: vec![],
+        }
+    }
+
     /// The place in the book of byte `at` of this run's text, if it is the book's text.
     pub fn origin(&self, at: usize) -> Option<super::frame::Origin> {
         let k = self.marks.partition_point(|m| m.0 <= at).checked_sub(1)?;
@@ -75,6 +98,17 @@ const NOTE_RAISE: f32 = 0.33;
 pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
     let mut out = Vec::new();
     walk(inlines, base, lang, None, &mut out);
+    for r in &mut out {
+        r.tag = if r.note.is_some() {
+            Some(InlineTag::Reference)
+        } else if r.link.as_deref().is_some_and(is_web) {
+            Some(InlineTag::Link)
+        } else if r.lang != lang {
+            Some(InlineTag::Lang(r.lang.as_str().into()))
+        } else {
+            None
+        };
+    }
     // Neighbouring runs with equal style, language and link merge, so words are shaped whole.
     let mut merged: Vec<Run> = Vec::with_capacity(out.len());
     for r in out {
@@ -84,6 +118,7 @@ pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
             && last.note.is_none()
             && r.note.is_none()
             && last.link == r.link
+            && last.tag == r.tag
         {
             let shift = last.text.len();
             last.marks.extend(
@@ -108,6 +143,7 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 lang: lang.to_string(),
                 note: None,
                 link: link.map(str::to_owned),
+                tag: None,
                 span,
                 marks: if mark { vec![(0, span, 0)] } else { vec![] },
             });
@@ -178,11 +214,18 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 lang: lang.to_string(),
                 note: Some(*number),
                 link: None,
+                tag: None,
                 span: *span,
                 marks: vec![],
             }),
         }
     }
+}
+
+/// A link the PDF can follow: to the web or to mail (a link to an anchor in the book is the
+/// EPUB's).
+pub fn is_web(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://") || url.starts_with("mailto:")
 }
 
 /// Italic inside roman, roman inside italic (emphasis within a foreign title reads upright).

@@ -14,7 +14,7 @@ use super::frame::{Group, Item, Page, Point, Rect, Transform};
 use super::page::lines;
 use super::par::Align;
 use crate::ident::Identifier;
-use crate::model::Book;
+use crate::resolve::Resolved as Book;
 use std::sync::Arc;
 
 /// The cover image, as the front cover frames it.

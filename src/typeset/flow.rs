@@ -82,11 +82,13 @@ impl Row {
     }
 }
 
-/// A footnote, already set, with its height in pt.
+/// A footnote, already set, with its height in pt and the element its lines are tagged
+/// with.
 #[derive(Debug, Clone, Default)]
 pub struct Note {
     pub lines: Vec<SetLine>,
     pub height: f32,
+    pub id: super::frame::ElemId,
 }
 
 /// The geometry the paginator needs.

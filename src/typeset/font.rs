@@ -290,6 +290,9 @@ enum Face {
     Given(Font),
 }
 
+/// The family of the compiled-in faces.
+const EMBEDDED_FAMILY: &str = "EB Garamond";
+
 static EB_GARAMOND: [&[u8]; 5] = [
     include_bytes!("../../fonts/EBGaramond-Regular.ttf"),
     include_bytes!("../../fonts/EBGaramond-Italic.ttf"),
@@ -341,6 +344,22 @@ impl FontSet {
                     .expect("the embedded EB Garamond faces parse")
             }),
         }
+    }
+
+    /// The families of the five faces, sorted, each once (what the imprint names): a face
+    /// compiled in is EB Garamond's, without parsing it.
+    pub fn families(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .faces
+            .iter()
+            .map(|f| match f {
+                Face::Given(font) => font.family_name().to_string(),
+                Face::Embedded(..) => EMBEDDED_FAMILY.to_string(),
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// Has the face been parsed (given, or asked for)? A face never asked for is not used.

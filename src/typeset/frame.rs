@@ -8,6 +8,7 @@
 //! origin. Bleed extends the media box beyond the trim box on every side.
 
 use crate::model::Span;
+pub use crate::resolve::{ElemId, Role};
 use std::sync::Arc;
 
 /// A point in page space (pt, origin top-left of the trim box, y down).
@@ -51,7 +52,14 @@ pub struct Pages {
     /// moved (the print edition's covers, imposed sheets): links to page `i` go to page
     /// `renumber[i]`. Empty: every page is where it was typeset.
     pub renumber: Vec<usize>,
+    /// The book's structure, which the pages' tags name (`None`: an untagged document).
+    pub structure: Option<Arc<crate::resolve::Structure>>,
 }
+
+/// The text of a discretionary hyphen's glyph (one the typesetter added where it broke a
+/// word): a soft hyphen, U+00AD, which is no character of the word. The PDF writer gives it
+/// an empty `/ActualText`, so the broken word reads and copies whole.
+pub const SOFT_HYPHEN: &str = "\u{AD}";
 
 /// Glyph ids are 16-bit: a bit per glyph in 1,024 words.
 const GLYPH_WORDS: usize = 1 << 10;
@@ -102,9 +110,10 @@ impl FontUse {
 
     fn add(&mut self, id: u16, text: &GlyphText) {
         FontUse::mark(&mut self.used, id);
-        // A glyph's text with the word spaces after it split off.
+        // A glyph's text with the word spaces after it split off; a discretionary hyphen
+        // stands for no character (its glyph's text comes from a real hyphen, if any).
         let base = text.base_len();
-        if base == 0 {
+        if base == 0 || text.as_str() == SOFT_HYPHEN {
             return;
         }
         self.space_after |= base < text.len();
@@ -276,6 +285,44 @@ pub enum Item {
     /// row's items are shared, not copied), and later an imposed page on a sheet or a
     /// cover's panel.
     Group(Group),
+    /// Where the content of an element of the book's structure starts or ends (draws
+    /// nothing): the tagged PDF's structure comes from these.
+    Tag(Tag),
+}
+
+/// A structure mark in a frame (Typst's `FrameItem::Tag` is the model): the content
+/// between a start and its `End` belongs to the element the start names. Content outside
+/// every tag (and inside [`Tag::Artifact`]) is drawn but not read: an artifact.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tag {
+    /// The content of a leaf element of the resolved book's structure (a paragraph, a
+    /// heading, a cell) starts; its role is kept here too, since the content names it.
+    Start(ElemId, Role),
+    /// An element made from the frame alone starts inside the open one (a link, a span in
+    /// another language, a note's call, a speaker's label).
+    Inline(InlineTag),
+    /// Drawn again but read once (a table's header repeated on a later page): what follows,
+    /// until its `End`, is an artifact, tags inside it included.
+    Artifact,
+    /// The innermost open tag ends.
+    End,
+    /// The content after this (until the next `Page`) is on the book's page `k` (in the
+    /// document the pages were made for): a sheet showing two pages says which is which,
+    /// so an element's content is read in the book's order, not the sheet's.
+    Page(u32),
+}
+
+/// An element inside a leaf, made by the typesetter where a line's text changes role.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum InlineTag {
+    /// A link to the web (its annotation is inside it).
+    Link,
+    /// Text in another language than its paragraph's (a BCP 47 tag).
+    Lang(Arc<str>),
+    /// A note's call (its number in the text).
+    Reference,
+    /// A speaker's name opening an interview turn.
+    Lbl,
 }
 
 /// Items in their own coordinate system: `transform` maps them onto the page (after
@@ -593,6 +640,8 @@ pub struct DocInfo {
     pub identifier: String,
     /// The program that made the PDF.
     pub producer: String,
+    /// The standard the PDF claims to meet (in its XMP), checked before it is claimed.
+    pub standard: Option<crate::settings::PdfStandard>,
 }
 
 /// `item` moved by (`dx`, `dy`): glyphs, rules, images and link areas alike.
@@ -638,6 +687,7 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
             dest,
         },
         Item::UriLink { rect: r, uri } => Item::UriLink { rect: rect(r), uri },
+        Item::Tag(t) => Item::Tag(t),
         Item::Group(mut g) => {
             g.transform = Transform::translate(dx, dy).then(&g.transform);
             Item::Group(g)

@@ -9,6 +9,7 @@
 mod blocks;
 mod collect;
 pub mod cover;
+mod figure;
 pub mod flow;
 pub mod font;
 pub mod frame;
@@ -23,7 +24,8 @@ mod table;
 
 use crate::diag::Diagnostic;
 use crate::hash::TextMap;
-use crate::model::{Book, Span};
+use crate::model::Span;
+use crate::resolve::Resolved;
 use crate::settings::{FontFace, PdfSettings};
 use font::{FontSet, Style};
 use frame::{DocInfo, FontFile, Item, Page, Pages};
@@ -41,7 +43,7 @@ const EXPANSION: f32 = 0.02;
 
 /// The prepared-word cache's type (nested so a hit costs no allocation).
 type WordCache = TextMap<
-    (usize, u32, u32, bool, bool, bool),
+    (usize, u32, u32, u8, bool, bool),
     TextMap<String, TextMap<String, Arc<par::Prepared>>>,
 >;
 
@@ -65,28 +67,25 @@ pub struct Env {
 impl Env {
     /// The environment for `book` with its fonts and decoded figures (by path as written).
     pub fn new(
-        book: &Book,
+        book: &Resolved,
         fonts: FontSet,
         figures: HashMap<String, Arc<crate::image::Image>>,
     ) -> Env {
-        // Figures are numbered in the order the book first shows them.
-        let mut order: Vec<(String, Arc<crate::image::Image>)> = Vec::new();
-        for piece in &book.pieces {
-            for (src, _) in crate::model::figures(&piece.blocks) {
-                if let Some(img) = figures.get(src)
-                    && !order.iter().any(|(s, _)| s == src)
-                {
-                    order.push((src.to_string(), img.clone()));
-                }
-            }
-        }
+        // Figures are numbered as `resolve` numbered them: in the order the book first
+        // shows them.
+        let order: Vec<(String, Arc<crate::image::Image>)> = book
+            .figures
+            .iter()
+            .filter_map(|src| figures.get(src).map(|img| (src.clone(), img.clone())))
+            .collect();
         Env {
             fonts,
             hyphenator: hyphenate::Hyphenator::new(&book.settings.hyphenation_exceptions),
             expansion: EXPANSION,
-            lang: book.meta.lang.clone().unwrap_or_else(|| "en".into()),
+            lang: book.lang.clone(),
             names: book
-                .all_creators()
+                .words
+                .people
                 .iter()
                 .flat_map(|c| {
                     c.name
@@ -146,7 +145,7 @@ pub struct Setter<'a> {
 }
 
 impl<'a> Setter<'a> {
-    pub fn new(book: &'a Book, env: &'a Env, caches: &'a mut Caches) -> Setter<'a> {
+    pub fn new(book: &'a Resolved, env: &'a Env, caches: &'a mut Caches) -> Setter<'a> {
         Setter {
             ctx: Ctx::new(book, env, caches),
         }
@@ -246,7 +245,7 @@ pub(crate) fn admit<K, V, S>(
 /// environment and the caches to read, and what the layout found (characters without a
 /// glyph, warnings, time). Nothing here outlives the layout or passes to the next piece.
 pub struct Ctx<'a> {
-    book: &'a Book,
+    book: &'a Resolved,
     env: &'a Env,
     caches: &'a mut Caches,
     /// Characters without a glyph, each at its first place in this layout.
@@ -278,7 +277,7 @@ pub struct Timings {
 
 impl<'a> Ctx<'a> {
     /// A fresh layout state.
-    fn new(book: &'a Book, env: &'a Env, caches: &'a mut Caches) -> Ctx<'a> {
+    fn new(book: &'a Resolved, env: &'a Env, caches: &'a mut Caches) -> Ctx<'a> {
         Ctx {
             book,
             env,
@@ -348,7 +347,11 @@ impl<'a> Ctx<'a> {
 /// One warning per character without a glyph, at its first place in the book, for the first
 /// [`MISSING_SHOWN`] characters; the rest are counted in one closing warning. `missing` is
 /// each layout's list, in book order.
-fn missing_warnings(book: &Book, env: &Env, missing: &[(char, Style, Span)]) -> Vec<Diagnostic> {
+fn missing_warnings(
+    book: &Resolved,
+    env: &Env,
+    missing: &[(char, Style, Span)],
+) -> Vec<Diagnostic> {
     let mut seen = BTreeSet::new();
     let mut out = Vec::new();
     for &(c, face, span) in missing {
@@ -384,14 +387,14 @@ pub struct PieceLayout {
 
 /// Lays out the `index`th piece of `book` and paginates it.
 pub fn layout_piece(
-    book: &Book,
+    book: &Resolved,
     env: &Env,
     caches: &mut Caches,
     index: usize,
     settings: &PdfSettings,
 ) -> PieceLayout {
     let mut ctx = Ctx::new(book, env, caches);
-    let mut flow = blocks::piece(&mut ctx, &book.pieces[index], index, measure(settings));
+    let mut flow = blocks::piece(&mut ctx, &book.pieces[index], measure(settings));
     let t = Instant::now();
     page::paginate(&mut flow, &page::Geometry::new(settings));
     ctx.times.paginate += t.elapsed();
@@ -419,7 +422,7 @@ pub fn measure(settings: &PdfSettings) -> blocks::Measure {
 /// The whole document from its pieces' layouts: pagination, front matter, furniture, and the
 /// document-wide warnings and timings.
 pub fn assemble(
-    book: &Book,
+    book: &Resolved,
     env: &Env,
     caches: &mut Caches,
     settings: &PdfSettings,

@@ -6,17 +6,18 @@
 //! margin on the left) and verso; the body starts on a recto.
 
 use super::Ctx;
-use super::blocks::{BASELINE, LABEL_SCALE, PieceFlow, line_items};
+use super::blocks::{BASELINE, LABEL_SCALE, PieceFlow, line_items, tagged};
 use super::collect::{Run, TextStyle};
 use super::flow::{PageSpace, Row, place_floats};
 use super::font::Style;
 use super::frame::{
-    Destination, DocInfo, Item, LabelStyle, Origin, OutlineEntry, Page, PageLabelRange, PageStart,
-    Pages, Point, Rect,
+    Destination, DocInfo, ElemId, InlineTag, Item, LabelStyle, Origin, OutlineEntry, Page,
+    PageLabelRange, PageStart, Pages, Point, Rect, Role, Tag,
 };
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
-use crate::model::Book;
+use crate::resolve::Resolved;
 use crate::settings::PdfSettings;
+use std::sync::Arc;
 
 /// Everything the page builder needs besides the flows.
 pub struct Geometry {
@@ -73,7 +74,7 @@ struct BodyPage {
 /// Builds the document.
 pub fn assemble(
     ctx: &mut Ctx,
-    book: &Book,
+    book: &Resolved,
     flows: &[&PieceFlow],
     g: &Geometry,
     info: DocInfo,
@@ -88,13 +89,12 @@ pub fn assemble(
             });
         }
     }
-    let multi = book.pieces.len() > 1;
+    let multi = book.front.contents;
     let mut pages: Vec<Page> = Vec::new();
     let mut outline = Vec::new();
     let mut origins: Vec<Option<Origin>> = vec![Some(Origin::TitlePage), Some(Origin::Imprint)];
     pages.push(title_page(ctx, book, g));
-    let families = families(ctx, flows, &pages);
-    pages.push(copyright_page(ctx, book, g, &families));
+    pages.push(copyright_page(ctx, book, g));
     if multi {
         let first_pages: Vec<usize> = (0..book.pieces.len())
             .map(|pi| {
@@ -128,10 +128,13 @@ pub fn assemble(
         let mut y = g.top;
         let mut notes: Vec<u32> = Vec::new();
         let page_rows = &flow.rows[bp.rows.clone()];
-        // A table continued from the page before: its header again, first.
+        // A table continued from the page before: its header again, first (drawn again,
+        // read once: an artifact).
         if let Some(header) = page_rows.first().and_then(|r| r.repeat.as_ref()) {
             for row in header.iter() {
+                page.items.push(Item::Tag(Tag::Artifact));
                 page.items.push(placed(row, left, y));
+                page.items.push(Item::Tag(Tag::End));
                 y += row.lines as f32 * g.leading + row.extra;
             }
         }
@@ -229,6 +232,13 @@ pub fn assemble(
     for flow in flows {
         glyphs.merge(&flow.glyphs);
     }
+    // Every face a glyph is drawn in is embedded: the faces the runs name are parsed now
+    // (a layout taken from the last build parsed none in this build's environment).
+    for (k, face) in glyphs.fonts.iter().enumerate() {
+        if let (Some(style), Some(_)) = (Style::ALL.get(k), face.ids().next()) {
+            ctx.env.fonts.get(*style);
+        }
+    }
     Pages {
         pages,
         map,
@@ -239,6 +249,7 @@ pub fn assemble(
         page_labels,
         info,
         renumber: Vec::new(),
+        structure: Some(Arc::new(book.structure.clone())),
     }
 }
 
@@ -353,8 +364,8 @@ fn place_notes(page: &mut Page, flow: &PieceFlow, notes: &[u32], g: &Geometry, l
         };
         let step = note.height / note.lines.len().max(1) as f32;
         for l in &note.lines {
-            page.items
-                .extend(line_items(l.clone(), left, y + step * BASELINE));
+            let items = line_items(l.clone(), left, y + step * BASELINE);
+            page.items.extend(tagged(note.id, Role::P, items));
             y += step;
         }
     }
@@ -375,15 +386,12 @@ pub(super) fn lines(
     if text.trim().is_empty() {
         return vec![];
     }
-    let runs = vec![Run {
-        text: text.to_string(),
+    let runs = vec![Run::added(
+        text.to_string(),
         style,
-        lang: ctx.env.lang.clone(),
-        note: None,
-        link: None,
-        span: Default::default(),
-        marks: vec![],
-    }];
+        &ctx.env.lang,
+        Default::default(),
+    )];
     set_paragraph(
         ctx,
         &runs,
@@ -395,7 +403,9 @@ pub(super) fn lines(
     )
 }
 
-/// Sets centred lines from `y` down; returns the y after them.
+/// Sets centred lines from `y` down, as the content of `tag` (when given); returns the y
+/// after them.
+#[allow(clippy::too_many_arguments)]
 fn centred(
     ctx: &mut Ctx,
     page: &mut Page,
@@ -404,36 +414,50 @@ fn centred(
     style: TextStyle,
     y: f32,
     leading: f32,
+    tag: Option<(ElemId, Role)>,
 ) -> f32 {
     let mut y = y;
+    let mut items = Vec::new();
     for l in lines(ctx, text, style, g.measure, Align::Center) {
-        page.items.extend(line_items(l, g.inner, y));
+        items.extend(line_items(l, g.inner, y));
         y += leading;
+    }
+    match tag {
+        Some((id, role)) => page.items.extend(tagged(id, role, items)),
+        None => page.items.extend(items),
     }
     y
 }
 
-fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
+/// The title page's title is set at 2.6 × the text size on 1.15 × that, 18 % of the page
+/// down; the subtitle at 1.3 × on 1.3 × that.
+const TITLE_PAGE_SCALE: f32 = 2.6;
+const TITLE_PAGE_LEADING: f32 = 1.15;
+const TITLE_PAGE_TOP: f32 = 0.18;
+const TITLE_PAGE_SUBTITLE: f32 = 1.3;
+
+fn title_page(ctx: &mut Ctx, book: &Resolved, g: &Geometry) -> Page {
     let mut page = blank(g);
-    let m = &book.meta;
+    let f = &book.front;
     let base = TextStyle::new(Style::Regular, g.size);
-    let mut y = g.top + g.height * 0.18;
-    let title_size = g.size * 2.6;
+    let mut y = g.top + g.height * TITLE_PAGE_TOP;
+    let title_size = g.size * TITLE_PAGE_SCALE;
     y = centred(
         ctx,
         &mut page,
         g,
-        m.title.as_deref().unwrap_or(""),
+        &f.title,
         TextStyle {
             size: title_size,
             ..base
         },
         y,
-        title_size * 1.15,
+        title_size * TITLE_PAGE_LEADING,
+        Some((f.ids.title, Role::H(1))),
     );
-    if let Some(s) = &m.subtitle {
+    if let Some(s) = &f.subtitle {
         y += g.leading;
-        let size = g.size * 1.3;
+        let size = g.size * TITLE_PAGE_SUBTITLE;
         y = centred(
             ctx,
             &mut page,
@@ -445,167 +469,112 @@ fn title_page(ctx: &mut Ctx, book: &Book, g: &Geometry) -> Page {
                 ..base
             },
             y,
-            size * 1.3,
+            size * TITLE_PAGE_SUBTITLE,
+            f.ids.subtitle.map(|id| (id, Role::P)),
         );
     }
+    let label = TextStyle {
+        small_caps: true,
+        caps: true,
+        size: g.size * LABEL_SCALE,
+        ..base
+    };
     // The book's creators (book-level people), with their roles: "Edited by A, B and C".
-    let by = &book.words.byline;
-    if !by.is_empty() {
+    if !f.byline.is_empty() {
         y += g.leading * 2.0;
-        for line in by {
-            y = centred(
-                ctx,
-                &mut page,
-                g,
-                &line.to_lowercase(),
-                TextStyle {
-                    small_caps: true,
-                    size: g.size * LABEL_SCALE,
-                    ..base
-                },
-                y,
-                g.leading,
-            );
+        let mut items = Vec::new();
+        for line in &f.byline {
+            let mut sub = blank(g);
+            y = centred(ctx, &mut sub, g, line, label, y, g.leading, None);
+            items.extend(sub.items);
+        }
+        match f.ids.byline {
+            Some(id) => page.items.extend(tagged(id, Role::P, items)),
+            None => page.items.extend(items),
         }
     }
-    if let Some(p) = &m.publisher {
+    if let Some(p) = &f.publisher {
         let y = g.height - g.bottom - g.leading;
-        centred(
-            ctx,
-            &mut page,
-            g,
-            &p.to_lowercase(),
-            TextStyle {
-                small_caps: true,
-                size: g.size * LABEL_SCALE,
-                ..base
-            },
-            y,
-            g.leading,
-        );
+        let tag = f.ids.publisher.map(|id| (id, Role::P));
+        centred(ctx, &mut page, g, p, label, y, g.leading, tag);
     }
     page
 }
 
-/// The families of the faces the book's text and its title page use, sorted (the colophon
-/// names them).
-fn families(ctx: &Ctx, flows: &[&PieceFlow], front: &[Page]) -> Vec<String> {
-    let mut used = [false; Style::ALL.len()];
-    let runs = flows
-        .iter()
-        .flat_map(|f| {
-            let rows = f
-                .rows
-                .iter()
-                .flat_map(|r| r.items.iter())
-                .filter_map(|it| match it {
-                    Item::Glyphs(run) => Some(run),
-                    _ => None,
-                });
-            let notes = f
-                .notes
-                .values()
-                .flat_map(|n| &n.lines)
-                .flat_map(|l| &l.runs);
-            rows.chain(notes)
-        })
-        .chain(
-            front
-                .iter()
-                .flat_map(|p| &p.items)
-                .filter_map(|it| match it {
-                    Item::Glyphs(run) => Some(run),
-                    _ => None,
-                }),
-        );
-    for run in runs {
-        if let Some(u) = used.get_mut(run.font) {
-            *u = true;
-        }
-    }
-    let mut names: Vec<String> = Style::ALL
-        .iter()
-        .zip(used)
-        .filter(|(_, u)| *u)
-        .map(|(s, _)| ctx.env.fonts.get(*s).family_name().to_string())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
+/// The imprint is set at 85 % of the text size on 1.3 × that.
+const IMPRINT_SCALE: f32 = 0.85;
+const IMPRINT_LEADING: f32 = 1.3;
 
-fn copyright_page(ctx: &mut Ctx, book: &Book, g: &Geometry, families: &[String]) -> Page {
+fn copyright_page(ctx: &mut Ctx, book: &Resolved, g: &Geometry) -> Page {
     let mut page = blank(g);
-    let m = &book.meta;
-    let size = g.size * 0.85;
+    let size = g.size * IMPRINT_SCALE;
     let style = TextStyle::new(Style::Regular, size);
-    let mut text: Vec<String> = Vec::new();
-    let mut title = m.title.clone().unwrap_or_default();
-    if let Some(s) = &m.subtitle {
-        title = format!("{title}: {s}");
-    }
-    text.push(title);
-    // Everyone once, grouped by role (the words come from `credits`).
-    text.extend(book.words.grouped.iter().cloned());
-    text.extend(book.words.series.clone());
-    if let Some(e) = &m.edition {
-        text.push(e.clone());
-    }
-    if let Some(d) = &book.words.date {
-        text.push(format!("Published {d}"));
-    }
-    if let Some(p) = &m.publisher {
-        text.push(format!("Publisher: {p}"));
-    }
-    if let Some(r) = &m.rights {
-        text.push(r.clone());
-    }
-    // The ISBN as printed (hyphenated by the agency's ranges); a derived UUID is machine
-    // data and stays off the page.
-    if let Some(id) = &m.identifier {
-        text.push(id.display());
-    }
-    text.push(format!(
-        "Set in {} (SIL Open Font License) with folio {}.",
-        families.join(", "),
-        env!("CARGO_PKG_VERSION")
-    ));
-    let leading = g.leading * 0.85 * 1.3;
+    let leading = g.leading * IMPRINT_SCALE * IMPRINT_LEADING;
     // Set first, then placed: the colophon ends at the foot of the text block however many
     // lines its entries wrap to.
-    let set: Vec<SetLine> = text
+    let f = &book.front;
+    let set: Vec<(ElemId, Vec<SetLine>)> = f
+        .imprint
         .iter()
-        .flat_map(|t| lines(ctx, t, style, g.measure, Align::Left))
+        .zip(&f.ids.imprint)
+        .map(|(t, id)| (*id, lines(ctx, t, style, g.measure, Align::Left)))
         .collect();
-    let mut y = g.height - g.bottom - leading * (set.len() as f32 + 1.0);
+    let count: usize = set.iter().map(|(_, l)| l.len()).sum();
+    let mut y = g.height - g.bottom - leading * (count as f32 + 1.0);
     let left = g.left(1);
-    for l in set {
-        page.items.extend(line_items(l, left, y));
-        y += leading;
+    for (id, entry) in set {
+        let mut items = Vec::new();
+        for l in entry {
+            items.extend(line_items(l, left, y));
+            y += leading;
+        }
+        page.items.extend(tagged(id, Role::P, items));
     }
     page
 }
 
-/// The contents: one entry per piece (title, subtitle, first page number, a link), on as
-/// many pages as it needs. Link destinations are body page indices here; the caller adds
-/// the front matter's length once it is known.
-fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize]) -> Vec<Page> {
+/// Contents entries a step above the text size (the contents reads as a list of titles),
+/// subtitles at 90 %; the page number gets 2.5 em; the heading sits three lines down at
+/// 1.2 × the text size; entries are a line and a half apart.
+const CONTENTS_ENTRY: f32 = 1.1;
+const CONTENTS_SUBTITLE: f32 = 0.9;
+const CONTENTS_NUMBER_EM: f32 = 2.5;
+const CONTENTS_HEADING: f32 = 1.2;
+const CONTENTS_TOP_LINES: f32 = 3.0;
+const CONTENTS_GAP: f32 = 1.5;
+
+/// The contents: one entry per piece (title, subtitle, byline, first page number, a link),
+/// on as many pages as it needs. Link destinations are body page indices here; the caller
+/// adds the front matter's length once it is known. Each entry is a contents item: its
+/// title and page number the link's text.
+fn contents_pages(
+    ctx: &mut Ctx,
+    book: &Resolved,
+    g: &Geometry,
+    first_pages: &[usize],
+) -> Vec<Page> {
     let base = TextStyle::new(Style::Regular, g.size);
-    // Entries a step above the text size: the contents reads as a list of titles.
     let entry = TextStyle {
-        size: g.size * 1.1,
+        size: g.size * CONTENTS_ENTRY,
         ..base
     };
     let sub_style = TextStyle {
         face: Style::Italic,
-        size: g.size * 0.9,
+        size: g.size * CONTENTS_SUBTITLE,
         ..base
     };
-    let num_width = g.size * 2.5;
+    let by_style = TextStyle {
+        small_caps: true,
+        caps: true,
+        size: g.size * LABEL_SCALE,
+        ..base
+    };
+    let num_width = g.size * CONTENTS_NUMBER_EM;
     let text_width = g.measure - num_width - g.size;
     let bottom = g.top + g.lines as f32 * g.leading;
     let mut pages: Vec<Page> = Vec::new();
     let mut page = blank(g);
+    // The heading is the contents' own, drawn for the eye: an artifact.
     let mut y = centred(
         ctx,
         &mut page,
@@ -613,55 +582,47 @@ fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize
         "contents",
         TextStyle {
             small_caps: true,
-            size: g.size * 1.2,
+            size: g.size * CONTENTS_HEADING,
             ..base
         },
-        g.top + g.leading * 3.0,
+        g.top + g.leading * CONTENTS_TOP_LINES,
         g.leading,
+        None,
     );
     y += g.leading * 2.0;
     for (pi, piece) in book.pieces.iter().enumerate() {
-        // The entry's lines, relative to its first baseline.
-        let title = piece.label();
-        let mut items: Vec<Item> = Vec::new();
-        let title_lines = lines(ctx, &title, entry, text_width, Align::Left);
+        // The entry's lines, relative to its first baseline: the title and the page number
+        // (the link's text), then the subtitle and the byline.
+        let mut linked: Vec<Item> = Vec::new();
+        let title_lines = lines(ctx, &piece.label, entry, text_width, Align::Left);
         let n = title_lines.len().max(1);
         for (i, l) in title_lines.into_iter().enumerate() {
-            items.extend(line_items(l, 0.0, i as f32 * g.leading));
+            linked.extend(line_items(l, 0.0, i as f32 * g.leading));
         }
         let last = (n - 1) as f32 * g.leading;
-        if let Some(l) = line(
-            ctx,
-            &(first_pages[pi] + 1).to_string(),
-            entry,
-            num_width,
-            Align::Left,
-        ) {
+        let number = (first_pages[pi] + 1).to_string();
+        if let Some(l) = line(ctx, &number, entry, num_width, Align::Left) {
             let w: f32 = l
                 .runs
                 .iter()
                 .flat_map(|r| r.glyphs.iter())
                 .map(|gl| gl.advance)
                 .sum();
-            items.extend(line_items(l, g.measure - w, last));
+            linked.extend(line_items(l, g.measure - w, last));
         }
+        let mut more: Vec<Item> = Vec::new();
         let mut height = last;
         if let Some(sub) = &piece.meta.subtitle {
             for l in lines(ctx, sub, sub_style, text_width, Align::Left) {
                 height += g.leading;
-                items.extend(line_items(l, 0.0, height));
+                more.extend(line_items(l, 0.0, height));
             }
         }
         // The piece's contributors, in small capitals under its title.
-        let by = super::opening::byline(book, pi).to_lowercase();
-        let by_style = TextStyle {
-            small_caps: true,
-            size: g.size * LABEL_SCALE,
-            ..base
-        };
+        let by = piece.byline.join(" · ");
         for l in lines(ctx, &by, by_style, text_width, Align::Left) {
             height += g.leading;
-            items.extend(line_items(l, 0.0, height));
+            more.extend(line_items(l, 0.0, height));
         }
         if y + height > bottom && !page.items.is_empty() {
             pages.push(std::mem::replace(&mut page, blank(g)));
@@ -669,25 +630,34 @@ fn contents_pages(ctx: &mut Ctx, book: &Book, g: &Geometry, first_pages: &[usize
         }
         let left = g.left(2 + pages.len());
         let top = y - g.leading * BASELINE;
-        page.items.extend(
+        let at = |items: Vec<Item>| -> Vec<Item> {
             items
                 .into_iter()
-                .map(|it| super::frame::translate(it, left, y)),
-        );
-        let dest = Destination {
-            page: first_pages[pi],
-            y: g.top,
+                .map(|it| super::frame::translate(it, left, y))
+                .collect()
         };
-        page.items.push(Item::Link {
+        let link = Item::Link {
             rect: Rect {
                 x: left,
                 y: top,
                 width: g.measure,
                 height: height + g.leading,
             },
-            dest,
-        });
-        y += height + g.leading * 1.5;
+            dest: Destination {
+                page: first_pages[pi],
+                y: g.top,
+            },
+        };
+        let mut content = vec![Item::Tag(Tag::Inline(InlineTag::Link))];
+        content.extend(at(linked));
+        content.push(link);
+        content.push(Item::Tag(Tag::End));
+        content.extend(at(more));
+        match book.front.ids.contents.get(pi) {
+            Some(id) => page.items.extend(tagged(*id, Role::TOCI, content)),
+            None => page.items.extend(content),
+        }
+        y += height + g.leading * CONTENTS_GAP;
     }
     pages.push(page);
     pages

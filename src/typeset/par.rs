@@ -35,6 +35,9 @@ pub enum Align {
 #[derive(Debug, Clone, Default)]
 pub struct SetLine {
     pub runs: Vec<GlyphRun>,
+    /// What each run is inside its paragraph (by index in `runs`): a link, a foreign term, a
+    /// note's call; the runs of one element are neighbours.
+    pub marks: Vec<RunMark>,
     /// The line ends with a hyphen.
     pub hyphenated: bool,
     /// Footnote numbers referenced on this line.
@@ -44,6 +47,14 @@ pub struct SetLine {
     /// Where the line's first word of the book's text comes from (none for a line of
     /// added text only: a label, a rule of asterisks).
     pub origin: Option<super::frame::Origin>,
+}
+
+/// What a glyph run of a line is inside its paragraph: the inline element it belongs to
+/// and, for a link, which of the line's `links` it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RunMark {
+    pub tag: Option<super::frame::InlineTag>,
+    pub link: Option<usize>,
 }
 
 /// The glyphs of one box item.
@@ -164,6 +175,21 @@ impl super::Caches {
     }
 }
 
+/// Hashes the inline element a run is (its lines' marks depend on it).
+fn write_tag(h: &mut crate::hash::Fnv, tag: Option<&super::frame::InlineTag>) {
+    use super::frame::InlineTag;
+    match tag {
+        None => h.write_u32(0),
+        Some(InlineTag::Link) => h.write_u32(1),
+        Some(InlineTag::Reference) => h.write_u32(2),
+        Some(InlineTag::Lbl) => h.write_u32(3),
+        Some(InlineTag::Lang(l)) => {
+            h.write_u32(4);
+            h.write_part(l.as_bytes());
+        }
+    }
+}
+
 /// Gives each line its origin in the book: where its start (run and byte) lies in `runs`.
 fn place(lines: &mut [SetLine], starts: &[Option<(usize, usize)>], runs: &[Run]) {
     for (line, start) in lines.iter_mut().zip(starts) {
@@ -181,7 +207,8 @@ fn paragraph_key(ctx: &Ctx, runs: &[Run], spec: &ParSpec) -> u64 {
         h.write_u32(ctx.font_index(s.face) as u32);
         h.write_u32(s.size.to_bits());
         h.write_u32(s.raise.to_bits());
-        h.write_u32(u32::from(s.small_caps) | u32::from(s.hyphenate) << 1);
+        h.write_u32(u32::from(s.small_caps) | u32::from(s.hyphenate) << 1 | u32::from(s.caps) << 2);
+        write_tag(&mut h, run.tag.as_ref());
         h.write_part(run.lang.as_bytes());
         h.write_u64(run.note.map_or(0, |n| u64::from(n) + 1));
         // No link and an empty one differ: the flag goes in before the text.
@@ -458,7 +485,7 @@ fn cached_word(
         font_key,
         s.size.to_bits(),
         s.raise.to_bits(),
-        s.small_caps,
+        u8::from(s.small_caps) | u8::from(s.caps) << 1,
         s.hyphenate,
         justify,
     );
@@ -701,14 +728,15 @@ fn finalize(
     };
     // Natural width, for ragged and centred lines.
     let mut x = if justify { -line.hang_left } else { 0.0 };
-    let mut current: Option<GlyphRun> = None;
+    let mut current: Option<(GlyphRun, RunMark)> = None;
     // The open link: where it starts, where its last glyph ends, its target.
     let mut link: Option<(f32, f32, String)> = None;
-    let flush = |current: &mut Option<GlyphRun>, out: &mut SetLine| {
-        if let Some(r) = current.take()
+    let flush = |current: &mut Option<(GlyphRun, RunMark)>, out: &mut SetLine| {
+        if let Some((r, m)) = current.take()
             && !r.glyphs.is_empty()
         {
             out.runs.push(r);
+            out.marks.push(m);
         }
     };
     let mut items: Vec<usize> = (line.start..line.end).collect();
@@ -724,7 +752,16 @@ fn finalize(
                     }
                     continue;
                 };
-                draw(b, scale, &mut x, &mut current, &mut out, runs, &mut link);
+                draw(
+                    b,
+                    scale,
+                    &mut x,
+                    &mut current,
+                    &mut out,
+                    runs,
+                    &mut link,
+                    false,
+                );
             }
             Item::Glue {
                 width,
@@ -739,7 +776,7 @@ fn finalize(
                     width
                 };
                 // The space joins the previous glyph, so text extraction sees a word space.
-                match current.as_mut().and_then(|r| r.glyphs.last_mut()) {
+                match current.as_mut().and_then(|(r, _)| r.glyphs.last_mut()) {
                     Some(g) if i + 1 < line.end => {
                         g.advance += w;
                         g.text.push(' ');
@@ -752,10 +789,26 @@ fn finalize(
                 if let Some(h) = p.hyphens[i].as_ref()
                     && i == line.end
                 {
-                    draw(h, scale, &mut x, &mut current, &mut out, runs, &mut link);
+                    draw(
+                        h,
+                        scale,
+                        &mut x,
+                        &mut current,
+                        &mut out,
+                        runs,
+                        &mut link,
+                        true,
+                    );
                 }
             }
         }
+    }
+    // A line that ends at a word space (or a forced break) keeps the space in its text,
+    // drawn as nothing: the text of the page reads "end of line next" and not "endnext".
+    if ends_between_words(p, line)
+        && let Some(g) = current.as_mut().and_then(|(r, _)| r.glyphs.last_mut())
+    {
+        g.text.push(' ');
     }
     flush(&mut current, &mut out);
     // A link's area ends at its last glyph, not at the paragraph's closing fill.
@@ -790,35 +843,32 @@ fn finalize(
     (out, start)
 }
 
-/// Appends a box's glyphs to the current run (starting a new run when the font, size or
-/// baseline changes), advancing `x`.
+/// Does `line` end between two words of its paragraph (at a word space or a forced break,
+/// not at a hyphen, inside a word or at the paragraph's end)?
+fn ends_between_words(p: &Prepared, line: &Line) -> bool {
+    let last = p.items.len().saturating_sub(1);
+    match p.items.get(line.end) {
+        Some(Item::Glue { .. }) => line.end < last,
+        Some(Item::Penalty { penalty, .. }) => *penalty <= -INFINITY && line.end < last,
+        _ => false,
+    }
+}
+
+/// Appends a box's glyphs to the current run (starting a new run when the font, size,
+/// baseline or the inline element changes), advancing `x`. A discretionary hyphen's glyphs
+/// stand for a [`super::frame::SOFT_HYPHEN`].
+#[allow(clippy::too_many_arguments)]
 fn draw(
     b: &BoxGlyphs,
     scale: f32,
     x: &mut f32,
-    current: &mut Option<GlyphRun>,
+    current: &mut Option<(GlyphRun, RunMark)>,
     out: &mut SetLine,
     runs: &[Run],
     link: &mut Option<(f32, f32, String)>,
+    soft_hyphen: bool,
 ) {
     let hscale = scale * 100.0;
-    let same = current.as_ref().is_some_and(|r| {
-        r.font == b.font && r.size == b.size && r.origin.y == -b.raise && r.hscale == hscale
-    });
-    if !same {
-        if let Some(r) = current.take()
-            && !r.glyphs.is_empty()
-        {
-            out.runs.push(r);
-        }
-        *current = Some(GlyphRun {
-            font: b.font,
-            size: b.size,
-            hscale,
-            origin: Point { x: *x, y: -b.raise },
-            glyphs: vec![],
-        });
-    }
     let target = runs[b.run].link.as_deref();
     if link.as_ref().map(|l| l.2.as_str()) != target {
         if let Some(l) = link.take() {
@@ -828,13 +878,49 @@ fn draw(
             *link = Some((*x, *x, t.to_string()));
         }
     }
-    if let Some(r) = current.as_mut() {
-        for g in &b.glyphs.glyphs[b.range.clone()] {
+    let mark = RunMark {
+        tag: runs[b.run].tag.clone(),
+        link: link.as_ref().map(|_| out.links.len()),
+    };
+    let same = current.as_ref().is_some_and(|(r, m)| {
+        r.font == b.font
+            && r.size == b.size
+            && r.origin.y == -b.raise
+            && r.hscale == hscale
+            && *m == mark
+    });
+    if !same {
+        if let Some((r, m)) = current.take()
+            && !r.glyphs.is_empty()
+        {
+            out.runs.push(r);
+            out.marks.push(m);
+        }
+        *current = Some((
+            GlyphRun {
+                font: b.font,
+                size: b.size,
+                hscale,
+                origin: Point { x: *x, y: -b.raise },
+                glyphs: vec![],
+            },
+            mark,
+        ));
+    }
+    if let Some((r, _)) = current.as_mut() {
+        for (k, g) in b.glyphs.glyphs[b.range.clone()].iter().enumerate() {
             // Advances are final page distances: expansion widens them with the glyphs.
-            let g = Glyph {
+            let mut g = Glyph {
                 advance: g.advance * scale,
                 ..g.clone()
             };
+            if soft_hyphen {
+                g.text = if k == 0 {
+                    super::frame::SOFT_HYPHEN.into()
+                } else {
+                    "".into()
+                };
+            }
             *x += g.advance;
             r.glyphs.push(g);
         }
@@ -861,6 +947,7 @@ impl Ctx<'_> {
             size: style.size.to_bits(),
             features: Features {
                 small_caps: style.small_caps,
+                caps: style.caps,
                 oldstyle_figures: true,
             },
         };
@@ -923,7 +1010,8 @@ mod tests {
         std::fs::write(dir.join("book.toml"), "title = \"Memo\"\nlang = \"en\"\n").unwrap();
         std::fs::write(dir.join("01.md"), "---\ntitle: One\n---\n\nText.\n").unwrap();
         let project = crate::project::Project::open(&dir).unwrap();
-        let book = crate::markdown::load(&project).unwrap().book;
+        let loaded = crate::markdown::load(&project).unwrap().book;
+        let book = crate::build::resolve_book(&loaded, &project).unwrap().0;
         let env = Env::new(&book, FontSet::default_fonts(), Default::default());
         let mut caches = Caches::default();
         caches.remember_paragraphs();
@@ -934,6 +1022,7 @@ mod tests {
             lang: "en".into(),
             note: None,
             link: None,
+            tag: None,
             span: Span::default(),
             marks: vec![(0, Span::default(), 0)],
         };

@@ -22,6 +22,8 @@ use super::frame::Glyph;
 pub struct Features {
     /// `smcp`: lowercase letters as small capitals.
     pub small_caps: bool,
+    /// `c2sc`: capitals as small capitals too.
+    pub caps: bool,
     /// `onum`: old-style (text) figures.
     pub oldstyle_figures: bool,
 }
@@ -31,6 +33,9 @@ impl Features {
         let mut out = Vec::new();
         if self.small_caps {
             out.push(Feature::new(Tag::new(b"smcp"), 1, ..));
+        }
+        if self.caps {
+            out.push(Feature::new(Tag::new(b"c2sc"), 1, ..));
         }
         if self.oldstyle_figures {
             out.push(Feature::new(Tag::new(b"onum"), 1, ..));
@@ -442,6 +447,7 @@ mod tests {
         );
         let sc = Features {
             small_caps: true,
+            caps: false,
             oldstyle_figures: true,
         };
         let fancy = shaper.shape(0, fonts.get(Style::Regular), "abc 1984", sc);

@@ -13,14 +13,15 @@
 //! page.
 
 use super::Ctx;
-use super::blocks::{BASELINE, Measure, line_items, set};
+use super::blocks::{BASELINE, Measure, line_items, set, tagged};
 use super::collect::{TextStyle, collect};
 use super::flow::{FORBIDDEN, Row};
 use super::font::Style;
-use super::frame::{Item, Point};
+use super::frame::{Item, Point, Role};
 use super::par::{Align, SetLine};
 use crate::diag::Diagnostic;
-use crate::model::{Align as ColAlign, Inline, Span};
+use crate::model::{Align as ColAlign, Span};
+use crate::resolve::Cell;
 use std::sync::Arc;
 
 /// Space between columns: one em.
@@ -46,8 +47,8 @@ const SHRINK_STEP: f32 = 0.98;
 
 /// A table to lay out: its cells, alignment and where it came from.
 pub struct Table<'a> {
-    pub header: &'a [Vec<Inline>],
-    pub body: &'a [Vec<Vec<Inline>>],
+    pub header: &'a [Cell],
+    pub body: &'a [Vec<Cell>],
     pub align: &'a [ColAlign],
     pub span: Span,
 }
@@ -55,16 +56,16 @@ pub struct Table<'a> {
 /// Each column's minimum (widest word) and maximum (widest cell on one line) width.
 fn column_bounds(
     ctx: &mut Ctx,
-    cells: &[(&[Vec<Inline>], TextStyle)],
+    cells: &[Cells],
     cols: usize,
     lang: &str,
     measure: f32,
 ) -> (Vec<f32>, Vec<f32>) {
     let mut min = vec![0.0f32; cols];
     let mut max = vec![0.0f32; cols];
-    for (row, style) in cells {
+    for (row, style, _) in cells {
         for (k, cell) in row.iter().enumerate().take(cols) {
-            let runs = collect(cell, *style, lang);
+            let runs = collect(&cell.content, *style, lang);
             let widest = |lines: Vec<SetLine>| lines.iter().map(line_width).fold(0.0, f32::max);
             // One line as wide as it likes; then one word per line (a measure of zero).
             max[k] = max[k].max(widest(set(ctx, &runs, measure * 100.0, Align::Left)));
@@ -199,13 +200,12 @@ fn styles(text: TextStyle, scale: f32) -> (TextStyle, TextStyle) {
     (head, body)
 }
 
-fn cells<'a>(
-    t: &Table<'a>,
-    head: TextStyle,
-    body: TextStyle,
-) -> Vec<(&'a [Vec<Inline>], TextStyle)> {
-    std::iter::once((t.header, head))
-        .chain(t.body.iter().map(|r| (r.as_slice(), body)))
+/// A row of cells with the style they are set in and their role (header or data).
+type Cells<'a> = (&'a [Cell], TextStyle, Role);
+
+fn cells<'a>(t: &Table<'a>, head: TextStyle, body: TextStyle) -> Vec<Cells<'a>> {
+    std::iter::once((t.header, head, Role::TH))
+        .chain(t.body.iter().map(|r| (r.as_slice(), body, Role::TD)))
         .collect()
 }
 
@@ -246,13 +246,13 @@ fn layout(
     let mut header: Vec<Row> = Vec::new();
     let mut rows: Vec<Row> = Vec::new();
     let body_count = all.len() - 1;
-    for (ri, (cells, style)) in all.iter().enumerate() {
+    for (ri, (cells, style, role)) in all.iter().enumerate() {
         let set_cells: Vec<Vec<SetLine>> = (0..widths.len())
             .map(|k| match cells.get(k) {
                 // A hair of slack: a cell exactly as wide as its column must not wrap.
                 Some(cell) => set(
                     ctx,
-                    &collect(cell, *style, lang),
+                    &collect(&cell.content, *style, lang),
                     widths[k] + FIT_SLACK,
                     Align::Left,
                 ),
@@ -273,7 +273,11 @@ fn layout(
                         Some(ColAlign::Center) => (widths[k] - line_width(l)) / 2.0,
                         _ => 0.0,
                     };
-                    items.extend(line_items(l.clone(), xs[k] + shift, m.leading * BASELINE));
+                    let line = line_items(l.clone(), xs[k] + shift, m.leading * BASELINE);
+                    match cells.get(k) {
+                        Some(cell) => items.extend(tagged(cell.id, *role, line)),
+                        None => items.extend(line),
+                    }
                 }
             }
             let last_line = j + 1 == height;

@@ -1,0 +1,458 @@
+//! The structure tree: the resolved book's structure (`Pages::structure`) and the pages'
+//! marked content → `StructTreeRoot`, its elements, the `ParentTree`, and each link
+//! annotation's place in the tree.
+//!
+//! The tree's order is the book's reading order (the resolved structure's), whatever order
+//! the pages show the content in (a figure moved to a later page is read where the text
+//! has it). A leaf's kids are its marked-content references and inline elements in the order
+//! its content is drawn. Elements nothing was drawn for are left out.
+
+use super::font::EmbeddedFont;
+use super::tags::{Event, Marker, Owner};
+use crate::resolve::structure::{Node, Structure};
+use crate::typeset::frame::{ElemId, InlineTag, Pages, Role};
+use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// A kid of an element, before it is written.
+#[derive(Debug, Clone, PartialEq, Hash)]
+enum Kid {
+    /// Marked content `mcid` on page `page`.
+    Mcr { page: usize, mcid: u32 },
+    /// The `k`th inline element of the document.
+    Inline(usize),
+    /// The page's `k`th annotation.
+    Annot { page: usize, k: u32 },
+}
+
+/// A kid with where it is read: its page in the book and its place among the page's.
+type Placed = ((u32, u32), Kid);
+
+/// An inline element: its tag, its kids and the text it draws.
+#[derive(Debug, Clone, Hash)]
+struct InlineElem {
+    tag: InlineTag,
+    kids: Vec<Placed>,
+    text: String,
+    /// Inside an artifact: not an element.
+    dead: bool,
+}
+
+/// Who owns what, document-wide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Elem {
+    Node(ElemId),
+    Inline(usize),
+}
+
+/// The marked content of every page, sorted by element: what the writer makes the tree of.
+#[derive(Debug, Default)]
+pub(crate) struct Tree {
+    leaves: HashMap<ElemId, Vec<Placed>>,
+    inlines: Vec<InlineElem>,
+    /// Per page: the owner of each MCID, by MCID.
+    mcids: Vec<Vec<Elem>>,
+    /// Per page: the owner of each annotation, by annotation (`None`: an artifact's).
+    annots: Vec<Vec<Option<Elem>>>,
+}
+
+impl Tree {
+    /// The marked content of `pages` drawn with `fonts` (their furniture is all artifact).
+    pub fn of(pages: &Pages, fonts: &[Option<Arc<EmbeddedFont>>]) -> Tree {
+        let mut tree = Tree::default();
+        let mut sink = Vec::new();
+        for (p, page) in pages.pages.iter().enumerate() {
+            let mut m = Marker::recording();
+            m.walk(&page.items, fonts, &mut sink);
+            m.close(&mut sink);
+            tree.page(p, m.record.inlines, m.record.events);
+        }
+        // Each element's content in the book's order (an imposed sheet shows the last page
+        // beside the first).
+        for kids in tree.leaves.values_mut() {
+            kids.sort_by_key(|(at, _)| *at);
+        }
+        for i in &mut tree.inlines {
+            i.kids.sort_by_key(|(at, _)| *at);
+        }
+        tree
+    }
+
+    fn page(&mut self, p: usize, inlines: Vec<(InlineTag, Owner)>, events: Vec<Event>) {
+        let base = self.inlines.len();
+        let elem = |o: &Owner| match o {
+            Owner::Elem(id, _) => Some(Elem::Node(*id)),
+            Owner::Inline(k) => Some(Elem::Inline(base + *k as usize)),
+            Owner::Artifact => None,
+        };
+        let parents: Vec<Option<Elem>> = inlines.iter().map(|(_, o)| elem(o)).collect();
+        self.inlines
+            .extend(inlines.into_iter().map(|(tag, o)| InlineElem {
+                tag,
+                kids: Vec::new(),
+                text: String::new(),
+                dead: o == Owner::Artifact,
+            }));
+        let mut mcids = Vec::new();
+        let mut annots = Vec::new();
+        // The book's page the content is on (a sheet says; else this page), and the order
+        // of the content on it.
+        let mut book_page = u32::try_from(p).unwrap_or(u32::MAX);
+        let mut seq = 0u32;
+        let mut next = |book_page: u32| {
+            seq += 1;
+            (book_page, seq)
+        };
+        for e in events {
+            match e {
+                Event::Page(k) => book_page = k,
+                Event::Opened(k) => {
+                    if let Some(parent) = parents[k as usize] {
+                        let at = next(book_page);
+                        self.kids(parent).push((at, Kid::Inline(base + k as usize)));
+                    }
+                }
+                Event::Mcid(mcid, owner) => {
+                    if let Some(e) = elem(&owner) {
+                        let at = next(book_page);
+                        self.kids(e).push((at, Kid::Mcr { page: p, mcid }));
+                        mcids.push(e);
+                    }
+                }
+                Event::Annotation(k, owner) => {
+                    let e = elem(&owner);
+                    if let Some(e) = e {
+                        let at = next(book_page);
+                        self.kids(e).push((at, Kid::Annot { page: p, k }));
+                    }
+                    annots.push(e);
+                }
+                Event::Text(owner, text) => {
+                    if let Some(Elem::Inline(g)) = elem(&owner) {
+                        self.inlines[g].text.push_str(&text);
+                    }
+                }
+            }
+        }
+        self.mcids.push(mcids);
+        self.annots.push(annots);
+    }
+
+    fn kids(&mut self, e: Elem) -> &mut Vec<Placed> {
+        match e {
+            Elem::Node(id) => self.leaves.entry(id).or_default(),
+            Elem::Inline(g) => &mut self.inlines[g].kids,
+        }
+    }
+
+    /// A hash of everything the tree's objects are made of (the reused document's key):
+    /// the structure, and which element owns each piece of marked content.
+    pub fn key(&self, structure: &Structure) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = crate::hash::TextHasher::default();
+        let mut leaves: Vec<(&ElemId, &Vec<Placed>)> = self.leaves.iter().collect();
+        leaves.sort_by_key(|(id, _)| **id);
+        leaves.hash(&mut h);
+        self.inlines.hash(&mut h);
+        self.mcids.hash(&mut h);
+        self.annots.hash(&mut h);
+        for scope in &structure.scopes {
+            scope.nodes.hash(&mut h);
+        }
+        structure.lang.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// The objects the writer needs from the pages: each page's object and its annotations'.
+pub(crate) struct Targets<'a> {
+    pub pages: &'a [ObjectId],
+    pub annots: &'a [Vec<ObjectId>],
+}
+
+/// Writes the structure tree into `lo`; returns the `StructTreeRoot`'s id. Pages get their
+/// `/StructParents`, annotations their `/StructParent`.
+pub(crate) fn write(
+    lo: &mut Document,
+    tree: &Tree,
+    structure: &Structure,
+    targets: &Targets,
+) -> Result<ObjectId, super::PdfError> {
+    let root = lo.new_object_id();
+    let doc = lo.new_object_id();
+    let mut w = Writer {
+        lo,
+        tree,
+        targets,
+        ids: HashMap::new(),
+        inline_ids: vec![None; tree.inlines.len()],
+    };
+    // Every element that holds content, or holds one that does, gets an object.
+    let mut kids = Vec::new();
+    for (s, scope) in structure.scopes.iter().enumerate() {
+        let children = children_of(&scope.nodes);
+        for (i, n) in scope.nodes.iter().enumerate() {
+            if n.parent.is_none()
+                && let Some(id) = w.node(structure, &children, s as u32, i, doc)
+            {
+                kids.push(Object::Reference(id));
+            }
+        }
+    }
+    let mut d = Dictionary::new();
+    d.set("Type", Object::Name(b"StructElem".to_vec()));
+    d.set("S", Object::Name(b"Document".to_vec()));
+    d.set("P", Object::Reference(root));
+    d.set("K", Object::Array(kids));
+    w.lo.objects.insert(doc, Object::Dictionary(d));
+    let parent_tree = w.parent_tree()?;
+    let mut r = Dictionary::new();
+    r.set("Type", Object::Name(b"StructTreeRoot".to_vec()));
+    r.set("K", Object::Reference(doc));
+    r.set("ParentTree", Object::Reference(parent_tree.0));
+    r.set("ParentTreeNextKey", Object::Integer(parent_tree.1));
+    let mut roles = Dictionary::new();
+    roles.set("Aside", Object::Name(b"Div".to_vec()));
+    r.set("RoleMap", Object::Dictionary(roles));
+    w.lo.objects.insert(root, Object::Dictionary(r));
+    Ok(root)
+}
+
+/// Each node's children, by index.
+fn children_of(nodes: &[Node]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); nodes.len()];
+    for (i, n) in nodes.iter().enumerate() {
+        if let Some(p) = n.parent {
+            out[p as usize].push(i);
+        }
+    }
+    out
+}
+
+struct Writer<'a> {
+    lo: &'a mut Document,
+    tree: &'a Tree,
+    targets: &'a Targets<'a>,
+    /// Objects of the elements written.
+    ids: HashMap<Elem, ObjectId>,
+    inline_ids: Vec<Option<ObjectId>>,
+}
+
+impl Writer<'_> {
+    /// Writes node `i` of scope `scope` and what is under it, if anything under it holds
+    /// content; returns its object.
+    fn node(
+        &mut self,
+        structure: &Structure,
+        children: &[Vec<usize>],
+        scope: u32,
+        i: usize,
+        parent: ObjectId,
+    ) -> Option<ObjectId> {
+        let node = &structure.scopes[scope as usize].nodes[i];
+        let key = ElemId {
+            scope,
+            index: i as u32,
+        };
+        let me = self.lo.new_object_id();
+        let mut kids: Vec<Object> = Vec::new();
+        let mut page = None;
+        if let Some(content) = self.tree.leaves.get(&key) {
+            page = first_page(self.tree, content);
+            kids.extend(self.kids(content, me, page));
+        }
+        for &c in &children[i] {
+            if let Some(id) = self.node(structure, children, scope, c, me) {
+                kids.push(Object::Reference(id));
+            }
+        }
+        if kids.is_empty() {
+            return None;
+        }
+        let mut d = element(
+            node.role.pdf_name(),
+            parent,
+            kids,
+            page.map(|p| self.targets.pages[p]),
+        );
+        attributes(&mut d, node);
+        self.lo.objects.insert(me, Object::Dictionary(d));
+        self.ids.insert(Elem::Node(key), me);
+        Some(me)
+    }
+
+    /// The kids of an element with object `me` whose page is `page`.
+    fn kids(&mut self, content: &[Placed], me: ObjectId, page: Option<usize>) -> Vec<Object> {
+        let mut out = Vec::with_capacity(content.len());
+        for (_, kid) in content {
+            match kid {
+                Kid::Mcr { page: p, mcid } if Some(*p) == page => {
+                    out.push(Object::Integer(i64::from(*mcid)));
+                }
+                Kid::Mcr { page: p, mcid } => {
+                    let mut d = Dictionary::new();
+                    d.set("Type", Object::Name(b"MCR".to_vec()));
+                    d.set("Pg", Object::Reference(self.targets.pages[*p]));
+                    d.set("MCID", Object::Integer(i64::from(*mcid)));
+                    out.push(Object::Dictionary(d));
+                }
+                Kid::Inline(g) => {
+                    if let Some(id) = self.inline(*g, me) {
+                        out.push(Object::Reference(id));
+                    }
+                }
+                Kid::Annot { page: p, k } => {
+                    if let Some(annot) = self.targets.annots[*p].get(*k as usize) {
+                        let mut d = Dictionary::new();
+                        d.set("Type", Object::Name(b"OBJR".to_vec()));
+                        d.set("Obj", Object::Reference(*annot));
+                        d.set("Pg", Object::Reference(self.targets.pages[*p]));
+                        out.push(Object::Dictionary(d));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Writes inline element `g` (child of `parent`), if it holds anything.
+    fn inline(&mut self, g: usize, parent: ObjectId) -> Option<ObjectId> {
+        let elem = &self.tree.inlines[g];
+        if elem.dead || elem.kids.is_empty() {
+            return None;
+        }
+        let me = self.lo.new_object_id();
+        let page = first_page(self.tree, &elem.kids);
+        let kids = self.kids(&elem.kids, me, page);
+        let mut d = element(
+            super::tags::inline_name(&elem.tag),
+            parent,
+            kids,
+            page.map(|p| self.targets.pages[p]),
+        );
+        if let InlineTag::Lang(l) = &elem.tag {
+            d.set("Lang", super::metadata::text_string(l));
+        }
+        self.lo.objects.insert(me, Object::Dictionary(d));
+        self.inline_ids[g] = Some(me);
+        self.ids.insert(Elem::Inline(g), me);
+        Some(me)
+    }
+
+    /// The parent tree: for each page with marked content, its MCIDs' elements (key: the
+    /// page's index); for each annotation in an element, that element (keys after the
+    /// pages'). Sets `/StructParents` and `/StructParent`. Returns the tree's object and its
+    /// next key.
+    fn parent_tree(&mut self) -> Result<(ObjectId, i64), super::PdfError> {
+        let mut nums = Vec::new();
+        let pages = self.targets.pages.len();
+        for (p, owners) in self.tree.mcids.iter().enumerate() {
+            if owners.is_empty() {
+                continue;
+            }
+            let refs: Vec<Object> = owners
+                .iter()
+                .map(|e| {
+                    self.ids
+                        .get(e)
+                        .map_or(Object::Null, |id| Object::Reference(*id))
+                })
+                .collect();
+            nums.push(Object::Integer(p as i64));
+            nums.push(Object::Array(refs));
+            let page = self.targets.pages[p];
+            if let Ok(d) = self.lo.get_dictionary_mut(page) {
+                d.set("StructParents", Object::Integer(p as i64));
+            }
+        }
+        let mut next = pages as i64;
+        for (p, owners) in self.tree.annots.iter().enumerate() {
+            for (k, owner) in owners.iter().enumerate() {
+                let Some(annot) = self.targets.annots[p].get(k) else {
+                    continue;
+                };
+                let Some(elem) = owner.and_then(|e| self.ids.get(&e).copied()) else {
+                    continue;
+                };
+                let text = match owner {
+                    Some(Elem::Inline(g)) => link_text(&self.tree.inlines[*g].text),
+                    _ => String::new(),
+                };
+                if let Ok(d) = self.lo.get_dictionary_mut(*annot) {
+                    d.set("StructParent", Object::Integer(next));
+                    if !text.is_empty() {
+                        d.set("Contents", super::metadata::text_string(&text));
+                    }
+                }
+                nums.push(Object::Integer(next));
+                nums.push(Object::Reference(elem));
+                next += 1;
+            }
+        }
+        let mut d = Dictionary::new();
+        d.set("Nums", Object::Array(nums));
+        Ok((self.lo.add_object(Object::Dictionary(d)), next))
+    }
+}
+
+/// A link's text as its annotation's description: its words, spaces made single.
+fn link_text(text: &str) -> String {
+    text.replace(crate::typeset::frame::SOFT_HYPHEN, "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The page of an element's first marked content.
+fn first_page(tree: &Tree, kids: &[Placed]) -> Option<usize> {
+    kids.iter().find_map(|(_, k)| match k {
+        Kid::Mcr { page, .. } | Kid::Annot { page, .. } => Some(*page),
+        Kid::Inline(g) => first_page(tree, &tree.inlines[*g].kids),
+    })
+}
+
+/// A structure element's dictionary.
+fn element(role: &str, parent: ObjectId, kids: Vec<Object>, page: Option<ObjectId>) -> Dictionary {
+    let mut d = Dictionary::new();
+    d.set("Type", Object::Name(b"StructElem".to_vec()));
+    d.set("S", Object::Name(role.as_bytes().to_vec()));
+    d.set("P", Object::Reference(parent));
+    if let Some(pg) = page {
+        d.set("Pg", Object::Reference(pg));
+    }
+    d.set("K", Object::Array(kids));
+    d
+}
+
+/// What a node says about itself: a figure's `/Alt`, a part's `/Lang`, a note's `/ID`, a
+/// header cell's scope, a list's numbering.
+fn attributes(d: &mut Dictionary, node: &Node) {
+    let a = &node.attrs;
+    if let Some(alt) = &a.alt {
+        d.set("Alt", super::metadata::text_string(alt));
+    }
+    if let Some(lang) = &a.lang {
+        d.set("Lang", super::metadata::text_string(lang));
+    }
+    if let Some(id) = &a.id {
+        d.set(
+            "ID",
+            Object::String(id.as_bytes().to_vec(), StringFormat::Literal),
+        );
+    }
+    let owner = |o: &[u8], key: &str, value: &[u8]| {
+        let mut attr = Dictionary::new();
+        attr.set("O", Object::Name(o.to_vec()));
+        attr.set(key, Object::Name(value.to_vec()));
+        Object::Dictionary(attr)
+    };
+    match node.role {
+        Role::TH => d.set("A", owner(b"Table", "Scope", b"Column")),
+        Role::L { numbered } => {
+            let style: &[u8] = if numbered { b"Decimal" } else { b"Disc" };
+            d.set("A", owner(b"List", "ListNumbering", style));
+        }
+        _ => {}
+    }
+}
