@@ -4,8 +4,13 @@
 # external tools: qpdf --check (syntax), pdffonts (every font embedded, subset, with a
 # ToUnicode map), pdftotext (text comes out); then holds the interview to issue 5's
 # typographic bar with typoqual (0 overfull, 0 widows/orphans, ladders <= 2, no hyphen at a
-# page break, mean |dev| <= 15 %, word space p99 <= 0.38 em).
-# Needs: qpdf, poppler-utils, `pip install pymupdf`.
+# page break, mean |dev| <= 15 %, word space p99 <= 0.38 em); checks the tagged PDFs with
+# pdfua (the machine-checkable part of PDF/UA-1: no finding on the interview, the booklets
+# and the stress book, screen, print and imposed editions and the wrap cover) and shows
+# poppler's view of the interview's structure tree; compares folio's tree with Typst's on
+# the same text (scripts/typst-tags.py).
+# Needs: qpdf, poppler-utils, `pip install pymupdf pdfua typst`. Under CI every tool is
+# required; elsewhere a missing one is said loudly and its check fails.
 # Usage: scripts/validate-pdf.sh [OUT_DIR]   (default target/validate-pdf)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,12 +21,11 @@ cargo build -q --bin folio
 status=0
 for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival; do
   name="$(basename "$book")"
-  # The booklets also get their print edition (print PDF, imposed booklet) and, for the
-  # festival, a perfect-bound run with its wrap cover: every file is checked the same way.
+  # Every book also gets its print edition (print PDF, imposed booklet) and the festival a
+  # perfect-bound run with its wrap cover: every file is checked the same way.
   case "$name" in
     booklet) extra=(--print --crop-marks) ;;
-    festival) extra=(--print) ;;
-    *) extra=() ;;
+    *) extra=(--print) ;;
   esac
   target/debug/folio build "$book" --out "$out/$name" --format pdf -q "${extra[@]}"
   if [ "$name" = festival ]; then
@@ -40,8 +44,28 @@ for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtur
     echo "$label: qpdf ok, $fonts fonts (emb/sub/uni yes), $words words, $(pdfinfo "$pdf" | awk '/^Pages/{print $2}') pages"
   done
 done
+# Accessibility: every PDF made above (screen, print, imposed, wrap cover) is tagged; pdfua
+# finds nothing (exit 0: no finding at all).
+for pdf in "$out"/*/*.pdf; do
+  label="$(basename "$(dirname "$pdf")")/$(basename "$pdf")"
+  if pdfua check "$pdf" > "$out/pdfua.txt" 2>&1; then
+    echo "$label: pdfua: no findings"
+  else
+    echo "$label: pdfua found something"; cat "$out/pdfua.txt"; status=1
+  fi
+done
+# Poppler reads the structure tree: the interview's parts, headings and paragraphs.
+tree="$(pdfinfo -struct-text "$out/manuscript/the-escape-of-the-soul.pdf" 2>/dev/null)"
+for role in Document Part H1 P Span; do
+  grep -q "^ *$role\b" <<<"$tree" || { echo "pdfinfo -struct-text: no $role in the interview's tree"; status=1; }
+done
+echo "pdfinfo -struct-text (interview, first lines):"; head -12 <<<"$tree"
+python3 scripts/typst-tags.py target/debug/folio || status=1
 typoqual="${TYPOQUAL:-../shared/tools/typoqual.py}"
-if [ -f "$typoqual" ]; then
+if [ ! -f "$typoqual" ]; then
+  echo "typoqual not found at $typoqual: the typographic bar cannot be checked (FAILED)"
+  status=1
+else
   python3 "$typoqual" "$out/manuscript/the-escape-of-the-soul.pdf" --json > "$out/typoqual.json"
   python3 - "$out/typoqual.json" <<'PY' || status=1
 import json, sys
@@ -60,8 +84,6 @@ for name, ok, value in checks:
     print(f"typoqual interview: {name}: {value} {'ok' if ok else 'FAILED'}")
 sys.exit(0 if all(ok for _, ok, _ in checks) else 1)
 PY
-else
-  echo "typoqual not found at $typoqual: typographic bar not checked"
 fi
 # Holes (the empty foot of pages that do not end a piece): the interview must have none over
 # two lines; the festival booklet's figures are reported (see BENCH.md).

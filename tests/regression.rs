@@ -2202,3 +2202,243 @@ fn a_session_rebuild_still_warns_of_a_character_no_font_has() {
     assert!(warned(&mut session), "the rebuild warns too");
     assert_eq!(session.laid_out, 1, "the piece was set again");
 }
+
+// ---------------------------------------------------------------------------------------
+// One resolved book (issue 20): the three places the PDF and the EPUB disagreed, and the
+// tagged PDF's checks.
+
+/// The first PDF and EPUB a build of `dir/book` wrote (`args` added to the command).
+fn built(dir: &Path, args: &[&str]) -> (PathBuf, PathBuf, Output) {
+    let mut all = vec!["build", "book", "--out", "out"];
+    all.extend_from_slice(args);
+    let o = folio(dir, &all);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let find = |ext: &str| {
+        std::fs::read_dir(dir.join("out"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let n = p.file_name().unwrap().to_string_lossy();
+                n.ends_with(ext) && !n.ends_with("-print.pdf") && !n.ends_with("-booklet.pdf")
+            })
+            .unwrap()
+    };
+    (find(".pdf"), find(".epub"), o)
+}
+
+#[test]
+fn a_footnote_nothing_refers_to_is_set_in_both_outputs_after_the_others() {
+    // The EPUB printed an unreferenced note (numbered after the others) and the PDF dropped
+    // it: the two editions did not hold the same text.
+    let dir = book(
+        "lonely-note",
+        &[
+            ("book.toml", "title = \"Notes\"\nlang = \"en\"\n"),
+            (
+                "01-a.md",
+                &format!(
+                    "{PIECE}The text refers to one note.[^a]\n\n[^a]: The referenced note.\n\n\
+                     [^lonely]: An orphaned remark about llamas.\n"
+                ),
+            ),
+        ],
+    );
+    let (pages, warnings) = typeset(&dir);
+    let text = all_text(&pages);
+    assert!(
+        text.contains("2. An orphaned remark about llamas."),
+        "{text}"
+    );
+    let w: Vec<&str> = warnings.iter().map(|d| d.message.as_str()).collect();
+    assert!(
+        w.iter()
+            .any(|m| m.contains("`lonely` is never referenced; it is set as note 2")),
+        "{w:?}"
+    );
+    let (_, epub, _) = built(&dir, &[]);
+    let piece = epub_entry(&epub, "OEBPS/a-piece.xhtml");
+    assert!(piece.contains("id=\"fn_2\""), "{piece}");
+    assert!(
+        piece.contains("An orphaned remark about llamas."),
+        "{piece}"
+    );
+}
+
+#[test]
+fn a_book_without_a_language_is_set_and_declared_english_in_both_outputs() {
+    // The EPUB said `und` while the PDF was hyphenated as English and had no /Lang.
+    let dir = book(
+        "no-lang",
+        &[
+            ("book.toml", "title = \"No Language\"\n"),
+            ("01-a.md", &format!("{PIECE}Some text.\n")),
+        ],
+    );
+    let (pdf, epub, o) = built(&dir, &[]);
+    assert!(
+        stderr(&o)
+            .contains("does not say its language; both editions are set and declared as English"),
+        "{}",
+        stderr(&o)
+    );
+    let doc = lopdf::Document::load(&pdf).unwrap();
+    let lang = doc
+        .catalog()
+        .unwrap()
+        .get(b"Lang")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_vec();
+    assert_eq!(lang, b"en");
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
+    assert!(opf.contains("<dc:language>en</dc:language>"), "{opf}");
+    assert!(!opf.contains("und"), "{opf}");
+    let piece = epub_entry(&epub, "OEBPS/a-piece.xhtml");
+    assert!(piece.contains("lang=\"en\""), "{piece}");
+}
+
+#[test]
+fn one_person_with_two_roles_is_credited_once_with_one_sort_name() {
+    // Ana Arce wrote and photographed a piece: she was credited twice (bylines, contents,
+    // copyright page, a dc:creator and a dc:contributor), with her sort name in one place.
+    let dir = book(
+        "two-roles",
+        &[
+            (
+                "book.toml",
+                "title = \"Roles\"\nlang = \"en\"\n\n[[author]]\nname = \"Ana Arce\"\nfile-as = \"Arce, Ana\"\n",
+            ),
+            (
+                "01-a.md",
+                "---\ntitle: One\nauthor: Ana Arce\nphotographer: Ana Arce\n---\n\nText.\n",
+            ),
+            (
+                "02-b.md",
+                "---\ntitle: Two\nauthor: Tom Webb\n---\n\nMore text.\n",
+            ),
+        ],
+    );
+    let (pages, _) = typeset(&dir);
+    let text = all_text(&pages);
+    assert_eq!(
+        text.matches("Photographs and text by Ana Arce").count(),
+        2,
+        "the contents and the opening: {text}"
+    );
+    assert!(!text.contains("Photographs by Ana Arce"), "{text}");
+    let colophon = page_text(&pages.pages[1]);
+    assert!(
+        colophon.contains("Photographs and text: Ana Arce"),
+        "{colophon}"
+    );
+    assert_eq!(colophon.matches("Ana Arce").count(), 1, "{colophon}");
+    let (_, epub, _) = built(&dir, &[]);
+    let opf = epub_entry(&epub, "OEBPS/content.opf");
+    assert_eq!(opf.matches(">Ana Arce<").count(), 1, "{opf}");
+    assert!(
+        !opf.contains("<dc:contributor id=\"contributor-1\">Ana Arce"),
+        "{opf}"
+    );
+    for (role, ok) in [("aut", true), ("pht", true)] {
+        let refined = opf.contains(&format!(
+            "<meta refines=\"#creator-1\" property=\"role\" scheme=\"marc:relators\">{role}</meta>"
+        ));
+        assert_eq!(refined, ok, "{role}: {opf}");
+    }
+    assert!(
+        opf.contains("<meta refines=\"#creator-1\" property=\"file-as\">Arce, Ana</meta>"),
+        "{opf}"
+    );
+    let one = epub_entry(&epub, "OEBPS/one.xhtml");
+    assert!(one.contains("Photographs and text by Ana Arce"), "{one}");
+}
+
+#[test]
+fn pdf_ua_mode_refuses_a_figure_without_alt_a_skipped_heading_and_a_headerless_table() {
+    // What a tagged PDF cannot make accessible is a located warning, and a located error
+    // when the PDF must meet PDF/UA-1 (which is then claimed in its XMP, and only then).
+    let dir = book(
+        "ua",
+        &[
+            ("book.toml", "title = \"UA\"\nlang = \"en\"\n"),
+            (
+                "01-a.md",
+                &format!(
+                    "{PIECE}Text.\n\n![](images/alpha.png)\n\n# Top\n\nText.\n\n### Too deep\n\nText.\n\n\
+                     | | |\n|---|---|\n| a | b |\n"
+                ),
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("book/images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/images/alpha.png",
+        dir.join("book/images/alpha.png"),
+    )
+    .unwrap();
+    let (pdf, _, o) = built(&dir, &[]);
+    let err = stderr(&o);
+    for what in [
+        "warning: this figure has no text alternative",
+        "warning: this heading skips a level: it is read as level 4 after level 2",
+        "warning: this table has no header row",
+    ] {
+        assert!(err.contains(what), "{what}: {err}");
+    }
+    assert!(err.contains("01-a.md:7:1"), "located: {err}");
+    let xmp = |pdf: &Path| {
+        let doc = lopdf::Document::load(pdf).unwrap();
+        let id = doc
+            .catalog()
+            .unwrap()
+            .get(b"Metadata")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        String::from_utf8(
+            doc.get_object(id)
+                .unwrap()
+                .as_stream()
+                .unwrap()
+                .content
+                .clone(),
+        )
+        .unwrap()
+    };
+    assert!(!xmp(&pdf).contains("pdfuaid:part"), "nothing claimed");
+    let o = folio(
+        &dir,
+        &["build", "book", "--out", "out2", "--pdf-standard", "ua-1"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    for what in [
+        "error: this figure has no text alternative",
+        "error: this heading skips a level",
+        "error: this table has no header row",
+    ] {
+        assert!(err.contains(what), "{what}: {err}");
+    }
+    assert!(
+        !dir.join("out2").exists() || std::fs::read_dir(dir.join("out2")).unwrap().count() == 0
+    );
+    // A book that meets it: claimed, from the command line or from book.toml.
+    let ok = book(
+        "ua-ok",
+        &[
+            (
+                "book.toml",
+                "title = \"UA\"\nlang = \"en\"\n\n[pdf]\nstandard = \"ua-1\"\n",
+            ),
+            ("01-a.md", &format!("{PIECE}Text.\n\n## Part\n\nText.\n")),
+        ],
+    );
+    let (pdf, _, _) = built(&ok, &[]);
+    assert!(
+        xmp(&pdf).contains("<pdfuaid:part>1</pdfuaid:part>"),
+        "{}",
+        xmp(&pdf)
+    );
+}

@@ -150,7 +150,7 @@ fn structure_key(
     pages: &Pages,
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     memo: &crate::manifest::HashMemo,
-    tree: Option<(&structure::Tree, &crate::resolve::Structure)>,
+    tree: (&structure::Tree, &crate::resolve::Structure),
 ) -> u64 {
     let mut h = Fnv::new();
     let rect = |h: &mut Fnv, r: Rect| {
@@ -203,7 +203,7 @@ fn structure_key(
         h.write_u64(f.as_ref().map_or(0, |f| f.key));
     }
     // The structure tree: which element owns each piece of marked content.
-    h.write_u64(tree.map_or(0, |(t, s)| t.key(s)));
+    h.write_u64(tree.0.key(tree.1));
     for img in &pages.images {
         // By content when the manifest hashed it (always, in a build), else by address.
         h.write_u64(memo.image(img).unwrap_or(Arc::as_ptr(img) as usize as u64));
@@ -231,28 +231,30 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     let fonts = font::embed_fonts(pages, &mut cache.subsets, &mut deflater)?;
     let streams = content_streams(pages, hashes, &fonts, &mut cache.streams, &mut deflater)?;
     // The marked content of every page, by element: the structure tree's making.
-    let tree = pages
-        .structure
-        .as_ref()
-        .map(|s| (structure::Tree::of(pages, &fonts), s.as_ref()));
-    let key = structure_key(
-        pages,
-        &fonts,
-        &cache.memo,
-        tree.as_ref().map(|(t, s)| (t, *s)),
-    );
+    // A document without the book's structure (a wrap cover for the printer) is tagged
+    // too: an empty tree, everything drawn an artifact.
+    let untagged;
+    let book = match &pages.structure {
+        Some(s) => s.as_ref(),
+        None => {
+            untagged = crate::resolve::Structure {
+                lang: pages.info.lang.clone(),
+                scopes: Vec::new(),
+            };
+            &untagged
+        }
+    };
+    let tree = structure::Tree::of(pages, &fonts);
+    let key = structure_key(pages, &fonts, &cache.memo, (&tree, book));
     let (mut last, changed) = match cache.last.take() {
         Some(mut last) if last.key == key => {
             let changed = last.update(streams, &pages.info)?;
             (last, Some(changed))
         }
-        _ => {
-            let tree = tree.as_ref().map(|(t, s)| (t, *s));
-            (
-                fresh(pages, &fonts, streams, key, tree, &mut deflater)?,
-                None,
-            )
-        }
+        _ => (
+            fresh(pages, &fonts, streams, key, (&tree, book), &mut deflater)?,
+            None,
+        ),
     };
 
     let lo = &mut last.doc;
@@ -288,7 +290,7 @@ fn fresh(
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     streams: Vec<Arc<Vec<u8>>>,
     key: u64,
-    tree: Option<(&structure::Tree, &crate::resolve::Structure)>,
+    tree: (&structure::Tree, &crate::resolve::Structure),
     deflater: &mut Option<Deflater>,
 ) -> Result<Last, PdfError> {
     let mut doc = PdfDocument::new(&pages.info.title);
@@ -711,12 +713,12 @@ fn metadata_objects(info: &DocInfo) -> Result<(Dictionary, Stream), PdfError> {
     Ok((metadata::info_dict(info)?, xmp))
 }
 
-/// The tagged PDF's parts: the structure tree (when the pages carry the book's structure),
+/// The tagged PDF's parts: the structure tree (empty when the pages carry no book),
 /// each link annotation an object of its own in it, `/MarkInfo`, pages tabbed in structure
 /// order, and viewers told to show the title.
 fn tag(
     lo: &mut Document,
-    tree: Option<(&structure::Tree, &crate::resolve::Structure)>,
+    (tree, book): (&structure::Tree, &crate::resolve::Structure),
 ) -> Result<(), PdfError> {
     let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
     let page_ids: Vec<ObjectId> = lo.get_pages().into_values().collect();
@@ -748,26 +750,19 @@ fn tag(
         page.set("Tabs", Object::Name(b"S".to_vec()));
         annots.push(ids);
     }
-    let root = match tree {
-        Some((tree, s)) => {
-            let targets = structure::Targets {
-                pages: &page_ids,
-                annots: &annots,
-            };
-            Some(structure::write(lo, tree, s, &targets)?)
-        }
-        None => None,
+    let targets = structure::Targets {
+        pages: &page_ids,
+        annots: &annots,
     };
+    let root = structure::write(lo, tree, book, &targets)?;
     let catalog = lo.catalog_mut().map_err(bad)?;
     let mut prefs = Dictionary::new();
     prefs.set("DisplayDocTitle", Object::Boolean(true));
     catalog.set("ViewerPreferences", Object::Dictionary(prefs));
-    if let Some(root) = root {
-        catalog.set("StructTreeRoot", Object::Reference(root));
-        let mut mark = Dictionary::new();
-        mark.set("Marked", Object::Boolean(true));
-        catalog.set("MarkInfo", Object::Dictionary(mark));
-    }
+    catalog.set("StructTreeRoot", Object::Reference(root));
+    let mut mark = Dictionary::new();
+    mark.set("Marked", Object::Boolean(true));
+    catalog.set("MarkInfo", Object::Dictionary(mark));
     Ok(())
 }
 

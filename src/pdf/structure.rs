@@ -9,7 +9,7 @@
 
 use super::font::EmbeddedFont;
 use super::tags::{Event, Marker, Owner};
-use crate::resolve::structure::{Node, Structure};
+use crate::resolve::structure::{ListKind, Node, Structure};
 use crate::typeset::frame::{ElemId, InlineTag, Pages, Role};
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
 use std::collections::HashMap;
@@ -449,8 +449,13 @@ fn attributes(d: &mut Dictionary, node: &Node) {
     };
     match node.role {
         Role::TH => d.set("A", owner(b"Table", "Scope", b"Column")),
-        Role::L { numbered } => {
-            let style: &[u8] = if numbered { b"Decimal" } else { b"Disc" };
+        Role::L(kind) => {
+            let style: &[u8] = match kind {
+                ListKind::Bullets => b"Disc",
+                ListKind::Numbers => b"Decimal",
+                // A term is its item's label: no number, no bullet.
+                ListKind::Terms => b"None",
+            };
             d.set("A", owner(b"List", "ListNumbering", style));
         }
         _ => {}

@@ -7,7 +7,7 @@
 //! blocks are, so a block and its element cannot disagree.
 
 use super::notes::Numbering;
-use super::structure::{Attrs, Builder, ElemId, Role};
+use super::structure::{Attrs, Builder, ElemId, ListKind, Role};
 use crate::model::{Align, Block, Inline, Span, SpeakerRole, Width};
 
 /// A resolved block: the element it is (or holds its content), where it came from, what it
@@ -232,7 +232,11 @@ impl Walk<'_> {
                 items,
                 ..
             } => {
-                let id = self.open(Role::L { numbered: *ordered });
+                let kind = match ordered {
+                    true => ListKind::Numbers,
+                    false => ListKind::Bullets,
+                };
+                let id = self.open(Role::L(kind));
                 let items = items.iter().map(|item| self.list_item(item)).collect();
                 self.close();
                 let (ordered, start) = (*ordered, *start);
@@ -259,7 +263,7 @@ impl Walk<'_> {
                 ..
             } => self.figure(src, alt, caption, *width),
             Block::DefinitionList { items, .. } => {
-                let id = self.open(Role::L { numbered: false });
+                let id = self.open(Role::L(ListKind::Terms));
                 let items = items
                     .iter()
                     .map(|(term, defs)| self.definition(term, defs))
@@ -322,9 +326,14 @@ impl Walk<'_> {
         let header = if header.is_empty() {
             Vec::new()
         } else {
-            row(self, header, Role::TH)
+            self.open(Role::THead);
+            let cells = row(self, header, Role::TH);
+            self.close();
+            cells
         };
+        self.open(Role::TBody);
         let rows = rows.iter().map(|r| row(self, r, Role::TD)).collect();
+        self.close();
         self.close();
         let kind = Kind::Table {
             number: self.tables,

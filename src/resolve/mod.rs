@@ -91,7 +91,8 @@ pub struct Front {
 pub struct FrontIds {
     pub title: ElemId,
     pub subtitle: Option<ElemId>,
-    pub byline: Option<ElemId>,
+    /// One per byline line.
+    pub byline: Vec<ElemId>,
     pub publisher: Option<ElemId>,
     /// One per imprint line.
     pub imprint: Vec<ElemId>,
@@ -186,12 +187,14 @@ pub fn resolve(
     inputs: &Inputs,
 ) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
     let mut warnings = Vec::new();
-    let lang_declared = book.meta.lang.is_some();
-    let lang = book
-        .meta
-        .lang
-        .clone()
-        .unwrap_or_else(|| DEFAULT_LANG.to_string());
+    // A book of one piece speaks the piece's language when the book says none.
+    let declared = match (&book.meta.lang, book.pieces.as_slice()) {
+        (Some(l), _) => Some(l.clone()),
+        (None, [only]) => only.meta.lang.clone(),
+        (None, _) => None,
+    };
+    let lang_declared = declared.is_some();
+    let lang = declared.unwrap_or_else(|| DEFAULT_LANG.to_string());
     if !lang_declared {
         let d = Diagnostic::warning(format!(
             "the book does not say its language; both editions are set and declared as English (`{DEFAULT_LANG}`)"
@@ -370,7 +373,7 @@ fn front(
     let mut ids = FrontIds {
         title: b.leaf(Role::H(1)),
         subtitle: m.subtitle.as_ref().map(|_| b.leaf(Role::P)),
-        byline: (!words.byline.is_empty()).then(|| b.leaf(Role::P)),
+        byline: words.byline.iter().map(|_| b.leaf(Role::P)).collect(),
         publisher: m.publisher.as_ref().map(|_| b.leaf(Role::P)),
         ..FrontIds::default()
     };

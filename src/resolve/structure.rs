@@ -45,15 +45,16 @@ pub enum Role {
     BlockQuote,
     /// A pull quote: display text repeated from the piece (PDF role-maps it to `Div`).
     Aside,
-    /// A list; `numbered` lists count their items.
-    L {
-        numbered: bool,
-    },
+    /// A list: bulleted, numbered, or of terms and their definitions.
+    L(ListKind),
     LI,
     /// A list item's label (its bullet or number), or a definition's term.
     Lbl,
     LBody,
     Table,
+    /// A table's header rows and its body rows.
+    THead,
+    TBody,
     TR,
     /// A header cell (of its column).
     TH,
@@ -81,11 +82,15 @@ impl Role {
             Role::P => 3,
             Role::BlockQuote => 4,
             Role::Aside => 5,
-            Role::L { numbered } => 20 + u32::from(numbered),
+            Role::L(ListKind::Bullets) => 20,
+            Role::L(ListKind::Numbers) => 21,
+            Role::L(ListKind::Terms) => 25,
             Role::LI => 22,
             Role::Lbl => 23,
             Role::LBody => 24,
             Role::Table => 30,
+            Role::THead => 34,
+            Role::TBody => 35,
             Role::TR => 31,
             Role::TH => 32,
             Role::TD => 33,
@@ -113,11 +118,13 @@ impl Role {
             Role::P => "P",
             Role::BlockQuote => "BlockQuote",
             Role::Aside => "Aside",
-            Role::L { .. } => "L",
+            Role::L(_) => "L",
             Role::LI => "LI",
             Role::Lbl => "Lbl",
             Role::LBody => "LBody",
             Role::Table => "Table",
+            Role::THead => "THead",
+            Role::TBody => "TBody",
             Role::TR => "TR",
             Role::TH => "TH",
             Role::TD => "TD",
@@ -130,6 +137,17 @@ impl Role {
             Role::Code => "Code",
         }
     }
+}
+
+/// What a list's items are labelled with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ListKind {
+    /// Bullets (the EPUB's `ul`).
+    Bullets,
+    /// Numbers (`ol`).
+    Numbers,
+    /// Terms, each with its definitions (`dl`).
+    Terms,
 }
 
 /// What an element says about itself beyond its role.
@@ -252,7 +270,7 @@ mod tests {
         let mut b = Builder::new(piece_scope(2));
         let part = b.open(Role::Part, Attrs::default());
         let h = b.leaf(Role::H(1));
-        let list = b.open(Role::L { numbered: true }, Attrs::default());
+        let list = b.open(Role::L(ListKind::Numbers), Attrs::default());
         let item = b.leaf(Role::LI);
         b.close();
         let p = b.leaf(Role::P);

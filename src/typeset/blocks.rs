@@ -393,7 +393,16 @@ fn block(
             };
             for line in text.lines() {
                 let runs = vec![Run::added(line.to_string(), style, lang, b.span)];
-                let lines = set(ctx, &runs, m.width - em, Align::Left);
+                let mut lines = set(ctx, &runs, m.width - em, Align::Left);
+                // The listing's line break reads as a space between its lines' words.
+                if let Some(g) = lines
+                    .last_mut()
+                    .and_then(|l| l.runs.last_mut())
+                    .and_then(|r| r.glyphs.last_mut())
+                    && !g.text.ends_with(' ')
+                {
+                    g.text.push(' ');
+                }
                 rows.extend(line_rows(lines, em, m, b.id, Role::Code));
             }
             rows.push(space_row(1));

@@ -429,6 +429,20 @@ fn centred(
     y
 }
 
+/// Ends the text of `items` with a word space (drawn as nothing), so text set after it in
+/// the same element reads as a separate word.
+fn end_with_space(items: &mut [Item]) {
+    let last = items.iter_mut().rev().find_map(|i| match i {
+        Item::Glyphs(run) => run.glyphs.last_mut(),
+        _ => None,
+    });
+    if let Some(g) = last
+        && !g.text.ends_with(' ')
+    {
+        g.text.push(' ');
+    }
+}
+
 /// The title page's title is set at 2.6 × the text size on 1.15 × that, 18 % of the page
 /// down; the subtitle at 1.3 × on 1.3 × that.
 const TITLE_PAGE_SCALE: f32 = 2.6;
@@ -482,15 +496,9 @@ fn title_page(ctx: &mut Ctx, book: &Resolved, g: &Geometry) -> Page {
     // The book's creators (book-level people), with their roles: "Edited by A, B and C".
     if !f.byline.is_empty() {
         y += g.leading * 2.0;
-        let mut items = Vec::new();
-        for line in &f.byline {
-            let mut sub = blank(g);
-            y = centred(ctx, &mut sub, g, line, label, y, g.leading, None);
-            items.extend(sub.items);
-        }
-        match f.ids.byline {
-            Some(id) => page.items.extend(tagged(id, Role::P, items)),
-            None => page.items.extend(items),
+        for (line, id) in f.byline.iter().zip(&f.ids.byline) {
+            let tag = Some((*id, Role::P));
+            y = centred(ctx, &mut page, g, line, label, y, g.leading, tag);
         }
     }
     if let Some(p) = &f.publisher {
@@ -599,6 +607,8 @@ fn contents_pages(
         for (i, l) in title_lines.into_iter().enumerate() {
             linked.extend(line_items(l, 0.0, i as f32 * g.leading));
         }
+        // Title, number, subtitle and byline are read as one entry: a space between them.
+        end_with_space(&mut linked);
         let last = (n - 1) as f32 * g.leading;
         let number = (first_pages[pi] + 1).to_string();
         if let Some(l) = line(ctx, &number, entry, num_width, Align::Left) {
@@ -610,6 +620,7 @@ fn contents_pages(
                 .sum();
             linked.extend(line_items(l, g.measure - w, last));
         }
+        end_with_space(&mut linked);
         let mut more: Vec<Item> = Vec::new();
         let mut height = last;
         if let Some(sub) = &piece.meta.subtitle {
@@ -617,6 +628,7 @@ fn contents_pages(
                 height += g.leading;
                 more.extend(line_items(l, 0.0, height));
             }
+            end_with_space(&mut more);
         }
         // The piece's contributors, in small capitals under its title.
         let by = piece.byline.join(" · ");
