@@ -203,6 +203,7 @@ pub fn build_in(
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
     session.keep_paragraphs = true;
+    session.pdf.keep = true;
     // Nothing changed since the last build in this session, and its outputs are as it left
     // them: the same inputs give the same bytes, so there is nothing to write.
     let t = Instant::now();

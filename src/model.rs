@@ -253,6 +253,26 @@ impl Piece {
 }
 
 impl Block {
+    /// The inline lists the block holds itself (not those of the blocks nested in it): a
+    /// paragraph's text, a table's cells, a figure's caption, a definition list's terms.
+    pub fn inlines(&self) -> Vec<&[Inline]> {
+        match self {
+            Block::Heading { content, .. }
+            | Block::Paragraph { content, .. }
+            | Block::SpeakerTurn { content, .. } => vec![content],
+            Block::Table { header, rows, .. } => header
+                .iter()
+                .chain(rows.iter().flatten())
+                .map(Vec::as_slice)
+                .collect(),
+            Block::Figure { caption, .. } => vec![caption],
+            Block::DefinitionList { items, .. } => {
+                items.iter().map(|(t, _)| t.as_slice()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn span(&self) -> Span {
         match self {
             Block::Heading { span, .. }
@@ -364,31 +384,14 @@ pub fn visit_blocks<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Block)) {
     }
 }
 
-/// Calls `f` on every inline of `blocks`, depth first, in reading order.
+/// Calls `f` on every inline of `blocks`, depth first, in reading order: the blocks as
+/// [`visit_blocks`] meets them, each block's own inlines ([`Block::inlines`]).
 pub fn walk_inlines<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Inline)) {
-    for b in blocks {
-        match b {
-            Block::Heading { content, .. }
-            | Block::Paragraph { content, .. }
-            | Block::SpeakerTurn { content, .. } => walk_inline_list(content, f),
-            Block::PullQuote { content, .. }
-            | Block::BlockQuote { content, .. }
-            | Block::FootnoteDef { content, .. } => walk_inlines(content, f),
-            Block::List { items, .. } => items.iter().for_each(|i| walk_inlines(i, f)),
-            Block::Table { header, rows, .. } => {
-                header.iter().for_each(|c| walk_inline_list(c, f));
-                rows.iter().flatten().for_each(|c| walk_inline_list(c, f));
-            }
-            Block::Figure { caption, .. } => walk_inline_list(caption, f),
-            Block::DefinitionList { items, .. } => {
-                for (term, defs) in items {
-                    walk_inline_list(term, f);
-                    defs.iter().for_each(|d| walk_inlines(d, f));
-                }
-            }
-            Block::CodeBlock { .. } | Block::Break { .. } => {}
+    visit_blocks(blocks, &mut |b| {
+        for list in b.inlines() {
+            walk_inline_list(list, f);
         }
-    }
+    });
 }
 
 /// Calls `f` on every inline of `list` and the inlines nested in them, depth first.

@@ -57,7 +57,9 @@ fn elements(doc: &Document) -> Vec<(String, Dictionary)> {
             }
             _ => return,
         };
-        if d.get(b"Type").and_then(Object::as_name).ok() != Some(b"StructElem") {
+        // A structure element (its `/Type` is optional) has a structure type; a marked-
+        // content or object reference has none.
+        if d.get(b"S").is_err() {
             return;
         }
         let role = String::from_utf8_lossy(d.get(b"S").unwrap().as_name().unwrap()).to_string();

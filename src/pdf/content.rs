@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use super::PdfError;
 use super::font::EmbeddedFont;
-use super::tags::{Content, Marker};
+use super::tags::{Content, Marker, Record};
 use crate::typeset::frame::{GlyphRun, Group, Item, Page, SOFT_HYPHEN};
 
 /// TJ adjustments and coordinates are rounded to thousandths: far below any device's
@@ -44,12 +44,12 @@ impl Space {
     }
 }
 
-/// The content stream of `page` (uncompressed).
+/// The content stream of `page` (uncompressed), with its marked content's record.
 pub(crate) fn page_stream(
     page: &Page,
     fonts: &[Option<Arc<EmbeddedFont>>],
     images: usize,
-) -> Result<Vec<u8>, PdfError> {
+) -> Result<(Vec<u8>, Record), PdfError> {
     let space = Space::of(page);
     let mut w = Writer {
         out: Vec::with_capacity(page.items.len() * 64),
@@ -63,6 +63,7 @@ pub(crate) fn page_stream(
         w.item(item, space)?;
     }
     w.close_marked();
+    let record = w.marker.take().map(|m| m.record).unwrap_or_default();
     if !page.furniture.is_empty() {
         // Running heads and folios: pagination artifacts, one sequence for all of them.
         w.marker = None;
@@ -73,7 +74,7 @@ pub(crate) fn page_stream(
         }
         w.out.extend_from_slice(b"EMC\n");
     }
-    Ok(w.out)
+    Ok((w.out, record))
 }
 
 struct Writer<'a> {
@@ -286,7 +287,17 @@ impl Writer<'_> {
             if let Some(m) = self.marker.as_mut() {
                 match actual {
                     Some(text) => m.content_actual(text, &mut self.out),
-                    None => m.content(Content::Read, &mut self.out),
+                    None => {
+                        m.content(Content::Read, &mut self.out);
+                        // A link's text describes its annotation.
+                        if m.in_link() {
+                            let text: String = run.glyphs[range.clone()]
+                                .iter()
+                                .map(|g| g.text.as_str())
+                                .collect();
+                            m.text(&text);
+                        }
+                    }
                 }
             }
             let width: f32 = run.glyphs[range.clone()].iter().map(|g| g.advance).sum();
@@ -383,46 +394,89 @@ impl Writer<'_> {
 /// The text glyph `g` stands for, when its font's ToUnicode map says otherwise: a
 /// discretionary hyphen stands for nothing, a glyph met with another text first (a small
 /// capital that is a capital here and a lower-case letter there; the further glyphs of a
-/// cluster) for its own. `None`: the map is right.
+/// cluster) for its own. `None`: the map is right. Compared as bytes (this runs for every
+/// glyph of the book, twice).
 fn actual_text<'g>(font: &EmbeddedFont, g: &'g crate::typeset::frame::Glyph) -> Option<&'g str> {
-    let text = g.text.as_str();
-    let want = if text == SOFT_HYPHEN {
-        ""
+    let bytes = g.text.as_bytes();
+    // (Byte by byte: a slice comparison is a call to `memcmp` for every glyph.)
+    let soft = bytes.len() == SOFT_HYPHEN.len()
+        && bytes[0] == SOFT_HYPHEN.as_bytes()[0]
+        && bytes[1] == SOFT_HYPHEN.as_bytes()[1];
+    let want: &[u8] = if soft {
+        b""
     } else {
         match g.text.base_len() {
-            0 => text,
-            base => &text[..base],
+            0 => bytes,
+            base => &bytes[..base],
         }
     };
-    (font.unicode(g.id) != want).then_some(want)
+    if font.maps_to(g.id, want) {
+        return None;
+    }
+    // `want` ends on a character boundary: it is the whole text or the text before its
+    // trailing spaces.
+    Some(&g.text.as_str()[..want.len()])
 }
 
-/// The stretches of `run` to write as one marked-content sequence each: glyphs the font's
-/// ToUnicode map reads right go together; each other glyph is a stretch of its own, with the
-/// text it stands for. Without `marking` (furniture, an artifact), the whole run is one.
-pub(crate) fn segments<'g>(
+/// The stretches of a run to write as one marked-content sequence each, in order: glyphs
+/// the font's ToUnicode map reads right go together; each other glyph is a stretch of its
+/// own, with the text it stands for. Without `marking` (furniture, an artifact), the whole
+/// run is one. An iterator: a run is looked at twice per write, and a book has tens of
+/// thousands of runs.
+pub(crate) struct Segments<'g, 'f> {
     run: &'g GlyphRun,
-    font: &EmbeddedFont,
+    font: &'f EmbeddedFont,
     marking: bool,
-) -> Vec<(std::ops::Range<usize>, Option<&'g str>)> {
-    if !marking {
-        return vec![(0..run.glyphs.len(), None)];
+    at: usize,
+    /// A glyph found to need its own stretch while the stretch before it is given.
+    pending: Option<(usize, &'g str)>,
+}
+
+pub(crate) fn segments<'g, 'f>(
+    run: &'g GlyphRun,
+    font: &'f EmbeddedFont,
+    marking: bool,
+) -> Segments<'g, 'f> {
+    Segments {
+        run,
+        font,
+        marking,
+        at: 0,
+        pending: None,
     }
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, g) in run.glyphs.iter().enumerate() {
-        if let Some(text) = actual_text(font, g) {
-            if start < i {
-                out.push((start..i, None));
-            }
-            out.push((i..i + 1, Some(text)));
-            start = i + 1;
+}
+
+impl<'g> Iterator for Segments<'g, '_> {
+    type Item = (std::ops::Range<usize>, Option<&'g str>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some((i, text)) = self.pending.take() {
+            self.at = i + 1;
+            return Some((i..i + 1, Some(text)));
         }
+        let n = self.run.glyphs.len();
+        if self.at >= n {
+            return None;
+        }
+        let start = self.at;
+        if !self.marking {
+            self.at = n;
+            return Some((start..n, None));
+        }
+        for i in start..n {
+            if let Some(text) = actual_text(self.font, &self.run.glyphs[i]) {
+                if i == start {
+                    self.at = i + 1;
+                    return Some((i..i + 1, Some(text)));
+                }
+                self.pending = Some((i, text));
+                self.at = i;
+                return Some((start..i, None));
+            }
+        }
+        self.at = n;
+        Some((start..n, None))
     }
-    if start < run.glyphs.len() {
-        out.push((start..run.glyphs.len(), None));
-    }
-    out
 }
 
 /// A PDF text string: `()` when empty, else UTF-16BE with its byte order mark, in hex (no

@@ -40,6 +40,9 @@ pub(crate) struct EmbeddedFont {
     /// Subset glyph id → the text its ToUnicode entry carries (the first non-empty
     /// cluster text seen; a PDF font maps each code to one string).
     text: Vec<String>,
+    /// Subset glyph id → that text packed in a word ([`pack`]), for the one comparison the
+    /// writer makes for every glyph it draws (is its text the map's?).
+    packed: Vec<u64>,
     /// Subset glyph id → its `/W` advance in 1/1000 em (see [`EmbeddedFont::width_1000`]).
     widths: Vec<f64>,
     /// Original glyph id of U+0020, when the font has one.
@@ -99,6 +102,19 @@ impl EmbeddedFont {
     /// The text an original glyph's code maps to in the ToUnicode CMap ("" = none).
     pub fn unicode(&self, original: u16) -> &str {
         self.text_of(usize::from(self.gid(original)))
+    }
+
+    /// Does the ToUnicode CMap map an original glyph's code to `text` exactly?
+    pub fn maps_to(&self, original: u16, text: &[u8]) -> bool {
+        let mine = self
+            .packed
+            .get(usize::from(self.gid(original)))
+            .copied()
+            .unwrap_or(LONG);
+        match pack(text) {
+            Some(theirs) if mine != LONG => mine == theirs,
+            _ => self.unicode(original).as_bytes() == text,
+        }
     }
 
     /// The advance of an original glyph (one of the subset's) in 1/1000 em exactly as `/W`
@@ -239,6 +255,10 @@ pub(crate) fn embed_fonts(
             cmap: Vec::new(),
             order,
             remap,
+            packed: text
+                .iter()
+                .map(|t| pack(t.as_bytes()).unwrap_or(LONG))
+                .collect(),
             text,
             widths,
             space,
@@ -253,6 +273,22 @@ pub(crate) fn embed_fonts(
     }
     subsets.retain(|k, _| used_keys.contains(k));
     Ok(out)
+}
+
+/// [`pack`]'s mark for a text too long to pack (compared as bytes instead).
+const LONG: u64 = u64::MAX;
+
+/// A text of at most 7 bytes as one word: its bytes, and its length in the top byte (so
+/// "a" and "a\0" differ); `None` for a longer one.
+fn pack(text: &[u8]) -> Option<u64> {
+    if text.len() > 7 {
+        return None;
+    }
+    let mut word = (text.len() as u64) << 56;
+    for (k, b) in text.iter().enumerate() {
+        word |= u64::from(*b) << (8 * k);
+    }
+    Some(word)
 }
 
 /// Glyph codes per `beginbfchar` block (the CMap format allows at most 100).

@@ -67,7 +67,7 @@ impl std::error::Error for PdfError {}
 /// an edit re-encodes only the pages it changed.
 #[derive(Default)]
 pub struct Cache {
-    streams: HashMap<u64, Arc<Vec<u8>>>,
+    streams: HashMap<u64, Arc<PageStream>>,
     /// Subset fonts by font, glyph set and texts.
     subsets: HashMap<u64, Arc<font::EmbeddedFont>>,
     /// Hashes of the rows and images the pages show.
@@ -76,6 +76,9 @@ pub struct Cache {
     last: Option<Last>,
     /// Whether the last write reused the document before it (and spliced its file).
     reused: bool,
+    /// Keep the document and the file written for the next write (a `folio watch`
+    /// session); a single build keeps neither, nor works out their key.
+    pub keep: bool,
 }
 
 impl Cache {
@@ -113,13 +116,13 @@ impl Last {
     /// objects replaced.
     fn update(
         &mut self,
-        streams: Vec<Arc<Vec<u8>>>,
+        streams: Vec<Arc<PageStream>>,
         info: &DocInfo,
     ) -> Result<HashSet<ObjectId>, PdfError> {
         let mut changed: HashSet<ObjectId> = [self.info, self.xmp].into();
         for ((id, held), bytes) in self.contents.iter_mut().zip(streams) {
             if !Arc::ptr_eq(held, &bytes) {
-                self.doc.objects.insert(*id, content_object(&bytes));
+                self.doc.objects.insert(*id, content_object(&bytes.bytes));
                 *held = bytes;
                 changed.insert(*id);
             }
@@ -134,7 +137,15 @@ impl Last {
 }
 
 /// A page's content stream object and the (deflated) bytes it holds.
-type Held = (ObjectId, Arc<Vec<u8>>);
+type Held = (ObjectId, Arc<PageStream>);
+
+/// A page's content stream, deflated, and its marked content: which tag of the page owns
+/// each MCID (by the tag's place among the page's tags, so a stream kept for an unchanged
+/// page stays right when its elements are numbered anew).
+pub(crate) struct PageStream {
+    pub bytes: Vec<u8>,
+    pub marks: tags::Record,
+}
 
 /// A page's content stream object (its bytes deflated).
 fn content_object(bytes: &[u8]) -> Object {
@@ -244,8 +255,11 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
             &untagged
         }
     };
-    let tree = structure::Tree::of(pages, &fonts);
-    let key = structure_key(pages, &fonts, &cache.memo, (&tree, book));
+    let tree = structure::Tree::of(pages, &streams, book);
+    let key = match cache.keep {
+        true => structure_key(pages, &fonts, &cache.memo, (&tree, book)),
+        false => 0,
+    };
     let (mut last, changed) = match cache.last.take() {
         Some(mut last) if last.key == key => {
             let changed = last.update(streams, &pages.info)?;
@@ -278,8 +292,10 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
         Some(bytes) => bytes,
         None => save(&mut last.doc)?,
     };
-    last.saved = splice::Saved::read(bytes.clone());
-    cache.last = Some(last);
+    if cache.keep {
+        last.saved = splice::Saved::read(bytes.clone());
+        cache.last = Some(last);
+    }
     Ok(bytes)
 }
 
@@ -288,7 +304,7 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
 fn fresh(
     pages: &Pages,
     fonts: &[Option<Arc<font::EmbeddedFont>>],
-    streams: Vec<Arc<Vec<u8>>>,
+    streams: Vec<Arc<PageStream>>,
     key: u64,
     tree: (&structure::Tree, &crate::resolve::Structure),
     deflater: &mut Option<Deflater>,
@@ -488,9 +504,9 @@ fn content_streams(
     pages: &Pages,
     hashes: &[u64],
     fonts: &[Option<Arc<font::EmbeddedFont>>],
-    cache: &mut HashMap<u64, Arc<Vec<u8>>>,
+    cache: &mut HashMap<u64, Arc<PageStream>>,
     deflater: &mut Option<Deflater>,
-) -> Result<Vec<Arc<Vec<u8>>>, PdfError> {
+) -> Result<Vec<Arc<PageStream>>, PdfError> {
     // A page's stream depends on what it draws (its manifest hash), on the subsets (glyph
     // codes, and the texts their ToUnicode maps give: a glyph the map reads otherwise gets
     // an `/ActualText`) and on the images' numbers (resource names).
@@ -506,10 +522,14 @@ fn content_streams(
     let shared = shared.finish();
     let keys: Vec<u64> = hashes
         .iter()
-        .map(|h| {
+        .zip(&pages.pages)
+        .map(|(h, page)| {
             let mut k = Fnv::new();
             k.write(&h.to_le_bytes());
             k.write(&shared.to_le_bytes());
+            // Which of the page's tags continue the element before them (one marked-content
+            // sequence for a paragraph's lines): the manifest hashes tags by role only.
+            k.write_u64(continuations(&page.items, &mut None, Fnv::new()).finish());
             k.finish()
         })
         .collect();
@@ -521,21 +541,40 @@ fn content_streams(
         .iter()
         .zip(&keys)
         .filter(|(_, key)| !cache.contains_key(*key) && queued.insert(**key))
-        .map(|(page, key)| (*key, page, Ok(Vec::new())))
+        .map(|(page, key)| (*key, page, Err(PdfError::NoPages)))
         .collect();
     on_two_threads(&mut fresh, deflater, |d, (_, page, out)| {
-        *out = content::page_stream(page, fonts, pages.images.len()).map(|s| deflate_with(d, &s));
+        *out = content::page_stream(page, fonts, pages.images.len()).map(|(s, marks)| PageStream {
+            bytes: deflate_with(d, &s),
+            marks,
+        });
     });
-    for (key, _, bytes) in fresh {
-        cache.insert(key, Arc::new(bytes?));
+    for (key, _, stream) in fresh {
+        cache.insert(key, Arc::new(stream?));
     }
     // Only what this edition uses is kept for the next one.
     cache.retain(|k, _| in_use.contains(k));
     Ok(keys.iter().map(|k| cache[k].clone()).collect())
 }
 
+/// Hashes, for each `Tag::Start` of `items` (groups entered), whether its element is the
+/// one of the start before it (`last`).
+fn continuations(items: &[Item], last: &mut Option<crate::resolve::ElemId>, mut h: Fnv) -> Fnv {
+    for item in items {
+        match item {
+            Item::Tag(crate::typeset::frame::Tag::Start(id, _)) => {
+                h.write_u32(u32::from(*last == Some(*id)));
+                *last = Some(*id);
+            }
+            Item::Group(g) => h = continuations(&g.items, last, h),
+            _ => {}
+        }
+    }
+    h
+}
+
 /// A page's content stream, deflated, or why it could not be written.
-type Encoded = Result<Vec<u8>, PdfError>;
+type Encoded = Result<PageStream, PdfError>;
 
 /// A zlib compressor kept across streams: its window and tables are allocated once, not
 /// once per page (the bytes are the same as a fresh one's).
@@ -586,7 +625,7 @@ fn deflate_fresh(bytes: &[u8]) -> Vec<u8> {
 fn attach(
     lo: &mut Document,
     fonts: &[Option<Arc<font::EmbeddedFont>>],
-    streams: Vec<Arc<Vec<u8>>>,
+    streams: Vec<Arc<PageStream>>,
     marks: bool,
 ) -> Result<Vec<Held>, PdfError> {
     let bad = |e: lopdf::Error| PdfError::Write(e.to_string());
@@ -626,7 +665,7 @@ fn attach(
     let mut contents = Vec::with_capacity(streams.len());
     for (id, bytes) in ids.into_iter().zip(streams) {
         let object = named(lo, id, b"Contents")?;
-        lo.objects.insert(object, content_object(&bytes));
+        lo.objects.insert(object, content_object(&bytes.bytes));
         contents.push((object, bytes));
     }
     Ok(contents)

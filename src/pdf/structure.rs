@@ -1,19 +1,31 @@
 //! The structure tree: the resolved book's structure (`Pages::structure`) and the pages'
-//! marked content → `StructTreeRoot`, its elements, the `ParentTree`, and each link
-//! annotation's place in the tree.
+//! marked content (each stream's [`Record`], its owners named by their tag's place on the
+//! page, which one walk over the page's tags turns into elements) → `StructTreeRoot`, its
+//! elements, the `ParentTree`, and each link annotation's place in the tree.
 //!
 //! The tree's order is the book's reading order (the resolved structure's), whatever order
 //! the pages show the content in (a figure moved to a later page is read where the text
 //! has it). A leaf's kids are its marked-content references and inline elements in the order
 //! its content is drawn. Elements nothing was drawn for are left out.
 
-use super::font::EmbeddedFont;
-use super::tags::{Event, Marker, Owner};
+use super::PageStream;
+use super::tags::{Event, Owner, Record};
 use crate::resolve::structure::{ListKind, Node, Structure};
-use crate::typeset::frame::{ElemId, InlineTag, Pages, Role};
+use crate::typeset::frame::{ElemId, InlineTag, Item, Pages, Role, Tag};
 use lopdf::{Dictionary, Document, Object, ObjectId, StringFormat};
-use std::collections::HashMap;
 use std::sync::Arc;
+
+/// The element of each `Tag::Start` of `items` (groups entered), in the order the content
+/// writer meets them.
+fn starts(items: &[Item], out: &mut Vec<ElemId>) {
+    for item in items {
+        match item {
+            Item::Tag(Tag::Start(id, _)) => out.push(*id),
+            Item::Group(g) => starts(&g.items, out),
+            _ => {}
+        }
+    }
+}
 
 /// A kid of an element, before it is written.
 #[derive(Debug, Clone, PartialEq, Hash)]
@@ -49,7 +61,9 @@ enum Elem {
 /// The marked content of every page, sorted by element: what the writer makes the tree of.
 #[derive(Debug, Default)]
 pub(crate) struct Tree {
-    leaves: HashMap<ElemId, Vec<Placed>>,
+    /// Each node's content, by scope and index (empty for containers and for elements
+    /// nothing was drawn for).
+    leaves: Vec<Vec<Vec<Placed>>>,
     inlines: Vec<InlineElem>,
     /// Per page: the owner of each MCID, by MCID.
     mcids: Vec<Vec<Elem>>,
@@ -58,19 +72,26 @@ pub(crate) struct Tree {
 }
 
 impl Tree {
-    /// The marked content of `pages` drawn with `fonts` (their furniture is all artifact).
-    pub fn of(pages: &Pages, fonts: &[Option<Arc<EmbeddedFont>>]) -> Tree {
-        let mut tree = Tree::default();
-        let mut sink = Vec::new();
-        for (p, page) in pages.pages.iter().enumerate() {
-            let mut m = Marker::recording();
-            m.walk(&page.items, fonts, &mut sink);
-            m.close(&mut sink);
-            tree.page(p, m.record.inlines, m.record.events);
+    /// The marked content of `pages`, whose content streams are `streams` (their
+    /// furniture is all artifact).
+    pub fn of(pages: &Pages, streams: &[Arc<PageStream>], structure: &Structure) -> Tree {
+        let mut tree = Tree {
+            leaves: structure
+                .scopes
+                .iter()
+                .map(|s| vec![Vec::new(); s.nodes.len()])
+                .collect(),
+            ..Tree::default()
+        };
+        let mut ids = Vec::new();
+        for (p, (page, stream)) in pages.pages.iter().zip(streams).enumerate() {
+            ids.clear();
+            starts(&page.items, &mut ids);
+            tree.page(p, &ids, &stream.marks);
         }
         // Each element's content in the book's order (an imposed sheet shows the last page
         // beside the first).
-        for kids in tree.leaves.values_mut() {
+        for kids in tree.leaves.iter_mut().flatten() {
             kids.sort_by_key(|(at, _)| *at);
         }
         for i in &mut tree.inlines {
@@ -79,20 +100,21 @@ impl Tree {
         tree
     }
 
-    fn page(&mut self, p: usize, inlines: Vec<(InlineTag, Owner)>, events: Vec<Event>) {
+    /// Page `p`'s record, its `Tag::Start`s being the elements `ids` in order.
+    fn page(&mut self, p: usize, ids: &[ElemId], record: &Record) {
         let base = self.inlines.len();
         let elem = |o: &Owner| match o {
-            Owner::Elem(id, _) => Some(Elem::Node(*id)),
+            Owner::Elem(k, _) => ids.get(*k as usize).map(|id| Elem::Node(*id)),
             Owner::Inline(k) => Some(Elem::Inline(base + *k as usize)),
             Owner::Artifact => None,
         };
-        let parents: Vec<Option<Elem>> = inlines.iter().map(|(_, o)| elem(o)).collect();
+        let parents: Vec<Option<Elem>> = record.inlines.iter().map(|(_, o)| elem(o)).collect();
         self.inlines
-            .extend(inlines.into_iter().map(|(tag, o)| InlineElem {
-                tag,
+            .extend(record.inlines.iter().map(|(tag, o)| InlineElem {
+                tag: tag.clone(),
                 kids: Vec::new(),
                 text: String::new(),
-                dead: o == Owner::Artifact,
+                dead: *o == Owner::Artifact,
             }));
         let mut mcids = Vec::new();
         let mut annots = Vec::new();
@@ -104,33 +126,38 @@ impl Tree {
             seq += 1;
             (book_page, seq)
         };
-        for e in events {
+        for e in &record.events {
             match e {
-                Event::Page(k) => book_page = k,
+                Event::Page(k) => book_page = *k,
                 Event::Opened(k) => {
-                    if let Some(parent) = parents[k as usize] {
-                        let at = next(book_page);
-                        self.kids(parent).push((at, Kid::Inline(base + k as usize)));
+                    if let Some(kids) = parents[*k as usize].and_then(|e| self.kids(e)) {
+                        kids.push((next(book_page), Kid::Inline(base + *k as usize)));
                     }
                 }
                 Event::Mcid(mcid, owner) => {
-                    if let Some(e) = elem(&owner) {
-                        let at = next(book_page);
-                        self.kids(e).push((at, Kid::Mcr { page: p, mcid }));
+                    if let Some(e) = elem(owner)
+                        && let Some(kids) = self.kids(e)
+                    {
+                        kids.push((
+                            next(book_page),
+                            Kid::Mcr {
+                                page: p,
+                                mcid: *mcid,
+                            },
+                        ));
                         mcids.push(e);
                     }
                 }
                 Event::Annotation(k, owner) => {
-                    let e = elem(&owner);
-                    if let Some(e) = e {
-                        let at = next(book_page);
-                        self.kids(e).push((at, Kid::Annot { page: p, k }));
+                    let e = elem(owner);
+                    if let Some(kids) = e.and_then(|e| self.kids(e)) {
+                        kids.push((next(book_page), Kid::Annot { page: p, k: *k }));
                     }
                     annots.push(e);
                 }
                 Event::Text(owner, text) => {
-                    if let Some(Elem::Inline(g)) = elem(&owner) {
-                        self.inlines[g].text.push_str(&text);
+                    if let Some(Elem::Inline(g)) = elem(owner) {
+                        self.inlines[g].text.push_str(text);
                     }
                 }
             }
@@ -139,10 +166,14 @@ impl Tree {
         self.annots.push(annots);
     }
 
-    fn kids(&mut self, e: Elem) -> &mut Vec<Placed> {
+    /// The kids of element `e` (`None`: an id the structure does not have).
+    fn kids(&mut self, e: Elem) -> Option<&mut Vec<Placed>> {
         match e {
-            Elem::Node(id) => self.leaves.entry(id).or_default(),
-            Elem::Inline(g) => &mut self.inlines[g].kids,
+            Elem::Node(id) => self
+                .leaves
+                .get_mut(id.scope as usize)?
+                .get_mut(id.index as usize),
+            Elem::Inline(g) => self.inlines.get_mut(g).map(|i| &mut i.kids),
         }
     }
 
@@ -151,9 +182,7 @@ impl Tree {
     pub fn key(&self, structure: &Structure) -> u64 {
         use std::hash::{Hash, Hasher};
         let mut h = crate::hash::TextHasher::default();
-        let mut leaves: Vec<(&ElemId, &Vec<Placed>)> = self.leaves.iter().collect();
-        leaves.sort_by_key(|(id, _)| **id);
-        leaves.hash(&mut h);
+        self.leaves.hash(&mut h);
         self.inlines.hash(&mut h);
         self.mcids.hash(&mut h);
         self.annots.hash(&mut h);
@@ -185,23 +214,26 @@ pub(crate) fn write(
         lo,
         tree,
         targets,
-        ids: HashMap::new(),
+        node_ids: structure
+            .scopes
+            .iter()
+            .map(|s| vec![None; s.nodes.len()])
+            .collect(),
         inline_ids: vec![None; tree.inlines.len()],
     };
     // Every element that holds content, or holds one that does, gets an object.
     let mut kids = Vec::new();
     for (s, scope) in structure.scopes.iter().enumerate() {
-        let children = children_of(&scope.nodes);
-        for (i, n) in scope.nodes.iter().enumerate() {
-            if n.parent.is_none()
-                && let Some(id) = w.node(structure, &children, s as u32, i, doc)
-            {
+        let shape = Shape::of(&scope.nodes, &tree.leaves[s]);
+        let mut i = 0;
+        while i < scope.nodes.len() {
+            if let Some(id) = w.node(structure, &shape, s, i, doc) {
                 kids.push(Object::Reference(id));
             }
+            i = shape.end[i];
         }
     }
     let mut d = Dictionary::new();
-    d.set("Type", Object::Name(b"StructElem".to_vec()));
     d.set("S", Object::Name(b"Document".to_vec()));
     d.set("P", Object::Reference(root));
     d.set("K", Object::Array(kids));
@@ -219,23 +251,36 @@ pub(crate) fn write(
     Ok(root)
 }
 
-/// Each node's children, by index.
-fn children_of(nodes: &[Node]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); nodes.len()];
-    for (i, n) in nodes.iter().enumerate() {
-        if let Some(p) = n.parent {
-            out[p as usize].push(i);
+/// A scope's nodes as a tree: where each one's subtree ends (nodes are in preorder, so a
+/// subtree is the run of nodes after its root) and whether anything in it holds content.
+struct Shape {
+    end: Vec<usize>,
+    live: Vec<bool>,
+}
+
+impl Shape {
+    fn of(nodes: &[Node], leaves: &[Vec<Placed>]) -> Shape {
+        let n = nodes.len();
+        let mut end: Vec<usize> = (1..=n).collect();
+        let mut live: Vec<bool> = leaves.iter().map(|k| !k.is_empty()).collect();
+        // Children come after their parents: going backwards, each is complete when its
+        // parent takes it in.
+        for i in (0..n).rev() {
+            if let Some(p) = nodes[i].parent.map(|p| p as usize).filter(|p| *p < i) {
+                end[p] = end[p].max(end[i]);
+                live[p] |= live[i];
+            }
         }
+        Shape { end, live }
     }
-    out
 }
 
 struct Writer<'a> {
     lo: &'a mut Document,
     tree: &'a Tree,
     targets: &'a Targets<'a>,
-    /// Objects of the elements written.
-    ids: HashMap<Elem, ObjectId>,
+    /// Objects of the elements written, by scope and index, and by inline element.
+    node_ids: Vec<Vec<Option<ObjectId>>>,
     inline_ids: Vec<Option<ObjectId>>,
 }
 
@@ -245,30 +290,25 @@ impl Writer<'_> {
     fn node(
         &mut self,
         structure: &Structure,
-        children: &[Vec<usize>],
-        scope: u32,
+        shape: &Shape,
+        scope: usize,
         i: usize,
         parent: ObjectId,
     ) -> Option<ObjectId> {
-        let node = &structure.scopes[scope as usize].nodes[i];
-        let key = ElemId {
-            scope,
-            index: i as u32,
-        };
-        let me = self.lo.new_object_id();
-        let mut kids: Vec<Object> = Vec::new();
-        let mut page = None;
-        if let Some(content) = self.tree.leaves.get(&key) {
-            page = first_page(self.tree, content);
-            kids.extend(self.kids(content, me, page));
+        if !shape.live[i] {
+            return None;
         }
-        for &c in &children[i] {
-            if let Some(id) = self.node(structure, children, scope, c, me) {
+        let node = &structure.scopes[scope].nodes[i];
+        let me = self.lo.new_object_id();
+        let content = &self.tree.leaves[scope][i];
+        let page = first_page(self.tree, content);
+        let mut kids = self.kids(content, me, page);
+        let mut c = i + 1;
+        while c < shape.end[i] {
+            if let Some(id) = self.node(structure, shape, scope, c, me) {
                 kids.push(Object::Reference(id));
             }
-        }
-        if kids.is_empty() {
-            return None;
+            c = shape.end[c];
         }
         let mut d = element(
             node.role.pdf_name(),
@@ -278,8 +318,19 @@ impl Writer<'_> {
         );
         attributes(&mut d, node);
         self.lo.objects.insert(me, Object::Dictionary(d));
-        self.ids.insert(Elem::Node(key), me);
+        self.node_ids[scope][i] = Some(me);
         Some(me)
+    }
+
+    /// The object of element `e`, when it was written.
+    fn object(&self, e: Elem) -> Option<ObjectId> {
+        match e {
+            Elem::Node(id) => *self
+                .node_ids
+                .get(id.scope as usize)?
+                .get(id.index as usize)?,
+            Elem::Inline(g) => *self.inline_ids.get(g)?,
+        }
     }
 
     /// The kids of an element with object `me` whose page is `page`.
@@ -336,7 +387,6 @@ impl Writer<'_> {
         }
         self.lo.objects.insert(me, Object::Dictionary(d));
         self.inline_ids[g] = Some(me);
-        self.ids.insert(Elem::Inline(g), me);
         Some(me)
     }
 
@@ -353,11 +403,7 @@ impl Writer<'_> {
             }
             let refs: Vec<Object> = owners
                 .iter()
-                .map(|e| {
-                    self.ids
-                        .get(e)
-                        .map_or(Object::Null, |id| Object::Reference(*id))
-                })
+                .map(|e| self.object(*e).map_or(Object::Null, Object::Reference))
                 .collect();
             nums.push(Object::Integer(p as i64));
             nums.push(Object::Array(refs));
@@ -372,7 +418,7 @@ impl Writer<'_> {
                 let Some(annot) = self.targets.annots[p].get(k) else {
                     continue;
                 };
-                let Some(elem) = owner.and_then(|e| self.ids.get(&e).copied()) else {
+                let Some(elem) = owner.and_then(|e| self.object(e)) else {
                     continue;
                 };
                 let text = match owner {
@@ -412,17 +458,27 @@ fn first_page(tree: &Tree, kids: &[Placed]) -> Option<usize> {
     })
 }
 
-/// A structure element's dictionary.
-fn element(role: &str, parent: ObjectId, kids: Vec<Object>, page: Option<ObjectId>) -> Dictionary {
-    let mut d = Dictionary::new();
-    d.set("Type", Object::Name(b"StructElem".to_vec()));
-    d.set("S", Object::Name(role.as_bytes().to_vec()));
-    d.set("P", Object::Reference(parent));
+/// A structure element's dictionary (a single kid stands alone, not in an array).
+fn element(
+    role: &str,
+    parent: ObjectId,
+    mut kids: Vec<Object>,
+    page: Option<ObjectId>,
+) -> Dictionary {
+    // `/Type /StructElem` is optional (ISO 32000-1, table 323): tens of thousands of
+    // elements leave it out.
+    let k = match kids.len() {
+        1 => kids.pop().unwrap_or(Object::Null),
+        _ => Object::Array(kids),
+    };
+    let mut entries: Vec<(&str, Object)> = Vec::with_capacity(4);
+    entries.push(("S", Object::Name(role.as_bytes().to_vec())));
+    entries.push(("P", Object::Reference(parent)));
     if let Some(pg) = page {
-        d.set("Pg", Object::Reference(pg));
+        entries.push(("Pg", Object::Reference(pg)));
     }
-    d.set("K", Object::Array(kids));
-    d
+    entries.push(("K", k));
+    Dictionary::from_iter(entries)
 }
 
 /// What a node says about itself: a figure's `/Alt`, a part's `/Lang`, a note's `/ID`, a

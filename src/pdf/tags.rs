@@ -1,25 +1,28 @@
 //! Marked content: the frames' [`Tag`]s → `BDC … EMC` sequences with marked-content ids
-//! (MCIDs) in a page's content stream, and the record of which element owns each.
+//! (MCIDs) in a page's content stream, and a [`Record`] of which tag owns each.
 //!
-//! One state machine, [`Marker`], decides where a sequence starts and ends and whose it is;
-//! the content stream writer runs it to write the operators, and the structure tree's
-//! builder (`structure.rs`) runs it over the same items to learn the owners. Both see the
-//! same items in the same order, so the two agree by construction.
+//! One state machine, [`Marker`], decides where a sequence starts and ends and whose it is,
+//! as the content stream writer walks a page. Its record names owners by the tag's place
+//! among the page's tags (the `k`th `Tag::Start`, the `j`th `Tag::Inline`), not by element
+//! id: a stream kept for a page that did not change stays right when the book's elements
+//! are numbered anew, and the structure builder (`structure.rs`) turns places into
+//! elements with one walk over the page's tags.
 //!
 //! Content is owned by the innermost open tag: a leaf element of the resolved book
 //! (`Tag::Start`) or an inline element (`Tag::Inline`). Content outside every tag, inside
 //! `Tag::Artifact`, and every rule and printer's mark is an artifact (`/Artifact BMC`).
+//! Sequences never nest: a reader takes an inner `EMC` for the end of the outer sequence.
 
-use super::font::EmbeddedFont;
-use crate::typeset::frame::{ElemId, InlineTag, Item, Role, Tag};
-use std::sync::Arc;
+use crate::typeset::frame::{ElemId, InlineTag, Role, Tag};
+use std::io::Write as _;
 
 /// Who owns a stretch of content.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Owner {
-    /// A leaf element of the resolved structure.
-    Elem(ElemId, Role),
-    /// The `k`th inline element opened on the page.
+    /// The page's `k`th `Tag::Start` (a leaf element of the resolved structure; the first
+    /// of a run of starts of one element), with the role the stream names it by.
+    Elem(u32, Role),
+    /// The page's `k`th inline element.
     Inline(u32),
     /// Nobody: drawn, not read.
     Artifact,
@@ -37,17 +40,17 @@ pub(crate) enum Content {
 /// An open tag.
 #[derive(Debug, Clone)]
 enum Open {
-    Elem(ElemId, Role),
+    Elem(u32, Role),
     Inline(u32),
     Artifact,
 }
 
 /// What the marker saw, for the structure tree: each inline element opened (its tag and
 /// its parent), each MCID's owner, each annotation's owner, in content order.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub(crate) struct Record {
     /// Inline elements in the order opened: the tag and the owner of the content around
-    /// it (its parent).
+    /// it (its parent; `Artifact`: inside an artifact, no element).
     pub inlines: Vec<(InlineTag, Owner)>,
     /// Events in content order.
     pub events: Vec<Event>,
@@ -62,7 +65,7 @@ pub(crate) enum Event {
     Mcid(u32, Owner),
     /// The page's `k`th annotation belongs to the owner (`Artifact`: to nobody).
     Annotation(u32, Owner),
-    /// Text drawn by the owner (what a link's annotation describes).
+    /// Text a link draws (what its annotation describes).
     Text(Owner, String),
     /// What follows is on the book's page `k`.
     Page(u32),
@@ -78,55 +81,48 @@ pub(crate) struct Marker {
     current_actual: bool,
     next_mcid: u32,
     annotations: u32,
-    /// What happened (kept only when `recording`).
+    /// `Tag::Start`s met so far.
+    starts: u32,
+    /// The last `Tag::Start`'s element and the place that stands for it: the next line of
+    /// the same paragraph continues its sequence (one MCID for a paragraph's lines on a
+    /// page, not one a line).
+    last_start: Option<(ElemId, u32)>,
     pub record: Record,
-    recording: bool,
 }
 
 impl Marker {
-    /// A marker that writes operators only.
     pub fn new() -> Marker {
         Marker::default()
-    }
-
-    /// A marker that also records owners, for the structure tree.
-    pub fn recording() -> Marker {
-        Marker {
-            recording: true,
-            ..Marker::default()
-        }
     }
 
     /// Takes a tag into account (writes nothing: a sequence starts with its content).
     pub fn tag(&mut self, tag: &Tag) {
         match tag {
-            Tag::Start(id, role) => self.open.push(Open::Elem(*id, *role)),
+            Tag::Start(id, role) => {
+                let k = match self.last_start {
+                    Some((last, k)) if last == *id => k,
+                    _ => self.starts,
+                };
+                self.last_start = Some((*id, k));
+                self.open.push(Open::Elem(k, *role));
+                self.starts += 1;
+            }
             Tag::Inline(t) => {
-                let k = self.record_inline(t);
+                let k = self.record.inlines.len() as u32;
+                let parent = self.owner(Content::Read);
+                if parent != Owner::Artifact {
+                    self.record.events.push(Event::Opened(k));
+                }
+                // Numbered inside an artifact too, so the count matches the page's tags.
+                self.record.inlines.push((t.clone(), parent));
                 self.open.push(Open::Inline(k));
             }
             Tag::Artifact => self.open.push(Open::Artifact),
             Tag::End => {
                 self.open.pop();
             }
-            Tag::Page(k) => {
-                if self.recording {
-                    self.record.events.push(Event::Page(*k));
-                }
-            }
+            Tag::Page(k) => self.record.events.push(Event::Page(*k)),
         }
-    }
-
-    fn record_inline(&mut self, t: &InlineTag) -> u32 {
-        let k = self.record.inlines.len() as u32;
-        let parent = self.owner(Content::Read);
-        // An inline element inside an artifact is no element; its number is kept so the
-        // count stays the same, but nothing is said of it.
-        self.record.inlines.push((t.clone(), parent.clone()));
-        if self.recording && parent != Owner::Artifact {
-            self.record.events.push(Event::Opened(k));
-        }
-        k
     }
 
     /// The owner of content of `kind` here.
@@ -135,7 +131,7 @@ impl Marker {
             return Owner::Artifact;
         }
         match self.open.last() {
-            Some(Open::Elem(id, role)) => Owner::Elem(*id, *role),
+            Some(Open::Elem(k, role)) => Owner::Elem(*k, *role),
             Some(Open::Inline(k)) => Owner::Inline(*k),
             _ => Owner::Artifact,
         }
@@ -163,43 +159,43 @@ impl Marker {
     /// Ends the open sequence and starts one for `owner` (with `actual` as its text).
     fn open_sequence(&mut self, owner: Owner, actual: Option<&str>, out: &mut Vec<u8>) {
         self.close(out);
-        match &owner {
-            Owner::Artifact => out.extend_from_slice(b"/Artifact BMC\n"),
-            owned => {
-                let mcid = self.next_mcid;
-                self.next_mcid += 1;
-                let name = match owned {
-                    Owner::Elem(_, role) => role.pdf_name(),
-                    Owner::Inline(k) => inline_name(&self.record.inlines[*k as usize].0),
-                    Owner::Artifact => unreachable!("handled above"),
-                };
-                out.push(b'/');
-                out.extend_from_slice(name.as_bytes());
-                out.extend_from_slice(b" <</MCID ");
-                out.extend_from_slice(mcid.to_string().as_bytes());
-                if let Some(text) = actual {
-                    out.extend_from_slice(b" /ActualText ");
-                    super::content::text_string(out, text);
-                }
-                out.extend_from_slice(b">> BDC\n");
-                if self.recording {
-                    self.record.events.push(Event::Mcid(mcid, owned.clone()));
-                    if let Some(text) = actual {
-                        self.record
-                            .events
-                            .push(Event::Text(owned.clone(), text.to_string()));
-                    }
-                }
+        let name = match &owner {
+            Owner::Artifact => {
+                out.extend_from_slice(b"/Artifact BMC\n");
+                None
             }
+            Owner::Elem(_, role) => Some(role.pdf_name()),
+            Owner::Inline(k) => Some(inline_name(&self.record.inlines[*k as usize].0)),
+        };
+        if let Some(name) = name {
+            let mcid = self.next_mcid;
+            self.next_mcid += 1;
+            let _ = write!(out, "/{name} <</MCID {mcid}");
+            if let Some(text) = actual {
+                out.extend_from_slice(b" /ActualText ");
+                super::content::text_string(out, text);
+            }
+            out.extend_from_slice(b">> BDC\n");
+            self.record.events.push(Event::Mcid(mcid, owner.clone()));
         }
         self.current = Some(owner);
         self.current_actual = actual.is_some();
+        if let Some(text) = actual
+            && self.in_link()
+        {
+            self.text(text);
+        }
     }
 
-    /// Text drawn now (recorded for the owner of the open sequence).
+    /// Is the open sequence a link's (whose text describes its annotation)?
+    pub fn in_link(&self) -> bool {
+        matches!(self.current, Some(Owner::Inline(k))
+            if matches!(self.record.inlines[k as usize].0, InlineTag::Link))
+    }
+
+    /// Text drawn now, recorded for the open sequence's owner.
     pub fn text(&mut self, text: &str) {
-        if self.recording
-            && let Some(owner) = &self.current
+        if let Some(owner) = &self.current
             && *owner != Owner::Artifact
         {
             self.record
@@ -219,58 +215,8 @@ impl Marker {
     pub fn annotation(&mut self) {
         let k = self.annotations;
         self.annotations += 1;
-        if self.recording {
-            let owner = self.owner(Content::Read);
-            self.record.events.push(Event::Annotation(k, owner));
-        }
-    }
-
-    /// Walks `items` (groups entered) as the content stream writer does, without writing:
-    /// for the structure tree. `fonts` are the document's, as the writer has them.
-    pub fn walk(
-        &mut self,
-        items: &[Item],
-        fonts: &[Option<Arc<EmbeddedFont>>],
-        sink: &mut Vec<u8>,
-    ) {
-        for item in items {
-            match item {
-                Item::Tag(t) => self.tag(t),
-                Item::Glyphs(run) => {
-                    let Some(font) = fonts.get(run.font).and_then(Option::as_ref) else {
-                        continue;
-                    };
-                    if run.glyphs.is_empty() || run.size <= 0.0 {
-                        continue;
-                    }
-                    for (range, actual) in super::content::segments(run, font, true) {
-                        match actual {
-                            Some(text) => self.content_actual(text, sink),
-                            None => {
-                                self.content(Content::Read, sink);
-                                let text: String =
-                                    run.glyphs[range].iter().map(|g| g.text.as_str()).collect();
-                                self.text(&text);
-                            }
-                        }
-                    }
-                }
-                Item::Image { .. } => self.content(Content::Read, sink),
-                Item::Rule { .. } | Item::Mark { .. } => self.content(Content::Drawn, sink),
-                Item::Link { .. } | Item::UriLink { .. } => self.annotation(),
-                Item::Group(g) => {
-                    let plain = g.transform.is_translation() && g.clip.is_none();
-                    if !plain {
-                        self.close(sink);
-                    }
-                    self.walk(&g.items, fonts, sink);
-                    if !plain {
-                        self.close(sink);
-                    }
-                }
-            }
-            sink.clear();
-        }
+        let owner = self.owner(Content::Read);
+        self.record.events.push(Event::Annotation(k, owner));
     }
 }
 
@@ -294,7 +240,7 @@ mod tests {
 
     #[test]
     fn content_is_marked_by_its_innermost_tag_and_rules_are_artifacts() {
-        let mut m = Marker::recording();
+        let mut m = Marker::new();
         let mut out = Vec::new();
         m.tag(&Tag::Start(id(3), Role::P));
         m.content(Content::Read, &mut out);
@@ -316,18 +262,60 @@ mod tests {
         assert_eq!(
             m.record.events,
             [
-                Event::Mcid(0, Owner::Elem(id(3), Role::P)),
+                Event::Mcid(0, Owner::Elem(0, Role::P)),
                 Event::Opened(0),
                 Event::Mcid(1, Owner::Inline(0)),
                 Event::Annotation(0, Owner::Inline(0)),
-                Event::Mcid(2, Owner::Elem(id(3), Role::P)),
+                Event::Mcid(2, Owner::Elem(0, Role::P)),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_glyph_with_its_own_text_is_a_sequence_of_its_own_never_nested() {
+        let mut m = Marker::new();
+        let mut out = Vec::new();
+        m.tag(&Tag::Start(id(0), Role::P));
+        m.content(Content::Read, &mut out);
+        m.content_actual("", &mut out);
+        m.content(Content::Read, &mut out);
+        m.close(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "/P <</MCID 0>> BDC\nEMC\n/P <</MCID 1 /ActualText ()>> BDC\nEMC\n\
+             /P <</MCID 2>> BDC\nEMC\n"
+        );
+    }
+
+    #[test]
+    fn the_lines_of_one_paragraph_are_one_sequence() {
+        let mut m = Marker::new();
+        let mut out = Vec::new();
+        for _ in 0..3 {
+            m.tag(&Tag::Start(id(5), Role::P));
+            m.content(Content::Read, &mut out);
+            m.tag(&Tag::End);
+        }
+        m.tag(&Tag::Start(id(6), Role::P));
+        m.content(Content::Read, &mut out);
+        m.tag(&Tag::End);
+        m.close(&mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "/P <</MCID 0>> BDC\nEMC\n/P <</MCID 1>> BDC\nEMC\n"
+        );
+        assert_eq!(
+            m.record.events,
+            [
+                Event::Mcid(0, Owner::Elem(0, Role::P)),
+                Event::Mcid(1, Owner::Elem(3, Role::P)),
             ]
         );
     }
 
     #[test]
     fn everything_inside_an_artifact_tag_is_an_artifact() {
-        let mut m = Marker::recording();
+        let mut m = Marker::new();
         let mut out = Vec::new();
         m.tag(&Tag::Artifact);
         m.tag(&Tag::Start(id(1), Role::TH));

@@ -35,11 +35,19 @@ impl Numbering {
         });
         let mut n = Numbering::default();
         // The text first (footnote definitions are not read where they are written)…
-        let mut flow: Vec<&Block> = Vec::new();
-        top_flow(blocks, &mut flow);
-        for b in flow {
-            n.number_refs(std::slice::from_ref(b), &defs);
+        let mut in_defs: std::collections::HashSet<*const Block> = Default::default();
+        for d in &defs {
+            crate::model::visit_blocks(d.1, &mut |b| {
+                in_defs.insert(b);
+            });
         }
+        crate::model::visit_blocks(blocks, &mut |b| {
+            if !matches!(b, Block::FootnoteDef { .. }) && !in_defs.contains(&(b as *const Block)) {
+                for list in b.inlines() {
+                    n.number_list(list, &defs);
+                }
+            }
+        });
         // …then each note's own references, as the notes are read, until none is new.
         let mut k = 0;
         let mut ordered: Vec<&Def> = Vec::new();
@@ -76,15 +84,23 @@ impl Numbering {
 
     /// Numbers the references in `blocks` not numbered yet (to defined notes only).
     fn number_refs(&mut self, blocks: &[Block], defs: &[Def]) {
-        crate::model::walk_inlines(blocks, &mut |i| {
-            if let Inline::FootnoteRef { label, .. } = i
-                && defs.iter().any(|d| d.0 == label)
-                && !self.numbers.contains_key(label)
-            {
-                let next = self.numbers.len() as u32 + 1;
-                self.numbers.insert(label.clone(), next);
-            }
-        });
+        crate::model::walk_inlines(blocks, &mut |i| self.number(i, defs));
+    }
+
+    /// Numbers the references in `list` not numbered yet.
+    fn number_list(&mut self, list: &[Inline], defs: &[Def]) {
+        crate::model::walk_inline_list(list, &mut |i| self.number(i, defs));
+    }
+
+    /// Numbers `i` if it is a reference to a defined note not numbered yet.
+    fn number(&mut self, i: &Inline, defs: &[Def]) {
+        if let Inline::FootnoteRef { label, .. } = i
+            && defs.iter().any(|d| d.0 == label)
+            && !self.numbers.contains_key(label)
+        {
+            let next = self.numbers.len() as u32 + 1;
+            self.numbers.insert(label.clone(), next);
+        }
     }
 
     /// `inlines` with every note reference numbered, and a reference to no note set as
@@ -129,20 +145,6 @@ impl Numbering {
                 other => other.clone(),
             })
             .collect()
-    }
-}
-
-/// The blocks of the text as read, footnote definitions (wherever they stand) left out.
-fn top_flow<'b>(blocks: &'b [Block], out: &mut Vec<&'b Block>) {
-    for b in blocks {
-        match b {
-            Block::FootnoteDef { .. } => {}
-            Block::PullQuote { content, .. } | Block::BlockQuote { content, .. } => {
-                top_flow(content, out)
-            }
-            Block::List { items, .. } => items.iter().for_each(|i| top_flow(i, out)),
-            other => out.push(other),
-        }
     }
 }
 

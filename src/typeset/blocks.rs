@@ -11,6 +11,7 @@ use super::flow::{FORBIDDEN, Note, Row, paragraph_break_costs};
 use super::font::Style;
 use super::frame::{ElemId, InlineTag, Item, Origin, Point, Role, Tag};
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
+use crate::diag::Diagnostic;
 use crate::model::{Inline, Span, SpeakerRole, plain_text};
 use crate::resolve::{Kind, RBlock, RNote, RPiece};
 use std::collections::BTreeMap;
@@ -33,7 +34,7 @@ pub struct Measure {
 /// which leaves the ascenders of 10–12 pt type clear of the row above.
 pub const BASELINE: f32 = 0.78;
 
-/// A piece laid out as rows, with its footnotes set.
+/// A piece laid out as rows, with its footnotes set and what the layout found to warn of.
 #[derive(Clone)]
 pub struct PieceFlow {
     pub rows: Vec<Row>,
@@ -42,6 +43,8 @@ pub struct PieceFlow {
     pub pages: Vec<super::flow::PageRange>,
     /// The glyphs its rows and notes draw (set by `page::paginate`).
     pub glyphs: super::frame::GlyphUse,
+    /// Warnings of the layout (a table too wide, a note taller than a page), located.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Footnote text: 80 % of the body size on 80 % of its leading (the classic 8/10 under 10/12).
@@ -82,11 +85,13 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
     for r in &mut rows {
         r.origin = Some(Origin::Opening(index as u32));
     }
-    let notes: BTreeMap<u32, Note> = piece
-        .notes
-        .iter()
-        .map(|n| (n.number, set_note(ctx, n, m, lang)))
-        .collect();
+    let mut warnings = Vec::new();
+    let mut notes: BTreeMap<u32, Note> = BTreeMap::new();
+    for n in &piece.notes {
+        let (note, warning) = set_note(ctx, n, m, lang);
+        notes.insert(n.number, note);
+        warnings.extend(warning);
+    }
     let mut state = State {
         indent_next: false,
         first_par: true,
@@ -119,7 +124,7 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
         let is_par = matches!(b.kind, Kind::Paragraph { .. })
             || matches!(b.kind, Kind::Turn { role, .. } if role != SpeakerRole::Question);
         let first_row = rows.len();
-        block(ctx, b, m, lang, body, &mut rows, &mut state);
+        warnings.extend(block(ctx, b, m, lang, body, &mut rows, &mut state));
         mark_block(&mut rows[first_row..], b.span);
         if is_par && let Some(last) = rows.last_mut() {
             last.slot = true;
@@ -149,6 +154,7 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
         notes,
         pages: Vec::new(),
         glyphs: Default::default(),
+        warnings,
     }
 }
 
@@ -186,7 +192,7 @@ fn line_rows(lines: Vec<SetLine>, x: f32, m: Measure, id: ElemId, role: Role) ->
             Row {
                 lines: 1,
                 origin,
-                items: tagged(id, role, line_items(l, x, m.leading * BASELINE)).into(),
+                items: tagged_line(l, x, m.leading * BASELINE, id, role).into(),
                 break_after: cost,
                 notes,
                 hyphenated,
@@ -205,7 +211,30 @@ const LINK_HEIGHT: f32 = 12.0;
 /// an inline element (a link with its clickable area, a foreign term, a note's call)
 /// between that element's tags.
 pub fn line_items(line: SetLine, x: f32, y: f32) -> Vec<Item> {
-    let mut items: Vec<Item> = Vec::with_capacity(line.runs.len() + 2);
+    let inline = line.marks.iter().filter(|m| m.tag.is_some()).count();
+    let mut items: Vec<Item> = Vec::with_capacity(line.runs.len() + 2 * inline);
+    line_items_into(line, x, y, &mut items);
+    items
+}
+
+/// [`line_items`] as the content of leaf `id`, in one allocation (every line of the book
+/// goes through here).
+fn tagged_line(line: SetLine, x: f32, y: f32, id: ElemId, role: Role) -> Vec<Item> {
+    if id.is_none() || line.runs.is_empty() {
+        return line_items(line, x, y);
+    }
+    // The runs, the element's two tags, and two for each run that opens an inline element
+    // (a bound: a plain line has no marks).
+    let inline = line.marks.iter().filter(|m| m.tag.is_some()).count();
+    let mut items: Vec<Item> = Vec::with_capacity(line.runs.len() + 2 + 2 * inline);
+    items.push(Item::Tag(Tag::Start(id, role)));
+    line_items_into(line, x, y, &mut items);
+    items.push(Item::Tag(Tag::End));
+    items
+}
+
+/// Appends [`line_items`] to `items`.
+fn line_items_into(line: SetLine, x: f32, y: f32, items: &mut Vec<Item>) {
     let mut open: Option<super::par::RunMark> = None;
     let close = |open: &mut Option<super::par::RunMark>, items: &mut Vec<Item>| {
         if let Some(mark) = open.take() {
@@ -234,7 +263,7 @@ pub fn line_items(line: SetLine, x: f32, y: f32) -> Vec<Item> {
         .chain(std::iter::repeat(Default::default()));
     for (mut r, mark) in line.runs.into_iter().zip(marks) {
         if open.as_ref() != Some(&mark) {
-            close(&mut open, &mut items);
+            close(&mut open, items);
             if mark != Default::default() {
                 if let Some(tag) = &mark.tag {
                     items.push(Item::Tag(Tag::Inline(tag.clone())));
@@ -246,8 +275,7 @@ pub fn line_items(line: SetLine, x: f32, y: f32) -> Vec<Item> {
         r.origin.y += y;
         items.push(Item::Glyphs(r));
     }
-    close(&mut open, &mut items);
-    items
+    close(&mut open, items);
 }
 
 pub(super) fn space_row(lines: u32) -> Row {
@@ -258,6 +286,7 @@ pub(super) fn space_row(lines: u32) -> Row {
     }
 }
 
+/// Sets block `b`, appending its rows to `rows`; returns what it warns of.
 fn block(
     ctx: &mut Ctx,
     b: &RBlock,
@@ -266,7 +295,8 @@ fn block(
     body: TextStyle,
     rows: &mut Vec<Row>,
     state: &mut State,
-) {
+) -> Vec<Diagnostic> {
+    let mut warnings = Vec::new();
     let em = m.size;
     let justified = |indent: f32| ParSpec {
         widths: vec![m.width],
@@ -334,7 +364,9 @@ fn block(
                 ..m
             };
             rows.push(space_row(1));
-            rows.extend(nested(ctx, blocks, inner, inset, lang, body));
+            let (sub, w) = nested(ctx, blocks, inner, inset, lang, body);
+            rows.extend(sub);
+            warnings.extend(w);
             rows.push(space_row(1));
             state.indent_next = false;
         }
@@ -343,7 +375,9 @@ fn block(
             start,
             items,
         } => {
-            rows.extend(list(ctx, b, (*ordered, *start), items, m, lang, body));
+            let (sub, w) = list(ctx, b, (*ordered, *start), items, m, lang, body);
+            rows.extend(sub);
+            warnings.extend(w);
             state.indent_next = false;
         }
         Kind::Table {
@@ -359,7 +393,9 @@ fn block(
                 align,
                 span: b.span,
             };
-            rows.extend(super::table::table(ctx, &t, m, lang, body));
+            let (sub, w) = super::table::table(ctx, &t, m, lang, body);
+            rows.extend(sub);
+            warnings.extend(w);
             state.indent_next = false;
         }
         Kind::Definitions { items } => {
@@ -379,7 +415,9 @@ fn block(
                 }
                 rows.extend(term_rows);
                 for def in &d.defs {
-                    rows.extend(nested(ctx, def, m, em * LIST_INSET_EM, lang, body));
+                    let (sub, w) = nested(ctx, def, m, em * LIST_INSET_EM, lang, body);
+                    rows.extend(sub);
+                    warnings.extend(w);
                 }
             }
             state.indent_next = false;
@@ -433,6 +471,7 @@ fn block(
         }
         Kind::PullQuote { .. } => {}
     }
+    warnings
 }
 
 /// An interview turn: the speaker as a run-in label in semibold (the element's label),
@@ -481,7 +520,7 @@ fn turn(
 }
 
 /// A list: each item's blocks set in, its label (a bullet or "12.") in the inset of its
-/// first row, tagged as the item's label.
+/// first row, tagged as the item's label; with what its items warn of.
 fn list(
     ctx: &mut Ctx,
     b: &RBlock,
@@ -490,16 +529,18 @@ fn list(
     m: Measure,
     lang: &str,
     body: TextStyle,
-) -> Vec<Row> {
+) -> (Vec<Row>, Vec<Diagnostic>) {
     let inset = m.size * LIST_INSET_EM;
     let mut rows = Vec::new();
+    let mut warnings = Vec::new();
     for (k, item) in items.iter().enumerate() {
         let label = if ordered {
             format!("{}.", start.saturating_add(k as u64))
         } else {
             "•".to_string()
         };
-        let mut sub = nested(ctx, &item.blocks, m, inset, lang, body);
+        let (mut sub, w) = nested(ctx, &item.blocks, m, inset, lang, body);
+        warnings.extend(w);
         if let Some(r) = sub.first_mut() {
             let runs = vec![Run::added(label, body, lang, b.span)];
             if let Some(l) = set(ctx, &runs, inset, Align::Left).into_iter().next() {
@@ -509,7 +550,7 @@ fn list(
         }
         rows.extend(sub);
     }
-    rows
+    (rows, warnings)
 }
 
 /// Sets runs as a paragraph without indent at `width`.
@@ -547,7 +588,7 @@ fn shift_rows(rows: &mut [Row], dx: f32) {
 
 /// Blocks nested in a list item, a definition or a quotation: set `inset` pt in from the
 /// left at the measure less the inset, any kind of block (nested lists keep their own
-/// labels, emphasis and links), paragraphs justified without indent.
+/// labels, emphasis and links), paragraphs justified without indent; with their warnings.
 fn nested(
     ctx: &mut Ctx,
     blocks: &[RBlock],
@@ -555,7 +596,8 @@ fn nested(
     inset: f32,
     lang: &str,
     body: TextStyle,
-) -> Vec<Row> {
+) -> (Vec<Row>, Vec<Diagnostic>) {
+    let mut warnings = Vec::new();
     let inner = Measure {
         width: m.width - inset,
         ..m
@@ -572,12 +614,12 @@ fn nested(
                 indent_next: false,
                 first_par: false,
             };
-            block(ctx, c, inner, lang, body, &mut sub, &mut state);
+            warnings.extend(block(ctx, c, inner, lang, body, &mut sub, &mut state));
         }
         shift_rows(&mut sub, inset);
         rows.extend(sub);
     }
-    rows
+    (rows, warnings)
 }
 
 /// Lists and definitions are set 1.5 em in: the label (a bullet or "12.") fits the inset.
@@ -717,8 +759,9 @@ fn pullquote_rows(ctx: &mut Ctx, b: &RBlock, m: Measure, lang: &str, rows: &mut 
     });
 }
 
-/// Sets a footnote: its number, then its text, at the note size.
-fn set_note(ctx: &mut Ctx, note: &RNote, m: Measure, lang: &str) -> Note {
+/// Sets a footnote: its number, then its text, at the note size; with a warning when it is
+/// taller than a page.
+fn set_note(ctx: &mut Ctx, note: &RNote, m: Measure, lang: &str) -> (Note, Option<Diagnostic>) {
     let n = note.number;
     let size = m.size * NOTE_SCALE;
     let leading = m.leading * NOTE_SCALE;
@@ -740,19 +783,20 @@ fn set_note(ctx: &mut Ctx, note: &RNote, m: Measure, lang: &str) -> Note {
     let height = lines.len() as f32 * leading;
     // Notes are not split across pages yet: one taller than the text block would run
     // off its page. Say so, where it is written.
+    let mut warning = None;
     if height + m.leading > m.height {
-        let d = crate::diag::Diagnostic::warning(format!(
+        let d = Diagnostic::warning(format!(
             "footnote {n} is {} lines long, more than a page holds; its first lines are set above the text block",
             lines.len()
         ))
         .hint("shorten the note, or make it part of the text (folio does not split notes across pages)");
         let span = note.blocks.first().map_or(note.span, |b| b.span);
-        let d = ctx.located(d, span);
-        ctx.warnings.push(d);
+        warning = Some(ctx.located(d, span));
     }
-    Note {
+    let set = Note {
         lines,
         height,
         id: note.text,
-    }
+    };
+    (set, warning)
 }

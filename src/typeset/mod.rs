@@ -242,15 +242,15 @@ pub(crate) fn admit<K, V, S>(
 }
 
 /// One layout's working state (a piece, or the front matter and furniture): the book, its
-/// environment and the caches to read, and what the layout found (characters without a
-/// glyph, warnings, time). Nothing here outlives the layout or passes to the next piece.
+/// environment and the caches to read, and what shaping found (characters without a glyph)
+/// and the time it took. Warnings are returned by the layout's steps, not kept here.
+/// Nothing here outlives the layout or passes to the next piece.
 pub struct Ctx<'a> {
     book: &'a Resolved,
     env: &'a Env,
     caches: &'a mut Caches,
     /// Characters without a glyph, each at its first place in this layout.
     missing: Vec<(char, Style, Span)>,
-    warnings: Vec<Diagnostic>,
     /// How many shaped texts had characters without a glyph (a paragraph with any is not
     /// kept: see `par::set_paragraph`).
     missing_seen: usize,
@@ -283,7 +283,6 @@ impl<'a> Ctx<'a> {
             env,
             caches,
             missing: Vec::new(),
-            warnings: Vec::new(),
             missing_seen: 0,
             times: Timings::default(),
         }
@@ -398,10 +397,11 @@ pub fn layout_piece(
     let t = Instant::now();
     page::paginate(&mut flow, &page::Geometry::new(settings));
     ctx.times.paginate += t.elapsed();
+    let warnings = std::mem::take(&mut flow.warnings);
     PieceLayout {
         flow,
         missing: ctx.missing,
-        warnings: ctx.warnings,
+        warnings,
         times: ctx.times,
     }
 }
@@ -446,7 +446,6 @@ pub fn assemble(
     let mut ctx = Ctx::new(book, env, caches);
     let pages = page::assemble(&mut ctx, book, &flows, &g, info);
     missing.extend(ctx.missing);
-    warnings.extend(ctx.warnings);
     warnings.extend(missing_warnings(book, env, &missing));
     times.paginate += start
         .elapsed()

@@ -35,8 +35,8 @@ pub enum Align {
 #[derive(Debug, Clone, Default)]
 pub struct SetLine {
     pub runs: Vec<GlyphRun>,
-    /// What each run is inside its paragraph (by index in `runs`): a link, a foreign term, a
-    /// note's call; the runs of one element are neighbours.
+    /// What each run is inside its paragraph (by index in `runs`; a run past the end has
+    /// none): a link, a foreign term, a note's call; the runs of one element are neighbours.
     pub marks: Vec<RunMark>,
     /// The line ends with a hyphen.
     pub hyphenated: bool,
@@ -735,8 +735,7 @@ fn finalize(
         if let Some((r, m)) = current.take()
             && !r.glyphs.is_empty()
         {
-            out.runs.push(r);
-            out.marks.push(m);
+            push_run(out, r, m);
         }
     };
     let mut items: Vec<usize> = (line.start..line.end).collect();
@@ -843,6 +842,17 @@ fn finalize(
     (out, start)
 }
 
+/// Adds a run and its mark to a line. Marks are kept only from the first run that has one
+/// (most lines are plain text: no list, no allocation); a run past the end of `marks` has
+/// none.
+fn push_run(out: &mut SetLine, run: GlyphRun, mark: RunMark) {
+    if mark != RunMark::default() || !out.marks.is_empty() {
+        out.marks.resize(out.runs.len(), RunMark::default());
+        out.marks.push(mark);
+    }
+    out.runs.push(run);
+}
+
 /// Does `line` end between two words of its paragraph (at a word space or a forced break,
 /// not at a hyphen, inside a word or at the paragraph's end)?
 fn ends_between_words(p: &Prepared, line: &Line) -> bool {
@@ -893,8 +903,7 @@ fn draw(
         if let Some((r, m)) = current.take()
             && !r.glyphs.is_empty()
         {
-            out.runs.push(r);
-            out.marks.push(m);
+            push_run(out, r, m);
         }
         *current = Some((
             GlyphRun {

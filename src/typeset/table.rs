@@ -109,8 +109,14 @@ fn widths(min: &[f32], max: &[f32], room: f32) -> Option<Vec<f32>> {
     Some(w)
 }
 
-/// Lays out a table as rows; a warning when it had to be set below [`MIN_SCALE`].
-pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) -> Vec<Row> {
+/// Lays out a table as rows; with a warning when it had to be set below [`MIN_SCALE`].
+pub fn table(
+    ctx: &mut Ctx,
+    t: &Table,
+    m: Measure,
+    lang: &str,
+    text: TextStyle,
+) -> (Vec<Row>, Option<Diagnostic>) {
     let cols = t
         .body
         .iter()
@@ -119,7 +125,7 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
         .max()
         .unwrap_or(0);
     if cols == 0 {
-        return vec![];
+        return (vec![], None);
     }
     // Smaller type before wrapped cells: the largest scale at which every cell fits on one
     // line; else the largest at which the columns' widest words fit.
@@ -127,6 +133,7 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
     let mut chosen = None;
     let mut needed = 0.0;
     let mut fallback: Option<(f32, Vec<f32>)> = None;
+    let mut warning = None;
     for s in SCALES {
         let (w, need, unwrapped) = try_scale(ctx, t, cols, m, lang, text, s);
         needed = need;
@@ -151,7 +158,7 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
             // Still too wide at 80 %: as small as it must be (widths scale with the type),
             // and say so.
             scale = MIN_SCALE * m.width / needed.max(f32::EPSILON);
-            warn_too_wide(ctx, t.span, needed, m.width, scale);
+            warning = Some(too_wide(ctx, t.span, needed, m.width, scale));
             let mut found = None;
             for _ in 0..SHRINK_TRIES {
                 if let (Some(w), _, _) = try_scale(ctx, t, cols, m, lang, text, scale) {
@@ -163,7 +170,7 @@ pub fn table(ctx: &mut Ctx, t: &Table, m: Measure, lang: &str, text: TextStyle) 
             found.unwrap_or_else(|| vec![m.width / cols as f32; cols])
         }
     };
-    layout(ctx, t, &widths, m, lang, text, scale)
+    (layout(ctx, t, &widths, m, lang, text, scale), warning)
 }
 
 /// Column widths at `scale` of the text size, or `None`; the width the minima need; and
@@ -209,14 +216,14 @@ fn cells<'a>(t: &Table<'a>, head: TextStyle, body: TextStyle) -> Vec<Cells<'a>> 
         .collect()
 }
 
-fn warn_too_wide(ctx: &mut Ctx, span: Span, needed: f32, room: f32, scale: f32) {
+/// The warning for a table set below [`MIN_SCALE`], at the table.
+fn too_wide(ctx: &Ctx, span: Span, needed: f32, room: f32, scale: f32) -> Diagnostic {
     let d = Diagnostic::warning(format!(
         "this table needs {needed:.0} pt at 80 % of the text size but the measure is {room:.0} pt; it is set at {:.0} % instead",
         scale * 100.0
     ))
     .hint("split the table, drop a column, or shorten the longest words in its cells");
-    let d = ctx.located(d, span);
-    ctx.warnings.push(d);
+    ctx.located(d, span)
 }
 
 /// Sets the cells into rows at `widths`, with the rules and the page-break rules.
