@@ -5,12 +5,14 @@
 //!    through it (containment, the clock).
 //! 2. [`markdown::load`]: manuscript → [`model::Book`] (metadata checked by [`meta`]), or
 //!    located diagnostics ([`diag`]).
-//! 3. [`epub::epub`]: `Book` → EPUB bytes.
-//! 4. `typeset`: `Book` + fonts + page spec → [`typeset::frame::Pages`]; then [`pdf::pdf`]:
-//!    `Pages` → PDF bytes.
-//! 5. [`print::edition`]: the same `Pages` → the print edition (bleed, marks, covers) and
+//! 3. [`resolve::resolve`]: `Book` + its files + the faces → [`resolve::Resolved`], what
+//!    both outputs print, decided once, with a structure element for every block.
+//! 4. [`epub::epub`]: `Resolved` → EPUB bytes.
+//! 5. `typeset`: `Resolved` + fonts + page spec → [`typeset::frame::Pages`] (with structure
+//!    tags); then [`pdf::pdf`]: `Pages` → tagged PDF bytes.
+//! 6. [`print::edition`]: the same `Pages` → the print edition (bleed, marks, covers) and
 //!    the imposed booklet.
-//! 6. [`build::build`] runs them and writes the outputs atomically.
+//! 7. [`build::build`] runs them and writes the outputs atomically.
 #![forbid(unsafe_code)]
 
 pub mod assets;
