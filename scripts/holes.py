@@ -28,9 +28,10 @@ folio's geometry is not in the PDF, so it is inferred:
                  would take the short bottom for the block and report nothing.  One
                  overflowing page would flag every page, loudly; a warning names a bottom
                  reached by one page only, and --block-bottom overrides it.
-Crop marks (outside the trim box) and anything level with the folio or the running head
+Crop marks and slug lines (outside the trim box) and anything level with the folio or the running head
 are not content.  Exempt: front matter (before the first top-level outline entry, or a
-roman page label), the last page of a piece (the next page is the target of a top-level
+roman page label), back matter (after the last page with a folio or a running head: blank
+pages, a back cover), the last page of a piece (the next page is the target of a top-level
 bookmark -- folio's piece openings -- or there is none) and blank pages.  Without an
 outline, pages without a running head are taken as openings.
 
@@ -92,7 +93,9 @@ def read_page(page):
     inside = lambda r: r.is_valid and not r.is_infinite and r in trim + (-1, -1, 1, 1)
     rects = [pymupdf.Rect(i["bbox"]) for i in page.get_image_info()]
     rects += [pymupdf.Rect(d["rect"]) for d in page.get_drawings()]
-    return dict(label=page.get_label() or "", trim=trim, lines=read_lines(page),
+    # Text outside the trim box (a print edition's slug line) is not on the page either.
+    lines = [l for l in read_lines(page) if l["y0"] >= trim.y0 - 1 and l["y1"] <= trim.y1 + 1]
+    return dict(label=page.get_label() or "", trim=trim, lines=lines,
                 rects=[r for r in rects if inside(r)])
 
 
@@ -169,6 +172,11 @@ def analyse(doc, opts):
     first = openings[0] if openings else 0
     front = {i for i, p in enumerate(pages)
              if i < first or NUMBER.match(p["label"]) and not p["label"].isdigit()}
+    # Back matter: pages after the last with a folio or a running head (a print edition's
+    # blank pages and back cover). Not body pages: not checked, not measured.
+    furnished = set(folios) | set(heads)
+    last_body = max(furnished | set(openings), default=len(pages) - 1)
+    front |= {i for i in range(len(pages)) if i > last_body}
     bb = opts.block_bottom
     if bb is None:  # the lowest content: conservative, a short page can never hide a hole
         found = [(p["bottom"], i) for i, p in enumerate(pages) if p["bottom"] is not None
@@ -186,7 +194,7 @@ def analyse(doc, opts):
             reason = "front matter"
         elif p["bottom"] is None:
             reason = "blank"
-        elif i + 1 == len(pages) or i + 1 in openings:
+        elif i + 1 == len(pages) or i + 1 in openings or i == last_body:
             reason = "last of piece"
         hole = lines = grid = None
         if p["bottom"] is not None:  # with footnotes: down to half a line above the rule

@@ -80,12 +80,17 @@ fn nouns(roles: &[Role]) -> String {
         .unwrap_or_default()
 }
 
-/// People joined as English prose: "A", "A and B", "A, B and C".
+/// People joined as English prose: "A", "A and B", "A, B and C"; no line breaks inside a
+/// person's name (its spaces are no-break spaces: a byline never leaves "Ana" on one line
+/// and "Arce" on the next).
 fn named(people: &[&Person]) -> String {
-    let n: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+    let n: Vec<String> = people
+        .iter()
+        .map(|p| p.name.replace(' ', "\u{a0}"))
+        .collect();
     match n.len() {
         0 => String::new(),
-        1 => n[0].to_string(),
+        1 => n[0].clone(),
         k => format!("{} and {}", n[..k - 1].join(", "), n[k - 1]),
     }
 }

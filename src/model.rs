@@ -318,14 +318,15 @@ pub fn figures(blocks: &[Block]) -> Vec<(&str, Span)> {
     out
 }
 
-/// Calls `f` on every text inline of `blocks` (nested blocks, tables, captions and the
-/// content of emphasis, links and foreign terms included), for passes that change the text
-/// in place; `f` gets the text's language (foreign terms carry their own).
-pub fn edit_texts(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut String, &str)) {
-    fn inl(list: &mut [Inline], lang: &str, f: &mut dyn FnMut(&mut String, &str)) {
+/// Calls `f` on every run of inlines of `blocks` (a paragraph's, a cell's, a caption's, an
+/// emphasis's or a link's content; nested blocks included), for passes that change the text
+/// in place; `f` gets the run's language (a foreign term's own). Outer runs come before
+/// the runs nested in them.
+pub fn edit_inlines(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut [Inline], &str)) {
+    fn inl(list: &mut [Inline], lang: &str, f: &mut dyn FnMut(&mut [Inline], &str)) {
+        f(list, lang);
         for i in list {
             match i {
-                Inline::Text { text, .. } => f(text, lang),
                 Inline::Foreign {
                     lang: l, content, ..
                 } => {
@@ -346,8 +347,8 @@ pub fn edit_texts(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut Strin
             | Block::SpeakerTurn { content, .. } => inl(content, lang, f),
             Block::PullQuote { content, .. }
             | Block::BlockQuote { content, .. }
-            | Block::FootnoteDef { content, .. } => edit_texts(content, lang, f),
-            Block::List { items, .. } => items.iter_mut().for_each(|i| edit_texts(i, lang, f)),
+            | Block::FootnoteDef { content, .. } => edit_inlines(content, lang, f),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| edit_inlines(i, lang, f)),
             Block::Table { header, rows, .. } => {
                 header.iter_mut().for_each(|c| inl(c, lang, f));
                 rows.iter_mut().flatten().for_each(|c| inl(c, lang, f));
@@ -356,7 +357,7 @@ pub fn edit_texts(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut Strin
             Block::DefinitionList { items, .. } => {
                 for (term, defs) in items {
                     inl(term, lang, f);
-                    defs.iter_mut().for_each(|d| edit_texts(d, lang, f));
+                    defs.iter_mut().for_each(|d| edit_inlines(d, lang, f));
                 }
             }
             Block::CodeBlock { .. } | Block::Break { .. } => {}

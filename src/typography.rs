@@ -10,7 +10,14 @@
 //! - an abbreviation stays with its number ("p. 12", "no. 7", "fig. 3");
 //! - a title stays with the name it goes with ("Mr. Bennet", "Dr. Ruiz");
 //! - initials stay together and with the surname ("J. R. R. Tolkien");
+//! - a space between groups of digits is a thousands separator ("12 500 metres");
+//! - a weekday stays with its day ("Sat 3", "sam. 3");
+//! - a marker (`*`, `†`, `‡`, `§`) stays with the word before it, and so does a note call
+//!   written after a space (`a word [^1]`): neither starts a line alone;
 //! - in French, the space before `;` `:` `!` `?` `»` and after `«` does not break.
+//!
+//! Every other space stays breakable: a unit that is also a word ("in", "A", "mi") counts as
+//! a unit only before punctuation or at the end ("12 in." but "1958 in the province").
 
 /// The no-break space.
 const NBSP: char = '\u{a0}';
@@ -21,6 +28,87 @@ const UNITS: &[&str] = &[
     "°", "ft", "in", "lb", "mi", "mph", "km/h", "pt", "px", "KB", "MB", "GB", "TB", "Hz", "kHz",
     "MHz", "W", "kW", "V", "A", "€", "$", "£", "Bs",
 ];
+
+/// Units that are also words: a unit only before punctuation or at the end of the text.
+const WORDLIKE_UNITS: &[&str] = &["in", "A", "mi"];
+
+/// Weekdays a day number follows ("Sat 3"), by language: some abbreviations are words in
+/// other languages (German "So", "Mi").
+const WEEKDAYS: &[(&str, &[&str])] = &[
+    (
+        "en",
+        &[
+            "Mon",
+            "Tue",
+            "Tues",
+            "Wed",
+            "Thu",
+            "Thur",
+            "Thurs",
+            "Fri",
+            "Sat",
+            "Sun",
+            "Monday",
+            "Tuesday",
+            "Wednesday",
+            "Thursday",
+            "Friday",
+            "Saturday",
+            "Sunday",
+        ],
+    ),
+    (
+        "fr",
+        &[
+            "lun", "mar", "mer", "jeu", "ven", "sam", "dim", "lundi", "mardi", "mercredi", "jeudi",
+            "vendredi", "samedi", "dimanche",
+        ],
+    ),
+    (
+        "de",
+        &[
+            "Mo",
+            "Di",
+            "Mi",
+            "Do",
+            "Fr",
+            "Sa",
+            "So",
+            "Montag",
+            "Dienstag",
+            "Mittwoch",
+            "Donnerstag",
+            "Freitag",
+            "Samstag",
+            "Sonntag",
+        ],
+    ),
+    (
+        "es",
+        &[
+            "lun",
+            "mar",
+            "mié",
+            "jue",
+            "vie",
+            "sáb",
+            "dom",
+            "lunes",
+            "martes",
+            "miércoles",
+            "jueves",
+            "viernes",
+            "sábado",
+            "domingo",
+        ],
+    ),
+];
+
+/// Reference marks that follow a word and must not start a line alone.
+const MARKERS: &[char] = &['*', '†', '‡', '§', '¶'];
+
+/// Punctuation that may follow a unit, a day or a marker.
+const TRAILING: &[char] = &[',', '.', ';', ':', ')', '!', '?'];
 
 /// Abbreviations a number follows ("p. 12").
 const BEFORE_NUMBERS: &[&str] = &[
@@ -33,16 +121,42 @@ const TITLES: &[&str] = &[
     "Mr.", "Mrs.", "Ms.", "Mx.", "Dr.", "Prof.", "St.", "Sr.", "Sra.", "Mme", "Mlle", "M.",
 ];
 
+/// The typographic pass on one run of inlines in `lang`: [`no_breaks`] on each text, and a
+/// note call written after a space kept with the word before it.
+pub fn inlines(list: &mut [crate::model::Inline], lang: &str) {
+    use crate::model::Inline;
+    for k in 0..list.len() {
+        let call_next = matches!(list.get(k + 1), Some(Inline::FootnoteRef { .. }));
+        if let Inline::Text { text, .. } = &mut list[k] {
+            if text.contains(' ') {
+                *text = no_breaks(text, lang);
+            }
+            if call_next && text.ends_with(' ') {
+                text.pop();
+                text.push(NBSP);
+            }
+        }
+    }
+}
+
 /// `text` with the breakable spaces that must not break replaced by no-break spaces (see
 /// the module doc). `lang` is the text's BCP 47 tag.
 pub fn no_breaks(text: &str, lang: &str) -> String {
-    let french = crate::lang::primary(lang).eq_ignore_ascii_case("fr");
+    let primary = crate::lang::primary(lang).to_ascii_lowercase();
+    let weekdays = WEEKDAYS
+        .iter()
+        .find(|(l, _)| *l == primary)
+        .map_or(&[][..], |(_, days)| *days);
+    let rules = Rules {
+        french: primary == "fr",
+        weekdays,
+    };
     let mut out = String::with_capacity(text.len() + 8);
     let mut copied = 0;
     // Byte offsets of the spaces, so the words around one are slices of `text` (this runs
     // over every text of the book: no allocation per space).
     for (i, _) in text.match_indices(' ') {
-        if keep(text, i, french) {
+        if keep(text, i, &rules) {
             out.push_str(&text[copied..i]);
             out.push(NBSP);
             copied = i + 1;
@@ -52,24 +166,48 @@ pub fn no_breaks(text: &str, lang: &str) -> String {
     out
 }
 
+/// The language-dependent part of the rules.
+struct Rules<'a> {
+    french: bool,
+    weekdays: &'a [&'a str],
+}
+
 /// Must the space at byte `i` of `text` not break?
-fn keep(text: &str, i: usize, french: bool) -> bool {
+fn keep(text: &str, i: usize, rules: &Rules) -> bool {
     let next = text[i + 1..].chars().next();
     let prev = text[..i].chars().next_back();
     // A spaced dash or an ellipsis never opens a line.
     if matches!(next, Some('–' | '—' | '…')) {
         return true;
     }
-    if french && (matches!(next, Some(';' | ':' | '!' | '?' | '»')) || prev == Some('«')) {
+    if rules.french && (matches!(next, Some(';' | ':' | '!' | '?' | '»')) || prev == Some('«')) {
         return true;
     }
     let before = word_before(text, i);
     let after = word_after(text, i);
-    // A number and its unit.
-    if before.ends_with(|c: char| c.is_ascii_digit())
-        && UNITS
-            .iter()
-            .any(|u| after.trim_end_matches([',', '.', ';', ':', ')']) == *u)
+    let bare = after.trim_end_matches(TRAILING);
+    // A marker after a word.
+    if !bare.is_empty() && bare.chars().all(|c| MARKERS.contains(&c)) {
+        return true;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    // A thousands separator: a group of one to three digits, then one of three.
+    if digits(before) && before.len() <= 3 && after.len() >= 3 && digits(&after[..3]) {
+        let rest = &after[3..];
+        if !rest.starts_with(|c: char| c.is_alphanumeric()) {
+            return true;
+        }
+    }
+    // A number and its unit; a unit that is also a word only before punctuation or at the end.
+    if before.ends_with(|c: char| c.is_ascii_digit()) && UNITS.contains(&bare) {
+        let last = i + 1 + after.len() == text.len();
+        if !WORDLIKE_UNITS.contains(&bare) || bare.len() < after.len() || last {
+            return true;
+        }
+    }
+    // A weekday and its day ("Sat 3", "Saturday 3rd").
+    let day = bare.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    if rules.weekdays.contains(&before.trim_end_matches(TRAILING)) && digits(day) && day.len() <= 2
     {
         return true;
     }
@@ -135,6 +273,46 @@ mod tests {
             "Mr.~Bennet met J.~R.~R.~Tolkien."
         );
         assert_eq!(nb("in May. Then"), "in May. Then");
+    }
+
+    #[test]
+    fn thousands_weekdays_and_markers_do_not_break() {
+        assert_eq!(nb("ran 12 500 metres"), "ran 12~500 metres");
+        assert_eq!(nb("1 234 567 people"), "1~234~567 people");
+        assert_eq!(nb("in 1958 500 came"), "in 1958 500 came");
+        assert_eq!(nb("on Sat 3 and Sunday 4th,"), "on Sat~3 and Sunday~4th,");
+        assert_eq!(nb("Sat 300 times"), "Sat 300 times");
+        assert_eq!(nb("the film * and a rule †."), "the film~* and a rule~†.");
+        assert_eq!(nb("a * b"), "a~* b");
+    }
+
+    #[test]
+    fn a_space_stays_breakable_where_no_rule_says_otherwise() {
+        assert_eq!(nb("1958 in the province"), "1958 in the province");
+        assert_eq!(nb("a 12 in. ruler, 12 in"), "a 12~in. ruler, 12~in");
+        assert_eq!(nb("3 A grades"), "3 A grades");
+        assert_eq!(nb("at 5 m high"), "at 5~m high");
+    }
+
+    #[test]
+    fn a_note_call_after_a_space_stays_with_its_word() {
+        use crate::model::{Inline, Span};
+        let mut list = vec![
+            Inline::Text {
+                text: "a word ".into(),
+                span: Span::default(),
+            },
+            Inline::FootnoteRef {
+                label: "1".into(),
+                number: 1,
+                span: Span::default(),
+            },
+        ];
+        inlines(&mut list, "en");
+        let Inline::Text { text, .. } = &list[0] else {
+            unreachable!()
+        };
+        assert_eq!(text, "a word\u{a0}");
     }
 
     #[test]

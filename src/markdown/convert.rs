@@ -170,8 +170,17 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 let content = self.inlines_until_end();
                 Some(self.paragraph(content, span))
             }
-            Event::Start(Tag::Heading { level, id, .. }) => {
-                let content = self.inlines_until_end();
+            Event::Start(Tag::Heading {
+                level, id, attrs, ..
+            }) => {
+                let lang = attrs
+                    .iter()
+                    .find(|(k, _)| k.as_ref() == "lang")
+                    .and_then(|(_, v)| v.as_ref().map(|v| v.to_string()));
+                let mut content = self.inlines_until_end();
+                if let Some(tag) = lang {
+                    content = self.heading_lang(content, &tag, range.clone());
+                }
                 let id = self.heading_id(id.map(|s| s.to_string()), &content);
                 Some(Block::Heading {
                     level: heading_level(level),
@@ -748,6 +757,70 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             out.push(inline);
         }
         out
+    }
+
+    /// A heading ending in `{lang=xx}` (`### *Título*{lang=es}`): pulldown-cmark reads the
+    /// braces as the heading's attributes, so the term's language arrives here. The last
+    /// emphasis (the term the tag was written after) becomes foreign; a heading without one
+    /// is foreign as a whole.
+    fn heading_lang(
+        &mut self,
+        mut content: Vec<Inline>,
+        tag: &str,
+        range: Range<usize>,
+    ) -> Vec<Inline> {
+        let offset = self.text[range.clone()]
+            .rfind("lang=")
+            .map_or(range.start, |k| range.start + k + "lang=".len());
+        let lang = match crate::lang::check(tag.trim_matches('"')) {
+            Ok(lang) => lang,
+            Err(why) => {
+                self.error(
+                    offset,
+                    format!("invalid language tag `{tag}`: {why}"),
+                    "use a BCP 47 tag such as `es` or `qu`",
+                );
+                return content;
+            }
+        };
+        let unknown = crate::lang::registry::unknown_subtags(&lang);
+        if !unknown.is_empty() {
+            self.warn(
+                offset,
+                format!("the language tag `{tag}`: {}", unknown.join("; ")),
+                crate::markdown::lang_hint(&lang),
+            );
+        }
+        let last_emphasis = content
+            .iter()
+            .rposition(|i| matches!(i, Inline::Emphasis { .. }));
+        match last_emphasis {
+            Some(k) => {
+                if let Inline::Emphasis {
+                    content: inner,
+                    span,
+                } = content.remove(k)
+                {
+                    content.insert(
+                        k,
+                        Inline::Foreign {
+                            lang,
+                            content: inner,
+                            span,
+                        },
+                    );
+                }
+                content
+            }
+            None => {
+                let span = self.span(range);
+                vec![Inline::Foreign {
+                    lang,
+                    content,
+                    span,
+                }]
+            }
+        }
     }
 
     fn heading_id(&mut self, given: Option<String>, content: &[Inline]) -> String {

@@ -317,11 +317,7 @@ fn load_clean_piece(
     undefined_note_refs(&blocks, path, text, &mut diags);
     // The typographic pass both outputs share: no-break spaces where lines must not break.
     let piece_lang = piece_meta.lang.clone().unwrap_or_else(|| "en".into());
-    crate::model::edit_texts(&mut blocks, &piece_lang, &mut |text, lang| {
-        if text.contains(' ') {
-            *text = crate::typography::no_breaks(text, lang);
-        }
-    });
+    crate::model::edit_inlines(&mut blocks, &piece_lang, &mut crate::typography::inlines);
     if blocks.is_empty() {
         diags.push(
             Diagnostic::error("the manuscript is empty")
@@ -384,9 +380,7 @@ fn enrich(m: &mut Metadata) {
             content: inline_markdown(text),
             span: Span::default(),
         }];
-        crate::model::edit_texts(&mut para, &lang, &mut |t, l| {
-            *t = crate::typography::no_breaks(t, l);
-        });
+        crate::model::edit_inlines(&mut para, &lang, &mut crate::typography::inlines);
         let rich = match para.pop() {
             Some(Block::Paragraph { content, .. }) => content,
             _ => vec![],

@@ -7,10 +7,11 @@
 
 use super::Ctx;
 use super::collect::{Run, TextStyle, collect};
-use super::flow::{FORBIDDEN, Note, Row, paragraph_break_costs};
+use super::flow::{FORBIDDEN, Note, PAR_STRETCH, Row, SPACE_STRETCH, paragraph_break_costs};
 use super::font::Style;
 use super::frame::{ElemId, InlineTag, Item, Origin, Point, Role, Tag};
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
+use super::table::TableStyle;
 use crate::diag::Diagnostic;
 use crate::model::{Inline, Span, SpeakerRole, plain_text};
 use crate::resolve::{Kind, RBlock, RNote, RPiece};
@@ -47,6 +48,8 @@ pub struct PieceFlow {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// A note longer than this many text blocks gets a warning (it is set whole regardless).
+const LONG_NOTE_PAGES: f32 = 3.0;
 /// Footnote text: 80 % of the body size on 80 % of its leading (the classic 8/10 under 10/12).
 const NOTE_SCALE: f32 = 0.8;
 /// Labels (kicker, byline, names on the title page) in small capitals at 90 % of the text
@@ -96,44 +99,74 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
         indent_next: false,
         first_par: true,
     };
+    let (tables, w) = table_style(ctx, piece, m, lang, body);
+    warnings.extend(w);
+    let setting = Setting { lang, body, tables };
     // Pull quotes wait for the paragraph after their source, so they never sit directly
     // beside the sentence they repeat.
     let mut pending: Vec<&RBlock> = Vec::new();
     let mut prev_turn = false;
+    let opening = rows.len();
     for b in &piece.blocks {
         if let Kind::PullQuote { .. } = b.kind {
             pending.push(b);
             continue;
         }
-        let turn = matches!(b.kind, Kind::Turn { .. });
-        if turn && prev_turn {
-            rows.push(Row {
-                extra: m.leading * TURN_GAP,
-                discardable: true,
-                ..Row::default()
-            });
+        // A pull quote never moves past a heading: one still waiting goes before it.
+        if let Kind::Heading { .. } = b.kind {
+            for pq in pending.drain(..) {
+                pullquote(ctx, pq, m, lang, &mut rows);
+            }
         }
-        prev_turn = turn;
-        if let Kind::Paragraph { closing: true, .. } = b.kind {
-            // The closing note stands apart from the text, unindented.
+        let turn = matches!(b.kind, Kind::Turn { .. });
+        let closing = matches!(b.kind, Kind::Paragraph { closing: true, .. });
+        // Turns stand half a line apart, and so does the first turn from the text before
+        // it and an interview's closing note from its last turn; an essay's closing note
+        // stands a line apart. The closing note is unindented.
+        if (turn || (closing && prev_turn)) && rows.len() > opening {
+            rows.push(half_line(m));
+        } else if closing {
             rows.push(space_row(1));
+        }
+        if closing {
             state.indent_next = false;
         }
+        prev_turn = turn;
         // A pull quote may follow a paragraph or an answer, never a question (it would
         // stand between the question and its answer).
         let is_par = matches!(b.kind, Kind::Paragraph { .. })
             || matches!(b.kind, Kind::Turn { role, .. } if role != SpeakerRole::Question);
         let first_row = rows.len();
-        warnings.extend(block(ctx, b, m, lang, body, &mut rows, &mut state));
+        warnings.extend(block(ctx, b, m, setting, &mut rows, &mut state));
         mark_block(&mut rows[first_row..], b.span);
+        // A question stays with the first lines of what answers it; so, as far as the
+        // pages allow, does any other turn of a line or two (an exchange of one-line turns
+        // cannot all be kept together).
+        let short = rows.len() - first_row <= SHORT_TURN_LINES;
+        if let Kind::Turn { role, .. } = b.kind
+            && let Some(last) = rows.last_mut()
+        {
+            if role == SpeakerRole::Question {
+                last.break_after = FORBIDDEN;
+            } else if short {
+                last.break_after = last.break_after.max(SHORT_TURN_KEEP);
+            }
+        }
+        // The space after a paragraph may grow a little on a page that must end level.
+        if matches!(b.kind, Kind::Paragraph { .. })
+            && let Some(last) = rows.last_mut()
+        {
+            last.stretch = PAR_STRETCH;
+        }
         if is_par && let Some(last) = rows.last_mut() {
             last.slot = true;
         }
+        // A pull quote reads as set aside: the paragraph after it goes on indented, as if
+        // it were not there (it may float elsewhere anyway).
         if is_par && !pending.is_empty() {
             for pq in pending.drain(..) {
                 pullquote(ctx, pq, m, lang, &mut rows);
             }
-            state.indent_next = false;
         }
     }
     for pq in pending.drain(..) {
@@ -158,6 +191,46 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
     }
 }
 
+/// What every block of a piece is set with: its language, the body text's style, and
+/// the one style of all its tables.
+#[derive(Clone, Copy)]
+struct Setting<'a> {
+    lang: &'a str,
+    body: TextStyle,
+    tables: TableStyle,
+}
+
+/// The style of a piece's tables: the tightest its tables at the full measure need (a
+/// table nested in a list or quotation is set tighter still if its narrower measure needs
+/// it); with the warnings of the tables that do not fit at all.
+fn table_style(
+    ctx: &mut Ctx,
+    piece: &RPiece,
+    m: Measure,
+    lang: &str,
+    body: TextStyle,
+) -> (TableStyle, Vec<Diagnostic>) {
+    let tables: Vec<super::table::Table> = piece
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            Kind::Table {
+                header,
+                rows,
+                align,
+                ..
+            } => Some(super::table::Table {
+                header,
+                body: rows,
+                align,
+                span: b.span,
+            }),
+            _ => None,
+        })
+        .collect();
+    super::table::piece_style(ctx, &tables, m, lang, body)
+}
+
 /// Where the flow of a piece is: the next paragraph's indent, and whether the first
 /// paragraph (with its small-capitals lead-in) is still to come.
 struct State {
@@ -167,17 +240,35 @@ struct State {
 
 /// Rows of a block that show something but carry no text of the book (a figure, a rule of
 /// asterisks, a code line) start where the block does.
+/// A figure's other sizes too: the paginator may show one of them instead.
 fn mark_block(rows: &mut [Row], span: Span) {
     for r in rows {
         if r.origin.is_none() && !r.items.is_empty() {
             r.origin = Some(Origin::Block(span));
         }
+        mark_block(&mut r.shrunk, span);
     }
 }
 
 /// Space between two turns of an interview, in leadings: half a line, so each exchange
 /// reads as a unit without the page looking gappy.
 const TURN_GAP: f32 = 0.5;
+/// A turn this many lines long or shorter is kept with what follows it (a short answer
+/// alone at a page's foot reads as cut off from the next question)…
+const SHORT_TURN_LINES: usize = 2;
+/// …at this cost: worse than a page two lines short, better than three
+/// ([`super::flow::SHORT_PAGE`] · n²), so a run of one-line turns does not leave holes.
+const SHORT_TURN_KEEP: f64 = 6e3;
+
+/// Half a line of space (dropped at a page's top).
+fn half_line(m: Measure) -> Row {
+    Row {
+        extra: m.leading * TURN_GAP,
+        stretch: TURN_GAP * SPACE_STRETCH * 2.0,
+        discardable: true,
+        ..Row::default()
+    }
+}
 
 /// Text lines of a set paragraph as rows with widow/orphan rules, tagged as `id`'s content.
 fn line_rows(lines: Vec<SetLine>, x: f32, m: Measure, id: ElemId, role: Role) -> Vec<Row> {
@@ -281,6 +372,7 @@ fn line_items_into(line: SetLine, x: f32, y: f32, items: &mut Vec<Item>) {
 pub(super) fn space_row(lines: u32) -> Row {
     Row {
         lines,
+        stretch: lines as f32 * SPACE_STRETCH,
         discardable: true,
         ..Row::default()
     }
@@ -291,11 +383,11 @@ fn block(
     ctx: &mut Ctx,
     b: &RBlock,
     m: Measure,
-    lang: &str,
-    body: TextStyle,
+    setting: Setting,
     rows: &mut Vec<Row>,
     state: &mut State,
 ) -> Vec<Diagnostic> {
+    let Setting { lang, body, .. } = setting;
     let mut warnings = Vec::new();
     let em = m.size;
     let justified = |indent: f32| ParSpec {
@@ -364,7 +456,7 @@ fn block(
                 ..m
             };
             rows.push(space_row(1));
-            let (sub, w) = nested(ctx, blocks, inner, inset, lang, body);
+            let (sub, w) = nested(ctx, blocks, inner, inset, setting);
             rows.extend(sub);
             warnings.extend(w);
             rows.push(space_row(1));
@@ -375,7 +467,7 @@ fn block(
             start,
             items,
         } => {
-            let (sub, w) = list(ctx, b, (*ordered, *start), items, m, lang, body);
+            let (sub, w) = list(ctx, b, (*ordered, *start), items, m, setting);
             rows.extend(sub);
             warnings.extend(w);
             state.indent_next = false;
@@ -393,9 +485,11 @@ fn block(
                 align,
                 span: b.span,
             };
-            let (sub, w) = super::table::table(ctx, &t, m, lang, body);
+            let (sub, w) = super::table::table(ctx, &t, setting.tables, m, lang, body);
             rows.extend(sub);
             warnings.extend(w);
+            // The bottom rule's own line is the space before the text resumes, as the line
+            // above the top rule is before it.
             state.indent_next = false;
         }
         Kind::Definitions { items } => {
@@ -415,11 +509,13 @@ fn block(
                 }
                 rows.extend(term_rows);
                 for def in &d.defs {
-                    let (sub, w) = nested(ctx, def, m, em * LIST_INSET_EM, lang, body);
+                    let (sub, w) = nested(ctx, def, m, em * LIST_INSET_EM, setting);
                     rows.extend(sub);
                     warnings.extend(w);
                 }
             }
+            // Set apart from the text that resumes after it, by a line as a table is.
+            rows.push(space_row(1));
             state.indent_next = false;
         }
         Kind::Code { text } => {
@@ -446,10 +542,9 @@ fn block(
             rows.push(space_row(1));
             state.indent_next = false;
         }
-        Kind::Figure { .. } => {
-            super::figure::figure_rows(ctx, b, m, lang, body, rows);
-            state.indent_next = false;
-        }
+        // A figure floats: the text around it reads on as if it were not there, the
+        // paragraph after it indented.
+        Kind::Figure { .. } => super::figure::figure_rows(ctx, b, m, lang, body, rows),
         Kind::Break => {
             let runs = vec![Run::added("*\u{2003}*\u{2003}*".into(), body, lang, b.span)];
             let lines = set(ctx, &runs, m.width, Align::Center);
@@ -527,9 +622,9 @@ fn list(
     (ordered, start): (bool, u64),
     items: &[crate::resolve::ListItem],
     m: Measure,
-    lang: &str,
-    body: TextStyle,
+    setting: Setting,
 ) -> (Vec<Row>, Vec<Diagnostic>) {
+    let Setting { lang, body, .. } = setting;
     let inset = m.size * LIST_INSET_EM;
     let mut rows = Vec::new();
     let mut warnings = Vec::new();
@@ -539,7 +634,7 @@ fn list(
         } else {
             "•".to_string()
         };
-        let (mut sub, w) = nested(ctx, &item.blocks, m, inset, lang, body);
+        let (mut sub, w) = nested(ctx, &item.blocks, m, inset, setting);
         warnings.extend(w);
         if let Some(r) = sub.first_mut() {
             let runs = vec![Run::added(label, body, lang, b.span)];
@@ -594,9 +689,9 @@ fn nested(
     blocks: &[RBlock],
     m: Measure,
     inset: f32,
-    lang: &str,
-    body: TextStyle,
+    setting: Setting,
 ) -> (Vec<Row>, Vec<Diagnostic>) {
+    let Setting { lang, body, .. } = setting;
     let mut warnings = Vec::new();
     let inner = Measure {
         width: m.width - inset,
@@ -614,7 +709,7 @@ fn nested(
                 indent_next: false,
                 first_par: false,
             };
-            warnings.extend(block(ctx, c, inner, lang, body, &mut sub, &mut state));
+            warnings.extend(block(ctx, c, inner, setting, &mut sub, &mut state));
         }
         shift_rows(&mut sub, inset);
         rows.extend(sub);
@@ -781,15 +876,15 @@ fn set_note(ctx: &mut Ctx, note: &RNote, m: Measure, lang: &str) -> (Note, Optio
     }
     let lines = set(ctx, &runs, m.width, Align::Justify);
     let height = lines.len() as f32 * leading;
-    // Notes are not split across pages yet: one taller than the text block would run
-    // off its page. Say so, where it is written.
+    // A long note is split across pages, every line set (`notes.rs`); one longer than a
+    // few pages is more an essay than a note: say so, where it is written.
     let mut warning = None;
-    if height + m.leading > m.height {
+    if height > m.height * LONG_NOTE_PAGES {
         let d = Diagnostic::warning(format!(
-            "footnote {n} is {} lines long, more than a page holds; its first lines are set above the text block",
+            "footnote {n} is {} lines long, more than {LONG_NOTE_PAGES} pages of text; it runs on at the foot of the pages after its reference",
             lines.len()
         ))
-        .hint("shorten the note, or make it part of the text (folio does not split notes across pages)");
+        .hint("make it part of the text, or an appendix, if readers should not follow it over several pages");
         let span = note.blocks.first().map_or(note.span, |b| b.span);
         warning = Some(ctx.located(d, span));
     }

@@ -9,6 +9,7 @@
 //! only when every alternative is worse.
 
 use super::frame::Item;
+use super::notes::{Carry, NotePart, NoteSize};
 use super::par::SetLine;
 
 /// A break that must not happen (but the paginator may still take it if nothing else fits,
@@ -20,6 +21,13 @@ pub const HYPHEN_AT_BREAK: f64 = 1e6;
 /// The cost of a page ending `n` grid lines short is `SHORT_PAGE · n²`: one short line is
 /// cheaper than a hyphen at a page break, several cost more than one.
 pub const SHORT_PAGE: f64 = 1e3;
+/// Vertical justification: a blank row (around headings, tables, figures, pull quotes, or
+/// between turns) may grow by this share of a line per line of its height on a page that
+/// would otherwise end short, so the page ends level with its neighbours.
+pub const SPACE_STRETCH: f32 = 0.5;
+/// …and the space after a paragraph by this much of a line (2 pt at 13.5 pt leading:
+/// LaTeX's `\parskip` of `0pt plus 1pt` scaled to a page that must end level).
+pub const PAR_STRETCH: f32 = 0.15;
 
 /// One row of a piece's flow.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +36,9 @@ pub struct Row {
     pub lines: u32,
     /// Height beyond the grid lines, in pt (the half line between interview turns).
     pub extra: f32,
+    /// How much the space after the row may grow, in grid lines, on a page that would
+    /// otherwise end short (vertical justification; 0 for most rows).
+    pub stretch: f32,
     /// What the row draws, relative to the text block's left edge and the row's top
     /// (shared: a page shows a row without copying it).
     pub items: std::sync::Arc<Vec<Item>>,
@@ -102,16 +113,28 @@ pub struct PageSpace {
     pub note_gap: f32,
 }
 
-/// A page's rows: `rows[start..end]`, starting after any discarded space.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A page's rows: `rows[start..end]`, starting after any discarded space, and what its note
+/// area holds (the notes its rows refer to, or their parts, and the rest of a note carried
+/// from the page before). A page with no rows holds the rest of a long note alone.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PageRange {
     pub start: usize,
     pub end: usize,
+    pub notes: Vec<NotePart>,
+    /// The share (0 to 1) of its rows' stretch the page takes to end level: see
+    /// [`Row::stretch`]. 0 on a piece's last page.
+    pub fill: f32,
+    /// Grid lines left empty at the foot after stretching (0 on a piece's last page).
+    pub short: u32,
 }
+
+/// What the paginator knows of the pages ending before a row: their least cost and the
+/// note lines the best of them carries on.
+type Known = (f64, Carry);
 
 /// Chooses the page breaks for `rows` (total fit). Notes referenced on a page must fit on
 /// it. Always returns pages covering every row.
-pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> Vec<PageRange> {
+pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> NoteSize, space: PageSpace) -> Vec<PageRange> {
     let refs: Vec<&Row> = rows.iter().collect();
     paginate_cost(&refs, notes, space).0
 }
@@ -119,7 +142,7 @@ pub fn paginate(rows: &[Row], notes: &dyn Fn(u32) -> f32, space: PageSpace) -> V
 /// [`paginate`] on rows in a given order, with the total cost of the chosen breaks.
 fn paginate_cost(
     rows: &[&Row],
-    notes: &dyn Fn(u32) -> f32,
+    notes: &dyn Fn(u32) -> NoteSize,
     space: PageSpace,
 ) -> (Vec<PageRange>, f64) {
     let n = rows.len();
@@ -127,16 +150,143 @@ fn paginate_cost(
         return (vec![], 0.0);
     }
     let (best, from) = break_costs(rows, notes, space, &[]);
-    let mut pages = Vec::new();
+    let mut breaks = Vec::new();
     let mut j = n;
     while j > 0 {
         let i = from[j];
-        let start = i + rows[i..j].iter().take_while(|r| r.discardable).count();
-        pages.push(PageRange { start, end: j });
+        breaks.push((i, j));
         j = i;
     }
-    pages.reverse();
-    (pages, best[n])
+    breaks.reverse();
+    // The pages' note areas, laid out as the programme planned them; what a long note
+    // still carries at the piece's end goes on pages of its own.
+    let mut pages = Vec::with_capacity(breaks.len());
+    let mut carry: Carry = None;
+    for (i, j) in breaks {
+        let start = i + rows[i..j].iter().take_while(|r| r.discardable).count();
+        let mut page = PageRange {
+            start,
+            end: j,
+            ..PageRange::default()
+        };
+        let own = page_notes(&rows[i..j]);
+        let room = space.capacity() - body_height(&rows[i..j], space);
+        let fitted = super::notes::fit(
+            carry,
+            &own,
+            room,
+            space.capacity(),
+            space.note_gap,
+            notes,
+            Some(&mut page.notes),
+        );
+        let note_area = fitted.as_ref().map_or(0.0, |f| f.height);
+        carry = match fitted {
+            Some(f) => f.carry,
+            None => {
+                // Planned as overfull (a row taller than a page): every note whole.
+                page.notes = carried_whole(carry, &own, notes);
+                None
+            }
+        };
+        if j < n && !rows[j].new_page {
+            (page.fill, page.short) = fill(&rows[start..j], space, note_area);
+        }
+        pages.push(page);
+    }
+    while let Some(c) = carry {
+        let mut page = PageRange {
+            start: n,
+            end: n,
+            ..PageRange::default()
+        };
+        let cap = space.capacity();
+        carry = match super::notes::fit(Some(c), &[], cap, cap, 0.0, notes, Some(&mut page.notes)) {
+            Some(f) => f.carry,
+            None => {
+                page.notes = carried_whole(Some(c), &[], notes);
+                None
+            }
+        };
+        pages.push(page);
+    }
+    (pages, best[n].0)
+}
+
+/// How a page of `rows` (its top space already dropped) with a note area `notes` pt high
+/// ends level: the share of its stretch it takes, and the grid lines still empty at its
+/// foot. Space at the foot is empty, and the space after the last row that shows
+/// something cannot be seen to grow: neither counts. What [`break_costs`] works out as it
+/// grows a page, row by row.
+pub fn fill(rows: &[&Row], space: PageSpace, notes: f32) -> (f32, u32) {
+    let Some(last) = rows.iter().rposition(|r| !r.discardable) else {
+        return (0.0, 0);
+    };
+    let shown = body_height(&rows[..=last], space);
+    let stretch: f32 = rows[..last].iter().map(|r| r.stretch).sum::<f32>() * space.leading;
+    let slack = space.capacity() - shown - notes;
+    let fill = if stretch > 0.0 {
+        (slack / stretch).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    (fill, short_lines(slack - stretch, space))
+}
+
+/// Whole grid lines in `empty` pt (a fraction of a line holds no line).
+fn short_lines(empty: f32, space: PageSpace) -> u32 {
+    (empty / space.leading + SHORT_EPSILON).floor().max(0.0) as u32
+}
+
+/// Rounding in heights summed from fractions of lines must not make a full page a line short.
+const SHORT_EPSILON: f32 = 1e-3;
+
+/// The notes `rows` refer to, in the order they first do.
+fn page_notes(rows: &[&Row]) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    for r in rows {
+        for &k in &r.notes {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// The height `rows` take on a page (space at its top dropped, a repeated table header
+/// added).
+fn body_height(rows: &[&Row], space: PageSpace) -> f32 {
+    let top = rows.iter().take_while(|r| r.discardable).count();
+    let body = &rows[top..];
+    let lines: u32 =
+        body.iter().map(|r| r.lines).sum::<u32>() + body.first().map_or(0, |r| r.repeat_lines());
+    let extra: f32 = body.iter().map(|r| r.extra).sum();
+    lines as f32 * space.leading + extra
+}
+
+/// Every note of `own` whole, after the carried rest: what a page that cannot hold its
+/// notes shows (it is overfull anyway; nothing is lost).
+fn carried_whole(carry: Carry, own: &[u32], notes: &dyn Fn(u32) -> NoteSize) -> Vec<NotePart> {
+    let mut out: Vec<NotePart> = Vec::new();
+    if let Some((note, from)) = carry {
+        out.push(NotePart {
+            note,
+            lines: from..notes(note).lines,
+        });
+    }
+    out.extend(own.iter().map(|&note| NotePart {
+        note,
+        lines: 0..notes(note).lines,
+    }));
+    out
+}
+
+impl PageSpace {
+    /// The text block's height in pt.
+    pub fn capacity(&self) -> f32 {
+        self.lines as f32 * self.leading
+    }
 }
 
 /// The dynamic programme behind [`paginate_cost`]: for each `j`, the least cost of pages
@@ -147,17 +297,17 @@ fn paginate_cost(
 /// unset below `known.len()` (such a caller reads only the costs).
 fn break_costs(
     rows: &[&Row],
-    notes: &dyn Fn(u32) -> f32,
+    notes: &dyn Fn(u32) -> NoteSize,
     space: PageSpace,
-    known: &[f64],
-) -> (Vec<f64>, Vec<usize>) {
+    known: &[Known],
+) -> (Vec<Known>, Vec<usize>) {
     let n = rows.len();
-    let capacity = space.lines as f32 * space.leading;
-    let mut best = vec![f64::INFINITY; n + 1];
+    let capacity = space.capacity();
+    let mut best: Vec<Known> = vec![(f64::INFINITY, None); n + 1];
     let mut from = vec![0usize; n + 1];
     let known = &known[..known.len().min(n + 1)];
-    best[..known.len()].copy_from_slice(known);
-    best[0] = 0.0;
+    best[..known.len()].clone_from_slice(known);
+    best[0] = (0.0, None);
     // The cost of a break before row j. Space between blocks does not loosen a keep: a
     // break after it costs what a break after the row before it would (a heading stays
     // with the table or quotation after it).
@@ -171,44 +321,85 @@ fn break_costs(
         keep[j] = r.break_after.max(last_solid);
     }
     for j in known.len().max(1)..=n {
+        // Space at the page's foot shows as empty; the last row that shows something, and
+        // the stretch (of the rows above it) that can fill the page: see `fill`.
+        let last_solid = rows[..j].iter().rposition(|r| !r.discardable);
+        let tail: f32 = last_solid.map_or(0.0, |l| {
+            rows[l + 1..j]
+                .iter()
+                .map(|r| r.lines as f32 * space.leading + r.extra)
+                .sum()
+        });
+        let (mut stretch, mut top_stretch) = (0.0f32, 0.0f32);
         // Extend the page backwards from row j-1 while it fits.
         let mut body = 0u32;
         let mut extra = 0.0f32;
         let (mut top_space, mut top_extra, mut repeat) = (0u32, 0.0f32, 0u32);
         let mut note_height = 0.0f32;
+        // The page's notes, latest reference first (the page grows upwards).
         let mut seen: Vec<u32> = Vec::new();
         for i in (0..j).rev() {
             let row = rows[i];
             body += row.lines;
             extra += row.extra;
-            for &k in &row.notes {
-                if !seen.contains(&k) {
-                    seen.push(k);
-                    note_height += notes(k);
+            for &k in row.notes.iter().rev() {
+                if let Some(at) = seen.iter().position(|&s| s == k) {
+                    seen.remove(at);
+                } else {
+                    let s = notes(k);
+                    note_height += s.lines as f32 * s.step;
                 }
+                seen.push(k);
             }
             // Space at the top of a page is dropped; a table continued from the page before
             // repeats its header there. Both are kept up to date as the page grows upwards.
+            let below_last = last_solid.is_some_and(|l| i < l);
+            if below_last {
+                stretch += row.stretch;
+            }
             if row.discardable {
                 top_space += row.lines;
                 top_extra += row.extra;
+                if below_last {
+                    top_stretch += row.stretch;
+                }
             } else {
                 top_space = 0;
                 top_extra = 0.0;
+                top_stretch = 0.0;
                 repeat = row.repeat_lines();
             }
             let used_lines = body - top_space + repeat;
-            let notes_total = if seen.is_empty() {
+            let text = used_lines as f32 * space.leading + (extra - top_extra);
+            let (carry_in, mut carry_out, mut split) = (best[i].1, None, false);
+            let mut notes_total = if seen.is_empty() && carry_in.is_none() {
                 0.0
             } else {
                 note_height + space.note_gap
             };
-            let used = used_lines as f32 * space.leading + (extra - top_extra) + notes_total;
+            if carry_in.is_some() || text + notes_total > capacity + 0.01 {
+                // Notes carried in, or too many for the page: the last one may split.
+                let own: Vec<u32> = seen.iter().rev().copied().collect();
+                let room = capacity - text;
+                match super::notes::fit(carry_in, &own, room, capacity, space.note_gap, notes, None)
+                {
+                    Some(f) => {
+                        notes_total = f.height;
+                        carry_out = f.carry;
+                        split = f.split;
+                    }
+                    None => notes_total = note_height + space.note_gap + capacity,
+                }
+            }
+            let used = text + notes_total;
             let overfull = used > capacity + 0.01;
-            if overfull && j - i > 1 {
+            if overfull && j - i > 1 && text > capacity + 0.01 {
                 break; // adding rows above only makes it worse
             }
-            if best[i].is_finite() {
+            // Too many notes for these rows: a page starting later (fewer rows, so fewer
+            // notes) may still do, one starting earlier may not.
+            let notes_overfull = overfull && j - i > 1;
+            if best[i].0.is_finite() && !notes_overfull {
                 let ends_piece = j == n || rows[j].new_page;
                 let break_cost = if ends_piece {
                     0.0
@@ -219,15 +410,21 @@ fn break_costs(
                 };
                 let short = if ends_piece {
                     0.0
+                } else if last_solid.is_none_or(|l| l < i) {
+                    space.lines as f64 // a page of space alone
                 } else {
-                    ((capacity - used) / space.leading).floor().max(0.0) as f64
+                    let grow = (stretch - top_stretch) * space.leading;
+                    short_lines(capacity - (used - tail) - grow, space) as f64
                 };
-                let mut cost = best[i] + break_cost + SHORT_PAGE * short * short;
+                let mut cost = best[i].0 + break_cost + SHORT_PAGE * short * short;
                 if overfull {
                     cost += FORBIDDEN * 10.0; // a single row taller than a page
                 }
-                if cost < best[j] {
-                    best[j] = cost;
+                if split {
+                    cost += super::notes::SPLIT_COST;
+                }
+                if cost < best[j].0 {
+                    best[j] = (cost, carry_out);
                     from[j] = i;
                 }
             }
@@ -259,7 +456,7 @@ const JOINT_FIGURES: usize = 4;
 /// (short pages, bad breaks) is least. Returns the rows in their final order and the pages.
 pub fn place_floats(
     rows: Vec<Row>,
-    notes: &dyn Fn(u32) -> f32,
+    notes: &dyn Fn(u32) -> NoteSize,
     space: PageSpace,
 ) -> (Vec<Row>, Vec<PageRange>) {
     // Full-page figures are pages of their own: the rest is paginated without them, and
@@ -300,6 +497,7 @@ pub fn place_floats(
             PageRange {
                 start: pos,
                 end: pos + 1,
+                ..PageRange::default()
             },
         );
     }
@@ -309,7 +507,7 @@ pub fn place_floats(
 /// [`place_floats`] for rows without full-page figures.
 fn place_floating(
     mut rows: Vec<Row>,
-    notes: &dyn Fn(u32) -> f32,
+    notes: &dyn Fn(u32) -> NoteSize,
     space: PageSpace,
 ) -> (Vec<Row>, Vec<PageRange>) {
     // Most pieces have no floats: one pagination, no trials.
@@ -387,7 +585,7 @@ const WINDOW_PAGES: usize = 2;
 /// float moved), so the work grows with the number of floats, not with its square.
 fn place_positions(
     rows: &[Row],
-    notes: &dyn Fn(u32) -> f32,
+    notes: &dyn Fn(u32) -> NoteSize,
     space: PageSpace,
 ) -> (Vec<usize>, f64) {
     let mut order: Vec<usize> = (0..rows.len()).collect();
@@ -431,12 +629,12 @@ fn best_place(
     window: &[usize],
     at: usize,
     f: usize,
-    notes: &dyn Fn(u32) -> f32,
+    notes: &dyn Fn(u32) -> NoteSize,
     space: PageSpace,
 ) -> Option<Vec<usize>> {
     // Each trial order shares its beginning with the window's: the costs of that part
     // are the window's own, worked out once.
-    let costs = |order: &[usize], known: &[f64]| {
+    let costs = |order: &[usize], known: &[Known]| {
         let refs: Vec<&Row> = order.iter().map(|&k| &rows[k]).collect();
         break_costs(&refs, notes, space, known).0
     };
@@ -463,13 +661,13 @@ fn best_place(
         .take_while(|&q| order_has_no_float(rows, &rest, q, f));
     let here = costs(window, &[]);
     let n = window.len();
-    let mut best = (here[n], None);
+    let mut best = (here[n].0, None);
     for q in candidates.into_iter().chain(back) {
         let mut trial = rest[..q].to_vec();
         trial.extend_from_slice(&group);
         trial.extend_from_slice(&rest[q..]);
         // Rows before min(a, q) are the window's; a cost up to row j reads row j too.
-        let c = costs(&trial, &here[..q.min(a)])[n];
+        let c = costs(&trial, &here[..q.min(a)])[n].0;
         if c < best.0 {
             best = (c, Some(trial));
         }
@@ -602,7 +800,10 @@ mod tests {
             })
             .collect();
         rows[25].float = Some(Float::PullQuote);
-        let notes = |_| 0.0;
+        let notes = |_| NoteSize {
+            lines: 0,
+            step: 10.0,
+        };
         let refs: Vec<&Row> = rows.iter().collect();
         let (full, _) = break_costs(&refs, &notes, space(9), &[]);
         let mut moved = refs.clone();
@@ -620,7 +821,14 @@ mod tests {
         // 10 rows, 4 per page; a break after row 3 (index 3) is forbidden.
         let mut rows: Vec<Row> = (0..10).map(|_| row(0.0)).collect();
         rows[3].break_after = FORBIDDEN;
-        let pages = paginate(&rows, &|_| 0.0, space(4));
+        let pages = paginate(
+            &rows,
+            &|_| NoteSize {
+                lines: 0,
+                step: 10.0,
+            },
+            space(4),
+        );
         for p in &pages {
             assert!(p.end - p.start <= 4);
             assert_ne!(p.end, 4, "broke after a forbidden row: {pages:?}");
@@ -633,7 +841,14 @@ mod tests {
         let mut rows: Vec<Row> = (0..8).map(|_| row(0.0)).collect();
         rows[1].notes = vec![1];
         // A 2-line note (20 pt + 5 pt gap) leaves room for 1 row on a 4-line page… at most.
-        let pages = paginate(&rows, &|_| 20.0, space(4));
+        let pages = paginate(
+            &rows,
+            &|_| NoteSize {
+                lines: 2,
+                step: 10.0,
+            },
+            space(4),
+        );
         assert!(pages[0].end - pages[0].start <= 1, "{pages:?}");
         assert!(pages.iter().any(|p| (p.start..p.end).contains(&1)));
     }
@@ -643,14 +858,16 @@ mod tests {
         let mut rows: Vec<Row> = (0..6).map(|_| row(0.0)).collect();
         rows[3].new_page = true;
         rows[1].discardable = true;
-        let pages = paginate(&rows, &|_| 0.0, space(10));
-        assert_eq!(
-            pages,
-            vec![
-                PageRange { start: 0, end: 3 },
-                PageRange { start: 3, end: 6 }
-            ]
+        let pages = paginate(
+            &rows,
+            &|_| NoteSize {
+                lines: 0,
+                step: 10.0,
+            },
+            space(10),
         );
+        let ranges: Vec<(usize, usize)> = pages.iter().map(|p| (p.start, p.end)).collect();
+        assert_eq!(ranges, vec![(0, 3), (3, 6)]);
     }
 
     #[test]

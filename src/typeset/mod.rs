@@ -15,6 +15,7 @@ pub mod font;
 pub mod frame;
 pub mod hyphenate;
 pub mod linebreak;
+mod notes;
 mod opening;
 mod page;
 pub use page::roman;
@@ -395,15 +396,43 @@ pub fn layout_piece(
     let mut ctx = Ctx::new(book, env, caches);
     let mut flow = blocks::piece(&mut ctx, &book.pieces[index], measure(settings));
     let t = Instant::now();
-    page::paginate(&mut flow, &page::Geometry::new(settings));
+    let holes = page::paginate(&mut flow, &page::Geometry::new(settings));
     ctx.times.paginate += t.elapsed();
-    let warnings = std::mem::take(&mut flow.warnings);
+    let mut warnings = std::mem::take(&mut flow.warnings);
+    warnings.extend(
+        holes
+            .iter()
+            .map(|h| hole_warning(&ctx, h, &book.pieces[index])),
+    );
     PieceLayout {
         flow,
         missing: ctx.missing,
         warnings,
         times: ctx.times,
     }
+}
+
+/// The warning for a page a keep left short, at what starts the next page.
+fn hole_warning(ctx: &Ctx, hole: &page::Hole, piece: &crate::resolve::RPiece) -> Diagnostic {
+    let what = if hole.figure {
+        "a figure, which may not move past the heading after it, does not fit in the space left"
+    } else {
+        "what starts here is kept together (a heading with its first lines, a question with its answer, a table's rows) and does not fit in the space left"
+    };
+    let d = Diagnostic::warning(format!(
+        "the page before this ends {} lines short: {what}",
+        hole.lines
+    ))
+    .hint("lengthen or shorten the text before it by a few lines, or move the figure or table");
+    let span = match hole.before {
+        Some(frame::Origin::Text { span, offset }) => {
+            let at = span.offset() + offset as usize;
+            Span::new(span.file, at..at)
+        }
+        Some(frame::Origin::Block(span)) => span,
+        _ => piece.span,
+    };
+    ctx.located(d, span)
 }
 
 /// The text block as the blocks see it.

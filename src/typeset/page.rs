@@ -65,10 +65,14 @@ impl Geometry {
 }
 
 /// A body page before it is drawn.
-struct BodyPage {
+struct BodyPage<'f> {
     piece: usize,
     rows: std::ops::Range<usize>,
     opening: bool,
+    /// What its note area holds.
+    notes: &'f [super::notes::NotePart],
+    /// The share of its rows' stretch it takes (vertical justification).
+    fill: f32,
 }
 
 /// Builds the document.
@@ -86,6 +90,8 @@ pub fn assemble(
                 piece: pi,
                 rows: range.start..range.end,
                 opening: k == 0,
+                notes: &range.notes,
+                fill: range.fill,
             });
         }
     }
@@ -126,7 +132,6 @@ pub fn assemble(
         let left = g.left(index);
         let mut page = blank(g);
         let mut y = g.top;
-        let mut notes: Vec<u32> = Vec::new();
         let page_rows = &flow.rows[bp.rows.clone()];
         // A table continued from the page before: its header again, first (drawn again,
         // read once: an artifact).
@@ -138,7 +143,13 @@ pub fn assemble(
                 y += row.lines as f32 * g.leading + row.extra;
             }
         }
-        for row in page_rows {
+        // Vertical justification: the space after each row above the last that shows
+        // something grows by the page's share of its stretch (see `flow::fill`).
+        let last_solid = page_rows.iter().rposition(|r| !r.discardable);
+        for (k, row) in page_rows.iter().enumerate() {
+            if last_solid.is_some_and(|l| k > 0 && k <= l) {
+                y += page_rows[k - 1].stretch * g.leading * bp.fill;
+            }
             // Each row is shown where it falls, not copied: a group moving the row's items.
             if row.full_page {
                 page.items.push(placed(row, 0.0, 0.0));
@@ -152,11 +163,6 @@ pub fn assemble(
                     dest: Destination { page: index, y },
                 });
             }
-            for n in &row.notes {
-                if !notes.contains(n) {
-                    notes.push(*n);
-                }
-            }
             y += row.lines as f32 * g.leading + row.extra;
         }
         // A table that goes on over the page is closed with a rule here.
@@ -167,7 +173,7 @@ pub fn assemble(
                 thickness: super::table::HEAVY_RULE,
             });
         }
-        place_notes(&mut page, flow, &notes, g, left);
+        place_notes(&mut page, flow, bp.notes, g, left);
         let number = k + 1;
         // A full-page picture is left alone: no running head, no folio on it.
         if page_rows.iter().any(|r| r.full_page) {
@@ -262,14 +268,53 @@ pub fn page_space(g: &Geometry) -> PageSpace {
     }
 }
 
+/// A page left more than [`MAX_HOLE_LINES`] short by a keep (what follows it could not be
+/// broken or moved up): where the next page starts, and the grid lines left empty.
+#[derive(Debug, Clone, Copy)]
+pub struct Hole {
+    pub before: Option<Origin>,
+    pub lines: u32,
+    /// The next page starts with a figure (kept before the heading that follows it).
+    pub figure: bool,
+}
+
+/// A page may end this many grid lines short without a word: more is a hole an editor
+/// would mark, and the build says where.
+pub const MAX_HOLE_LINES: u32 = 2;
+
 /// Places a piece's floats and chooses its page breaks (pieces open on a new page, so this
-/// is the piece's own business): the flow's rows in their final order, and its pages.
-pub fn paginate(flow: &mut PieceFlow, g: &Geometry) {
+/// is the piece's own business): the flow's rows in their final order, and its pages; with
+/// the holes its keeps forced.
+pub fn paginate(flow: &mut PieceFlow, g: &Geometry) -> Vec<Hole> {
     let notes = &flow.notes;
-    let note_height = |k: u32| notes.get(&k).map_or(0.0, |n| n.height);
+    let note_height = |k: u32| {
+        notes.get(&k).map_or(
+            super::notes::NoteSize {
+                lines: 0,
+                step: 0.0,
+            },
+            |n| super::notes::NoteSize {
+                lines: n.lines.len() as u32,
+                step: n.height / n.lines.len().max(1) as f32,
+            },
+        )
+    };
     let (rows, ranges) = place_floats(std::mem::take(&mut flow.rows), &note_height, page_space(g));
     flow.rows = rows;
     flow.pages = ranges;
+    let holes = flow
+        .pages
+        .iter()
+        .filter(|p| p.short > MAX_HOLE_LINES)
+        .map(|p| {
+            let next = flow.rows[p.end..].iter().find(|r| !r.discardable);
+            Hole {
+                before: next.and_then(|r| r.origin),
+                lines: p.short,
+                figure: next.is_some_and(|r| r.float == Some(super::flow::Float::Figure)),
+            }
+        })
+        .collect();
     let mut glyphs = super::frame::GlyphUse::default();
     for row in &flow.rows {
         glyphs.add_items(&row.items);
@@ -282,6 +327,7 @@ pub fn paginate(flow: &mut PieceFlow, g: &Geometry) {
         }
     }
     flow.glyphs = glyphs;
+    holes
 }
 
 /// `row` shown with its top-left corner at (`x`, `y`).
@@ -338,14 +384,22 @@ fn blank(g: &Geometry) -> Page {
 }
 
 /// Footnotes at the foot of the text block, under a short rule.
-fn place_notes(page: &mut Page, flow: &PieceFlow, notes: &[u32], g: &Geometry, left: f32) {
-    if notes.is_empty() {
+/// Footnotes (or the parts of them the page holds: a long note's first lines, or the rest
+/// carried from the page before) at the foot of the text block, under a short rule.
+fn place_notes(
+    page: &mut Page,
+    flow: &PieceFlow,
+    parts: &[super::notes::NotePart],
+    g: &Geometry,
+    left: f32,
+) {
+    if parts.is_empty() {
         return;
     }
-    let total: f32 = notes
+    let step = |note: &super::flow::Note| note.height / note.lines.len().max(1) as f32;
+    let total: f32 = parts
         .iter()
-        .filter_map(|n| flow.notes.get(n))
-        .map(|n| n.height)
+        .filter_map(|p| Some(step(flow.notes.get(&p.note)?) * p.lines.len() as f32))
         .sum();
     let bottom = g.top + g.lines as f32 * g.leading;
     let mut y = bottom - total;
@@ -358,12 +412,13 @@ fn place_notes(page: &mut Page, flow: &PieceFlow, notes: &[u32], g: &Geometry, l
         },
         thickness: 0.4,
     });
-    for n in notes {
-        let Some(note) = flow.notes.get(n) else {
+    for part in parts {
+        let Some(note) = flow.notes.get(&part.note) else {
             continue;
         };
-        let step = note.height / note.lines.len().max(1) as f32;
-        for l in &note.lines {
+        let step = step(note);
+        let range = part.lines.start as usize..(part.lines.end as usize).min(note.lines.len());
+        for l in &note.lines[range] {
             let items = line_items(l.clone(), left, y + step * BASELINE);
             page.items.extend(tagged(note.id, Role::P, items));
             y += step;

@@ -1,16 +1,16 @@
 //! Tables: header and body cells → grid rows, booktabs style (a rule above, one under the
 //! header, one below; no vertical rules).
 //!
-//! Column widths follow HTML's automatic table layout: each column has a minimum (its widest
-//! word) and a maximum (its widest cell on one line). A table whose maxima fit the measure
-//! gets them (the spare room shared out); one whose minima fit gets its minima plus the room
-//! left, shared in proportion to what each column would still like; one that does not fit
-//! is set smaller, down to [`MIN_SCALE`] of the text size, and below that (with a located
-//! warning naming the width it needed) as small as it must be: nothing is ever drawn
-//! outside the text block. A table row never splits across pages; the header stays with
-//! the first body row and is repeated at the top of every page the table continues on; a
-//! page that breaks inside the table closes it with a rule; the bottom rule never starts a
-//! page.
+//! Column widths follow CSS's automatic table layout: each column has a minimum (its
+//! longest word) and a natural width (its widest cell on one line); the measure is shared in
+//! proportion to the natural widths, no column narrower than its minimum. All the tables of
+//! a piece are set in one [`TableStyle`]: at the text size when every table's minima fit;
+//! else smaller, for all of them together, down to [`MIN_SCALE`]; then with hyphenated
+//! cells; below that (with a located warning naming the width it needed) as small as it
+//! must be: nothing is ever drawn outside the text block. A table row never splits across
+//! pages; the header stays with the first body row and is repeated at the top of every page
+//! the table continues on; a page that breaks inside the table closes it with a rule; the
+//! bottom rule never starts a page.
 
 use super::Ctx;
 use super::blocks::{BASELINE, Measure, line_items, set, tagged};
@@ -29,9 +29,8 @@ const COLUMN_GAP_EM: f32 = 1.0;
 /// Booktabs rule weights: heavier above and below, lighter under the header.
 pub const HEAVY_RULE: f32 = 0.6;
 const LIGHT_RULE: f32 = 0.35;
-/// A table too wide at the text size is set smaller in these steps, down to 80 % of the text
-/// size: below that, table text stops being readable beside the body.
-const SCALES: [f32; 3] = [1.0, 0.9, 0.8];
+/// A table too wide at the text size is set smaller, down to 80 % of the text size: below
+/// that, table text stops being readable beside the body.
 const MIN_SCALE: f32 = 0.8;
 /// A table of this many body rows or fewer is kept on one page.
 const SHORT_TABLE_ROWS: usize = 4;
@@ -75,129 +74,207 @@ fn column_bounds(
     (min, max)
 }
 
-/// Column widths for `room` pt, or `None` when even the minima do not fit. Every column
-/// gets its minimum; then the columns that need least to reach their maximum get it, one
-/// after another (short cells such as dates and times never wrap while there is room);
-/// what is left goes to the others in proportion to what each still lacks.
+/// Column widths for `room` pt, or `None` when even the minima do not fit. As CSS's
+/// automatic table layout does it: the room is shared in proportion to the columns'
+/// natural widths (their widest cell on one line), and a column whose share would be
+/// narrower than its longest word gets that word's width, the rest shared again among
+/// the others.
 fn widths(min: &[f32], max: &[f32], room: f32) -> Option<Vec<f32>> {
-    let (sum_min, sum_max): (f32, f32) = (min.iter().sum(), max.iter().sum());
-    if sum_max <= room {
-        let spare = (room - sum_max) / max.len() as f32;
-        return Some(max.iter().map(|w| w + spare).collect());
-    }
-    if sum_min > room + 0.01 {
+    if min.iter().sum::<f32>() > room + FIT_SLACK {
         return None;
     }
-    let mut w = min.to_vec();
-    let mut left = room - sum_min;
-    let mut by_need: Vec<usize> = (0..min.len()).collect();
-    by_need.sort_by(|&a, &b| (max[a] - min[a]).total_cmp(&(max[b] - min[b])));
-    let mut open = Vec::new();
-    for k in by_need {
-        let need = max[k] - min[k];
-        if need <= left && open.is_empty() {
-            w[k] = max[k];
-            left -= need;
-        } else {
-            open.push(k);
+    let mut fixed = vec![false; min.len()];
+    loop {
+        let free_room = room
+            - (0..min.len())
+                .filter(|&k| fixed[k])
+                .map(|k| min[k])
+                .sum::<f32>();
+        let open: Vec<usize> = (0..min.len()).filter(|&k| !fixed[k]).collect();
+        let natural: f32 = open.iter().map(|&k| max[k]).sum();
+        let count = open.len() as f32;
+        let share = |k: usize| match natural > f32::EPSILON {
+            true => free_room * max[k] / natural,
+            false => free_room / count,
+        };
+        let short: Vec<usize> = open
+            .iter()
+            .copied()
+            .filter(|&k| share(k) < min[k])
+            .collect();
+        if short.is_empty() {
+            let mut w = min.to_vec();
+            for k in open {
+                w[k] = share(k);
+            }
+            return Some(w);
+        }
+        for k in short {
+            fixed[k] = true;
         }
     }
-    let lacking: f32 = open.iter().map(|&k| max[k] - w[k]).sum();
-    for k in open {
-        w[k] += left * (max[k] - w[k]) / lacking.max(f32::EPSILON);
-    }
-    Some(w)
 }
 
-/// Lays out a table as rows; with a warning when it had to be set below [`MIN_SCALE`].
-pub fn table(
+/// How every table of a piece is set: one type size (a share of the text size) and whether
+/// words in cells may be hyphenated. A piece's tables all take the tightest style any one of
+/// them needs, so that they read as one set (the same size, rules and padding).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TableStyle {
+    pub scale: f32,
+    pub hyphenate: bool,
+}
+
+impl TableStyle {
+    /// At the text size, whole words.
+    pub const FULL: TableStyle = TableStyle {
+        scale: 1.0,
+        hyphenate: false,
+    };
+
+    /// The tighter of two styles: the smaller type, and hyphenation if either allows it.
+    pub fn tighter(self, other: TableStyle) -> TableStyle {
+        TableStyle {
+            scale: self.scale.min(other.scale),
+            hyphenate: self.hyphenate || other.hyphenate,
+        }
+    }
+}
+
+/// The steps tried, roomiest first: smaller type (down to [`MIN_SCALE`]) before
+/// hyphenated cells, since a hyphen in a short cell reads worse than type one step smaller.
+const STEPS: [TableStyle; 4] = [
+    TableStyle::FULL,
+    TableStyle {
+        scale: 0.9,
+        hyphenate: false,
+    },
+    TableStyle {
+        scale: MIN_SCALE,
+        hyphenate: false,
+    },
+    TableStyle {
+        scale: MIN_SCALE,
+        hyphenate: true,
+    },
+];
+
+/// The style every table of a piece is set in (the tightest any of `tables` needs), with
+/// the warnings of the tables that do not fit even at 80 % with hyphenation.
+pub fn piece_style(
+    ctx: &mut Ctx,
+    tables: &[Table],
+    m: Measure,
+    lang: &str,
+    text: TextStyle,
+) -> (TableStyle, Vec<Diagnostic>) {
+    let mut style = TableStyle::FULL;
+    let mut warnings = Vec::new();
+    for t in tables {
+        let (own, warning) = needs(ctx, t, m, lang, text);
+        style = style.tighter(own);
+        warnings.extend(warning);
+    }
+    (style, warnings)
+}
+
+/// The roomiest style at which the columns' minima (their longest words) fit the measure;
+/// below 80 % with hyphenation, as small as it must be, with a warning naming the width the
+/// table needed.
+fn needs(
     ctx: &mut Ctx,
     t: &Table,
     m: Measure,
     lang: &str,
     text: TextStyle,
-) -> (Vec<Row>, Option<Diagnostic>) {
-    let cols = t
-        .body
+) -> (TableStyle, Option<Diagnostic>) {
+    let cols = columns(t);
+    let mut needed = 0.0;
+    for s in STEPS {
+        let (w, need) = try_style(ctx, t, cols, m, lang, text, s);
+        needed = need;
+        if w.is_some() {
+            return (s, None);
+        }
+    }
+    let mut style = TableStyle {
+        scale: MIN_SCALE * m.width / needed.max(f32::EPSILON),
+        hyphenate: true,
+    };
+    let warning = too_wide(ctx, t.span, needed, m.width, style.scale);
+    // Rounding may leave the computed scale a hair too wide: a few tries, smaller each time.
+    for _ in 0..SHRINK_TRIES {
+        if try_style(ctx, t, cols, m, lang, text, style).0.is_some() {
+            break;
+        }
+        style.scale *= SHRINK_STEP;
+    }
+    (style, Some(warning))
+}
+
+/// How many columns a table has: its widest row.
+fn columns(t: &Table) -> usize {
+    t.body
         .iter()
         .map(Vec::len)
         .chain([t.header.len()])
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+}
+
+/// Lays out a table as rows in `style` (its piece's); a table nested in a list or quotation,
+/// narrower than the measure the piece's style was chosen for, is set tighter if it must be,
+/// with a warning when even 80 % and hyphenation do not make it fit.
+pub fn table(
+    ctx: &mut Ctx,
+    t: &Table,
+    style: TableStyle,
+    m: Measure,
+    lang: &str,
+    text: TextStyle,
+) -> (Vec<Row>, Option<Diagnostic>) {
+    let cols = columns(t);
     if cols == 0 {
         return (vec![], None);
     }
-    // Smaller type before wrapped cells: the largest scale at which every cell fits on one
-    // line; else the largest at which the columns' widest words fit.
-    let mut scale = 1.0;
-    let mut chosen = None;
-    let mut needed = 0.0;
-    let mut fallback: Option<(f32, Vec<f32>)> = None;
-    let mut warning = None;
-    for s in SCALES {
-        let (w, need, unwrapped) = try_scale(ctx, t, cols, m, lang, text, s);
-        needed = need;
-        if let Some(w) = w {
-            if unwrapped {
-                scale = s;
-                chosen = Some(w);
-                break;
-            }
-            fallback.get_or_insert((s, w));
-        }
-    }
-    if chosen.is_none()
-        && let Some((s, w)) = fallback
-    {
-        scale = s;
-        chosen = Some(w);
-    }
-    let widths = match chosen {
+    let (mut style, mut warning) = (style, None);
+    let widths = match try_style(ctx, t, cols, m, lang, text, style).0 {
         Some(w) => w,
         None => {
-            // Still too wide at 80 %: as small as it must be (widths scale with the type),
-            // and say so.
-            scale = MIN_SCALE * m.width / needed.max(f32::EPSILON);
-            warning = Some(too_wide(ctx, t.span, needed, m.width, scale));
-            let mut found = None;
-            for _ in 0..SHRINK_TRIES {
-                if let (Some(w), _, _) = try_scale(ctx, t, cols, m, lang, text, scale) {
-                    found = Some(w);
-                    break;
-                }
-                scale *= SHRINK_STEP;
-            }
-            found.unwrap_or_else(|| vec![m.width / cols as f32; cols])
+            let (own, w) = needs(ctx, t, m, lang, text);
+            style = style.tighter(own);
+            warning = w;
+            try_style(ctx, t, cols, m, lang, text, style)
+                .0
+                .unwrap_or_else(|| vec![m.width / cols as f32; cols])
         }
     };
-    (layout(ctx, t, &widths, m, lang, text, scale), warning)
+    (layout(ctx, t, &widths, m, lang, text, style), warning)
 }
 
-/// Column widths at `scale` of the text size, or `None`; the width the minima need; and
-/// whether every cell fits on one line.
-fn try_scale(
+/// Column widths in `style`, or `None` when the minima do not fit; and the width the
+/// minima need.
+fn try_style(
     ctx: &mut Ctx,
     t: &Table,
     cols: usize,
     m: Measure,
     lang: &str,
     text: TextStyle,
-    scale: f32,
-) -> (Option<Vec<f32>>, f32, bool) {
-    let (head, body) = styles(text, scale);
+    style: TableStyle,
+) -> (Option<Vec<f32>>, f32) {
+    let (head, body) = styles(text, style);
     let all = cells(t, head, body);
     let (min, max) = column_bounds(ctx, &all, cols, lang, m.width);
-    let gap = m.size * COLUMN_GAP_EM * scale;
+    let gap = m.size * COLUMN_GAP_EM * style.scale;
     let room = m.width - gap * (cols - 1) as f32;
     let needed = min.iter().sum::<f32>() + gap * (cols - 1) as f32;
-    let unwrapped = max.iter().sum::<f32>() <= room;
-    (widths(&min, &max, room), needed, unwrapped)
+    (widths(&min, &max, room), needed)
 }
 
-fn styles(text: TextStyle, scale: f32) -> (TextStyle, TextStyle) {
+fn styles(text: TextStyle, style: TableStyle) -> (TextStyle, TextStyle) {
     let body = TextStyle {
-        hyphenate: false,
-        size: text.size * scale,
+        hyphenate: style.hyphenate,
+        size: text.size * style.scale,
         ..text
     };
     let head = TextStyle {
@@ -219,7 +296,7 @@ fn cells<'a>(t: &Table<'a>, head: TextStyle, body: TextStyle) -> Vec<Cells<'a>> 
 /// The warning for a table set below [`MIN_SCALE`], at the table.
 fn too_wide(ctx: &Ctx, span: Span, needed: f32, room: f32, scale: f32) -> Diagnostic {
     let d = Diagnostic::warning(format!(
-        "this table needs {needed:.0} pt at 80 % of the text size but the measure is {room:.0} pt; it is set at {:.0} % instead",
+        "this table needs {needed:.0} pt at 80 % of the text size, hyphenated, but the measure is {room:.0} pt; it is set at {:.0} % instead",
         scale * 100.0
     ))
     .hint("split the table, drop a column, or shorten the longest words in its cells");
@@ -234,11 +311,11 @@ fn layout(
     m: Measure,
     lang: &str,
     text: TextStyle,
-    scale: f32,
+    style: TableStyle,
 ) -> Vec<Row> {
-    let (head, body) = styles(text, scale);
+    let (head, body) = styles(text, style);
     let all = cells(t, head, body);
-    let gap = m.size * COLUMN_GAP_EM * scale;
+    let gap = m.size * COLUMN_GAP_EM * style.scale;
     let mut xs = Vec::with_capacity(widths.len());
     let mut x = 0.0;
     for w in widths {
