@@ -444,6 +444,9 @@ fn build_fresh(
 /// The EPUB's generated cover: 1600 × 2560 px (the size Apple, Kobo and Google Play ask
 /// for), drawn from a 5 × 8 in page of the same proportions.
 pub const EPUB_COVER_PX: (u32, u32) = (1600, 2560);
+/// The drawn EPUB cover's ground: a light grey (90 %), so that the cover keeps its edge on
+/// a store's white page, with the black type still at full contrast.
+const EPUB_COVER_GROUND: u8 = 230;
 const EPUB_COVER_PT: (f32, f32) = (360.0, 576.0);
 
 /// What is made after the pages with the typesetter's fonts.
@@ -496,6 +499,11 @@ fn after_pages(
             None => None,
         };
         out.warnings = low_resolution(book, env, pages);
+        if let (Some(img), Some(src), Some(page)) = (&cover, &book.meta.cover, pages.pages.first())
+        {
+            out.warnings
+                .extend(cover_resolution(src, img, page, p.bleed));
+        }
         let files = crate::print::make(pages, &p, &mut setter, cover, slug);
         out.summary = Some(files.summary);
         out.print = files.documents;
@@ -553,13 +561,33 @@ fn low_resolution(
     out
 }
 
+/// A warning when the cover picture, over the whole front cover and its bleed, prints
+/// below [`PRINT_DPI`].
+fn cover_resolution(
+    src: &str,
+    img: &crate::image::Image,
+    page: &crate::typeset::frame::Page,
+    bleed: f32,
+) -> Option<Diagnostic> {
+    let (w, h) = (page.width + 2.0 * bleed, page.height + 2.0 * bleed);
+    let scale = (w / img.width.max(1) as f32).max(h / img.height.max(1) as f32);
+    let dpi = 72.0 / scale;
+    (dpi < PRINT_DPI).then(|| {
+        let need = (w / 72.0 * PRINT_DPI).ceil();
+        Diagnostic::warning(format!(
+            "the cover `{src}` prints at {dpi:.0} dpi over the front cover; print needs {PRINT_DPI:.0} dpi or more (300 is usual)"
+        ))
+        .hint(format!("use a cover image at least {need:.0} pixels wide"))
+    })
+}
+
 /// The EPUB's cover image from its page.
 fn epub_cover(
     page: &crate::typeset::frame::Page,
     fonts: &[crate::typeset::frame::FontFile],
     images: &[Arc<crate::image::Image>],
 ) -> DiagResult<Vec<u8>> {
-    crate::raster::png(page, fonts, images, EPUB_COVER_PX.0, EPUB_COVER_PX.1).map_err(|e| {
+    crate::raster::png(page, fonts, images, EPUB_COVER_PX, EPUB_COVER_GROUND).map_err(|e| {
         vec![Diagnostic::error(format!(
             "cannot draw the EPUB's cover: {e}"
         ))]

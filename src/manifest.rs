@@ -301,6 +301,11 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                     float(h, v);
                 }
             }
+            Item::Fill { rect: r, grey } => {
+                h.write_u32(9);
+                rect(h, r);
+                float(h, *grey);
+            }
             Item::Image { rect: r, image } => {
                 h.write_u32(3);
                 rect(h, r);

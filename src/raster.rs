@@ -13,13 +13,14 @@ use std::io::Write as _;
 use std::sync::Arc;
 use tiny_skia as sk;
 
-/// Draws the trim box of `page` on a white `width` × `height` pixel canvas, as a PNG.
+/// Draws the trim box of `page` on a `width` × `height` pixel canvas of the grey `ground`
+/// (255 is white paper), as an RGB PNG (stores ask for RGB).
 pub fn png(
     page: &Page,
     fonts: &[FontFile],
     images: &[Arc<Image>],
-    width: u32,
-    height: u32,
+    (width, height): (u32, u32),
+    ground: u8,
 ) -> Result<Vec<u8>, String> {
     let scale = Transform {
         a: width as f32 / page.width,
@@ -34,7 +35,7 @@ pub fn png(
     let ink = Ink::of(page, &scale, width, height);
     let mut canvas =
         sk::Pixmap::new(ink.width.max(1), ink.height.max(1)).ok_or("the cover has no pixels")?;
-    canvas.fill(sk::Color::WHITE);
+    canvas.fill(sk::Color::from_rgba8(ground, ground, ground, 255));
     let scale = Transform::translate(-(ink.x as f32), -(ink.y as f32)).then(&scale);
     let mut painter = Painter {
         canvas: &mut canvas,
@@ -45,7 +46,7 @@ pub fn png(
     for item in page.items.iter().chain(&page.furniture) {
         painter.item(item, &scale, None)?;
     }
-    encode_png(&canvas, &ink, width, height)
+    encode_png(&canvas, &ink, (width, height), ground)
 }
 
 /// The pixel rectangle that may hold ink: every item's extent, generously (glyphs a size
@@ -81,7 +82,7 @@ impl Ink {
                     width: (from.x - to.x).abs() + 2.0 * thickness,
                     height: (from.y - to.y).abs() + 2.0 * thickness,
                 },
-                Item::Image { rect, .. } => *rect,
+                Item::Image { rect, .. } | Item::Fill { rect, .. } => *rect,
                 _ => return,
             };
             let r = scale.then(at).apply_rect(r);
@@ -203,6 +204,14 @@ impl Painter<'_> {
                         sk_transform(&at.then(&fit)),
                         clip,
                     );
+                }
+            }
+            Item::Fill { rect, grey } => {
+                if let Some(r) = sk::Rect::from_xywh(rect.x, rect.y, rect.width, rect.height) {
+                    let level = (grey.clamp(0.0, 1.0) * 255.0).round() as u8;
+                    let mut paint = sk::Paint::default();
+                    paint.set_color_rgba8(level, level, level, 255);
+                    self.canvas.fill_rect(r, &paint, sk_transform(at), clip);
                 }
             }
             // Printer's marks lie outside the trim; links and tags are not drawn.
@@ -344,23 +353,21 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// level packs alike; the best level took several times longer for a few percent.
 const PNG_LEVEL: u32 = 1;
 
-/// The image as an 8-bit PNG: white paper with `canvas` at `ink`'s place; grey when every
-/// pixel is (black type on white), RGB otherwise.
-fn encode_png(canvas: &sk::Pixmap, ink: &Ink, width: u32, height: u32) -> Result<Vec<u8>, String> {
+/// The image as an 8-bit RGB PNG: the `ground` with `canvas` at `ink`'s place.
+fn encode_png(
+    canvas: &sk::Pixmap,
+    ink: &Ink,
+    (width, height): (u32, u32),
+    ground: u8,
+) -> Result<Vec<u8>, String> {
     // Opaque pixels need no demultiplying: the RGBA bytes are the colour.
-    let grey = canvas
-        .data()
-        .chunks_exact(4)
-        .all(|p| p[0] == p[1] && p[1] == p[2]);
     debug_assert!(canvas.data().chunks_exact(4).all(|p| p[3] == 255), "opaque");
-    let channels = if grey { 1 } else { 3 };
-    let raw = scanlines(canvas, ink, width as usize, height as usize, channels);
+    let raw = scanlines(canvas, ink, (width as usize, height as usize), ground);
     let mut ihdr = Vec::with_capacity(13);
     ihdr.extend(width.to_be_bytes());
     ihdr.extend(height.to_be_bytes());
-    // 8 bits per sample, colour type 0 (grey) or 2 (RGB), deflate, adaptive filtering, no
-    // interlace.
-    ihdr.extend([8, if grey { 0 } else { 2 }, 0, 0, 0]);
+    // 8 bits per sample, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
+    ihdr.extend([8, 2, 0, 0, 0]);
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(PNG_LEVEL));
     z.write_all(&raw).map_err(|e| e.to_string())?;
     let idat = z.finish().map_err(|e| e.to_string())?;
@@ -377,40 +384,33 @@ fn encode_png(canvas: &sk::Pixmap, ink: &Ink, width: u32, height: u32) -> Result
     Ok(out)
 }
 
-/// The PNG scanlines, `channels` samples a pixel (1: grey, 3: RGB), each row filtered "Up"
-/// (a cover is mostly rows like the one above, which filter to zeros).
+/// The PNG scanlines, three samples a pixel, each row filtered "Up" (a cover is mostly
+/// rows like the one above, which filter to zeros); rows outside `ink` are the `ground`.
 fn scanlines(
     canvas: &sk::Pixmap,
     ink: &Ink,
-    width: usize,
-    height: usize,
-    channels: usize,
+    (width, height): (usize, usize),
+    ground: u8,
 ) -> Vec<u8> {
-    let row = width * channels;
+    const CHANNELS: usize = 3;
+    let row = width * CHANNELS;
     let mut raw = vec![0u8; (row + 1) * height];
-    let (mut current, mut previous) = (vec![255u8; row], vec![0u8; row]);
-    let (ix, iw) = (ink.x as usize * channels, ink.width as usize);
+    let (mut current, mut previous) = (vec![ground; row], vec![0u8; row]);
+    let (ix, iw) = (ink.x as usize * CHANNELS, ink.width as usize);
     let stride = canvas.width() as usize * 4;
     let inked = |y: usize| y >= ink.y as usize && y < (ink.y + ink.height) as usize && iw > 0;
     for (y, out) in raw.chunks_exact_mut(row + 1).enumerate() {
         out[0] = 2;
-        // A white row under a white row filters to zeros, which `raw` already holds.
+        // A ground row under a ground row filters to zeros, which `raw` already holds.
         if y > 0 && !inked(y) && !inked(y - 1) {
             continue;
         }
         let inked = inked(y);
         if inked {
             let line = &canvas.data()[(y - ink.y as usize) * stride..][..stride];
-            let dst = &mut current[ix..ix + iw * channels];
-            if channels == 1 {
-                // Grey: the red sample of each pixel (all three are equal).
-                for (o, r) in dst.iter_mut().zip(line.iter().step_by(4)) {
-                    *o = *r;
-                }
-            } else {
-                for (o, px) in dst.chunks_exact_mut(3).zip(line.chunks_exact(4)) {
-                    o.copy_from_slice(&px[..3]);
-                }
+            let dst = &mut current[ix..ix + iw * CHANNELS];
+            for (o, px) in dst.chunks_exact_mut(CHANNELS).zip(line.chunks_exact(4)) {
+                o.copy_from_slice(&px[..CHANNELS]);
             }
         }
         for (o, (c, p)) in out[1..].iter_mut().zip(current.iter().zip(&previous)) {
@@ -418,7 +418,7 @@ fn scanlines(
         }
         previous.copy_from_slice(&current);
         if inked {
-            current[ix..ix + iw * channels].fill(255);
+            current[ix..ix + iw * CHANNELS].fill(ground);
         }
     }
     raw

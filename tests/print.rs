@@ -717,3 +717,167 @@ fn a_figure_below_250_dpi_in_print_is_a_located_warning() {
     let warnings = pdf_warnings(&b, &plain.join("out"));
     assert!(!warnings.iter().any(|d| d.message.contains("dpi")));
 }
+
+/// `keys` added at the top of the book's book.toml (before its tables).
+fn top_keys(b: &Path, keys: &str) {
+    let path = b.join("book.toml");
+    let toml = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(path, format!("{keys}{toml}")).unwrap();
+}
+
+/// A book with a supplied cover picture, `toml` added to its `[print]` table.
+fn covered_book(dir: &Path, print: &str) -> PathBuf {
+    let b = book(dir, &format!("[print]\n{print}"));
+    top_keys(
+        &b,
+        "cover = \"images/plaza-screen.jpg\"\nseries = { name = \"Field Notes\", position = 2 }\n",
+    );
+    std::fs::create_dir_all(b.join("images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/festival/images/plaza-screen.jpg",
+        b.join("images/plaza-screen.jpg"),
+    )
+    .unwrap();
+    b
+}
+
+/// The images page `n` (0-based) of `doc` draws, as rectangles in PDF space: the unit
+/// square through the current matrix (`cm`s composed, `q`/`Q` kept) at each `Do`.
+fn image_rects(doc: &Document, n: usize) -> Vec<[f32; 4]> {
+    let page = *doc.get_pages().values().nth(n).unwrap();
+    let content = doc.get_and_decode_page_content(page).unwrap();
+    let mut out = Vec::new();
+    let mut m = [1.0f32, 0.0, 0.0, 1.0, 0.0, 0.0];
+    let mut stack = Vec::new();
+    let num = |o: &lopdf::Object| o.as_float().unwrap_or(0.0);
+    for op in content.operations {
+        match op.operator.as_str() {
+            "q" => stack.push(m),
+            "Q" => m = stack.pop().unwrap_or(m),
+            "cm" if op.operands.len() == 6 => {
+                let c: Vec<f32> = op.operands.iter().map(num).collect();
+                // The new matrix is c × m (PDF's row-vector convention).
+                m = [
+                    c[0] * m[0] + c[1] * m[2],
+                    c[0] * m[1] + c[1] * m[3],
+                    c[2] * m[0] + c[3] * m[2],
+                    c[2] * m[1] + c[3] * m[3],
+                    c[4] * m[0] + c[5] * m[2] + m[4],
+                    c[4] * m[1] + c[5] * m[3] + m[5],
+                ];
+            }
+            "Do" => {
+                let (x0, x1) = (m[4].min(m[4] + m[0]), m[4].max(m[4] + m[0]));
+                let (y0, y1) = (m[5].min(m[5] + m[3]), m[5].max(m[5] + m[3]));
+                out.push([x0, y0, x1 - x0, y1 - y0]);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn a_supplied_cover_is_the_whole_front_cover_bleed_included_and_says_its_resolution() {
+    // Issue 21: the supplied picture was framed small inside a typographic cover, with the
+    // title printed twice; it is the front cover now, over the trim and the bleed, scaled
+    // to cover (never distorted), the title over it only when asked, and a picture too
+    // small for print is a warning, as for figures.
+    let dir = temp("supplied-cover");
+    let b = covered_book(&dir, "bleed = \"3mm\"\n");
+    let out = run(&b, &dir.join("out"), PrintOverrides::default());
+    let print = output(&out, "-print.pdf");
+    let doc = load(&print);
+    let front = *doc.get_pages().values().next().unwrap();
+    let trim = page_box(&doc, front, b"TrimBox").unwrap();
+    let bleed = page_box(&doc, front, b"BleedBox").unwrap();
+    let rects = image_rects(&doc, 0);
+    assert_eq!(rects.len(), 1, "{rects:?}");
+    let [x, y, w, h] = rects[0];
+    assert!(
+        x <= bleed[0] + 0.1 && y <= bleed[1] + 0.1,
+        "{rects:?} {bleed:?}"
+    );
+    assert!(
+        x + w >= bleed[2] - 0.1 && y + h >= bleed[3] - 0.1,
+        "{rects:?} {bleed:?}"
+    );
+    let (pw, ph) = (1800.0f32, 1200.0f32); // plaza-screen.jpg's pixels
+    assert!(
+        ((w / h) - (pw / ph)).abs() < 0.01,
+        "not distorted: {w} × {h}"
+    );
+    assert!(trim[0] > bleed[0]);
+    assert_eq!(
+        text(&print, 1, None).trim(),
+        "",
+        "no lettering over the picture"
+    );
+    let report = pdf_warnings(&b, &dir.join("out2"));
+    assert!(
+        report.iter().any(|d| d
+            .message
+            .contains("the cover `images/plaza-screen.jpg` prints at")),
+        "{report:?}"
+    );
+    // Asked for: the title and the names over the picture, on a panel.
+    let b = covered_book(&temp("supplied-cover-text"), "cover-text = true\n");
+    let out = run(
+        &b,
+        &b.parent().unwrap().join("out"),
+        PrintOverrides::default(),
+    );
+    let front = text(&output(&out, "-print.pdf"), 1, None);
+    assert!(front.contains("Print Run"), "{front}");
+    assert!(front.to_lowercase().contains("field notes"), "{front}");
+}
+
+#[test]
+fn the_back_cover_uses_its_space_and_the_drawn_epub_cover_is_rgb_on_a_ground() {
+    // Issue 21: the back cover held a small description and the barcode, the rest empty;
+    // the drawn EPUB cover was a grey PNG on white, which vanishes on a white store page,
+    // without the series' number.
+    let dir = temp("back-cover");
+    let b = book(&dir, "[print]\n");
+    top_keys(&b, "series = { name = \"Field Notes\", position = 2 }\n");
+    let out = run(&b, &dir.join("out"), PrintOverrides::default());
+    let print = output(&out, "-print.pdf");
+    let pages = load(&print).get_pages().len();
+    let back = text(&print, pages, None);
+    for part in [
+        "A booklet to test the print edition",
+        "field notes, 2",
+        "in this booklet",
+        "Opening Night",
+        "Closing Night",
+    ] {
+        assert!(
+            back.to_lowercase().contains(&part.to_lowercase()),
+            "{part:?} in {back}"
+        );
+    }
+    let epub = std::fs::read(output(&out, ".epub")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
+    let mut png = Vec::new();
+    std::io::Read::read_to_end(
+        &mut zip.by_name("OEBPS/images/cover.png").unwrap(),
+        &mut png,
+    )
+    .unwrap();
+    assert_eq!(png[25], 2, "colour type 2: RGB");
+    // The first row is the ground (filtered "Up" from zeros: the samples themselves).
+    let mut rows = Vec::new();
+    let idat = png.windows(4).position(|w| w == b"IDAT").unwrap();
+    let len = u32::from_be_bytes(png[idat - 4..idat].try_into().unwrap()) as usize;
+    std::io::Read::read_to_end(
+        &mut flate2::read::ZlibDecoder::new(&png[idat + 4..idat + 4 + len]),
+        &mut rows,
+    )
+    .unwrap();
+    assert!(
+        rows[1] < 250,
+        "a ground that is not white paper: {}",
+        rows[1]
+    );
+    assert_eq!(rows[1], rows[2]);
+}

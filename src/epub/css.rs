@@ -30,9 +30,7 @@ const BASE: &str = r#"
 /* Older reading systems (RMSDK, MuPDF) have no HTML5 defaults for these. */
 article, aside, figure, figcaption, footer, header, nav, section { display: block; }
 
-/* The reader's own line height and side margins (Kindle Publishing Guidelines). Text is
-   justified only where the reading system hyphenates; elsewhere it stays ragged, and a
-   reader's own choice of alignment wins over both. */
+/* The reader's own line height and side margins (Kindle Publishing Guidelines). */
 body {
   /* Hyphenation follows each element's lang/xml:lang (foreign terms included). */
   -epub-hyphens: auto;
@@ -40,9 +38,6 @@ body {
   hyphens: auto;
   widows: 2;
   orphans: 2;
-}
-@supports (hyphens: auto) or (-webkit-hyphens: auto) {
-  body { text-align: justify; }
 }
 
 h1, h2, h3, h4, h5, h6 {
@@ -60,9 +55,12 @@ h2 { font-size: 1.35em; margin: 1.5em 0 0.5em; }
 h3 { font-size: 1.15em; margin: 1.2em 0 0.4em; font-style: italic; }
 h4, h5, h6 { font-size: 1em; margin: 1em 0 0.3em; font-variant: small-caps; }
 
-p { margin: 0; text-indent: 1.2em; }
+/* Paragraphs justified and hyphenated, as a printed book's are: a plain rule, since
+   Kindle's converters (and calibre) drop what sits inside @supports; a reader's own
+   choice of alignment still wins. */
+p { margin: 0; text-indent: 1.2em; text-align: justify; }
 header + p, h1 + p, h2 + p, h3 + p, h4 + p, h5 + p, h6 + p, hr + p,
-aside + p, blockquote + p, figure + p, table + p, ul + p, ol + p, dl + p, pre + p,
+aside + p, blockquote + p, figure + p, div.table + p, ul + p, ol + p, dl + p, pre + p,
 li > p, dd > p, aside > p, blockquote > p, section > p { text-indent: 0; }
 
 header { margin: 1em 0 1.5em; }
@@ -113,7 +111,10 @@ dd { margin: 0 0 0.5em 1.5em; }
 pre { margin: 1em 0; white-space: pre-wrap; font-size: 0.85em; text-align: left; -epub-hyphens: none; -webkit-hyphens: none; hyphens: none; }
 code { font-family: monospace; }
 
-table { margin: 1em auto; border-collapse: collapse; text-align: left; -epub-hyphens: none; -webkit-hyphens: none; hyphens: none; }
+/* A table wider than a phone's screen scrolls sideways inside its own box; the page
+   itself never does, and nothing is cut off. */
+div.table { margin: 1em 0; max-width: 100%; overflow-x: auto; }
+table { margin: 0 auto; border-collapse: collapse; text-align: left; -epub-hyphens: none; -webkit-hyphens: none; hyphens: none; }
 th, td { padding: 0.2em 0.6em; vertical-align: top; border-bottom: 1px solid; }
 th { font-weight: bold; }
 .left { text-align: left; }
@@ -121,7 +122,8 @@ th { font-weight: bold; }
 .right { text-align: right; }
 
 figure { margin: 1.5em 0; text-align: center; page-break-inside: avoid; break-inside: avoid; }
-figure img { display: block; margin: 0 auto; max-width: 100%; height: auto; }
+/* No taller than the screen, caption included; never distorted. */
+figure img { display: block; margin: 0 auto; max-width: 100%; height: auto; max-height: 85vh; object-fit: contain; }
 figcaption { font-size: 0.9em; font-style: italic; margin-top: 0.5em; }
 
 /* Cover and title page. */

@@ -277,7 +277,8 @@ impl Writer<'_> {
                 align,
                 ..
             } => {
-                self.out += "<table>\n";
+                // Focusable, so a keyboard can scroll a table wider than the screen.
+                self.out += "<div class=\"table\" tabindex=\"0\">\n<table>\n";
                 if !header.is_empty() {
                     self.out += "<thead>\n<tr>";
                     for (i, cell) in header.iter().enumerate() {
@@ -300,7 +301,7 @@ impl Writer<'_> {
                     }
                     self.out += "</tbody>\n";
                 }
-                self.out += "</table>\n";
+                self.out += "</table>\n</div>\n";
             }
             Kind::Figure {
                 src,

@@ -179,6 +179,17 @@ impl Writer<'_> {
                 self.nums(&[x(to.x), y(to.y)], "l");
                 self.out.extend_from_slice(b"S\nQ\n");
             }
+            Item::Fill { rect, grey } => {
+                self.mark(Content::Drawn);
+                self.out.extend_from_slice(b"q\n");
+                self.nums(&[f64::from(*grey)], "g");
+                let (x0, y0) = (x(rect.x), y(rect.y + rect.height));
+                self.nums(
+                    &[x0, y0, f64::from(rect.width), f64::from(rect.height)],
+                    "re",
+                );
+                self.out.extend_from_slice(b"f\nQ\n");
+            }
             Item::Mark {
                 from,
                 to,

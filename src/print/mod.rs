@@ -28,7 +28,7 @@ pub struct Files {
 
 /// Makes every document of the print edition of `screen`: the print PDF, the imposed
 /// booklet, the wrap cover of a perfect-bound book. `cover` is the book's cover image
-/// (framed on the front cover); `slug` names the files in the slug line.
+/// (the whole front cover, bleed included); `slug` names the files in the slug line.
 pub fn make(
     screen: &Pages,
     s: &PrintSettings,
@@ -47,6 +47,8 @@ pub fn make(
             image: images.len() - 1,
             width: img.width,
             height: img.height,
+            bleed: s.bleed,
+            text: s.cover_text,
         }
     });
     let wants_covers = s.covers || s.binding == Binding::Perfect;

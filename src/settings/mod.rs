@@ -258,6 +258,7 @@ const SCHEMA: &[(&str, &[KeyForm])] = &[
             ),
             ("paper-ppi", Form::Number, "paper-ppi = 444"),
             ("covers", Form::Bool, "covers = true"),
+            ("cover-text", Form::Bool, "cover-text = true"),
             ("price", Form::Text, "price = \"51495\""),
         ],
     ),

@@ -22,6 +22,7 @@ pub(super) struct RawPrint {
     paper_thickness: Option<String>,
     paper_ppi: Option<f32>,
     covers: Option<bool>,
+    cover_text: Option<bool>,
     price: Option<String>,
 }
 
@@ -48,6 +49,9 @@ pub struct PrintSettings {
     pub paper_thickness: f32,
     /// A front cover first and a back cover last (with their blank insides).
     pub covers: bool,
+    /// Over a supplied cover picture, the title and names set on a panel (by default the
+    /// picture is the whole front cover: it usually carries its own lettering).
+    pub cover_text: bool,
     /// The EAN-5 price add-on under the barcode (`"51495"`: US$14.95; `"90000"`: none).
     pub price: Option<String>,
 }
@@ -113,6 +117,7 @@ impl Default for PrintSettings {
             binding: Binding::Saddle,
             paper_thickness: DEFAULT_PAPER_MM * PT_PER_MM,
             covers: true,
+            cover_text: false,
             price: None,
         }
     }
@@ -298,6 +303,7 @@ pub(super) fn apply(
     out.registration_marks = raw.registration_marks.unwrap_or(false);
     out.slug = raw.slug.unwrap_or(false);
     out.covers = raw.covers.unwrap_or(true);
+    out.cover_text = raw.cover_text.unwrap_or(false);
     if let Some(b) = &raw.binding {
         match Binding::parse(b) {
             Some(b) => {

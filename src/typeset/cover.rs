@@ -17,13 +17,32 @@ use crate::ident::Identifier;
 use crate::resolve::Resolved as Book;
 use std::sync::Arc;
 
-/// The cover image, as the front cover frames it.
+/// The book's cover picture, as the printed front cover shows it: over the whole cover,
+/// bleed included (scaled to cover it, cropped evenly, never distorted), with the title
+/// and names over it only when asked.
 #[derive(Debug, Clone, Copy)]
 pub struct CoverArt {
     /// Its index in [`super::frame::Pages::images`].
     pub image: usize,
     pub width: u32,
     pub height: u32,
+    /// How far past the trim the picture reaches on every side (pt).
+    pub bleed: f32,
+    /// Set the title and names over the picture, on a white panel.
+    pub text: bool,
+}
+
+impl CoverArt {
+    /// How many of the picture's pixels fall on an inch of the printed cover.
+    pub fn dpi(&self, w: f32, h: f32) -> f32 {
+        72.0 / self.scale(w, h)
+    }
+
+    /// Points per pixel at which the picture covers `w` × `h` pt and its bleed.
+    fn scale(&self, w: f32, h: f32) -> f32 {
+        let (bw, bh) = (w + 2.0 * self.bleed, h + 2.0 * self.bleed);
+        (bw / self.width.max(1) as f32).max(bh / self.height.max(1) as f32)
+    }
 }
 
 /// The side margins: a tenth of the width, as on a title page.
@@ -36,8 +55,15 @@ const SUBTITLE: f32 = 0.042;
 const LABEL: f32 = 0.03;
 /// The back cover's description: 2.6 % of the width (11 pt on A5).
 const BLURB: f32 = 0.026;
-/// Hairlines: the ornament under the title and the picture's frame.
+/// Hairlines: the ornament under the title.
 const HAIRLINE: f32 = 0.5;
+/// The back's text starts 12 % down and its last baseline is at most 76 % down: clear of
+/// the barcode's top (about 81 % down: 25 mm over the foot margin on A5, scaling with the
+/// cover), the publisher and the ISBN below it.
+const BACK_TOP: f32 = 0.12;
+const BACK_TEXT_END: f32 = 0.76;
+/// The back's contents list and contributors: 90 % of the description's size.
+const CONTENTS_SCALE: f32 = 0.9;
 
 /// A line of text centred on `width` from `x`: the y after it.
 #[allow(clippy::too_many_arguments)]
@@ -66,16 +92,84 @@ fn small_caps(size: f32) -> TextStyle {
     }
 }
 
-/// The front cover, `w` × `h` pt.
+/// The front cover, `w` × `h` pt: the cover picture when the book has one, else (or over
+/// it, when asked) the lettering.
 pub fn front(ctx: &mut Ctx, book: &Book, w: f32, h: f32, art: Option<CoverArt>) -> Page {
+    let items = match art {
+        Some(art) => {
+            let mut items = vec![full_bleed(art, w, h)];
+            if art.text {
+                items.extend(on_panel(lettering(ctx, book, w, h, false), w));
+            }
+            items
+        }
+        None => lettering(ctx, book, w, h, true),
+    };
+    Page {
+        width: w,
+        height: h,
+        items,
+        ..Page::default()
+    }
+}
+
+/// The picture over the cover and its bleed, scaled to cover (the overflow cropped evenly
+/// on both sides by the page's bleed box).
+fn full_bleed(art: CoverArt, w: f32, h: f32) -> Item {
+    let scale = art.scale(w, h);
+    let (iw, ih) = (art.width as f32 * scale, art.height as f32 * scale);
+    Item::Image {
+        rect: Rect {
+            x: (w - iw) / 2.0,
+            y: (h - ih) / 2.0,
+            width: iw,
+            height: ih,
+        },
+        image: art.image,
+    }
+}
+
+/// Padding around lettering set over a picture: 4 % of the cover's width.
+const PANEL_PAD: f32 = 0.04;
+
+/// `items` on a white panel as wide as the measure and as tall as their glyphs reach.
+fn on_panel(items: Vec<Item>, w: f32) -> Vec<Item> {
+    let (mut top, mut bottom) = (f32::MAX, f32::MIN);
+    for i in &items {
+        if let Item::Glyphs(run) = i {
+            top = top.min(run.origin.y - run.size);
+            bottom = bottom.max(run.origin.y + run.size * 0.3);
+        } else if let Item::Rule { from, .. } = i {
+            top = top.min(from.y);
+            bottom = bottom.max(from.y);
+        }
+    }
+    if top > bottom {
+        return items;
+    }
+    let pad = w * PANEL_PAD;
+    let x = w * MARGIN - pad;
+    let mut out = vec![Item::Fill {
+        rect: Rect {
+            x,
+            y: top - pad,
+            width: w - 2.0 * x,
+            height: bottom - top + 2.0 * pad,
+        },
+        grey: 1.0,
+    }];
+    out.extend(items);
+    out
+}
+
+/// The typographic front: kicker or series, title, subtitle, a hairline, the byline, and
+/// the publisher at the foot when `publisher`.
+fn lettering(ctx: &mut Ctx, book: &Book, w: f32, h: f32, publisher: bool) -> Vec<Item> {
     let m = &book.meta;
     let (x, measure) = (w * MARGIN, w * (1.0 - 2.0 * MARGIN));
     let mut items = Vec::new();
     let label = w * LABEL;
-    let over = m
-        .kicker
-        .clone()
-        .or_else(|| m.series.as_ref().map(|s| s.name.clone()));
+    let over = m.kicker.clone().or_else(|| book.words.series.clone());
     if let Some(k) = over {
         centred(
             ctx,
@@ -141,7 +235,7 @@ pub fn front(ctx: &mut Ctx, book: &Book, w: f32, h: f32, art: Option<CoverArt>) 
         );
     }
     let foot = h - w * MARGIN;
-    if let Some(p) = &m.publisher {
+    if let (true, Some(p)) = (publisher, &m.publisher) {
         centred(
             ctx,
             &mut items,
@@ -153,56 +247,7 @@ pub fn front(ctx: &mut Ctx, book: &Book, w: f32, h: f32, art: Option<CoverArt>) 
             label,
         );
     }
-    if let Some(art) = art {
-        let top = y + label;
-        let bottom = foot - label * 2.5;
-        items.extend(framed(art, x, top, measure, bottom - top));
-    }
-    Page {
-        width: w,
-        height: h,
-        items,
-        ..Page::default()
-    }
-}
-
-/// The cover image fitted into the box (its proportions kept, centred), with a hairline
-/// frame; nothing when the box is too small to show a picture.
-fn framed(art: CoverArt, x: f32, y: f32, width: f32, height: f32) -> Vec<Item> {
-    if height < width * 0.2 || art.width == 0 || art.height == 0 {
-        return vec![];
-    }
-    let aspect = art.height as f32 / art.width as f32;
-    let (w, h) = if width * aspect <= height {
-        (width, width * aspect)
-    } else {
-        (height / aspect, height)
-    };
-    let rect = Rect {
-        x: x + (width - w) / 2.0,
-        y: y + (height - h) / 2.0,
-        width: w,
-        height: h,
-    };
-    let corner = |x: f32, y: f32| Point { x, y };
-    let (x0, y0, x1, y1) = (rect.x, rect.y, rect.x + w, rect.y + h);
-    let mut out = vec![Item::Image {
-        rect,
-        image: art.image,
-    }];
-    for (a, b) in [
-        (corner(x0, y0), corner(x1, y0)),
-        (corner(x1, y0), corner(x1, y1)),
-        (corner(x1, y1), corner(x0, y1)),
-        (corner(x0, y1), corner(x0, y0)),
-    ] {
-        out.push(Item::Rule {
-            from: a,
-            to: b,
-            thickness: HAIRLINE,
-        });
-    }
-    out
+    items
 }
 
 /// The back cover, `w` × `h` pt: the description, the publisher and the identifier, and
@@ -211,19 +256,85 @@ pub fn back(ctx: &mut Ctx, book: &Book, w: f32, h: f32, price: Option<&str>) -> 
     let m = &book.meta;
     let (x, measure) = (w * MARGIN, w * (1.0 - 2.0 * MARGIN));
     let mut items = Vec::new();
+    let mut y = h * BACK_TOP;
+    // What the back offers, while it fits above the publisher and the barcode.
+    let room = h * BACK_TEXT_END;
+    let size = w * BLURB;
+    let label = w * LABEL;
+    let mut put = |ctx: &mut Ctx, text: &str, style: TextStyle, step: f32, y: &mut f32| {
+        // Justified where words can space out; a list of names (no breaks inside them)
+        // ragged, or its lines would gape.
+        let align = if style.hyphenate {
+            Align::Justify
+        } else {
+            Align::Left
+        };
+        // A paragraph that does not fit whole is left out, never cut.
+        let set = lines(ctx, text, style, measure, align);
+        if *y + step * set.len().saturating_sub(1) as f32 > room {
+            *y = f32::INFINITY;
+            return;
+        }
+        for l in set {
+            items.extend(line_items(l, x, *y));
+            *y += step;
+        }
+    };
     if let Some(d) = &m.description {
-        let size = w * BLURB;
         let style = TextStyle {
             hyphenate: true,
             ..TextStyle::new(Style::Regular, size)
         };
-        let mut y = h * 0.14;
-        for l in lines(ctx, d, style, measure, Align::Justify) {
-            items.extend(line_items(l, x, y));
-            y += size * 1.3;
-        }
+        put(ctx, d, style, size * 1.3, &mut y);
+        y += size;
     }
-    let label = w * LABEL;
+    if let Some(s) = &book.words.series {
+        put(
+            ctx,
+            &s.to_lowercase(),
+            small_caps(label),
+            label * 1.5,
+            &mut y,
+        );
+        y += label;
+    }
+    // A booklet's contents: each piece's title and byline, as a reader picks one up to see.
+    if book.pieces.len() > 1 {
+        put(
+            ctx,
+            "in this booklet",
+            small_caps(label),
+            label * 1.6,
+            &mut y,
+        );
+        for p in &book.pieces {
+            let title = p.title.as_deref().unwrap_or(&p.label);
+            let line = match p.byline.first() {
+                Some(by) => format!("{title} · {by}"),
+                None => title.to_string(),
+            };
+            let style = TextStyle::new(Style::Regular, size * CONTENTS_SCALE);
+            put(ctx, &line, style, size * CONTENTS_SCALE * 1.35, &mut y);
+        }
+        y += size;
+    }
+    // Everyone the book credits, beyond the names on the front.
+    let others: Vec<&str> = book.words.people[book.words.creators..]
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect();
+    if !others.is_empty() && book.pieces.len() > 1 {
+        // No line breaks inside a name.
+        let names: Vec<String> = others.iter().map(|n| n.replace(' ', "\u{a0}")).collect();
+        let names = match names.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        let style = TextStyle::new(Style::Italic, size * CONTENTS_SCALE);
+        let line = format!("With contributions by {names}.");
+        put(ctx, &line, style, size * CONTENTS_SCALE * 1.35, &mut y);
+    }
     let foot = h - w * MARGIN;
     let mut y = foot - label * 1.5;
     if let Some(p) = &m.publisher {
@@ -393,14 +504,21 @@ const SPINE_TEXT_MIN: f32 = 6.0 * 72.0 / 25.4;
 /// running top to bottom) and front, each panel `w` × `h`.
 pub fn wrap(ctx: &mut Ctx, book: &Book, front: &Page, back: &Page, spine: f32) -> Page {
     let (w, h) = (front.width, front.height);
-    let panel = |page: &Page, dx: f32| {
+    // Each panel is cut at the spine (a front picture's bleed must not run over it); the
+    // outer edges and the head and foot keep their bleed.
+    let panel = |page: &Page, dx: f32, from: f32| {
         Item::Group(Group {
             transform: Transform::translate(dx, 0.0),
-            clip: None,
+            clip: Some(Rect {
+                x: from,
+                y: -h,
+                width: 2.0 * w,
+                height: 3.0 * h,
+            }),
             items: Arc::new(page.items.clone()),
         })
     };
-    let mut items = vec![panel(back, 0.0), panel(front, w + spine)];
+    let mut items = vec![panel(back, 0.0, -w), panel(front, w + spine, 0.0)];
     if spine >= SPINE_TEXT_MIN {
         let m = &book.meta;
         // The creators' names, as on any spine (not "Edited by …").

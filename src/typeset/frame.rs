@@ -277,6 +277,9 @@ pub enum Item {
     },
     /// An image stretched over `rect` (index into [`Pages::images`]).
     Image { rect: Rect, image: usize },
+    /// A rectangle filled with a grey (0 is black, 1 white paper): the panel a cover's title
+    /// is set on over a picture, the ground of the EPUB's drawn cover.
+    Fill { rect: Rect, grey: f32 },
     /// A clickable area jumping to a place in this document.
     Link { rect: Rect, dest: Destination },
     /// A clickable area opening a URI.
@@ -681,6 +684,10 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
         Item::Image { rect: r, image } => Item::Image {
             rect: rect(r),
             image,
+        },
+        Item::Fill { rect: r, grey } => Item::Fill {
+            rect: rect(r),
+            grey,
         },
         Item::Link { rect: r, dest } => Item::Link {
             rect: rect(r),
