@@ -1816,7 +1816,8 @@ fn a_footnote_taller_than_the_page_runs_on_over_the_pages_after_it_every_word_se
         w.location.as_ref().and_then(|l| l.pos).map(|p| p.line),
         Some(9)
     );
-    let text = all_text(&pages)
+    // The note areas' text (a word hyphenated at a line's end reads whole).
+    let text = note_area_text(&pages, 10.5 * 0.8)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
@@ -1825,7 +1826,10 @@ fn a_footnote_taller_than_the_page_runs_on_over_the_pages_after_it_every_word_se
         let s = format!("Sentence {k} of");
         match text[at..].find(&s) {
             Some(i) => at += i + s.len(),
-            None => panic!("{s:?} is missing or out of order"),
+            None => panic!(
+                "{s:?} is missing or out of order: {}",
+                &text[at..(at + 300).min(text.len())]
+            ),
         }
     }
     assert!(text[at..].contains("The end."));
@@ -2823,4 +2827,59 @@ fn pdf_ua_mode_refuses_a_figure_without_alt_a_skipped_heading_and_a_headerless_t
         "{}",
         xmp(&pdf)
     );
+}
+
+#[test]
+fn a_hyphen_reads_as_a_soft_hyphen_and_no_line_end_space_crosses_the_margin() {
+    // Found measuring issue 21: on the tagged PDF typoqual read almost no hyphenated lines
+    // (the discretionary hyphen's ActualText was empty) and hundreds of overfull ones (the
+    // word space kept at a line's end was drawn as a space glyph past the margin).
+    let para = "Extraordinarily comprehensive understanding notwithstanding, the \
+        representatives' circumstances necessitated uncharacteristically straightforward \
+        accommodations. "
+        .repeat(12);
+    let dir = book(
+        "soft-hyphen",
+        &[
+            (
+                "book.toml",
+                "title = \"Hyphens\"\nlang = \"en\"\n[pdf]\npage-width = \"100mm\"\n",
+            ),
+            ("01-a.md", &format!("{PIECE}{para}\n\n{para}\n")),
+        ],
+    );
+    let o = folio(&dir, &["build", "book", "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = dir.join("out/hyphens.pdf");
+    // PyMuPDF (what typoqual reads with) keeps the soft hyphen; poppler drops it, which
+    // joins the word again, as a soft hyphen should. Each line: the right edge of its last
+    // character (a space included), then its text.
+    let script = "import sys, pymupdf\n\
+        for page in pymupdf.open(sys.argv[1]):\n\
+        \x20   for b in page.get_text('rawdict')['blocks']:\n\
+        \x20       for l in b.get('lines', []):\n\
+        \x20           cs = [c for s in l['spans'] for c in s['chars']]\n\
+        \x20           t = ''.join(c['c'] for c in cs).rstrip(' ').encode('unicode_escape').decode()\n\
+        \x20           print('%.2f' % cs[-1]['bbox'][2], t)\n";
+    let o = Command::new("python3")
+        .args(["-c", script])
+        .arg(&pdf)
+        .output()
+        .expect("python3 with pymupdf is needed");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    let soft = text.lines().filter(|l| l.ends_with("\\xad")).count();
+    let hard = text.lines().filter(|l| l.ends_with('-')).count();
+    assert!(
+        soft >= 3 && hard == 0,
+        "{soft} soft hyphens, {hard} hard:\n{text}"
+    );
+    // Every line's last character (its line-end space too) ends inside the text block (a
+    // 100 mm page, margins 15 and 21 mm; a hyphen or punctuation may hang a little).
+    let right = mm(100.0) - mm(15.0) + 3.0;
+    for line in text.lines() {
+        let (x, t) = line.split_once(' ').unwrap_or((line, ""));
+        let x: f32 = x.parse().unwrap();
+        assert!(x <= right, "{t:?} ends at {x} pt, past {right}");
+    }
 }

@@ -6,12 +6,14 @@
 //! literal strings, and each glyph's TJ adjustment turns the font's `/W` advance into the
 //! frame's advance. A glyph whose text ends in word spaces is followed by the font's space
 //! glyph (mapped to U+0020), which absorbs the gap, so every text extractor sees a real
-//! space between words.
+//! space between words; at a line's end, where no gap is left, the glyph carries its space
+//! in an `/ActualText` instead (a space glyph there would reach past the margin).
 //! The content of the book's structure elements is marked content with an MCID
 //! ([`super::tags::Marker`]); furniture (running heads, folios, marks), rules and anything
 //! outside every tag are artifacts. A glyph whose text differs from what its font's
-//! ToUnicode map says (a discretionary hyphen, a small capital standing for a capital
-//! elsewhere) is wrapped in a span with `/ActualText`, so the page reads as written.
+//! ToUnicode map says (a discretionary hyphen, which reads as the soft hyphen U+00AD it
+//! is; a small capital standing for a capital elsewhere) is wrapped in a span with
+//! `/ActualText`, so the page reads as written.
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -19,7 +21,7 @@ use std::sync::Arc;
 use super::PdfError;
 use super::font::EmbeddedFont;
 use super::tags::{Content, Marker, Record};
-use crate::typeset::frame::{GlyphRun, Group, Item, Page, SOFT_HYPHEN};
+use crate::typeset::frame::{GlyphRun, Group, Item, Page};
 
 /// TJ adjustments and coordinates are rounded to thousandths: far below any device's
 /// resolution, and the stream stays short and free of float noise.
@@ -338,8 +340,7 @@ impl Writer<'_> {
             self.nums(&[f64::from(h)], "Tz");
             self.tz = h;
         }
-        // TJ numbers are thousandths of an em of text space, which Tz scales horizontally.
-        let per_1000 = 1000.0 / (f64::from(run.size) * f64::from(h) / 100.0);
+        let per_1000 = per_1000(run);
         let glyphs = &run.glyphs[range];
         let mut i = 0;
         while i < glyphs.len() {
@@ -353,7 +354,7 @@ impl Writer<'_> {
                 let wanted = f64::from(g.advance) * per_1000;
                 let own = font.width_1000(g.id);
                 let spaces = g.text.trailing_spaces();
-                match font.space.filter(|_| spaces > 0) {
+                match font.space.filter(|_| space_drawn(font, run, g)) {
                     Some(space) => {
                         self.glyph(font.gid(g.id), 0.0, &mut open);
                         let space_w = font.width_1000(space);
@@ -402,31 +403,50 @@ impl Writer<'_> {
     }
 }
 
-/// The text glyph `g` stands for, when its font's ToUnicode map says otherwise: a
-/// discretionary hyphen stands for nothing, a glyph met with another text first (a small
-/// capital that is a capital here and a lower-case letter there; the further glyphs of a
-/// cluster) for its own. `None`: the map is right. Compared as bytes (this runs for every
-/// glyph of the book, twice).
-fn actual_text<'g>(font: &EmbeddedFont, g: &'g crate::typeset::frame::Glyph) -> Option<&'g str> {
+/// The text glyph `g` of `run` stands for, when what is drawn would read otherwise: its
+/// font's ToUnicode map says another text (a discretionary hyphen, read as the soft hyphen
+/// it is; a small capital that is a capital here and a lower-case letter there; the
+/// further glyphs of a cluster), or it ends a line in a word space that has no room to be
+/// drawn as a space glyph (see [`space_drawn`]). `None`: the page reads right as drawn.
+/// Compared as bytes (this runs for every glyph of the book, twice).
+fn actual_text<'g>(
+    font: &EmbeddedFont,
+    run: &GlyphRun,
+    g: &'g crate::typeset::frame::Glyph,
+) -> Option<&'g str> {
     let bytes = g.text.as_bytes();
-    // (Byte by byte: a slice comparison is a call to `memcmp` for every glyph.)
-    let soft = bytes.len() == SOFT_HYPHEN.len()
-        && bytes[0] == SOFT_HYPHEN.as_bytes()[0]
-        && bytes[1] == SOFT_HYPHEN.as_bytes()[1];
-    let want: &[u8] = if soft {
-        b""
-    } else {
-        match g.text.base_len() {
-            0 => bytes,
-            base => &bytes[..base],
-        }
-    };
+    let base = g.text.base_len();
+    if base < bytes.len() && !space_drawn(font, run, g) {
+        return Some(g.text.as_str());
+    }
+    let want: &[u8] = if base == 0 { bytes } else { &bytes[..base] };
     if font.maps_to(g.id, want) {
         return None;
     }
     // `want` ends on a character boundary: it is the whole text or the text before its
     // trailing spaces.
     Some(&g.text.as_str()[..want.len()])
+}
+
+/// Whether glyph `g`'s trailing word spaces are drawn as the font's space glyph after it:
+/// only where its advance leaves them at least half their width. At a line's end it does
+/// not (the space is not set), and a space glyph there would reach past the margin: the
+/// glyph then carries its spaces in an `/ActualText` instead.
+fn space_drawn(font: &EmbeddedFont, run: &GlyphRun, g: &crate::typeset::frame::Glyph) -> bool {
+    let spaces = g.text.trailing_spaces();
+    let Some(space) = font.space.filter(|_| spaces > 0) else {
+        return false;
+    };
+    let gap = f64::from(g.advance) * per_1000(run) - font.width_1000(g.id);
+    gap >= 0.5 * spaces as f64 * font.width_1000(space)
+}
+
+/// Thousandths of an em of text space per pt of advance, for `run`'s size and horizontal
+/// scale (TJ numbers are thousandths of an em, which Tz scales horizontally).
+fn per_1000(run: &GlyphRun) -> f64 {
+    // 100 % = no scaling; a non-positive scale is treated as none.
+    let h = if run.hscale > 0.0 { run.hscale } else { 100.0 };
+    1000.0 / (f64::from(run.size) * f64::from(h) / 100.0)
 }
 
 /// The stretches of a run to write as one marked-content sequence each, in order: glyphs
@@ -475,7 +495,7 @@ impl<'g> Iterator for Segments<'g, '_> {
             return Some((start..n, None));
         }
         for i in start..n {
-            if let Some(text) = actual_text(self.font, &self.run.glyphs[i]) {
+            if let Some(text) = actual_text(self.font, self.run, &self.run.glyphs[i]) {
                 if i == start {
                     self.at = i + 1;
                     return Some((i..i + 1, Some(text)));

@@ -84,15 +84,14 @@ pub(super) struct Prepared {
 /// instead of growing by doubling, copied each time.
 const BYTES_PER_ITEM: usize = 3;
 
-/// Interword glue as fractions of the font's space: stretch ⅖, shrink ⅕ (TeX gives ½ and
-/// ⅓ to Computer Modern's wider space). EB Garamond's space is narrow (0.2 em), so a fully
-/// shrunk space stays at 0.16 em; less stretch makes the line breaker prefer a hyphen or a
-/// tighter line to a loose one. Measured with typoqual (mean |dev| from natural, interview /
-/// 200,000-word novel): stretch ½ 13.2 % / 15.1 %, ⅖ 12.1 % / 13.6 %, ⅓ 10.6 % / 12.5 %
-/// but with 14 % hyphenated lines; ⅖ keeps hyphens near LaTeX's rate. Font expansion adds
-/// flexibility on top.
-const SPACE_STRETCH: f32 = 0.4;
-const SPACE_SHRINK: f32 = 0.2;
+/// Interword glue as fractions of the font's space: stretch ½, shrink ⅓, as TeX and
+/// fontspec give them. Since font expansion takes each line's adjustment first (see
+/// `linebreak::Line`), the glue moves only on lines the fonts cannot set alone, and more of
+/// it lets the line breaker avoid a hyphen. Measured with typoqual on the novel at 6 × 9 in
+/// (BENCH.md; 2 % expansion, hyphen penalty 150): stretch ⅖ and shrink ⅕ gave 11.0 % mean
+/// deviation from natural spacing and 11.8 % hyphenated lines, ½ and ⅓ 11.1 % and 7.6 %.
+const SPACE_STRETCH: f32 = 0.5;
+const SPACE_SHRINK: f32 = 0.333;
 /// Ragged lines (titles, pull quotes): spaces never stretch when set; the line breaker
 /// sees 3 em of stretch per line so it balances line lengths (TeX's `\rightskip` trick).
 const RAGGED_STRETCH_EM: f32 = 3.0;

@@ -25,6 +25,9 @@ pub(super) struct Pass {
     /// When the last active node would be dropped because nothing fits, break there
     /// anyway (TeX's artificial demerits, §854): an overfull line of unbreakable material.
     pub rescue: bool,
+    /// Words may be hyphenated (breaks at discretionary hyphens are taken). TeX's first
+    /// pass (`\pretolerance`) has none: a paragraph that sets well without hyphens gets none.
+    pub hyphenate: bool,
 }
 
 /// A feasible break reached by some path, with the best path's demerits.
@@ -84,6 +87,10 @@ pub(super) fn optimum(para: &Para, pass: Pass) -> Option<Vec<usize>> {
         let Some(brk) = para.break_at(pos) else {
             continue;
         };
+        // A discretionary hyphen adds its width at the break; an explicit one does not.
+        if !pass.hyphenate && brk.flagged && brk.width > 0.0 {
+            continue;
+        }
         cands.clear();
         let count = active.len();
         let mut kept = 0;

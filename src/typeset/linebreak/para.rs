@@ -136,6 +136,12 @@ impl<'a> Para<'a> {
         fin(self.params.tolerance)
     }
 
+    /// The first pass's tolerance, or `None` for no first pass.
+    pub fn pretolerance(&self) -> Option<f64> {
+        let p = fin(self.params.pretolerance);
+        (p >= 0.0).then_some(p)
+    }
+
     pub fn emergency_stretch(&self) -> f64 {
         fin(self.params.emergency_stretch).max(0.0)
     }
@@ -269,9 +275,14 @@ impl<'a> Para<'a> {
                     overfull: false,
                 };
             }
-            let stretch = s.stretch + s.expand + extra;
-            let badness = if stretch > 0.0 {
-                let r = shortfall / stretch;
+            // The fonts take the shortfall first (see `set`): what the reader sees is the
+            // spaces' share.
+            let spaces = (shortfall - s.expand).max(0.0);
+            let stretch = s.stretch + extra;
+            let badness = if spaces <= 0.0 {
+                0.0
+            } else if stretch > 0.0 {
+                let r = spaces / stretch;
                 (100.0 * r * r * r).min(INF_BAD)
             } else {
                 INF_BAD
@@ -289,9 +300,11 @@ impl<'a> Para<'a> {
                 overfull: false,
             }
         } else if shortfall < 0.0 {
-            let shrink = s.shrink + s.expand;
-            let r = if shrink > 0.0 {
-                shortfall / shrink
+            let spaces = (shortfall + s.expand).min(0.0);
+            let r = if spaces >= 0.0 {
+                0.0
+            } else if s.shrink > 0.0 {
+                spaces / s.shrink
             } else {
                 f64::NEG_INFINITY
             };
@@ -380,28 +393,25 @@ impl<'a> Para<'a> {
         if shortfall > 0.0 {
             if s.fil > 0.0 {
                 fil_ratio = shortfall / s.fil;
-            } else if s.stretch + s.expand > 0.0 {
-                let r = shortfall / (s.stretch + s.expand);
-                if r <= 1.0 {
-                    ratio = r;
-                    expansion_ratio = if s.expand > 0.0 { r } else { 0.0 };
-                } else {
-                    // Fonts stop at their limit; glue takes the rest.
-                    expansion_ratio = if s.expand > 0.0 { 1.0 } else { 0.0 };
-                    if s.stretch > 0.0 {
-                        ratio = (shortfall - s.expand) / s.stretch;
-                    }
+            } else {
+                // The fonts first, up to their limit; the spaces take the rest.
+                let by_fonts = shortfall.min(s.expand);
+                if s.expand > 0.0 {
+                    expansion_ratio = by_fonts / s.expand;
+                }
+                if s.stretch > 0.0 {
+                    ratio = (shortfall - by_fonts) / s.stretch;
                 }
             }
         } else if shortfall < 0.0 {
-            let shrink = s.shrink + s.expand;
-            let r = if shrink > 0.0 {
-                (shortfall / shrink).max(-1.0)
-            } else {
-                -1.0
-            };
-            ratio = if s.shrink > 0.0 { r } else { 0.0 };
-            expansion_ratio = if s.expand > 0.0 { r } else { 0.0 };
+            // Shrinking: the fonts first too; the spaces at most to their limit.
+            let by_fonts = shortfall.max(-s.expand);
+            if s.expand > 0.0 {
+                expansion_ratio = by_fonts / s.expand;
+            }
+            if s.shrink > 0.0 {
+                ratio = ((shortfall - by_fonts) / s.shrink).max(-1.0);
+            }
         }
         Line {
             start: start.min(brk.pos),

@@ -169,8 +169,10 @@ fn a_hyphen_is_taken_only_when_it_pays() {
     ];
     items.extend([word(10.0), hyphen(), word(10.0), space()]);
     items.extend(words(&[10.0]));
+    // (No first pass without hyphens here: its own test is below.)
     let params = Params {
         final_hyphen_demerits: 0.0,
+        pretolerance: -1.0,
         ..plain(62.0)
     };
     let lines = linebreak(&items, &params);
@@ -216,8 +218,9 @@ fn protrusion_lets_a_line_fit() {
 }
 
 #[test]
-fn expansion_shares_the_adjustment_with_glue() {
-    // 2 × 50 + 5 = 105 on a measure of 100: glue shrinks 1.5, fonts 2 % of 100 = 2.
+fn expansion_takes_the_adjustment_before_the_spaces() {
+    // 2 × 50 + 5 = 105 on a measure of 102: fonts shrink 2 % of 100 = 2 first, the glue
+    // the last 1 of its 1.5.
     let items = words(&[50.0, 50.0, 30.0]);
     let params = Params {
         expansion: 0.02,
@@ -225,11 +228,19 @@ fn expansion_shares_the_adjustment_with_glue() {
     };
     let line = &linebreak(&items, &params)[0];
     assert_eq!(line.end, 3);
-    // r = −3 / 3.5 for both glue and fonts.
-    assert_eq!(line.ratio, line.expansion_ratio);
-    assert_eq!(line.ratio, (-3.0f64 / 3.5) as f32);
-    assert_eq!(line.scale, (1.0 - 0.02 * 3.0f64 / 3.5) as f32);
-    // Beyond r = 1 fonts stop at +2 % and glue takes the rest.
+    assert_eq!(line.expansion_ratio, -1.0);
+    assert_eq!(line.ratio, (-1.0f64 / 1.5) as f32);
+    assert_eq!(line.scale, 0.98);
+    // Within the fonts' reach the spaces keep their natural width: 2 × 50 + 5 on 104.
+    let line = &linebreak(
+        &items,
+        &Params {
+            expansion: 0.02,
+            ..plain(104.0)
+        },
+    )[0];
+    assert_eq!((line.end, line.ratio, line.expansion_ratio), (3, 0.0, -0.5));
+    // Beyond their limit fonts stop at +2 % and glue takes the rest.
     let items = words(&[20.0, 20.0, 300.0]);
     let params = Params {
         expansion: 0.02,
@@ -239,6 +250,47 @@ fn expansion_shares_the_adjustment_with_glue() {
     assert_eq!((line.end, line.expansion_ratio, line.scale), (3, 1.0, 1.02));
     // 60 − 45 = 15 pt: fonts take 0.8, glue 14.2 of its 3 pt of stretch.
     assert!((line.ratio - 14.2 / 3.0).abs() < 1e-5, "{line:?}");
+}
+
+#[test]
+fn a_paragraph_that_sets_well_without_hyphens_gets_none() {
+    // TeX's first pass (\pretolerance 100): "10 10 10 10 10-10 10" on 62 pt sets as
+    // 10 10 10 10 10|10 10 at badness 30 without the hyphen; with no first pass the free
+    // hyphen (penalty 0) wins at badness 4.
+    let mut items = vec![
+        word(10.0),
+        space(),
+        word(10.0),
+        space(),
+        word(10.0),
+        space(),
+    ];
+    items.extend([
+        word(10.0),
+        Item::Penalty {
+            width: 4.0,
+            hang_right: 0.0,
+            penalty: 0.0,
+            flagged: true,
+        },
+        word(10.0),
+        space(),
+    ]);
+    items.extend(words(&[10.0]));
+    let params = Params {
+        final_hyphen_demerits: 0.0,
+        ..plain(62.0)
+    };
+    let lines = linebreak(&items, &params);
+    assert!(lines.iter().all(|l| !l.hyphenated), "{lines:?}");
+    let lines = linebreak(
+        &items,
+        &Params {
+            pretolerance: -1.0,
+            ..params
+        },
+    );
+    assert!(lines[0].hyphenated, "{lines:?}");
 }
 
 #[test]
