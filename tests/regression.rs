@@ -2883,3 +2883,69 @@ fn a_hyphen_reads_as_a_soft_hyphen_and_no_line_end_space_crosses_the_margin() {
         assert!(x <= right, "{t:?} ends at {x} pt, past {right}");
     }
 }
+
+#[test]
+fn a_pull_quote_never_moves_past_the_heading_after_it_nor_a_figure_unindents_the_text() {
+    // Composition (issue 21): a pull quote written at the end of a section waited for the
+    // next paragraph and was set after the next section's heading; a paragraph after a
+    // figure that moved was set flush left, as if it opened a section.
+    let para = "The projector hums in the dark while the village watches the screen, and the \
+        children in the front row lean forward every time the music changes.";
+    let dir = book(
+        "pq-heading",
+        &[
+            ("book.toml", "title = \"Quotes\"\nlang = \"en\"\n"),
+            (
+                "01-a.md",
+                &format!(
+                    "{PIECE}{para}\n\n{para}\n\n::: pullquote\nThe village watches the screen.\n:::\n\n\
+                     ## The Second Part\n\n{para}\n\n![A square at night.](images/plaza.jpg \"The square.\")\n\n\
+                     Afterwards the square empties slowly. {para}\n"
+                ),
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("book/images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/festival/images/plaza-screen.jpg",
+        dir.join("book/images/plaza.jpg"),
+    )
+    .unwrap();
+    let (pages, _) = typeset(&dir);
+    let lines: Vec<(usize, f32, String)> = pages
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| body_lines(p).into_iter().map(move |(y, t)| (i, y, t)))
+        .collect();
+    let at = |w: &str| {
+        lines
+            .iter()
+            .position(|(_, _, t)| t.contains(w))
+            .unwrap_or_else(|| panic!("{w:?} not set: {lines:?}"))
+    };
+    assert!(
+        at("The village watches the screen.") < at("The Second Part"),
+        "the pull quote stays in its section: {lines:?}"
+    );
+    // The paragraph after the figure keeps its indent: its first glyph is an em in from
+    // the left edge of the lines around it.
+    let (page, y, _) = &lines[at("Afterwards the square")];
+    let gs = glyphs(&pages.pages[*page]);
+    let starts = |y: f32| {
+        gs.iter()
+            .filter(|g| (g.y - y).abs() < 0.5)
+            .map(|g| g.x0)
+            .fold(f32::INFINITY, f32::min)
+    };
+    let left = lines
+        .iter()
+        .filter(|(p, _, _)| p == page)
+        .map(|(_, y, _)| starts(*y))
+        .fold(f32::INFINITY, f32::min);
+    assert!(
+        starts(*y) > left + 5.0,
+        "indented: {} against {left}",
+        starts(*y)
+    );
+}

@@ -55,6 +55,17 @@ fn plain(measure: f32) -> Params {
     }
 }
 
+/// "10 10 10 10-10 10": three words of 10 pt, a fourth split by `hyphen`, then one more.
+fn split_word(hyphen: Item) -> Vec<Item> {
+    let mut items = Vec::new();
+    for _ in 0..3 {
+        items.extend([word(10.0), space()]);
+    }
+    items.extend([word(10.0), hyphen, word(10.0), space()]);
+    items.extend(words(&[10.0]));
+    items
+}
+
 fn ends(lines: &[Line]) -> Vec<usize> {
     lines.iter().map(|l| l.end).collect()
 }
@@ -158,17 +169,8 @@ fn a_hyphen_is_taken_only_when_it_pays() {
     assert!(lines.iter().all(|l| !l.hyphenated), "{lines:?}");
     // A decent line either way: "10 10 10 10|10 10" breaks at the space after the split
     // word with badness 30 (1568 demerits) rather than at its hyphen with badness 4
-    // (188 + 50² = 2688); without the hyphen penalty the hyphen would win.
-    let mut items = vec![
-        word(10.0),
-        space(),
-        word(10.0),
-        space(),
-        word(10.0),
-        space(),
-    ];
-    items.extend([word(10.0), hyphen(), word(10.0), space()]);
-    items.extend(words(&[10.0]));
+    // (188 + 150² = 22688); without the hyphen penalty the hyphen would win.
+    let mut items = split_word(hyphen());
     // (No first pass without hyphens here: its own test is below.)
     let params = Params {
         final_hyphen_demerits: 0.0,
@@ -257,26 +259,12 @@ fn a_paragraph_that_sets_well_without_hyphens_gets_none() {
     // TeX's first pass (\pretolerance 100): "10 10 10 10 10-10 10" on 62 pt sets as
     // 10 10 10 10 10|10 10 at badness 30 without the hyphen; with no first pass the free
     // hyphen (penalty 0) wins at badness 4.
-    let mut items = vec![
-        word(10.0),
-        space(),
-        word(10.0),
-        space(),
-        word(10.0),
-        space(),
-    ];
-    items.extend([
-        word(10.0),
-        Item::Penalty {
-            width: 4.0,
-            hang_right: 0.0,
-            penalty: 0.0,
-            flagged: true,
-        },
-        word(10.0),
-        space(),
-    ]);
-    items.extend(words(&[10.0]));
+    let items = split_word(Item::Penalty {
+        width: 4.0,
+        hang_right: 0.0,
+        penalty: 0.0,
+        flagged: true,
+    });
     let params = Params {
         final_hyphen_demerits: 0.0,
         ..plain(62.0)
