@@ -317,6 +317,11 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                 h.write(&(dest.page as u64).to_le_bytes());
                 float(h, dest.y);
             }
+            Item::GoTo { rect: r, target } => {
+                h.write_u32(10);
+                rect(h, r);
+                h.write_u32(*target);
+            }
             Item::UriLink { rect: r, uri } => {
                 h.write_u32(5);
                 rect(h, r);

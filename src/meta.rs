@@ -144,6 +144,16 @@ pub struct RawMeta {
     epub: Option<toml::Value>,
     hyphenation: Option<toml::Value>,
     print: Option<toml::Value>,
+    /// The reading order: only in `book.toml`.
+    pieces: Option<Vec<String>>,
+    /// mdBook's book.toml: `[book]` (title, authors, description, language, src) is read;
+    /// its other tables (`[build]`, `[output.*]`, `[preprocessor.*]`, `[rust]`) are
+    /// mdBook's own business and are left alone.
+    book: Option<toml::Value>,
+    build: Option<toml::Value>,
+    output: Option<toml::Value>,
+    preprocessor: Option<toml::Value>,
+    rust: Option<toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -178,6 +188,7 @@ pub const KEYS: &[&str] = &[
     "epub",
     "hyphenation",
     "print",
+    "pieces",
 ];
 
 /// The syntax of a metadata block.
@@ -386,18 +397,44 @@ pub fn resolve(
             });
         }
     }
+    let src = match &raw.book {
+        Some(book) => mdbook(book, &mut meta, block, &mut errors),
+        None => None,
+    };
+    // mdBook's own tables: allowed (and left alone) in book.toml only.
+    let mdbook_tables = raw.book.is_some()
+        || raw.build.is_some()
+        || raw.output.is_some()
+        || raw.preprocessor.is_some()
+        || raw.rust.is_some();
     let settings = RawSettings {
         pdf: raw.pdf,
         epub: raw.epub,
         hyphenation: raw.hyphenation,
         print: raw.print,
+        pieces: raw.pieces,
+        src,
     };
     let has_settings = settings.pdf.is_some()
         || settings.epub.is_some()
         || settings.hyphenation.is_some()
-        || settings.print.is_some();
-    if has_settings && !allow_settings {
-        for key in ["pdf", "epub", "hyphenation", "print"] {
+        || settings.print.is_some()
+        || settings.pieces.is_some()
+        || settings.src.is_some();
+    if (has_settings || mdbook_tables) && !allow_settings {
+        let keys = [
+            "pdf",
+            "epub",
+            "hyphenation",
+            "print",
+            "pieces",
+            "book",
+            "build",
+            "output",
+            "preprocessor",
+            "rust",
+        ];
+        for key in keys {
             if find_key(block.content(), key).is_some() {
                 errors.push(
                     block
@@ -412,6 +449,50 @@ pub fn resolve(
     } else {
         Err(errors)
     }
+}
+
+/// mdBook's `[book]` table: its title, authors, description and language fill what
+/// folio's own keys leave unset; its `src` (the chapters' folder) is returned. Its other
+/// keys (`multilingual`, `text-direction`) change nothing here.
+fn mdbook(
+    book: &toml::Value,
+    meta: &mut Metadata,
+    block: &Block,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let text = |k: &str| book.get(k).and_then(|v| v.as_str()).map(str::trim);
+    if meta.title.is_none() {
+        meta.title = non_empty(text("title").map(String::from));
+    }
+    if meta.description.is_none() {
+        meta.description = non_empty(text("description").map(String::from));
+    }
+    if meta.lang.is_none()
+        && let Some(lang) = text("language")
+    {
+        match crate::lang::check(lang) {
+            Ok(tag) => meta.lang = Some(tag),
+            Err(why) => errors.push(
+                block
+                    .error_at_key("language", format!("invalid language tag `{lang}`: {why}"))
+                    .hint("use a BCP 47 tag such as `en`, `en-US`, `es` or `pt-BR`"),
+            ),
+        }
+    }
+    if meta.creators.is_empty()
+        && let Some(authors) = book.get("authors").and_then(|v| v.as_array())
+    {
+        meta.creators = authors
+            .iter()
+            .filter_map(|a| a.as_str().map(str::trim).filter(|a| !a.is_empty()))
+            .map(|name| Creator {
+                name: name.to_string(),
+                file_as: None,
+                role: Role::Author,
+            })
+            .collect();
+    }
+    non_empty(text("src").map(String::from)).filter(|s| s != ".")
 }
 
 fn non_empty(s: Option<String>) -> Option<String> {

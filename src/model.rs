@@ -51,6 +51,9 @@ pub struct Book {
     pub settings: crate::settings::Settings,
     /// The folder the book was loaded from (covers and images resolve against it).
     pub root: PathBuf,
+    /// The book folder as the user named it: `sources` are paths inside it, and a piece's
+    /// path relative to it is what links between pieces name.
+    pub folder: PathBuf,
 }
 
 /// One piece: an interview, an essay, a chapter.
@@ -361,6 +364,25 @@ pub fn edit_inlines(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut [In
                 }
             }
             Block::CodeBlock { .. } | Block::Break { .. } => {}
+        }
+    }
+}
+
+/// Calls `f` on every block of `blocks` and on the blocks nested in them (quotes, lists,
+/// definitions, footnotes), depth first, for passes that change a block in place.
+pub fn blocks_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+    for b in blocks {
+        f(b);
+        match b {
+            Block::PullQuote { content, .. }
+            | Block::BlockQuote { content, .. }
+            | Block::FootnoteDef { content, .. } => blocks_mut(content, f),
+            Block::List { items, .. } => items.iter_mut().for_each(|i| blocks_mut(i, f)),
+            Block::DefinitionList { items, .. } => items
+                .iter_mut()
+                .flat_map(|(_, defs)| defs.iter_mut())
+                .for_each(|d| blocks_mut(d, f)),
+            _ => {}
         }
     }
 }

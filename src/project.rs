@@ -9,6 +9,10 @@
 use crate::diag::{DiagResult, Diagnostic, line_col};
 use std::path::{Component, Path, PathBuf};
 
+/// mdBook's table of contents: a file of that name is read for the order of the pieces,
+/// never as a piece.
+pub const SUMMARY: &str = "SUMMARY.md";
+
 /// The largest file folio reads (a manuscript, an image, a font): 256 MB, far beyond any
 /// book's file, and a bound on the memory a file can claim (the check is repeated while
 /// reading, for a file that grows).
@@ -89,25 +93,66 @@ impl Project {
         }
     }
 
-    /// The Markdown files of the book, in reading order (file name order), as display paths.
-    pub fn pieces(&self) -> DiagResult<Vec<PathBuf>> {
+    /// The Markdown files of folder `sub` of the book (the book folder itself for `None`),
+    /// in file name order, as display paths; never `SUMMARY.md`, which is a table of
+    /// contents, not a piece. A single-file project is its file.
+    pub fn markdown_files(&self, sub: Option<&str>) -> DiagResult<Vec<PathBuf>> {
         if self.single_file.is_some() {
             return Ok(vec![self.given.clone()]);
         }
-        let entries = std::fs::read_dir(&self.root).map_err(|e| {
+        let dir = match sub {
+            Some(s) => self.folder_inside(s)?,
+            None => self.root.clone(),
+        };
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
             vec![
                 Diagnostic::error(format!("cannot read the book folder: {}", io_reason(&e)))
                     .in_file(&self.given),
             ]
         })?;
+        let shown = sub.map_or_else(|| self.given.clone(), |s| self.given.join(s));
         let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.file_name())
             .filter(|n| Path::new(n).extension().is_some_and(|e| e == "md"))
-            .map(|n| self.given.join(n))
+            .filter(|n| n.to_str() != Some(SUMMARY))
+            .map(|n| shown.join(n))
             .collect();
         files.sort();
         Ok(files)
+    }
+
+    /// `SUMMARY.md` in folder `sub` of the book, if there is one (never for a single file).
+    pub fn summary(&self, sub: Option<&str>) -> Option<PathBuf> {
+        let shown = sub.map_or_else(|| self.given.clone(), |s| self.given.join(s));
+        let p = shown.join(SUMMARY);
+        (self.single_file.is_none() && p.is_file()).then_some(p)
+    }
+
+    /// A chapter `rel` (as a summary or `pieces = [...]` names it) in folder `sub`, as a
+    /// display path, once it is known to be a file inside the book folder.
+    pub fn chapter(&self, sub: Option<&str>, rel: &str) -> Result<PathBuf, Diagnostic> {
+        let inside = match sub {
+            Some(s) => format!("{}/{rel}", s.trim_end_matches('/')),
+            None => rel.to_string(),
+        };
+        self.resolve(&inside, "chapter")?;
+        Ok(self.given.join(inside))
+    }
+
+    /// The folder `sub` of the book, canonical, when it is one inside the book folder.
+    fn folder_inside(&self, sub: &str) -> DiagResult<PathBuf> {
+        let p = self.root.join(sub);
+        match p.canonicalize() {
+            Ok(real) if real.starts_with(&self.root) && real.is_dir() => Ok(real),
+            _ => Err(vec![
+                Diagnostic::error(format!(
+                    "the chapters' folder `{sub}` (`src` in book.toml) is not a folder inside the book"
+                ))
+                .in_file(self.given.join("book.toml"))
+                .hint("name a folder of the book, as mdBook's `src = \"src\"`"),
+            ]),
+        }
     }
 
     /// `book.toml` in the book folder, if there is one (never for a single file).

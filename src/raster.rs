@@ -215,7 +215,11 @@ impl Painter<'_> {
                 }
             }
             // Printer's marks lie outside the trim; links and tags are not drawn.
-            Item::Mark { .. } | Item::Link { .. } | Item::UriLink { .. } | Item::Tag(_) => {}
+            Item::Mark { .. }
+            | Item::Link { .. }
+            | Item::UriLink { .. }
+            | Item::GoTo { .. }
+            | Item::Tag(_) => {}
             Item::Group(g) => {
                 let inner = at.then(&g.transform);
                 let mask = match &g.clip {

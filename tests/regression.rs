@@ -2949,3 +2949,174 @@ fn a_pull_quote_never_moves_past_the_heading_after_it_nor_a_figure_unindents_the
         starts(*y)
     );
 }
+
+/// An mdBook-style book: book.toml in mdBook's form, a SUMMARY.md whose order is not the
+/// files' name order, chapters without front matter that open with `# Title`, links
+/// between them as mdBook authors write them.
+fn mdbook_book(name: &str) -> PathBuf {
+    book(
+        name,
+        &[
+            (
+                "book.toml",
+                "[book]\ntitle = \"Tiny Tool\"\nauthors = [\"Ann Writer\"]\nlanguage = \"en\"\nsrc = \".\"\n\n[output.html]\ndefault-theme = \"light\"\n",
+            ),
+            (
+                "SUMMARY.md",
+                "# Summary\n\n[Introduction](README.md)\n\n# Using it\n\n- [Getting started](zeta.md)\n  - [Windows](guide/windows.md)\n- [Draft]()\n\n[Glossary](alpha.md)\n",
+            ),
+            (
+                "README.md",
+                "# Introduction\n\nWelcome. See [getting started](zeta.md) and [the setup](guide/windows.html#setup).\n",
+            ),
+            (
+                "zeta.md",
+                "# Getting Started\n\nInstall it.\n\n## Later section\n\nText. [Up](#later-section) and [missing](nowhere.md).\n",
+            ),
+            (
+                "guide/windows.md",
+                "# Windows\n\n## Setup\n\nClick [back](../zeta.md).\n",
+            ),
+            ("alpha.md", "# Glossary\n\nTerm\n: Meaning.\n"),
+        ],
+    )
+}
+
+#[test]
+fn an_mdbook_book_is_read_in_its_summarys_order_with_headings_as_titles() {
+    // Any real Markdown book (issue 25): files were read in name order (a book written for
+    // mdBook had to be renamed, which broke its links), SUMMARY.md was read as a piece,
+    // mdBook's book.toml was refused, and a chapter opening with `# Title` had "no title".
+    let dir = mdbook_book("mdbook-order");
+    let project = Project::open(&dir.join("book")).unwrap();
+    let loaded = folio::markdown::load(&project).unwrap();
+    let titles: Vec<String> = loaded
+        .book
+        .pieces
+        .iter()
+        .map(|p| p.meta.title.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Introduction", "Getting Started", "Windows", "Glossary"]
+    );
+    assert!(
+        !loaded
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("no title")),
+        "{:?}",
+        loaded.warnings
+    );
+    assert_eq!(loaded.book.meta.title.as_deref(), Some("Tiny Tool"));
+    assert_eq!(loaded.book.meta.creators[0].name, "Ann Writer");
+    let (pages, _) = typeset(&dir);
+    let text = all_text(&pages);
+    // The title is the opening's, not a body heading too.
+    assert_eq!(
+        text.matches("Getting Started").count(),
+        2,
+        "contents and opening: {text}"
+    );
+}
+
+#[test]
+fn links_between_pieces_lead_there_in_both_outputs_and_a_broken_one_is_said() {
+    // Issue 25: a link to another piece (`other.md`, `other.md#anchor`, `other.html`) was
+    // dropped in the PDF and left unresolved in the EPUB; a link to nothing was silent.
+    let dir = mdbook_book("mdbook-links");
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("this link leads nowhere: `nowhere.md` is not a piece of the book")
+            && err.contains("zeta.md:7:"),
+        "{err}"
+    );
+    let epub = dir.join("out/tiny-tool.epub");
+    let intro = epub_entry(&epub, "OEBPS/introduction.xhtml");
+    assert!(intro.contains("href=\"getting-started.xhtml\""), "{intro}");
+    assert!(intro.contains("href=\"windows.xhtml#setup\""), "{intro}");
+    let windows = epub_entry(&epub, "OEBPS/windows.xhtml");
+    assert!(
+        windows.contains("href=\"getting-started.xhtml\""),
+        "{windows}"
+    );
+    let zeta = epub_entry(&epub, "OEBPS/getting-started.xhtml");
+    assert!(
+        zeta.contains("href=\"getting-started.xhtml#later-section\""),
+        "{zeta}"
+    );
+    assert!(zeta.contains("missing"), "the broken link's text is kept");
+    // The PDF: each internal link is an annotation going to the page its target is on.
+    let (pages, _) = typeset(&dir);
+    let page_of = |w: &str| {
+        pages
+            .pages
+            .iter()
+            .position(|p| page_text(p).starts_with(w) || page_text(p).contains(&format!("\n{w}\n")))
+            .unwrap_or_else(|| panic!("{w}"))
+    };
+    let links: Vec<(usize, usize)> = pages
+        .pages
+        .iter()
+        .enumerate()
+        .flat_map(|(i, p)| {
+            content(p).into_iter().filter_map(move |item| match item {
+                Item::Link { dest, .. } => Some((i, dest.page)),
+                _ => None,
+            })
+        })
+        .collect();
+    let intro_page = page_of("Introduction");
+    for to in [page_of("Getting Started"), page_of("Windows")] {
+        assert!(links.contains(&(intro_page, to)), "{links:?}");
+    }
+}
+
+#[test]
+fn web_addresses_are_percent_encoded_and_break_after_their_punctuation() {
+    // Issue 25: a URL holding a space, a backtick or `[` went into the EPUB's href as
+    // written (epubcheck RSC-020); a long URL in running text stretched the line before it.
+    let long = "https://example.com/very/long/path/to/some/documentation/page/that/goes/on/and/on?query=value&other=thing";
+    let dir = book(
+        "urls",
+        &[
+            ("book.toml", "title = \"Addresses\"\nlang = \"en\"\n"),
+            (
+                "01-a.md",
+                &format!(
+                    "{PIECE}See [the page](<https://example.com/some path/a`b[c].html>) and read it at <{long}> \
+                     before anything else, since everything else depends on it.\n"
+                ),
+            ),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let x = epub_entry(&dir.join("out/addresses.epub"), "OEBPS/a-piece.xhtml");
+    assert!(
+        x.contains("href=\"https://example.com/some%20path/a%60b%5Bc%5D.html\""),
+        "{x}"
+    );
+    let (pages, _) = typeset(&dir);
+    let lines: Vec<String> = pages
+        .pages
+        .iter()
+        .flat_map(body_lines)
+        .map(|(_, t)| t)
+        .collect();
+    let first = lines
+        .iter()
+        .find(|l| l.contains("example.com/very"))
+        .unwrap();
+    assert!(
+        !first.contains("other=thing"),
+        "the address breaks inside: {lines:?}"
+    );
+    assert_inside_the_text_block(&pages);
+    assert!(
+        lines.iter().all(|l| !l.trim_end().ends_with('\u{ad}')),
+        "without a hyphen: {lines:?}"
+    );
+}

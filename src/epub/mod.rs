@@ -117,15 +117,10 @@ pub fn epub_cached(
 
     // Content documents.
     let hrefs = piece_hrefs(book.pieces.iter().map(|p| p.slug.as_str()));
-    let anchors: HashMap<String, String> = book
-        .anchors
-        .iter()
-        .map(|(anchor, (piece, _))| (anchor.clone(), hrefs[*piece].clone()))
-        .collect();
     let markers = pagebreak::Markers::of(pages);
     let ctx = xhtml::Ctx {
         book,
-        anchors: &anchors,
+        hrefs: &hrefs,
         images: &images,
         markers: &markers,
     };
@@ -137,7 +132,7 @@ pub fn epub_cached(
     let mut docs = Vec::new();
     // A piece's XHTML is made again only when something it is made from changed (in
     // `folio watch`, an edit touches one piece; the rest come from the last build).
-    let shared = shared_key(book, &anchors, &images);
+    let shared = shared_key(book, &hrefs, &images);
     let mut made: HashMap<u64, Arc<PieceDoc>> = HashMap::new();
     for (i, (piece, href)) in book.pieces.iter().zip(&hrefs).enumerate() {
         let key = piece_key(shared, book, i, &piece.lang, &markers);
@@ -451,24 +446,22 @@ fn image(
 }
 
 /// What every piece's XHTML depends on beyond the piece: the book's metadata (pieces
-/// inherit it), the number of pieces, the heading anchors and the images' places.
-fn shared_key(
-    book: &Resolved,
-    anchors: &HashMap<String, String>,
-    images: &HashMap<String, String>,
-) -> u64 {
+/// inherit it), the pieces' files, where the book's links lead and the images' places.
+fn shared_key(book: &Resolved, hrefs: &[String], images: &HashMap<String, String>) -> u64 {
     let mut h = crate::hash::Fnv::new();
     h.write(format!("{:?}", book.meta).as_bytes());
-    h.write(&(book.pieces.len() as u64).to_le_bytes());
-    for map in [anchors, images] {
-        let mut entries: Vec<(&String, &String)> = map.iter().collect();
-        entries.sort();
-        for (k, v) in entries {
-            h.write(k.as_bytes());
-            h.write(&[0]);
-            h.write(v.as_bytes());
-            h.write(&[0]);
-        }
+    for href in hrefs {
+        h.write(href.as_bytes());
+        h.write(&[0]);
+    }
+    h.write(format!("{:?}", book.targets).as_bytes());
+    let mut entries: Vec<(&String, &String)> = images.iter().collect();
+    entries.sort();
+    for (k, v) in entries {
+        h.write(k.as_bytes());
+        h.write(&[0]);
+        h.write(v.as_bytes());
+        h.write(&[0]);
     }
     h.finish()
 }

@@ -14,9 +14,8 @@ use std::collections::HashMap;
 /// What every piece's writer needs from the whole book.
 pub struct Ctx<'a> {
     pub book: &'a Resolved,
-    /// Heading anchor → href of the document holding it (resolves `#id` links across
-    /// pieces).
-    pub anchors: &'a HashMap<String, String>,
+    /// Each piece's document, by piece: where the book's internal links lead.
+    pub hrefs: &'a [String],
     /// Figure `src` as written → href of the image inside the package.
     pub images: &'a HashMap<String, String>,
     /// Where the printed pages begin.
@@ -40,8 +39,6 @@ pub fn page(lang: &str, title: &str, body_type: &str, body: &str) -> String {
         esc(title)
     )
 }
-
-pub use crate::escape::xml_id;
 
 /// The cover page. With a cover image: the image, labelled; without: a plain typographic
 /// cover (title, subtitle, byline) set by the stylesheet.
@@ -416,18 +413,21 @@ impl Writer<'_> {
         self.out += close;
     }
 
-    /// Where a link may point: the web and mail (`http`, `https`, `mailto`), or a heading of
-    /// this book (`#anchor`).
+    /// Where a link may point: the web and mail (`http`, `https`, `mailto`), or a place in
+    /// this book as the resolve stage found it (a piece, a heading in it).
     fn href(&self, url: &str) -> Option<String> {
         let url = url.trim();
-        if let Some(id) = url.strip_prefix('#') {
-            let anchor = xml_id(id);
-            let doc = self.ctx.anchors.get(&anchor)?;
-            return Some(format!("{doc}#{anchor}"));
+        if let Some(n) = crate::resolve::links::target_of(url) {
+            let target = self.ctx.book.targets.get(n)?;
+            let doc = self.ctx.hrefs.get(target.piece)?;
+            return Some(match &target.anchor {
+                Some(anchor) => format!("{doc}#{anchor}"),
+                None => doc.clone(),
+            });
         }
         let scheme = url.split(':').next()?.to_ascii_lowercase();
         (url.contains(':') && matches!(scheme.as_str(), "http" | "https" | "mailto"))
-            .then(|| url.to_string())
+            .then(|| crate::escape::url_encode(url))
     }
 
     /// The piece's footnotes: `doc-footnote` asides (Apple Books and Kindle show them as

@@ -7,6 +7,7 @@
 mod convert;
 mod fence;
 mod frontmatter;
+pub mod summary;
 
 pub use convert::slug;
 
@@ -59,7 +60,8 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         }
         None => (Metadata::default(), Settings::default()),
     };
-    let files = project.pieces()?;
+    let (files, order_warnings) = piece_files(project, &settings.order)?;
+    diags.extend(order_warnings);
     if files.is_empty() {
         return Err(vec![Diagnostic::error("the book has no pieces: no .md file in the folder")
             .in_file(&project.given)
@@ -100,7 +102,8 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
             continue;
         }
         match load_piece(path, &text, i as u32, &book_meta) {
-            Ok((piece, warnings)) => {
+            Ok((mut piece, warnings)) => {
+                relocate_figures(project, path, &mut piece);
                 cache.insert(key, (piece.clone(), warnings.clone()));
                 diags.extend(warnings);
                 pieces.push(piece);
@@ -182,6 +185,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         text_hashes,
         settings,
         root: project.root.clone(),
+        folder: project.folder(),
     };
     Ok(Loaded {
         book,
@@ -318,6 +322,9 @@ fn load_clean_piece(
     // The typographic pass both outputs share: no-break spaces where lines must not break.
     let piece_lang = piece_meta.lang.clone().unwrap_or_else(|| "en".into());
     crate::model::edit_inlines(&mut blocks, &piece_lang, &mut crate::typography::inlines);
+    if piece_meta.title.is_none() {
+        title_from_heading(&mut piece_meta, &mut blocks);
+    }
     if blocks.is_empty() {
         diags.push(
             Diagnostic::error("the manuscript is empty")
@@ -349,6 +356,132 @@ fn load_clean_piece(
         diags,
     ))
 }
+
+/// A piece in a subfolder (`guide/streaming.md`) names its images relative to its own file
+/// (`../images/buffers.svg`), as Markdown authors (and mdBook) do: such a path is made
+/// relative to the book folder. A path that names a file only relative to the book folder
+/// (folio's older rule) is kept.
+fn relocate_figures(project: &Project, path: &Path, piece: &mut Piece) {
+    let dir = path
+        .parent()
+        .and_then(|d| d.strip_prefix(&project.given).ok())
+        .filter(|d| !d.as_os_str().is_empty());
+    let Some(dir) = dir else { return };
+    let blocks = std::sync::Arc::make_mut(&mut piece.blocks);
+    crate::model::blocks_mut(blocks, &mut |b| {
+        if let Block::Figure { src, .. } = b
+            && !src.contains("://")
+            && project.resolve(src, "image").is_err()
+            && let Some(inside) = crate::escape::inside(&dir.join(src.as_str()))
+            && project.resolve(&inside, "image").is_ok()
+        {
+            *src = inside;
+        }
+    });
+}
+
+/// The book's pieces in reading order, as display paths, with what is wrong with the order
+/// given: `pieces = [...]` in book.toml (a file it names that is missing is an error); else
+/// the chapters' folder's `SUMMARY.md` (a file it lists that is missing is a warning at its
+/// line, and left out, as mdBook does with a draft); else every `.md` file of the folder in
+/// name order.
+fn piece_files(
+    project: &Project,
+    order: &crate::settings::Order,
+) -> DiagResult<(Vec<PathBuf>, Vec<Diagnostic>)> {
+    let sub = order.src.as_deref();
+    if project.single_file.is_some() {
+        return Ok((project.markdown_files(None)?, vec![]));
+    }
+    if let Some(list) = &order.pieces {
+        let toml = project.given.join("book.toml");
+        let mut errors = Vec::new();
+        let mut files = Vec::new();
+        for rel in list {
+            match project.chapter(sub, rel) {
+                Ok(p) => files.push(p),
+                Err(d) => errors.push(d.in_file(&toml).hint(
+                    "`pieces` names the book's files in reading order, relative to book.toml",
+                )),
+            }
+        }
+        return if errors.is_empty() {
+            Ok((files, vec![]))
+        } else {
+            Err(errors)
+        };
+    }
+    let Some(summary) = project.summary(sub) else {
+        return Ok((project.markdown_files(sub)?, vec![]));
+    };
+    let text = project.read_text(&summary)?;
+    let dir = Path::new(sub.unwrap_or(""));
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut warnings = Vec::new();
+    for e in summary::entries(&text) {
+        // Links in a summary are relative to it; mdBook writes `.md`, some write `.html`.
+        let rel = match e.path.strip_suffix(".html") {
+            Some(stem) => format!("{stem}.md"),
+            None => e.path.clone(),
+        };
+        match project.chapter(sub, &rel) {
+            Ok(p) if files.contains(&p) => warnings.push(
+                Diagnostic::warning(format!(
+                    "`{rel}` is listed twice; it is read once, where it is first listed"
+                ))
+                .at_offset(&summary, &text, e.offset),
+            ),
+            Ok(p) => files.push(p),
+            Err(d) => warnings.push(
+                Diagnostic::warning(format!("{}; it is left out of the book", d.message))
+                    .at_offset(&summary, &text, e.offset)
+                    .hint(format!(
+                        "create `{}` or take its line out of SUMMARY.md",
+                        dir.join(&rel).display()
+                    )),
+            ),
+        }
+    }
+    if files.is_empty() {
+        return Err(vec![
+            Diagnostic::error("SUMMARY.md lists no chapter file of the book")
+                .in_file(&summary)
+                .hint("list the chapters as `- [Title](chapter.md)`, one per line"),
+        ]);
+    }
+    Ok((files, warnings))
+}
+
+/// A piece without a title in its front matter that opens with a level-1 heading (the
+/// convention of mdBook and pandoc books: `# Chapter title`) takes that heading as its title,
+/// in the contents, running heads, opening and navigation alike. When more level-1
+/// headings follow, every heading after it moves one level down, so they read as
+/// sections of the piece.
+fn title_from_heading(meta: &mut Metadata, blocks: &mut Vec<Block>) {
+    let Some(Block::Heading {
+        level: 1, content, ..
+    }) = blocks.first()
+    else {
+        return;
+    };
+    let content = content.clone();
+    blocks.remove(0);
+    meta.title = Some(crate::model::plain_text(&content)).filter(|t| !t.trim().is_empty());
+    meta.rich.title = content;
+    let more = blocks
+        .iter()
+        .any(|b| matches!(b, Block::Heading { level: 1, .. }));
+    if more {
+        for b in blocks.iter_mut() {
+            if let Block::Heading { level, .. } = b {
+                *level = (*level + 1).min(MAX_HEADING_LEVEL);
+            }
+        }
+    }
+}
+
+/// HTML's deepest heading.
+const MAX_HEADING_LEVEL: u8 = 6;
 
 /// Inline Markdown in a line of metadata (`*Ụlọ*`, "straight quotes", `--`): the inlines
 /// of its first paragraph, with the body's smart punctuation.

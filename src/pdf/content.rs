@@ -224,6 +224,8 @@ impl Writer<'_> {
                     m.annotation();
                 }
             }
+            // Turned into a `Link` by assembly; one that led nowhere is no annotation.
+            Item::GoTo { .. } => {}
             Item::Tag(t) => {
                 if let Some(m) = self.marker.as_mut() {
                     m.tag(t);

@@ -477,7 +477,7 @@ fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
             ops.push(link(space.rect(&at.apply_rect(*rect)), action));
         }
         Item::UriLink { rect, uri } => {
-            let action = Actions::uri(ascii_uri(uri));
+            let action = Actions::uri(crate::escape::url_encode(uri));
             ops.push(link(space.rect(&at.apply_rect(*rect)), action));
         }
         _ => {}
@@ -712,19 +712,6 @@ fn link(rect: PpRect, actions: Actions) -> Op {
             None,
         ),
     }
-}
-
-/// URIs are ASCII (RFC 3986); percent-encode anything else so the PDF string stays 7-bit.
-fn ascii_uri(uri: &str) -> String {
-    let mut out = String::with_capacity(uri.len());
-    for b in uri.bytes() {
-        if b.is_ascii_graphic() {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// Whole numbers as integers, the rest as reals (shorter, and exact in every reader).

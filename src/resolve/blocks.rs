@@ -428,6 +428,48 @@ pub(super) fn heading_shift(blocks: &[Block]) -> u8 {
     2u8.saturating_sub(top)
 }
 
+/// Calls `f` on every inline of `blocks` (nested blocks, cells, captions, terms and the
+/// content of emphasis, links and foreign terms included), outer before inner, in reading
+/// order: for passes that settle what an inline says (a link's target).
+pub fn inlines_mut(blocks: &mut [RBlock], f: &mut dyn FnMut(&mut Inline)) {
+    fn each(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
+        for i in list {
+            f(i);
+            match i {
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::Foreign { content, .. } => each(content, f),
+                _ => {}
+            }
+        }
+    }
+    for b in blocks {
+        match &mut b.kind {
+            Kind::Heading { content, .. }
+            | Kind::Paragraph { content, .. }
+            | Kind::Turn { content, .. } => each(content, f),
+            Kind::PullQuote { blocks, .. } | Kind::BlockQuote { blocks } => inlines_mut(blocks, f),
+            Kind::List { items, .. } => {
+                items.iter_mut().for_each(|i| inlines_mut(&mut i.blocks, f))
+            }
+            Kind::Table { header, rows, .. } => {
+                for c in header.iter_mut().chain(rows.iter_mut().flatten()) {
+                    each(&mut c.content, f);
+                }
+            }
+            Kind::Figure { caption, .. } => each(caption, f),
+            Kind::Definitions { items } => {
+                for d in items {
+                    each(&mut d.term, f);
+                    d.defs.iter_mut().for_each(|def| inlines_mut(def, f));
+                }
+            }
+            Kind::Code { .. } | Kind::Break => {}
+        }
+    }
+}
+
 /// Calls `f` on every block of `blocks` and on the blocks nested in them, depth first, in
 /// reading order (footnote definitions are not in a resolved piece's flow).
 pub fn visit<'b>(blocks: &'b [RBlock], f: &mut dyn FnMut(&'b RBlock)) {

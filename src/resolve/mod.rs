@@ -11,6 +11,7 @@
 
 mod blocks;
 mod facts;
+pub mod links;
 mod notes;
 pub mod structure;
 
@@ -24,7 +25,6 @@ use crate::diag::{DiagResult, Diagnostic};
 use crate::meta::{Identifier, Metadata};
 use crate::model::{Book, Inline, Span};
 use crate::settings::Settings;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use structure::{Attrs, Builder, FRONT, Scope};
@@ -53,9 +53,9 @@ pub struct Resolved {
     /// Every figure's image path as written, numbered by place (figure `k + 1` is
     /// `figures[k]`) in the order the book first shows them.
     pub figures: Vec<String>,
-    /// A heading's anchor → its piece and its anchor there (the first heading with that
-    /// anchor in the book: what a link `#anchor` leads to).
-    pub anchors: HashMap<String, (usize, String)>,
+    /// Where the book's internal links lead: a link's URL `folio:N` leads to `targets[N]`
+    /// (see [`links`]).
+    pub targets: Vec<links::Target>,
     /// The elements of the book, in reading order.
     pub structure: Structure,
     /// What the content offers a reader who cannot see it (or see it well).
@@ -219,11 +219,13 @@ pub fn resolve(
         };
         let (rp, w) = resolve_piece(&ctx, i, piece);
         warnings.extend(w);
-        pieces.push(Arc::new(rp));
+        pieces.push(rp);
     }
+    let (targets, w) = links::resolve(&mut pieces, book);
+    warnings.extend(w);
+    let pieces: Vec<Arc<RPiece>> = pieces.into_iter().map(Arc::new).collect();
     let front = front(book, &title, &words, inputs, one_piece);
     let figures = figure_order(&pieces);
-    let anchors = anchors(&pieces);
     let mut scopes = vec![Arc::new(front.1)];
     scopes.extend(pieces.iter().map(|p| p.scope.clone()));
     let structure = Structure {
@@ -248,7 +250,7 @@ pub fn resolve(
         front: front.0,
         pieces,
         figures,
-        anchors,
+        targets,
         structure,
         facts,
         assets,
@@ -444,20 +446,6 @@ fn figure_order(pieces: &[Arc<RPiece>]) -> Vec<String> {
                 out.push(src.clone());
             }
         });
-    }
-    out
-}
-
-/// Each heading id as written → the first piece that has it and its anchor there.
-fn anchors(pieces: &[Arc<RPiece>]) -> HashMap<String, (usize, String)> {
-    let mut out = HashMap::new();
-    for p in pieces {
-        for b in &p.blocks {
-            if let Kind::Heading { anchor, .. } = &b.kind {
-                out.entry(anchor.clone())
-                    .or_insert_with(|| (p.index, anchor.clone()));
-            }
-        }
     }
     out
 }

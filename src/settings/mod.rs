@@ -16,6 +16,10 @@ pub struct RawSettings {
     pub epub: Option<toml::Value>,
     pub hyphenation: Option<toml::Value>,
     pub print: Option<toml::Value>,
+    /// `pieces = [...]`: the reading order.
+    pub pieces: Option<Vec<String>>,
+    /// mdBook's `[book] src`: the folder the chapters (and SUMMARY.md) are in.
+    pub src: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -60,12 +64,25 @@ struct RawHyphenation {
 /// Checked settings with defaults filled in. Lengths are in pt.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Settings {
+    /// Which files are the pieces, in what order.
+    pub order: Order,
     pub pdf: PdfSettings,
     pub epub: EpubSettings,
     /// Words with their allowed breaks (`Mo-vi-mien-to`; a word without hyphens never breaks).
     pub hyphenation_exceptions: Vec<String>,
     /// The print edition, when `[print]` is in book.toml.
     pub print: Option<PrintSettings>,
+}
+
+/// Which Markdown files are the book's pieces, and in what order: `pieces = [...]` in
+/// book.toml; else the book's `SUMMARY.md` (mdBook's table of contents); else every `.md`
+/// file of the folder in name order (never `SUMMARY.md`).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Order {
+    /// The files as book.toml lists them, relative to the chapters' folder.
+    pub pieces: Option<Vec<String>>,
+    /// The chapters' folder, relative to the book folder (mdBook's `[book] src`).
+    pub src: Option<String>,
 }
 
 /// Page geometry and type for the PDF.
@@ -339,7 +356,13 @@ fn describe(v: &toml::Value) -> String {
 /// Checks the raw settings tables.
 pub fn resolve(raw: RawSettings, block: &Block) -> Result<Settings, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let mut settings = Settings::default();
+    let mut settings = Settings {
+        order: Order {
+            pieces: raw.pieces.clone(),
+            src: raw.src.clone(),
+        },
+        ..Settings::default()
+    };
     for (name, v) in [
         ("pdf", &raw.pdf),
         ("epub", &raw.epub),

@@ -329,18 +329,24 @@ fn line_items_into(line: SetLine, x: f32, y: f32, items: &mut Vec<Item>) {
     let mut open: Option<super::par::RunMark> = None;
     let close = |open: &mut Option<super::par::RunMark>, items: &mut Vec<Item>| {
         if let Some(mark) = open.take() {
-            if let Some((x0, x1, url)) = mark.link.and_then(|k| line.links.get(k))
-                && super::collect::is_web(url)
-            {
-                items.push(Item::UriLink {
-                    rect: super::frame::Rect {
-                        x: x + x0,
-                        y: y - LINK_ABOVE,
-                        width: x1 - x0,
-                        height: LINK_HEIGHT,
-                    },
-                    uri: url.clone(),
-                });
+            if let Some((x0, x1, url)) = mark.link.and_then(|k| line.links.get(k)) {
+                let rect = super::frame::Rect {
+                    x: x + x0,
+                    y: y - LINK_ABOVE,
+                    width: x1 - x0,
+                    height: LINK_HEIGHT,
+                };
+                if super::collect::is_web(url) {
+                    items.push(Item::UriLink {
+                        rect,
+                        uri: url.clone(),
+                    });
+                } else if let Some(target) = crate::resolve::links::target_of(url) {
+                    items.push(Item::GoTo {
+                        rect,
+                        target: target as u32,
+                    });
+                }
             }
             if mark.tag.is_some() {
                 items.push(Item::Tag(Tag::End));
@@ -420,7 +426,7 @@ fn block(
             level,
             written,
             content,
-            ..
+            anchor: heading_anchor,
         } => {
             let size = if *written <= 1 {
                 em * TOP_HEADING_SCALE
@@ -444,6 +450,7 @@ fn block(
                     items: tagged(b.id, Role::H(*level), items).into(),
                     break_after: FORBIDDEN,
                     anchor,
+                    id: (i == 0).then(|| heading_anchor.clone()),
                     ..Row::default()
                 });
             }

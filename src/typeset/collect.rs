@@ -101,7 +101,7 @@ pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
     for r in &mut out {
         r.tag = if r.note.is_some() {
             Some(InlineTag::Reference)
-        } else if r.link.as_deref().is_some_and(is_web) {
+        } else if r.link.as_deref().is_some_and(is_followed) {
             Some(InlineTag::Link)
         } else if r.lang != lang {
             Some(InlineTag::Lang(r.lang.as_str().into()))
@@ -222,10 +222,14 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
     }
 }
 
-/// A link the PDF can follow: to the web or to mail (a link to an anchor in the book is the
-/// EPUB's).
+/// A link the PDF can follow out of the book: to the web or to mail.
 pub fn is_web(url: &str) -> bool {
     url.starts_with("http://") || url.starts_with("https://") || url.starts_with("mailto:")
+}
+
+/// A link the PDF can follow: out of the book, or to a place in it the resolve stage found.
+pub fn is_followed(url: &str) -> bool {
+    is_web(url) || crate::resolve::links::target_of(url).is_some()
 }
 
 /// Italic inside roman, roman inside italic (emphasis within a foreign title reads upright).

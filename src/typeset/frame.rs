@@ -282,6 +282,10 @@ pub enum Item {
     Fill { rect: Rect, grey: f32 },
     /// A clickable area jumping to a place in this document.
     Link { rect: Rect, dest: Destination },
+    /// A clickable area leading to a place in the book (`targets[target]` of the resolved
+    /// book: a piece, a heading in it), which assembly turns into a [`Item::Link`] once
+    /// every page is placed.
+    GoTo { rect: Rect, target: u32 },
     /// A clickable area opening a URI.
     UriLink { rect: Rect, uri: String },
     /// Items drawn through a transform, optionally clipped: a row placed on its page (the
@@ -694,6 +698,10 @@ pub fn translate(item: Item, dx: f32, dy: f32) -> Item {
             dest,
         },
         Item::UriLink { rect: r, uri } => Item::UriLink { rect: rect(r), uri },
+        Item::GoTo { rect: r, target } => Item::GoTo {
+            rect: rect(r),
+            target,
+        },
         Item::Tag(t) => Item::Tag(t),
         Item::Group(mut g) => {
             g.transform = Transform::translate(dx, dy).then(&g.transform);

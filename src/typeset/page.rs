@@ -17,6 +17,7 @@ use super::frame::{
 use super::par::{Align, ParSpec, SetLine, set_paragraph};
 use crate::resolve::Resolved;
 use crate::settings::PdfSettings;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Everything the page builder needs besides the flows.
@@ -125,9 +126,15 @@ pub fn assemble(
             }
         }
     }
+    // Where each piece starts and each heading is set: where internal links lead.
+    let mut dests: HashMap<(usize, Option<String>), Destination> = HashMap::new();
     for (k, bp) in body.iter().enumerate() {
         let index = front_count + k;
         let flow = &flows[bp.piece];
+        dests.entry((bp.piece, None)).or_insert(Destination {
+            page: index,
+            y: 0.0,
+        });
         origins.push(page_origin(&flow.rows[bp.rows.clone()]));
         let left = g.left(index);
         let mut page = blank(g);
@@ -155,6 +162,11 @@ pub fn assemble(
                 page.items.push(placed(row, 0.0, 0.0));
             } else if !row.items.is_empty() {
                 page.items.push(placed(row, left, y));
+            }
+            if let Some(id) = &row.id {
+                dests
+                    .entry((bp.piece, Some(id.clone())))
+                    .or_insert(Destination { page: index, y });
             }
             if let Some((title, level)) = &row.anchor {
                 outline.push(OutlineEntry {
@@ -199,6 +211,7 @@ pub fn assemble(
         }
         pages.push(page);
     }
+    link_targets(&mut pages[front_count..], &book.targets, &dests);
     let page_labels = vec![
         PageLabelRange {
             start: 0,
@@ -328,6 +341,53 @@ pub fn paginate(flow: &mut PieceFlow, g: &Geometry) -> Vec<Hole> {
     }
     flow.glyphs = glyphs;
     holes
+}
+
+/// The book's internal links made real: each [`Item::GoTo`] on `pages` becomes a link to
+/// where its target was set (the piece's first page, the heading's place), or nothing when
+/// it was set nowhere. Rows are shared between builds, so a row holding such a link is
+/// copied for its page; the others are left alone.
+fn link_targets(
+    pages: &mut [Page],
+    targets: &[crate::resolve::links::Target],
+    dests: &HashMap<(usize, Option<String>), Destination>,
+) {
+    let dest = |target: u32| {
+        let t = targets.get(target as usize)?;
+        dests.get(&(t.piece, t.anchor.clone())).copied()
+    };
+    for page in pages {
+        if holds_goto(&page.items) {
+            page.items = with_links(&page.items, &dest);
+        }
+    }
+}
+
+/// Whether `items` (inside groups too) hold a [`Item::GoTo`].
+fn holds_goto(items: &[Item]) -> bool {
+    items.iter().any(|i| match i {
+        Item::GoTo { .. } => true,
+        Item::Group(g) => holds_goto(&g.items),
+        _ => false,
+    })
+}
+
+/// `items` with their `GoTo`s turned into links (or left out when they lead nowhere); the
+/// groups without one shared, not copied.
+fn with_links(items: &[Item], dest: &dyn Fn(u32) -> Option<Destination>) -> Vec<Item> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::GoTo { rect, target } => {
+                dest(*target).map(|dest| Item::Link { rect: *rect, dest })
+            }
+            Item::Group(g) if holds_goto(&g.items) => Some(Item::Group(super::frame::Group {
+                items: Arc::new(with_links(&g.items, dest)),
+                ..g.clone()
+            })),
+            other => Some(other.clone()),
+        })
+        .collect()
 }
 
 /// `row` shown with its top-left corner at (`x`, `y`).

@@ -541,7 +541,25 @@ fn extend_with(p: &mut Prepared, word: &Prepared, ri: usize, at: usize) {
     p.hyphens.extend(word.hyphens.iter().map(here));
 }
 
-/// One word (no spaces): split at explicit dashes, then at hyphenation points.
+/// Is `text` a web address (`https://…`, `www.…`)? It may break after its punctuation,
+/// without a hyphen, and is never hyphenated.
+fn is_url(text: &str) -> bool {
+    text.contains("://") || text.starts_with("www.")
+}
+
+/// Where a web address may break: after these, as Chicago and most styles allow (never
+/// between the two slashes of `://`).
+fn url_break_after(c: char, next: Option<char>) -> bool {
+    matches!(c, '/' | '.' | '?' | '&' | '=' | '#' | '_') && !(c == '/' && next == Some('/'))
+}
+
+/// The cost of breaking a web address: a little more than a hyphen, so a line breaks
+/// inside an address only where that spares it a loose line, never stretching the line
+/// before the address word by word.
+const URL_BREAK_PENALTY: f32 = 200.0;
+
+/// One word (no spaces): split at explicit dashes (and a web address after its
+/// punctuation), then at hyphenation points.
 fn word(
     ctx: &mut Ctx,
     p: &mut Prepared,
@@ -552,12 +570,17 @@ fn word(
     justify: bool,
 ) {
     let style = run.style;
-    // Parts end after an explicit hyphen or dash with letters on both sides.
+    let url = is_url(text);
+    // Parts end after an explicit hyphen or dash with letters on both sides (in a web
+    // address, after its punctuation too).
     let mut parts: Vec<&str> = Vec::new();
     let mut start = 0;
-    for (i, c) in text.char_indices() {
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
         let after = i + c.len_utf8();
-        if matches!(c, '-' | '–' | '—') && i > start && after < text.len() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let breaks = matches!(c, '-' | '–' | '—') || (url && url_break_after(c, next));
+        if breaks && i > start && after < text.len() {
             parts.push(&text[start..after]);
             start = after;
         }
@@ -572,6 +595,7 @@ fn word(
         let chars = part.chars().count();
         if justify
             && style.hyphenate
+            && !url
             && (MIN_HYPHENATE_LEN..=MAX_HYPHENATE_LEN).contains(&chars)
             && !ctx.is_name(part)
         {
@@ -644,14 +668,24 @@ fn word(
             }
         }
         if pi + 1 < n {
-            let dash_hang = protrusion_right(part, glyphs.last());
+            // After a dash, as after a hyphen; inside a web address, an unmarked break.
+            let dash = part.ends_with(['-', '–', '—']);
+            let dash_hang = if dash {
+                protrusion_right(part, glyphs.last())
+            } else {
+                0.0
+            };
             push(
                 p,
                 Item::Penalty {
                     width: 0.0,
                     hang_right: dash_hang,
-                    penalty: EX_HYPHEN_PENALTY,
-                    flagged: true,
+                    penalty: if dash {
+                        EX_HYPHEN_PENALTY
+                    } else {
+                        URL_BREAK_PENALTY
+                    },
+                    flagged: dash,
                 },
                 None,
                 None,

@@ -1,0 +1,199 @@
+//! Links: where each link of the book leads, decided once for both outputs.
+//!
+//! A link to the web or to mail stays as written. A link inside the book — to a heading
+//! of its piece (`#anchor`), to another piece (`other.md`, `guide/other.md#anchor`, and
+//! `other.html`, as mdBook authors write it), relative to the piece's file — becomes
+//! `folio:N`, `N` indexing [`super::Resolved::targets`]: the EPUB links to the piece's file
+//! and the heading's id, the PDF to the page and place the heading is set on. A link that
+//! leads nowhere keeps its text and is a located warning, never dropped silently.
+
+use super::RPiece;
+use super::blocks::{Kind, inlines_mut, visit};
+use crate::diag::Diagnostic;
+use crate::escape::percent_decode;
+use crate::model::{Book, Inline};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// A place in the book an internal link leads to: a piece, and a heading's anchor in it
+/// (`None`: the piece's start).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    pub piece: usize,
+    pub anchor: Option<String>,
+}
+
+/// What a resolved internal link's URL starts with; the rest is its target's index.
+pub const SCHEME: &str = "folio:";
+
+/// The target index of a resolved internal link's URL, if it is one.
+pub fn target_of(url: &str) -> Option<usize> {
+    url.strip_prefix(SCHEME)?.parse().ok()
+}
+
+/// Schemes a link may leave the book by (written as they are).
+const EXTERNAL: &[&str] = &["http", "https", "mailto", "ftp", "tel", "news"];
+
+/// Resolves every link of `pieces` (their blocks and notes) in place; the targets the
+/// internal ones index, and a warning for each link that leads nowhere.
+pub fn resolve(pieces: &mut [RPiece], book: &Book) -> (Vec<Target>, Vec<Diagnostic>) {
+    let names: Vec<String> = pieces
+        .iter()
+        .map(|p| relative(book, p.span.file as usize))
+        .collect();
+    let anchors: Vec<Vec<String>> = pieces.iter().map(heading_anchors).collect();
+    let mut targets: Vec<Target> = Vec::new();
+    let mut index: HashMap<Target, usize> = HashMap::new();
+    let mut warnings = Vec::new();
+    for (k, piece) in pieces.iter_mut().enumerate() {
+        let here = Here {
+            piece: k,
+            names: &names,
+            anchors: &anchors,
+        };
+        let mut each = |i: &mut Inline| {
+            let Inline::Link { url, span, .. } = i else {
+                return;
+            };
+            match here.target(url) {
+                Lead::Out => {}
+                Lead::In(t) => {
+                    let n = *index.entry(t.clone()).or_insert_with(|| {
+                        targets.push(t);
+                        targets.len() - 1
+                    });
+                    *url = format!("{SCHEME}{n}");
+                }
+                Lead::Nowhere(why) => warnings.push(
+                    book.locate(
+                        Diagnostic::warning(format!("this link leads nowhere: {why}")),
+                        *span,
+                    )
+                    .hint("link to a piece of the book (`chapter.md`, `chapter.md#heading`), a heading (`#heading`) or a web address; the text is kept without a link"),
+                ),
+            }
+        };
+        inlines_mut(&mut piece.blocks, &mut each);
+        for note in &mut piece.notes {
+            inlines_mut(&mut note.blocks, &mut each);
+        }
+    }
+    (targets, warnings)
+}
+
+/// Where a link leads.
+enum Lead {
+    /// Out of the book (the web, mail) or already resolved: left as written.
+    Out,
+    In(Target),
+    Nowhere(String),
+}
+
+/// What a piece's links are resolved against.
+struct Here<'a> {
+    piece: usize,
+    /// Each piece's file, relative to the book folder (`/`-separated).
+    names: &'a [String],
+    /// Each piece's heading anchors.
+    anchors: &'a [Vec<String>],
+}
+
+impl Here<'_> {
+    fn target(&self, url: &str) -> Lead {
+        let url = url.trim();
+        if url.starts_with(SCHEME) {
+            return Lead::Out;
+        }
+        if let Some((scheme, _)) = url.split_once(':')
+            && !scheme.contains(['/', '#', '.'])
+        {
+            return if EXTERNAL.contains(&scheme.to_ascii_lowercase().as_str()) {
+                Lead::Out
+            } else {
+                Lead::Nowhere(format!("`{scheme}:` addresses are not followed"))
+            };
+        }
+        let (path, fragment) = match url.split_once('#') {
+            Some((p, f)) => (p, Some(percent_decode(f))),
+            None => (url, None),
+        };
+        let piece = if path.is_empty() {
+            self.piece
+        } else {
+            match self.piece_named(&percent_decode(path)) {
+                Some(k) => k,
+                None => return Lead::Nowhere(format!("`{path}` is not a piece of the book")),
+            }
+        };
+        let Some(f) = fragment.filter(|f| !f.is_empty()) else {
+            return Lead::In(Target {
+                piece,
+                anchor: None,
+            });
+        };
+        if let Some(a) = self.anchor_in(piece, &f) {
+            return Lead::In(Target {
+                piece,
+                anchor: Some(a),
+            });
+        }
+        // `#heading` alone: a heading of another piece will do (the first that has it).
+        if path.is_empty()
+            && let Some((k, a)) =
+                (0..self.names.len()).find_map(|k| Some((k, self.anchor_in(k, &f)?)))
+        {
+            return Lead::In(Target {
+                piece: k,
+                anchor: Some(a),
+            });
+        }
+        let name = &self.names[piece];
+        Lead::Nowhere(format!("`{name}` has no heading `#{f}`"))
+    }
+
+    /// The piece whose file `path` names, relative to this piece's file (`.html` read as
+    /// `.md`, as mdBook's readers write links to its rendered pages).
+    fn piece_named(&self, path: &str) -> Option<usize> {
+        let path = match path.strip_suffix(".html") {
+            Some(stem) => format!("{stem}.md"),
+            None => path.to_string(),
+        };
+        let dir = Path::new(&self.names[self.piece])
+            .parent()
+            .unwrap_or(Path::new(""));
+        let wanted = crate::escape::inside(&dir.join(path))?;
+        self.names.iter().position(|n| *n == wanted)
+    }
+
+    /// The anchor of piece `k` that `fragment` names: as written, or as folio makes a
+    /// heading's id from it (lower case, spaces as hyphens).
+    fn anchor_in(&self, k: usize, fragment: &str) -> Option<String> {
+        let anchors = &self.anchors[k];
+        let slug = crate::escape::xml_id(&fragment.to_lowercase().replace(' ', "-"));
+        [fragment.to_string(), crate::escape::xml_id(fragment), slug]
+            .into_iter()
+            .find(|f| anchors.contains(f))
+    }
+}
+
+/// The heading anchors of a piece, in order.
+fn heading_anchors(piece: &RPiece) -> Vec<String> {
+    let mut out = Vec::new();
+    visit(&piece.blocks, &mut |b| {
+        if let Kind::Heading { anchor, .. } = &b.kind {
+            out.push(anchor.clone());
+        }
+    });
+    out
+}
+
+/// Source `file`'s path relative to the book folder (`/`-separated).
+fn relative(book: &Book, file: usize) -> String {
+    let p = book
+        .sources
+        .get(file)
+        .map(PathBuf::as_path)
+        .unwrap_or(Path::new(""));
+    let rel = p.strip_prefix(&book.folder).unwrap_or(p);
+    crate::escape::inside(rel).unwrap_or_default()
+}
