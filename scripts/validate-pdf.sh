@@ -21,7 +21,7 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764000000}"
 cargo build -q --bin folio
 status=0
 for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival \
-  tests/fixtures/programme tests/fixtures/conversations; do
+  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook; do
   name="$(basename "$book")"
   # Every book also gets its print edition (print PDF, imposed booklet) and the festival a
   # perfect-bound run with its wrap cover: every file is checked the same way.

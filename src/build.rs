@@ -531,6 +531,7 @@ fn low_resolution(
         page.walk(&mut |item, at| {
             if let crate::typeset::frame::Item::Image { rect, image } = item
                 && let Some(img) = pages.images.get(*image)
+                && !img.is_vector()
             {
                 let r = at.apply_rect(*rect);
                 let dpi = img.width as f32 / (r.width / 72.0);
@@ -627,11 +628,13 @@ fn resolve(
     fonts: &crate::typeset::font::FontSet,
 ) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
     let families = fonts.families();
+    let code_family = fonts.code_family();
     crate::resolve::resolve(
         book,
         assets,
         &crate::resolve::Inputs {
             families: &families,
+            code_family: &code_family,
         },
     )
 }

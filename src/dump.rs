@@ -216,6 +216,17 @@ pub fn inlines(is: &[Inline]) -> String {
                 let _ = write!(out, "[^{label}={number}]");
             }
             Inline::LineBreak { .. } => out.push('⏎'),
+            Inline::Script { sup, content, .. } => {
+                let _ = write!(
+                    out,
+                    "{}{{{}}}",
+                    if *sup { "^" } else { "_" },
+                    inlines(content)
+                );
+            }
+            Inline::Anchor { id, .. } => {
+                let _ = write!(out, "{{#{id}}}");
+            }
         }
     }
     out

@@ -1,5 +1,5 @@
-//! Images for the PDF: JPEG and PNG bytes in → [`Image`] (size, and pixels ready for a PDF
-//! image XObject) out.
+//! Images for the PDF: JPEG, PNG and SVG bytes in → [`Image`] (size, and pixels ready for a
+//! PDF image XObject, or a drawing for a form XObject) out.
 //!
 //! JPEG data goes into the PDF unchanged (`DCTDecode`): only its header is read, for the
 //! size and the number of colour components — no second lossy pass. PNG is inflated and
@@ -30,17 +30,110 @@ pub enum Pixels {
         samples: Vec<u8>,
         alpha: Option<Vec<u8>>,
     },
+    /// An SVG drawing, rewritten by usvg with its text as outlines (in the book's fonts),
+    /// for the PDF to draw as vectors; its size in CSS pixels (96 to the inch).
+    Svg {
+        svg: std::sync::Arc<str>,
+        size: (f32, f32),
+    },
 }
 
-/// Decodes JPEG or PNG bytes; the error says what is wrong in a reader's words.
+impl Image {
+    /// The width the drawing asks to be printed at (pt), for a vector image; a raster
+    /// image has only pixels (its printed size follows the figure's resolution).
+    pub fn natural_width(&self) -> Option<f32> {
+        match &self.pixels {
+            Pixels::Svg { size, .. } => Some(size.0 * CSS_PX),
+            _ => None,
+        }
+    }
+
+    /// Whether the image is drawn as vectors (it has no resolution to fall short of).
+    pub fn is_vector(&self) -> bool {
+        matches!(self.pixels, Pixels::Svg { .. })
+    }
+}
+
+/// Points per CSS pixel (a CSS pixel is 1/96 in).
+const CSS_PX: f32 = 72.0 / 96.0;
+
+/// Decodes JPEG, PNG or SVG bytes; the error says what is wrong in a reader's words.
 pub fn decode(bytes: &[u8]) -> Result<Image, String> {
     if bytes.starts_with(&[0xFF, 0xD8]) {
         jpeg(bytes)
     } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
         png(bytes)
+    } else if is_svg(bytes) {
+        svg(bytes)
     } else {
-        Err("not a JPEG or PNG image".into())
+        Err(match other_format(bytes) {
+            Some(f) => format!(
+                "a {f} image, which folio does not read: convert it to PNG (or JPEG for a photograph)"
+            ),
+            None => "not a JPEG, PNG or SVG image".into(),
+        })
     }
+}
+
+/// Whether `bytes` look like an SVG file (an `<svg` element near the start, after any XML
+/// declaration, comments or doctype).
+fn is_svg(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(SVG_SNIFF_BYTES)];
+    let text = String::from_utf8_lossy(head);
+    text.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+        && text.contains("<svg")
+}
+
+/// How far into a file its `<svg` element is looked for.
+const SVG_SNIFF_BYTES: usize = 4096;
+
+/// The name of a raster format folio does not read, from its signature.
+fn other_format(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"GIF8") {
+        Some("GIF")
+    } else if bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        Some("WebP")
+    } else if bytes.starts_with(b"II*\0") || bytes.starts_with(b"MM\0*") {
+        Some("TIFF")
+    } else if bytes.starts_with(b"BM") {
+        Some("BMP")
+    } else if bytes
+        .get(4..12)
+        .is_some_and(|b| b == b"ftypavif" || b == b"ftypheic")
+    {
+        Some("AVIF/HEIC")
+    } else {
+        None
+    }
+}
+
+/// An SVG drawing: parsed by usvg with the book's body font for its text (so a label looks
+/// like the book), then written back with the text as outlines.
+fn svg(bytes: &[u8]) -> Result<Image, String> {
+    let mut options = usvg::Options::default();
+    let db = options.fontdb_mut();
+    for face in crate::typeset::font::embedded_faces() {
+        db.load_font_data(face.to_vec());
+    }
+    let family = crate::typeset::font::EMBEDDED_FAMILY;
+    db.set_serif_family(family);
+    db.set_sans_serif_family(family);
+    db.set_monospace_family(family);
+    options.font_family = family.to_string();
+    let tree = usvg::Tree::from_data(bytes, &options)
+        .map_err(|e| format!("the SVG cannot be read: {e}"))?;
+    let size = tree.size();
+    let svg = tree.to_string(&usvg::WriteOptions::default());
+    Ok(Image {
+        width: size.width().ceil().max(1.0) as u32,
+        height: size.height().ceil().max(1.0) as u32,
+        pixels: Pixels::Svg {
+            svg: svg.into(),
+            size: (size.width(), size.height()),
+        },
+    })
 }
 
 /// A JPEG's size and colour components from its frame header, after checking its

@@ -219,6 +219,10 @@ fn image_hash(img: &crate::image::Image) -> u64 {
                 h.write(a);
             }
         }
+        crate::image::Pixels::Svg { svg, .. } => {
+            h.write(&[2]);
+            h.write(svg.as_bytes());
+        }
     }
     h.finish()
 }

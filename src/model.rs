@@ -212,6 +212,17 @@ pub enum Inline {
     LineBreak {
         span: Span,
     },
+    /// Superscript (`<sup>`) or subscript (`<sub>`) text: `x<sup>2</sup>`, `H<sub>2</sub>O`.
+    Script {
+        sup: bool,
+        content: Vec<Inline>,
+        span: Span,
+    },
+    /// A place links may lead to (`<a id="name"></a>`): nothing shown.
+    Anchor {
+        id: String,
+        span: Span,
+    },
 }
 
 /// Words of a piece's text that stand for its title where it has none (contents, outline,
@@ -304,6 +315,8 @@ impl Inline {
             | Inline::Link { span, .. }
             | Inline::Foreign { span, .. }
             | Inline::FootnoteRef { span, .. }
+            | Inline::Script { span, .. }
+            | Inline::Anchor { span, .. }
             | Inline::LineBreak { span } => *span,
         }
     }
@@ -338,6 +351,7 @@ pub fn edit_inlines(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut [In
                 }
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
+                | Inline::Script { content, .. }
                 | Inline::Link { content, .. } => inl(content, lang, f),
                 _ => {}
             }
@@ -424,6 +438,7 @@ pub fn walk_inline_list<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
         match i {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
+            | Inline::Script { content, .. }
             | Inline::Link { content, .. }
             | Inline::Foreign { content, .. } => walk_inline_list(content, f),
             _ => {}
@@ -444,9 +459,10 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             Inline::Text { text, .. } | Inline::Code { text, .. } => out.push_str(text),
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
+            | Inline::Script { content, .. }
             | Inline::Link { content, .. }
             | Inline::Foreign { content, .. } => push_plain(content, out),
-            Inline::FootnoteRef { .. } => {}
+            Inline::FootnoteRef { .. } | Inline::Anchor { .. } => {}
             Inline::LineBreak { .. } => out.push(' '),
         }
     }

@@ -3120,3 +3120,212 @@ fn web_addresses_are_percent_encoded_and_break_after_their_punctuation() {
         "without a hyphen: {lines:?}"
     );
 }
+
+#[test]
+fn code_keeps_its_spaces_tabs_and_columns_and_wraps_with_a_mark() {
+    // Issue 25: code was set in the text face with runs of spaces collapsed (carets under a
+    // compiler error and directory trees fell apart), a tab was a small gap, a long line ran
+    // past the margin, and a listing could be split one line per page.
+    let long = "x".repeat(150);
+    let dir = book(
+        "code",
+        &[(
+            "01-a.md",
+            &format!(
+                "{PIECE}Text with `a  b` inline.\n\n```text\nerror: x\n  |\n3 |     let v = y;\n  |         ^^^^^ here\nall:\n\tcc -o tally main.c\n{long}\n```\n"
+            ),
+        )],
+    );
+    let (pages, warnings) = typeset(&dir);
+    assert!(
+        !warnings.iter().any(|w| w.message.contains("no glyph")),
+        "{warnings:?}"
+    );
+    let mono = pages
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("JetBrainsMono"))
+        .expect("the code face is embedded");
+    let gs: Vec<Drawn> = pages.pages.iter().flat_map(glyphs).collect();
+    let code: Vec<&Drawn> = gs.iter().filter(|g| g.font == mono).collect();
+    assert!(!code.is_empty());
+    // The caret run starts under `y`: same x in the monospaced grid.
+    let x_of = |t: &str, nth: usize| {
+        code.iter()
+            .filter(|g| g.text.trim_end() == t)
+            .nth(nth)
+            .map(|g| g.x0)
+            .unwrap()
+    };
+    // (`3 |     let v = y;` over `  |         ^^^^^`: the first caret is column 12, `v`.)
+    assert!(
+        (x_of("v", 0) - x_of("^", 0)).abs() < 0.01,
+        "carets under their mark"
+    );
+    // The tab goes to column 4: `cc` starts four columns after the line's left edge.
+    let cell = x_of("l", 0) - x_of("3", 0); // `3 |     let`: 8 columns from `3` to `l`
+    let left = x_of("3", 0);
+    assert!(
+        (x_of("c", 0) - left - cell / 2.0).abs() < 0.5,
+        "a tab is four columns"
+    );
+    // The long line wraps inside the measure, its continuation marked with an arrow.
+    assert_inside_the_text_block(&pages);
+    assert!(gs.iter().any(|g| g.text == "→"), "a continuation mark");
+    // Inline code keeps its two spaces: `a` and `b` three cells apart... in the code face.
+    let a = code.iter().find(|g| g.text.starts_with('a')).unwrap();
+    let b = code.iter().find(|g| g.text.starts_with('b')).unwrap();
+    assert!((b.x0 - a.x0) / (cell / 8.0) > 2.5, "two spaces kept");
+}
+
+#[test]
+fn svg_figures_are_vectors_in_the_pdf_and_svg_in_the_epub() {
+    // Issue 25: an SVG figure was refused ("not a JPEG or PNG image").
+    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"200\" height=\"100\" viewBox=\"0 0 200 100\">\
+        <rect x=\"10\" y=\"10\" width=\"80\" height=\"40\" fill=\"none\" stroke=\"black\"/>\
+        <text x=\"20\" y=\"35\" font-family=\"sans-serif\" font-size=\"12\">Read</text></svg>";
+    let dir = book(
+        "svg",
+        &[
+            ("book.toml", "title = \"Diagrams\"\nlang = \"en\"\n"),
+            ("images/d.svg", svg),
+            (
+                "01-a.md",
+                &format!("{PIECE}Text.\n\n![A box labelled Read](images/d.svg)\n\nMore.\n"),
+            ),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = std::fs::read(dir.join("out/diagrams.pdf")).unwrap();
+    let text = String::from_utf8_lossy(&pdf);
+    assert!(
+        text.contains("/Subtype /Form") || text.contains("/Subtype/Form"),
+        "a form XObject"
+    );
+    let (pages, _) = typeset(&dir);
+    let widths: Vec<f32> = pages
+        .pages
+        .iter()
+        .flat_map(content)
+        .filter_map(|i| match i {
+            Item::Image { rect, .. } => Some(rect.width),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(widths, [150.0], "200 CSS px are 150 pt");
+    let opf = epub_entry(&dir.join("out/diagrams.epub"), "OEBPS/content.opf");
+    assert!(opf.contains("media-type=\"image/svg+xml\""), "{opf}");
+}
+
+#[test]
+fn raw_html_is_read_as_the_book_would_write_it() {
+    // Issue 25: every raw HTML tag was printed as its source text (468 of 662 pages of a
+    // real manual); now the common ones are the book's own inlines and blocks.
+    let dir = book(
+        "raw-html",
+        &[
+            ("book.toml", "title = \"Tags\"\nlang = \"en\"\n"),
+            (
+                "01-a.md",
+                &format!(
+                    "{PIECE}Press <kbd>Ctrl</kbd>+<kbd>C</kbd>; x<sup>2</sup> and H<sub>2</sub>O,<br>\
+                     then see [the anchor](#here).\n\n<a id=\"here\"></a>\n\nThe anchored paragraph.\n\n\
+                     <table>\n<tr><th>Flag</th><th>Meaning</th></tr>\n<tr><td>-v</td><td>verbose</td></tr>\n</table>\n\n\
+                     <details>\n<summary>More</summary>\n\nHidden text.\n\n</details>\n\n<script>alert(1)</script>\n"
+                ),
+            ),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(!err.contains("raw HTML is set as plain text"), "{err}");
+    assert!(err.contains("the HTML tag <details> is not shown"), "{err}");
+    let x = epub_entry(&dir.join("out/tags.epub"), "OEBPS/a-piece.xhtml");
+    for part in [
+        "<code>Ctrl</code>",
+        "<sup>2</sup>",
+        "<sub>2</sub>",
+        "<br/>",
+        "href=\"a-piece.xhtml#here\"",
+        "<span id=\"here\"></span>",
+        "<th scope=\"col\">Flag</th>",
+        "<td>verbose</td>",
+        "Hidden text.",
+    ] {
+        assert!(x.contains(part), "{part:?} in {x}");
+    }
+    assert!(!x.contains("alert(1)") && !x.contains("&lt;kbd"), "{x}");
+    let (pages, _) = typeset(&dir);
+    let text = all_text(&pages);
+    assert!(!text.contains('<'), "no tag printed: {text}");
+}
+
+#[test]
+fn a_gif_is_named_as_a_gif_with_what_to_do() {
+    // Issue 25: an unsupported raster format said only "not a JPEG or PNG image".
+    let dir = book(
+        "gif",
+        &[
+            ("book.toml", "title = \"Gif\"\nlang = \"en\"\n"),
+            ("images/a.gif", "GIF89a\u{1}\u{0}\u{1}\u{0}"),
+            (
+                "01-a.md",
+                &format!("{PIECE}Text.\n\n![An animation](images/a.gif)\n"),
+            ),
+        ],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_ne!(o.status.code(), Some(0));
+    let err = stderr(&o);
+    assert!(
+        err.contains("a GIF image, which folio does not read: convert it to PNG"),
+        "{err}"
+    );
+    assert!(err.contains("01-a.md:"), "located: {err}");
+}
+
+#[test]
+fn a_short_listing_is_never_split_across_pages() {
+    // Issue 25: a code block of a few lines was split one line per page.
+    let para = "The tool reads its input line by line and counts what it finds, keeping \
+        nothing it does not need, so memory stays flat however long the log.";
+    let mut body = String::from(PIECE);
+    for k in 0..40 {
+        body += &format!("{para} {k}\n\n```text\nfirst {k}\nsecond {k}\nthird {k}\n```\n\n");
+    }
+    let dir = book("listings", &[("01-a.md", &body)]);
+    let (pages, _) = typeset(&dir);
+    let mono = pages
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("JetBrainsMono"))
+        .unwrap();
+    for (i, page) in pages.pages.iter().enumerate() {
+        // The page's body lines, each marked code or not, top to bottom.
+        let gs = glyphs(page);
+        let mut lines: Vec<(f32, bool)> = Vec::new();
+        for g in gs
+            .iter()
+            .filter(|g| g.y > mm(17.0) && g.y < mm(17.0) + 35.0 * 13.5 + 1.0)
+        {
+            if !lines.iter().any(|(y, _)| (y - g.y).abs() < 0.5) {
+                lines.push((g.y, g.font == mono));
+            }
+        }
+        lines.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let top = lines.iter().take_while(|l| l.1).count();
+        let bottom = lines.iter().rev().take_while(|l| l.1).count();
+        assert!(
+            top == 0 || top == 3,
+            "page {}: {top} listing lines at the top",
+            i + 1
+        );
+        assert!(
+            bottom == 0 || bottom == 3,
+            "page {}: {bottom} at the foot",
+            i + 1
+        );
+    }
+}

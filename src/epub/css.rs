@@ -26,6 +26,12 @@ pub const FONTS: [(&str, &[u8], &str, &str); 3] = [
     ),
 ];
 
+/// The code face, embedded with the body font when the book has code.
+pub const MONO: (&str, &[u8]) = (
+    "fonts/JetBrainsMono-Regular.ttf",
+    include_bytes!("../../fonts/JetBrainsMono-Regular.ttf"),
+);
+
 const BASE: &str = r#"
 /* Older reading systems (RMSDK, MuPDF) have no HTML5 defaults for these. */
 article, aside, figure, figcaption, footer, header, nav, section { display: block; }
@@ -108,8 +114,8 @@ ul, ol { margin: 0.8em 0 0.8em 1.5em; padding: 0; }
 dl { margin: 0.8em 0; }
 dt { font-weight: bold; }
 dd { margin: 0 0 0.5em 1.5em; }
-pre { margin: 1em 0; white-space: pre-wrap; font-size: 0.85em; text-align: left; -epub-hyphens: none; -webkit-hyphens: none; hyphens: none; }
-code { font-family: monospace; }
+pre { margin: 1em 0; white-space: pre-wrap; font-size: 0.85em; text-align: left; -epub-hyphens: none; -webkit-hyphens: none; hyphens: none; tab-size: 4; -moz-tab-size: 4; }
+code, kbd { font-family: monospace; font-variant-ligatures: none; white-space: pre-wrap; }
 
 /* A table wider than a phone's screen scrolls sideways inside its own box; the page
    itself never does, and nothing is cut off. */
@@ -154,8 +160,9 @@ nav ol ol { margin-left: 1.5em; }
 "#;
 
 /// The stylesheet; with `embed_fonts`, `@font-face` rules for the embedded faces come first
-/// and the body asks for them (a reader's own font setting still wins).
-pub fn stylesheet(embed_fonts: bool) -> String {
+/// and the body asks for them (a reader's own font setting still wins); with `mono` too, the
+/// code face for code.
+pub fn stylesheet(embed_fonts: bool, mono: bool) -> String {
     if !embed_fonts {
         return BASE.to_string();
     }
@@ -169,6 +176,13 @@ pub fn stylesheet(embed_fonts: bool) -> String {
         );
     }
     s.push_str("body { font-family: \"EB Garamond\", serif; }\n\n");
+    if mono {
+        let file = MONO.0.trim_start_matches("fonts/");
+        s += &format!(
+            "@font-face {{\n  font-family: \"JetBrains Mono\";\n  font-style: normal;\n  font-weight: normal;\n  src: url(\"fonts/{file}\");\n}}\n\n"
+        );
+        s.push_str("code, kbd, pre { font-family: \"JetBrains Mono\", monospace; }\n\n");
+    }
     s.push_str(&BASE[body..]);
     s
 }

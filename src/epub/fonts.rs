@@ -77,9 +77,8 @@ pub fn prune(data: &'static [u8], words: &BTreeSet<String>, lang: &str) -> Optio
         // features (ligatures, contextual forms) and as small capitals (CSS small-caps).
         for small_caps in [false, true] {
             let features = Features {
-                caps: false,
                 small_caps,
-                oldstyle_figures: false,
+                ..Features::default()
             };
             for g in shaper.shape(0, &font, word, features).glyphs {
                 mark(g.id);

@@ -157,17 +157,20 @@ pub fn epub_cached(
         ]);
     }
 
-    // The body font, when the settings embed it: each face pruned to what the text shows.
+    // The body font, when the settings embed it: each face pruned to what the text shows;
+    // and the code face, when the book has code.
+    let has_code = docs.iter().any(|d| d.xhtml.contains("<code"));
     let embedded: Vec<(&'static str, Vec<u8>)> = if book.settings.epub.embed_fonts {
         let cover_doc = xhtml::cover(book, &lang, None);
         let mut all: Vec<&str> = vec![title_doc.as_str(), cover_doc.as_str()];
         all.extend(docs.iter().map(|d| d.xhtml.as_str()));
         let words = fonts::words(&all);
-        css::FONTS
-            .iter()
-            .map(|(href, bytes, _, _)| {
+        let faces = css::FONTS.iter().map(|(href, bytes, _, _)| (*href, *bytes));
+        faces
+            .chain(has_code.then_some(css::MONO))
+            .map(|(href, bytes)| {
                 let pruned = fonts::prune(bytes, &words, &lang).unwrap_or_else(|| bytes.to_vec());
-                (*href, pruned)
+                (href, pruned)
             })
             .collect()
     } else {
@@ -576,7 +579,12 @@ fn plan(input: BuildInput) -> Plan {
     } = input;
     let m = &book.meta;
     let embed = !fonts.is_empty();
-    held(hold, "stylesheet.css", css::stylesheet(embed).as_bytes());
+    let mono = fonts.iter().any(|(href, _)| *href == css::MONO.0);
+    held(
+        hold,
+        "stylesheet.css",
+        css::stylesheet(embed, mono).as_bytes(),
+    );
     for (href, bytes) in fonts {
         held(hold, href, bytes);
     }

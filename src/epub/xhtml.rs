@@ -367,6 +367,17 @@ impl Writer<'_> {
             },
             Inline::Emphasis { content, .. } => self.wrap("<em>", content, "</em>"),
             Inline::Strong { content, .. } => self.wrap("<strong>", content, "</strong>"),
+            Inline::Script {
+                sup: true, content, ..
+            } => self.wrap("<sup>", content, "</sup>"),
+            Inline::Script {
+                sup: false,
+                content,
+                ..
+            } => self.wrap("<sub>", content, "</sub>"),
+            Inline::Anchor { id, .. } => {
+                self.out += &format!("<span id=\"{}\"></span>", esc_attr(id));
+            }
             Inline::Code { text, span } => {
                 let text = match self.ctx.markers.texts.get(span) {
                     Some(marks) => super::pagebreak::split_text(text, marks, &mut self.placed),

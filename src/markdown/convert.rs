@@ -3,15 +3,29 @@
 //! A recursive walk over the balanced event stream. Conventions handled here:
 //! speaker turns (`**Name:** …`, `Q:`/`A:`), foreign terms (`*term*{lang=xx}`), figures
 //! (a paragraph holding only an image), footnotes, heading ids, and raw HTML (never passed
-//! through: comments are dropped, anything else becomes visible text with a warning).
+//! through as HTML: the common tags become the book's own inlines and blocks — `<em>`,
+//! `<strong>`, `<kbd>`, `<sup>`, `<sub>`, `<br>`, `<a href>`, `<a id>`, `<img>`, an HTML
+//! table — comments are dropped, and any other tag is dropped with its text kept and a
+//! warning naming it).
 
 use crate::diag::Diagnostic;
 use crate::markdown::LineIndex;
+use crate::markdown::html::{self, Token};
 use crate::model::{Align, Block, Inline, Span, SpeakerRole, Width};
 use pulldown_cmark::{Alignment, Event, HeadingLevel, Tag, TagEnd};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+
+/// An HTML element being folded: its tag (name and attributes; `None` for the text around
+/// every element), where it opens, and the inlines inside it so far.
+type Open = (Option<(String, Vec<(String, String)>)>, Span, Vec<Inline>);
+
+/// An inline, or a raw HTML tag among the inlines (folded by `fold_html`).
+enum Piece {
+    Inline(Inline),
+    Tag(Token, Span),
+}
 
 /// State of one file's conversion.
 pub struct Converter<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
@@ -33,6 +47,9 @@ pub struct Converter<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     /// Names of the piece's interviewers and interviewees, for speaker roles.
     pub questioners: Vec<String>,
     pub answerers: Vec<String>,
+    /// Raw HTML is read as HTML (a manuscript's text); off, it is text as written (a line
+    /// of metadata: `<Deluxe>` in a title, `<script>` in a description).
+    pub html: bool,
 }
 
 impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
@@ -51,6 +68,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             heading_ids: HashMap::new(),
             questioners: vec![],
             answerers: vec![],
+            html: true,
         }
     }
 
@@ -286,7 +304,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
     /// An item of a list or definition: tight items hold bare inlines, loose ones paragraphs.
     fn item_blocks(&mut self) -> Vec<Block> {
         let mut out = Vec::new();
-        let mut loose: Vec<Inline> = Vec::new();
+        let mut loose: Vec<Piece> = Vec::new();
         let mut loose_span = None;
         while let Some((ev, range)) = self.events.next() {
             if matches!(ev, Event::End(_)) {
@@ -308,24 +326,31 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             if is_block {
                 if !loose.is_empty() {
                     let span = loose_span.take().unwrap_or_default();
-                    out.push(Block::Paragraph {
-                        content: std::mem::take(&mut loose),
-                        span,
-                    });
+                    let content = self.fold_html(std::mem::take(&mut loose));
+                    out.push(Block::Paragraph { content, span });
                 }
                 if let Some(b) = self.block(ev, range) {
                     out.push(b);
                 }
             } else {
                 loose_span.get_or_insert(self.span(range.clone()));
-                if let Some(i) = self.inline(ev, range) {
-                    loose.push(i);
+                match ev {
+                    Event::InlineHtml(h) | Event::Html(h) => {
+                        let span = self.span(range.clone());
+                        loose.extend(html::tokens(&h).into_iter().map(|t| Piece::Tag(t, span)));
+                    }
+                    ev => {
+                        if let Some(i) = self.inline(ev, range) {
+                            loose.push(Piece::Inline(i));
+                        }
+                    }
                 }
             }
         }
         if !loose.is_empty() {
+            let content = self.fold_html(loose);
             out.push(Block::Paragraph {
-                content: merge_text(loose),
+                content: merge_text(content),
                 span: loose_span.unwrap_or_default(),
             });
         }
@@ -370,18 +395,182 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         cells
     }
 
-    /// Inlines until the end tag of the enclosing element.
+    /// Inlines until the end tag of the enclosing element (raw HTML tags among them folded
+    /// into the inlines they stand for).
     fn inlines_until_end(&mut self) -> Vec<Inline> {
         let mut out = Vec::new();
         while let Some((ev, range)) = self.events.next() {
             if matches!(ev, Event::End(_)) {
                 break;
             }
-            if let Some(i) = self.inline(ev, range) {
-                out.push(i);
+            match ev {
+                Event::InlineHtml(h) | Event::Html(h) if self.html => {
+                    let span = self.span(range.clone());
+                    out.extend(html::tokens(&h).into_iter().map(|t| Piece::Tag(t, span)));
+                }
+                Event::InlineHtml(h) | Event::Html(h) => out.push(Piece::Inline(Inline::Text {
+                    text: h.to_string(),
+                    span: self.span(range),
+                })),
+                ev => {
+                    if let Some(i) = self.inline(ev, range) {
+                        out.push(Piece::Inline(i));
+                    }
+                }
             }
         }
-        self.foreign_spans(merge_text(out))
+        let folded = self.fold_html(out);
+        self.foreign_spans(merge_text(folded))
+    }
+
+    /// Inlines and raw HTML tags → inlines: each element a known tag opens wraps what comes
+    /// before its end tag (or the end of the text, when it is never closed); a stray end
+    /// tag is dropped.
+    fn fold_html(&mut self, pieces: Vec<Piece>) -> Vec<Inline> {
+        // Open elements, innermost last: the tag, its span, and the inlines inside so far.
+        let mut stack: Vec<Open> = vec![(None, Span::default(), Vec::new())];
+        for p in pieces {
+            match p {
+                Piece::Inline(i) => {
+                    if let Some(f) = stack.last_mut() {
+                        f.2.push(i);
+                    }
+                }
+                Piece::Tag(Token::Text(text), span) => {
+                    if let Some(f) = stack.last_mut() {
+                        f.2.push(Inline::Text { text, span });
+                    }
+                }
+                Piece::Tag(
+                    Token::Open {
+                        name,
+                        attrs,
+                        closed: true,
+                    },
+                    span,
+                ) => {
+                    let made = self.html_element(&name, &attrs, Vec::new(), span);
+                    if let Some(f) = stack.last_mut() {
+                        f.2.extend(made);
+                    }
+                }
+                Piece::Tag(
+                    Token::Open {
+                        name,
+                        attrs,
+                        closed: false,
+                    },
+                    span,
+                ) => stack.push((Some((name, attrs)), span, Vec::new())),
+                Piece::Tag(Token::Close { name }, _) => {
+                    let open = stack
+                        .iter()
+                        .rposition(|(t, _, _)| t.as_ref().is_some_and(|(n, _)| *n == name));
+                    if let Some(at) = open.filter(|&at| at > 0) {
+                        while stack.len() > at {
+                            self.close_element(&mut stack);
+                        }
+                    }
+                }
+            }
+        }
+        while stack.len() > 1 {
+            self.close_element(&mut stack);
+        }
+        stack.pop().map(|f| f.2).unwrap_or_default()
+    }
+
+    /// Closes the innermost open element of `stack` into its parent.
+    fn close_element(&mut self, stack: &mut Vec<Open>) {
+        let Some((Some((name, attrs)), span, content)) = stack.pop() else {
+            return;
+        };
+        let made = self.html_element(&name, &attrs, content, span);
+        if let Some(f) = stack.last_mut() {
+            f.2.extend(made);
+        }
+    }
+
+    /// What HTML element `name` with `attrs` around `content` stands for in the book.
+    fn html_element(
+        &mut self,
+        name: &str,
+        attrs: &[(String, String)],
+        content: Vec<Inline>,
+        span: Span,
+    ) -> Vec<Inline> {
+        let wrap = |content| match name {
+            "em" | "i" | "cite" | "dfn" | "var" => Some(Inline::Emphasis { content, span }),
+            "strong" | "b" => Some(Inline::Strong { content, span }),
+            "sup" => Some(Inline::Script {
+                sup: true,
+                content,
+                span,
+            }),
+            "sub" => Some(Inline::Script {
+                sup: false,
+                content,
+                span,
+            }),
+            _ => None,
+        };
+        match name {
+            "br" => vec![Inline::LineBreak { span }],
+            "kbd" | "code" | "samp" | "tt" => vec![Inline::Code {
+                text: crate::model::plain_text(&content),
+                span,
+            }],
+            "a" => {
+                let mut out = Vec::new();
+                if let Some(id) = html::attr(attrs, "id").or_else(|| html::attr(attrs, "name")) {
+                    out.push(Inline::Anchor {
+                        id: crate::escape::xml_id(id),
+                        span,
+                    });
+                }
+                match html::attr(attrs, "href") {
+                    Some(url) if !content.is_empty() => out.push(Inline::Link {
+                        url: url.to_string(),
+                        content,
+                        span,
+                    }),
+                    _ => out.extend(content),
+                }
+                out
+            }
+            // Programs and styles are not text: left out.
+            "script" | "style" | "template" => {
+                self.warn(
+                    span.offset(),
+                    format!("the HTML element <{name}> is left out"),
+                    "a book has no scripts or styles of its own",
+                );
+                vec![]
+            }
+            // Transparent: their text reads on as if they were not there.
+            "span" | "abbr" | "small" | "mark" | "u" | "s" | "del" | "ins" | "q" | "font"
+            | "time" | "label" | "div" | "p" | "bdi" | "bdo" | "data" => content,
+            "img" => {
+                let alt = html::attr(attrs, "alt").unwrap_or("").to_string();
+                self.warn(
+                    span.offset(),
+                    "an image in running text is left out; its alt text is kept",
+                    "put the image in a paragraph of its own to make it a figure",
+                );
+                vec![Inline::Text { text: alt, span }]
+            }
+            _ => match wrap(content.clone()) {
+                Some(i) => vec![i],
+                None => {
+                    self.warn(
+                        span.offset(),
+                        format!("the HTML tag <{name}> is not shown; its text is kept"),
+                        "write it in Markdown, or leave it out",
+                    );
+                    content
+                }
+            },
+        }
     }
 
     fn inline(&mut self, ev: Event<'a>, range: Range<usize>) -> Option<Inline> {
@@ -468,22 +657,97 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         })
     }
 
-    fn raw_html_block(&mut self, html: &str, span: Span, offset: usize) -> Option<Block> {
+    /// A block of raw HTML: an HTML table is a table, an image alone a figure, anything
+    /// else its text (tags folded as in running text); a block with no text (a `<div>`
+    /// whose content follows as Markdown, a comment) is nothing.
+    fn raw_html_block(&mut self, html: &str, span: Span, _offset: usize) -> Option<Block> {
         if html.trim().is_empty() || is_comment(html) {
             return None;
         }
-        self.warn(
-            offset,
-            "raw HTML is set as plain text",
-            "folio never passes HTML through; write the content in Markdown",
-        );
+        let tokens = html::tokens(html);
+        let opens = |name: &str| {
+            tokens
+                .iter()
+                .any(|t| matches!(t, Token::Open { name: n, .. } if n == name))
+        };
+        if opens("table") {
+            return Some(self.html_table(&tokens, span));
+        }
+        let text_free = tokens
+            .iter()
+            .all(|t| !matches!(t, Token::Text(x) if !x.trim().is_empty()));
+        if text_free
+            && let Some(Token::Open { attrs, .. }) = tokens
+                .iter()
+                .find(|t| matches!(t, Token::Open { name, .. } if name == "img"))
+        {
+            return Some(html_figure(attrs, span));
+        }
+        let pieces = tokens.into_iter().map(|t| Piece::Tag(t, span)).collect();
+        let content = self.fold_html(pieces);
+        let anchors_only = content
+            .iter()
+            .all(|i| matches!(i, Inline::Anchor { .. } | Inline::LineBreak { .. }))
+            && content.iter().any(|i| matches!(i, Inline::Anchor { .. }));
+        let blank = crate::model::plain_text(&content).trim().is_empty();
+        if blank && !anchors_only {
+            return None;
+        }
         Some(Block::Paragraph {
-            content: vec![Inline::Text {
-                text: html.trim_end().to_string(),
-                span,
-            }],
+            content: trim_inlines(content),
             span,
         })
+    }
+
+    /// An HTML table as a table: its first row of `<th>` cells is the header (none when it
+    /// has none), every `<tr>` a row, each cell's inlines folded from its tags.
+    fn html_table(&mut self, tokens: &[Token], span: Span) -> Block {
+        let mut rows: Vec<(bool, Vec<Vec<Inline>>)> = Vec::new();
+        let mut cell: Option<Vec<Piece>> = None;
+        let mut head = false;
+        for t in tokens {
+            match t {
+                Token::Open { name, .. } if name == "tr" => rows.push((false, Vec::new())),
+                Token::Open { name, .. } if name == "td" || name == "th" => {
+                    head = name == "th";
+                    cell = Some(Vec::new());
+                }
+                Token::Close { name } if name == "td" || name == "th" => {
+                    if let Some(pieces) = cell.take() {
+                        let content = trim_inlines(self.fold_html(pieces));
+                        if rows.is_empty() {
+                            rows.push((false, Vec::new()));
+                        }
+                        if let Some(r) = rows.last_mut() {
+                            r.0 |= head;
+                            r.1.push(content);
+                        }
+                    }
+                }
+                other => {
+                    if let Some(c) = cell.as_mut() {
+                        c.push(Piece::Tag(other.clone(), span));
+                    }
+                }
+            }
+        }
+        rows.retain(|r| !r.1.is_empty());
+        let header = match rows.first() {
+            Some((true, _)) => rows.remove(0).1,
+            _ => Vec::new(),
+        };
+        let cols = rows
+            .iter()
+            .map(|r| r.1.len())
+            .chain([header.len()])
+            .max()
+            .unwrap_or(0);
+        Block::Table {
+            header,
+            rows: rows.into_iter().map(|r| r.1).collect(),
+            align: vec![Align::None; cols],
+            span,
+        }
     }
 
     /// A paragraph that opens with an image: a figure if the image is all it holds.
@@ -849,6 +1113,49 @@ pub fn merge_text(inlines: Vec<Inline>) -> Vec<Inline> {
         out.push(i);
     }
     out
+}
+
+/// An `<img>` alone as a figure: its `src`, `alt`, and `width` (CSS pixels, or a percentage).
+fn html_figure(attrs: &[(String, String)], span: Span) -> Block {
+    let width = html::attr(attrs, "width").and_then(|w| {
+        let w = w.trim();
+        match w.strip_suffix('%') {
+            Some(p) => p.trim().parse::<f32>().ok().map(Width::Percent),
+            None => w
+                .trim_end_matches("px")
+                .parse::<f32>()
+                .ok()
+                .map(|px| Width::Points(px * CSS_PX)),
+        }
+    });
+    Block::Figure {
+        src: html::attr(attrs, "src").unwrap_or("").to_string(),
+        alt: html::attr(attrs, "alt").unwrap_or("").to_string(),
+        caption: match html::attr(attrs, "title") {
+            Some(t) if !t.trim().is_empty() => vec![Inline::Text {
+                text: t.to_string(),
+                span,
+            }],
+            _ => vec![],
+        },
+        width,
+        span,
+    }
+}
+
+/// Points per CSS pixel.
+const CSS_PX: f32 = 0.75;
+
+/// `inlines` without the white space HTML's layout lines leave at their ends.
+fn trim_inlines(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    if let Some(Inline::Text { text, .. }) = inlines.first_mut() {
+        *text = text.trim_start().to_string();
+    }
+    if let Some(Inline::Text { text, .. }) = inlines.last_mut() {
+        *text = text.trim_end().to_string();
+    }
+    inlines.retain(|i| !matches!(i, Inline::Text { text, .. } if text.is_empty()));
+    inlines
 }
 
 fn is_comment(html: &str) -> bool {

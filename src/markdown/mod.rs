@@ -7,6 +7,7 @@
 mod convert;
 mod fence;
 mod frontmatter;
+mod html;
 pub mod summary;
 
 pub use convert::slug;
@@ -316,6 +317,14 @@ fn load_clean_piece(
             );
         }
     }
+    // mdBook's preprocessor directives are mdBook's to run: say so once, where the first is.
+    if let Some(at) = mdbook_directive(&text[body_start..]) {
+        diags.push(
+            Diagnostic::warning("mdBook's `{{#…}}` directives (include, rustdoc_include, playground) are not run; they are left as text")
+                .at_offset(path, text, body_start + at)
+                .hint("paste the included text in, or build the book with mdBook's preprocessors first"),
+        );
+    }
     // Every reference needs a definition (a definition nothing refers to is `resolve`'s
     // to place, and to warn about).
     undefined_note_refs(&blocks, path, text, &mut diags);
@@ -452,6 +461,25 @@ fn piece_files(
     Ok((files, warnings))
 }
 
+/// Where the first mdBook directive (`{{#include path}}`, `{{#rustdoc_include …}}`) is in
+/// `text`: `{{#` and a name of letters and underscores, closed by `}}` on its line.
+fn mdbook_directive(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("{{#") {
+        let at = from + i;
+        let rest = &text[at + 3..];
+        let name_len = rest
+            .find(|c: char| !(c.is_ascii_alphabetic() || c == '_'))
+            .unwrap_or(rest.len());
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        if name_len > 0 && line.contains("}}") {
+            return Some(at);
+        }
+        from = at + 3;
+    }
+    None
+}
+
 /// A piece without a title in its front matter that opens with a level-1 heading (the
 /// convention of mdBook and pandoc books: `# Chapter title`) takes that heading as its title,
 /// in the contents, running heads, opening and navigation alike. When more level-1
@@ -490,6 +518,7 @@ pub fn inline_markdown(text: &str) -> Vec<crate::model::Inline> {
     let parser = Parser::new_ext(text, options()).into_offset_iter();
     let path = Path::new("metadata");
     let mut conv = convert::Converter::new(parser, &lines, text, path, 0);
+    conv.html = false;
     match conv.top_level().into_iter().next() {
         Some((_, Block::Paragraph { content, .. } | Block::Heading { content, .. })) => content,
         _ => vec![crate::model::Inline::Text {

@@ -428,6 +428,26 @@ pub(super) fn heading_shift(blocks: &[Block]) -> u8 {
     2u8.saturating_sub(top)
 }
 
+impl RBlock {
+    /// The block's own runs of inlines (its text, cells, caption, terms); the blocks nested
+    /// in it have their own.
+    pub fn inlines(&self) -> Vec<&[Inline]> {
+        match &self.kind {
+            Kind::Heading { content, .. }
+            | Kind::Paragraph { content, .. }
+            | Kind::Turn { content, .. } => vec![content],
+            Kind::Table { header, rows, .. } => header
+                .iter()
+                .chain(rows.iter().flatten())
+                .map(|c| c.content.as_slice())
+                .collect(),
+            Kind::Figure { caption, .. } => vec![caption],
+            Kind::Definitions { items } => items.iter().map(|d| d.term.as_slice()).collect(),
+            _ => vec![],
+        }
+    }
+}
+
 /// Calls `f` on every inline of `blocks` (nested blocks, cells, captions, terms and the
 /// content of emphasis, links and foreign terms included), outer before inner, in reading
 /// order: for passes that settle what an inline says (a link's target).
@@ -438,6 +458,7 @@ pub fn inlines_mut(blocks: &mut [RBlock], f: &mut dyn FnMut(&mut Inline)) {
             match i {
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
+                | Inline::Script { content, .. }
                 | Inline::Link { content, .. }
                 | Inline::Foreign { content, .. } => each(content, f),
                 _ => {}

@@ -165,18 +165,33 @@ impl Here<'_> {
         self.names.iter().position(|n| *n == wanted)
     }
 
-    /// The anchor of piece `k` that `fragment` names: as written, or as folio makes a
-    /// heading's id from it (lower case, spaces as hyphens).
+    /// The anchor of piece `k` that `fragment` names: as written, as folio makes a
+    /// heading's id from it (lower case, spaces as hyphens), or else the one with the same
+    /// letters and digits (`#--fail-on-empty`, as mdBook writes a heading's id, is folio's
+    /// `fail-on-empty`).
     fn anchor_in(&self, k: usize, fragment: &str) -> Option<String> {
         let anchors = &self.anchors[k];
         let slug = crate::escape::xml_id(&fragment.to_lowercase().replace(' ', "-"));
-        [fragment.to_string(), crate::escape::xml_id(fragment), slug]
+        let exact = [fragment.to_string(), crate::escape::xml_id(fragment), slug]
             .into_iter()
-            .find(|f| anchors.contains(f))
+            .find(|f| anchors.contains(f));
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = key(fragment);
+        exact.or_else(|| {
+            anchors
+                .iter()
+                .find(|a| !wanted.is_empty() && key(a) == wanted)
+                .cloned()
+        })
     }
 }
 
-/// The heading anchors of a piece, in order.
+/// The anchors of a piece: its headings', then those written as `<a id>`.
 fn heading_anchors(piece: &RPiece) -> Vec<String> {
     let mut out = Vec::new();
     visit(&piece.blocks, &mut |b| {
@@ -184,7 +199,30 @@ fn heading_anchors(piece: &RPiece) -> Vec<String> {
             out.push(anchor.clone());
         }
     });
+    anchors_in(&piece.blocks, &mut out);
     out
+}
+
+/// The `<a id>` anchors written in `blocks` (nested ones too), in reading order.
+pub fn anchors_in(blocks: &[super::RBlock], out: &mut Vec<String>) {
+    fn each(list: &[Inline], out: &mut Vec<String>) {
+        for i in list {
+            match i {
+                Inline::Anchor { id, .. } => out.push(id.clone()),
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Script { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::Foreign { content, .. } => each(content, out),
+                _ => {}
+            }
+        }
+    }
+    visit(blocks, &mut |b| {
+        for list in b.inlines() {
+            each(list, out);
+        }
+    });
 }
 
 /// Source `file`'s path relative to the book folder (`/`-separated).

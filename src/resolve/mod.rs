@@ -12,6 +12,7 @@
 mod blocks;
 mod facts;
 pub mod links;
+pub use links::anchors_in;
 mod notes;
 pub mod structure;
 
@@ -176,6 +177,8 @@ impl Resolved {
 /// book is set in (the imprint names them).
 pub struct Inputs<'a> {
     pub families: &'a [String],
+    /// The family code is set in (named when the book has code).
+    pub code_family: &'a str,
 }
 
 /// Resolves `book`, whose named files are `assets`. Errors (in PDF/UA-1 mode: a figure
@@ -380,7 +383,11 @@ fn front(
         ..FrontIds::default()
     };
     b.close();
-    let imprint = imprint(book, words, inputs.families);
+    let mut families = inputs.families.to_vec();
+    if has_code(book) {
+        families.push(inputs.code_family.to_string());
+    }
+    let imprint = imprint(book, words, &families);
     b.open(Role::Sect, Attrs::default());
     ids.imprint = imprint.iter().map(|_| b.leaf(Role::P)).collect();
     b.close();
@@ -433,6 +440,33 @@ fn imprint(book: &Book, words: &Words, families: &[String]) -> Vec<String> {
     ));
     text.retain(|t| !t.trim().is_empty());
     text
+}
+
+/// Whether the book has code (a code block or inline code) in its pieces.
+fn has_code(book: &Book) -> bool {
+    let mut found = false;
+    for p in &book.pieces {
+        crate::model::visit_blocks(&p.blocks, &mut |b| {
+            found |= matches!(b, crate::model::Block::CodeBlock { .. })
+                || b.inlines()
+                    .iter()
+                    .any(|list| list.iter().any(has_inline_code));
+        });
+    }
+    found
+}
+
+fn has_inline_code(i: &crate::model::Inline) -> bool {
+    use crate::model::Inline;
+    match i {
+        Inline::Code { .. } => true,
+        Inline::Emphasis { content, .. }
+        | Inline::Strong { content, .. }
+        | Inline::Script { content, .. }
+        | Inline::Link { content, .. }
+        | Inline::Foreign { content, .. } => content.iter().any(has_inline_code),
+        _ => false,
+    }
 }
 
 /// Every figure's path, in the order the book first shows it.

@@ -128,6 +128,11 @@ impl Numbering {
                     content: self.inlines(content),
                     span: *span,
                 },
+                Inline::Script { sup, content, span } => Inline::Script {
+                    sup: *sup,
+                    content: self.inlines(content),
+                    span: *span,
+                },
                 Inline::Link { url, content, span } => Inline::Link {
                     url: url.clone(),
                     content: self.inlines(content),

@@ -46,6 +46,9 @@ struct RawFonts {
     semibold: Option<String>,
     semibold_italic: Option<String>,
     bold: Option<String>,
+    mono: Option<String>,
+    mono_italic: Option<String>,
+    mono_bold: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -128,6 +131,10 @@ pub enum FontFace {
     SemiBold,
     SemiBoldItalic,
     Bold,
+    /// Code, its italic and its bold.
+    Mono,
+    MonoItalic,
+    MonoBold,
 }
 
 /// EPUB options.
@@ -525,6 +532,9 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
             (FontFace::SemiBold, f.semibold),
             (FontFace::SemiBoldItalic, f.semibold_italic),
             (FontFace::Bold, f.bold),
+            (FontFace::Mono, f.mono),
+            (FontFace::MonoItalic, f.mono_italic),
+            (FontFace::MonoBold, f.mono_bold),
         ] {
             if let Some(path) = path {
                 out.fonts.push((face, path));

@@ -57,9 +57,6 @@ const NOTE_SCALE: f32 = 0.8;
 pub const LABEL_SCALE: f32 = 0.9;
 /// Pull quotes: 1.35 × body size, italic, between rules.
 const PULLQUOTE_SCALE: f32 = 1.35;
-/// Code is set at 90 % of the text size: a text face's figures and a listing's lines sit
-/// better a little smaller than the prose around them.
-const CODE_SCALE: f32 = 0.9;
 /// Level-1 headings (as written) are set a step above the text size.
 const TOP_HEADING_SCALE: f32 = 1.2;
 
@@ -106,6 +103,8 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
     // beside the sentence they repeat.
     let mut pending: Vec<&RBlock> = Vec::new();
     let mut prev_turn = false;
+    // `<a id>` anchors of a block that shows nothing land at the next one.
+    let mut pending_ids: Vec<String> = Vec::new();
     let opening = rows.len();
     for b in &piece.blocks {
         if let Kind::PullQuote { .. } = b.kind {
@@ -139,6 +138,7 @@ pub fn piece(ctx: &mut Ctx, piece: &RPiece, m: Measure) -> PieceFlow {
         let first_row = rows.len();
         warnings.extend(block(ctx, b, m, setting, &mut rows, &mut state));
         mark_block(&mut rows[first_row..], b.span);
+        mark_anchors(&mut rows[first_row..], b, &mut pending_ids);
         // A question stays with the first lines of what answers it; so, as far as the
         // pages allow, does any other turn of a line or two (an exchange of one-line turns
         // cannot all be kept together).
@@ -250,6 +250,19 @@ fn mark_block(rows: &mut [Row], span: Span) {
     }
 }
 
+/// The `<a id>` anchors written in block `b` (and those `pending` from blocks before it
+/// that showed nothing) land at its first row that shows something; without one they wait
+/// in `pending` for the next block.
+fn mark_anchors(rows: &mut [Row], b: &RBlock, pending: &mut Vec<String>) {
+    crate::resolve::anchors_in(std::slice::from_ref(b), pending);
+    if pending.is_empty() {
+        return;
+    }
+    if let Some(r) = rows.iter_mut().find(|r| !r.items.is_empty()) {
+        r.ids.append(pending);
+    }
+}
+
 /// Space between two turns of an interview, in leadings: half a line, so each exchange
 /// reads as a unit without the page looking gappy.
 const TURN_GAP: f32 = 0.5;
@@ -271,7 +284,13 @@ fn half_line(m: Measure) -> Row {
 }
 
 /// Text lines of a set paragraph as rows with widow/orphan rules, tagged as `id`'s content.
-fn line_rows(lines: Vec<SetLine>, x: f32, m: Measure, id: ElemId, role: Role) -> Vec<Row> {
+pub(super) fn line_rows(
+    lines: Vec<SetLine>,
+    x: f32,
+    m: Measure,
+    id: ElemId,
+    role: Role,
+) -> Vec<Row> {
     let costs = paragraph_break_costs(&lines);
     lines
         .into_iter()
@@ -450,7 +469,11 @@ fn block(
                     items: tagged(b.id, Role::H(*level), items).into(),
                     break_after: FORBIDDEN,
                     anchor,
-                    id: (i == 0).then(|| heading_anchor.clone()),
+                    ids: if i == 0 {
+                        vec![heading_anchor.clone()]
+                    } else {
+                        vec![]
+                    },
                     ..Row::default()
                 });
             }
@@ -527,25 +550,7 @@ fn block(
         }
         Kind::Code { text } => {
             rows.push(space_row(1));
-            let style = TextStyle {
-                hyphenate: false,
-                size: em * CODE_SCALE,
-                ..body
-            };
-            for line in text.lines() {
-                let runs = vec![Run::added(line.to_string(), style, lang, b.span)];
-                let mut lines = set(ctx, &runs, m.width - em, Align::Left);
-                // The listing's line break reads as a space between its lines' words.
-                if let Some(g) = lines
-                    .last_mut()
-                    .and_then(|l| l.runs.last_mut())
-                    .and_then(|r| r.glyphs.last_mut())
-                    && !g.text.ends_with(' ')
-                {
-                    g.text.push(' ');
-                }
-                rows.extend(line_rows(lines, em, m, b.id, Role::Code));
-            }
+            rows.extend(super::code::code_rows(ctx, b, text, m, lang));
             rows.push(space_row(1));
             state.indent_next = false;
         }

@@ -151,9 +151,11 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
         match i {
             Inline::Text { text, span } => push(text, style, out, *span, true),
             Inline::Code { text, span } => push(
-                text,
+                &code_spaces(text),
                 TextStyle {
                     hyphenate: false,
+                    face: style.face.mono(),
+                    size: style.size * CODE_SCALE,
                     ..style
                 },
                 out,
@@ -203,6 +205,25 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 Some(url),
                 out,
             ),
+            Inline::Script { sup, content, .. } => walk(
+                content,
+                TextStyle {
+                    size: style.size * SCRIPT_SCALE,
+                    raise: style.raise
+                        + if *sup {
+                            style.size * SUP_RAISE
+                        } else {
+                            -style.size * SUB_DROP
+                        },
+                    ..style
+                },
+                lang,
+                link,
+                out,
+            ),
+            // A place to link to: drawn as nothing (the page's link destinations come from
+            // the resolve stage's targets).
+            Inline::Anchor { .. } => {}
             Inline::FootnoteRef { number, span, .. } => out.push(Run {
                 text: number.to_string(),
                 style: TextStyle {
@@ -232,6 +253,54 @@ pub fn is_followed(url: &str) -> bool {
     is_web(url) || crate::resolve::links::target_of(url).is_some()
 }
 
+/// Superscript and subscript: 70 % of the size, raised by a third of the size or dropped
+/// by a sixth (a superscript like a note call, a subscript below the baseline).
+const SCRIPT_SCALE: f32 = 0.7;
+const SUP_RAISE: f32 = 0.33;
+const SUB_DROP: f32 = 0.15;
+
+/// Code beside text: JetBrains Mono's lower case is much taller than EB Garamond's, so code
+/// is set at 85 % of the text size to stand at the same height.
+pub const CODE_SCALE: f32 = 0.85;
+
+/// Columns between tab stops in code (the width most editors and mdBook show).
+pub const TAB_WIDTH: usize = 4;
+
+/// Code's spaces kept as written: tabs expanded to the next stop, and each space before
+/// another made a no-break space, so a run of spaces keeps its width (a single space may
+/// still end a line).
+pub fn code_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut column = 0;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\t' => {
+                let n = TAB_WIDTH - column % TAB_WIDTH;
+                for k in 0..n {
+                    let last =
+                        k + 1 == n && chars.peek() != Some(&' ') && chars.peek() != Some(&'\t');
+                    out.push(if last { ' ' } else { '\u{a0}' });
+                }
+                column += n;
+            }
+            ' ' if matches!(chars.peek(), Some(' ' | '\t')) => {
+                out.push('\u{a0}');
+                column += 1;
+            }
+            '\n' => {
+                out.push(c);
+                column = 0;
+            }
+            _ => {
+                out.push(c);
+                column += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Italic inside roman, roman inside italic (emphasis within a foreign title reads upright).
 pub fn toggle_italic(face: Style) -> Style {
     match face {
@@ -239,12 +308,15 @@ pub fn toggle_italic(face: Style) -> Style {
         Style::Italic => Style::Regular,
         Style::SemiBold | Style::Bold => Style::SemiBoldItalic,
         Style::SemiBoldItalic => Style::SemiBold,
+        Style::Mono | Style::MonoBold => Style::MonoItalic,
+        Style::MonoItalic => Style::Mono,
     }
 }
 
 fn bolder(face: Style) -> Style {
     match face {
         Style::Italic | Style::SemiBoldItalic => Style::SemiBoldItalic,
+        Style::Mono | Style::MonoItalic | Style::MonoBold => Style::MonoBold,
         _ => Style::SemiBold,
     }
 }

@@ -147,7 +147,7 @@ fn figure(
 ) -> Row {
     let (px_w, px_h) = (img.width as f32, img.height as f32);
     // The width asked for, else the image at 150 dpi; never wider than the measure.
-    let natural = px_w * 72.0 / FIGURE_DPI;
+    let natural = img.natural_width().unwrap_or(px_w * 72.0 / FIGURE_DPI);
     let mut w = match asked {
         Some(crate::model::Width::Percent(p)) => m.width * p / 100.0,
         Some(crate::model::Width::Points(pt)) => pt,

@@ -52,8 +52,9 @@ pub struct Row {
     pub notes: Vec<u32>,
     /// An outline entry (title, level) anchored at this row.
     pub anchor: Option<(String, usize)>,
-    /// The anchor of the heading this row starts: links to it land here.
-    pub id: Option<String>,
+    /// The anchors this row starts (a heading's, `<a id>`s in its block): links to them
+    /// land here.
+    pub ids: Vec<String>,
     /// The row is a body text line ending with a hyphen.
     pub hyphenated: bool,
     /// A table's header rows, drawn above this row when a page starts with it (a table

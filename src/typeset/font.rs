@@ -264,23 +264,44 @@ pub enum Style {
     SemiBold,
     SemiBoldItalic,
     Bold,
+    /// Code: a monospaced face, its italic and its bold.
+    Mono,
+    MonoItalic,
+    MonoBold,
 }
 
 impl Style {
-    pub const ALL: [Style; 5] = [
+    pub const ALL: [Style; 8] = [
         Style::Regular,
         Style::Italic,
         Style::SemiBold,
         Style::SemiBoldItalic,
         Style::Bold,
+        Style::Mono,
+        Style::MonoItalic,
+        Style::MonoBold,
     ];
+
+    /// Is it one of the code faces?
+    pub fn is_mono(self) -> bool {
+        matches!(self, Style::Mono | Style::MonoItalic | Style::MonoBold)
+    }
+
+    /// The code face in the weight and slant of `self` (a bold word in code is bold code).
+    pub fn mono(self) -> Style {
+        match self {
+            Style::Italic | Style::SemiBoldItalic | Style::MonoItalic => Style::MonoItalic,
+            Style::SemiBold | Style::Bold | Style::MonoBold => Style::MonoBold,
+            _ => Style::Mono,
+        }
+    }
 }
 
 /// The faces a book is set in. The compiled-in faces are parsed on first use, so a book
 /// that never sets bold never parses (or copies) the bold face.
 #[derive(Debug, Clone)]
 pub struct FontSet {
-    faces: [Face; 5],
+    faces: [Face; 8],
 }
 
 /// One face: compiled in (parsed when first asked for), or given and already parsed.
@@ -290,16 +311,35 @@ enum Face {
     Given(Font),
 }
 
-/// The family of the compiled-in faces.
-const EMBEDDED_FAMILY: &str = "EB Garamond";
+/// The family of the compiled-in text faces.
+pub const EMBEDDED_FAMILY: &str = "EB Garamond";
+/// The family of the compiled-in code faces: JetBrains Mono (OFL), drawn for reading code,
+/// with the box-drawing characters of directory trees.
+pub const EMBEDDED_MONO_FAMILY: &str = "JetBrains Mono";
 
-static EB_GARAMOND: [&[u8]; 5] = [
+/// The compiled-in text faces' files (an SVG drawing's labels are set in them too).
+pub fn embedded_faces() -> &'static [&'static [u8]] {
+    &EMBEDDED[..TEXT_FACES]
+}
+
+/// The compiled-in code face's file (an SVG drawing's monospaced labels).
+pub fn embedded_mono() -> &'static [u8] {
+    EMBEDDED[TEXT_FACES]
+}
+
+static EMBEDDED: [&[u8]; 8] = [
     include_bytes!("../../fonts/EBGaramond-Regular.ttf"),
     include_bytes!("../../fonts/EBGaramond-Italic.ttf"),
     include_bytes!("../../fonts/EBGaramond-SemiBold.ttf"),
     include_bytes!("../../fonts/EBGaramond-SemiBoldItalic.ttf"),
     include_bytes!("../../fonts/EBGaramond-Bold.ttf"),
+    include_bytes!("../../fonts/JetBrainsMono-Regular.ttf"),
+    include_bytes!("../../fonts/JetBrainsMono-Italic.ttf"),
+    include_bytes!("../../fonts/JetBrainsMono-Bold.ttf"),
 ];
+
+/// How many of [`EMBEDDED`] are text faces (the rest are code faces).
+const TEXT_FACES: usize = 5;
 
 /// Which of the five faces a style is.
 fn slot(style: Style) -> usize {
@@ -309,14 +349,18 @@ fn slot(style: Style) -> usize {
         Style::SemiBold => 2,
         Style::SemiBoldItalic => 3,
         Style::Bold => 4,
+        Style::Mono => 5,
+        Style::MonoItalic => 6,
+        Style::MonoBold => 7,
     }
 }
 
 impl FontSet {
-    /// EB Garamond in five faces, compiled into the binary (parsed on first use).
+    /// EB Garamond in five faces and JetBrains Mono in three, compiled into the binary
+    /// (parsed on first use).
     pub fn default_fonts() -> FontSet {
         FontSet {
-            faces: EB_GARAMOND.map(|bytes| Face::Embedded(bytes, std::sync::OnceLock::new())),
+            faces: EMBEDDED.map(|bytes| Face::Embedded(bytes, std::sync::OnceLock::new())),
         }
     }
 
@@ -341,25 +385,33 @@ impl FontSet {
             Face::Embedded(bytes, parsed) => parsed.get_or_init(|| {
                 Font::from_bytes(FontBytes::Static(bytes), 0)
                     // The embedded files are fixed at compile time and covered by the tests.
-                    .expect("the embedded EB Garamond faces parse")
+                    .expect("the embedded faces parse")
             }),
         }
     }
 
-    /// The families of the five faces, sorted, each once (what the imprint names): a face
-    /// compiled in is EB Garamond's, without parsing it.
+    /// The families of the five text faces, sorted, each once (what the imprint names): a
+    /// face compiled in is EB Garamond's, without parsing it.
     pub fn families(&self) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .faces
+        let mut out: Vec<String> = self.faces[..TEXT_FACES]
             .iter()
-            .map(|f| match f {
-                Face::Given(font) => font.family_name().to_string(),
-                Face::Embedded(..) => EMBEDDED_FAMILY.to_string(),
-            })
+            .map(|f| Self::family(f, EMBEDDED_FAMILY))
             .collect();
         out.sort();
         out.dedup();
         out
+    }
+
+    /// The code faces' family (the imprint names it when the book has code).
+    pub fn code_family(&self) -> String {
+        Self::family(&self.faces[TEXT_FACES], EMBEDDED_MONO_FAMILY)
+    }
+
+    fn family(face: &Face, embedded: &str) -> String {
+        match face {
+            Face::Given(font) => font.family_name().to_string(),
+            Face::Embedded(..) => embedded.to_string(),
+        }
     }
 
     /// Has the face been parsed (given, or asked for)? A face never asked for is not used.
@@ -380,8 +432,13 @@ mod tests {
         let set = FontSet::default_fonts();
         for style in Style::ALL {
             let f = set.get(style);
-            assert!(f.postscript_name().starts_with("EBGaramond"), "{f:?}");
-            assert_eq!(f.family_name(), "EB Garamond");
+            let (ps, family) = if style.is_mono() {
+                ("JetBrainsMono", EMBEDDED_MONO_FAMILY)
+            } else {
+                ("EBGaramond", EMBEDDED_FAMILY)
+            };
+            assert!(f.postscript_name().starts_with(ps), "{f:?}");
+            assert_eq!(f.family_name(), family);
             assert!(f.units_per_em() > 0);
             assert!(f.ascender() > 0 && f.descender() < 0);
             assert!(f.x_height() > 0 && f.cap_height() > f.x_height());

@@ -7,6 +7,7 @@
 //! become pages (`flow.rs`), pages get their furniture (`page.rs`).
 
 mod blocks;
+mod code;
 mod collect;
 pub mod cover;
 mod figure;
@@ -502,6 +503,9 @@ pub fn load_fonts(
             FontFace::SemiBold => Style::SemiBold,
             FontFace::SemiBoldItalic => Style::SemiBoldItalic,
             FontFace::Bold => Style::Bold,
+            FontFace::Mono => Style::Mono,
+            FontFace::MonoItalic => Style::MonoItalic,
+            FontFace::MonoBold => Style::MonoBold,
         };
         let file = project
             .resolve(path, "font")
@@ -514,6 +518,9 @@ pub fn load_fonts(
                 FontFace::SemiBold => "semibold",
                 FontFace::SemiBoldItalic => "semibold-italic",
                 FontFace::Bold => "bold",
+                FontFace::Mono => "mono",
+                FontFace::MonoItalic => "mono-italic",
+                FontFace::MonoBold => "mono-bold",
             };
             vec![
                 Diagnostic::error(format!(

@@ -163,7 +163,7 @@ pub fn assemble(
             } else if !row.items.is_empty() {
                 page.items.push(placed(row, left, y));
             }
-            if let Some(id) = &row.id {
+            for id in &row.ids {
                 dests
                     .entry((bp.piece, Some(id.clone())))
                     .or_insert(Destination { page: index, y });

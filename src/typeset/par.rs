@@ -341,10 +341,17 @@ fn prepare(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Prepared {
                     } else {
                         (style.size * RAGGED_STRETCH_EM, 0.0)
                     };
+                    // In code every space counts (an aligned column, a caret under its
+                    // mark); in text a run of spaces is one word space.
+                    let count = if style.face.is_mono() {
+                        spaces.chars().count()
+                    } else {
+                        1
+                    };
                     push(
                         &mut p,
                         Item::Glue {
-                            width: space,
+                            width: space * count as f32,
                             stretch,
                             shrink,
                         },
@@ -990,7 +997,8 @@ impl Ctx<'_> {
             features: Features {
                 small_caps: style.small_caps,
                 caps: style.caps,
-                oldstyle_figures: true,
+                oldstyle_figures: !style.face.is_mono(),
+                literal: style.face.is_mono(),
             },
         };
         let font = self.env.fonts.get(style.face);

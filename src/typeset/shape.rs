@@ -26,6 +26,9 @@ pub struct Features {
     pub caps: bool,
     /// `onum`: old-style (text) figures.
     pub oldstyle_figures: bool,
+    /// Code: no ligatures or contextual alternates (`liga`, `calt`, `dlig` off), so every
+    /// character is its own glyph (`->` two characters, not an arrow).
+    pub literal: bool,
 }
 
 impl Features {
@@ -39,6 +42,11 @@ impl Features {
         }
         if self.oldstyle_figures {
             out.push(Feature::new(Tag::new(b"onum"), 1, ..));
+        }
+        if self.literal {
+            for tag in [b"liga", b"calt", b"dlig"] {
+                out.push(Feature::new(Tag::new(tag), 0, ..));
+            }
         }
         out
     }
@@ -447,8 +455,8 @@ mod tests {
         );
         let sc = Features {
             small_caps: true,
-            caps: false,
             oldstyle_figures: true,
+            ..Features::default()
         };
         let fancy = shaper.shape(0, fonts.get(Style::Regular), "abc 1984", sc);
         assert_ne!(plain.glyphs, fancy.glyphs);
