@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
-"""epub-phone -- open each chapter of an EPUB that has a table in headless Chromium at a
-phone's width (360 CSS px) and check that nothing is cut off: the page never scrolls
-sideways, and a table wider than the screen scrolls inside its own box, which stays on
-the screen. Saves a screenshot of each such chapter.
+"""epub-phone -- open every chapter of an EPUB in headless Chromium at a phone's width
+(360 CSS px) and check that nothing is cut off: the page never scrolls sideways (a long
+web address or code line included), and a table wider than the screen scrolls inside its
+own box, which stays on the screen. Saves a screenshot of each chapter that has a table
+or fails.
+
+Chromium's headless window is never narrower than 500 px, so each chapter is shown in
+a frame of the phone's width inside it (its window.innerWidth is then the phone's).
 
     python3 scripts/epub-phone.py BOOK.epub OUT_DIR [--width 360]
 
@@ -33,7 +37,7 @@ window.addEventListener('load', function () {
               overflow: getComputedStyle(d).overflowX};
     })
   };
-  document.documentElement.setAttribute('data-phone', JSON.stringify(r));
+  window.parent.document.documentElement.setAttribute('data-phone', JSON.stringify(r));
   // The screenshot shows the widest table.
   var widest = boxes.sort(function (a, b) { return b.scrollWidth - a.scrollWidth; })[0];
   if (widest) { widest.scrollIntoView(); }
@@ -55,14 +59,31 @@ def run(exe, args):
     return subprocess.run(base + args, capture_output=True, text=True, timeout=120)
 
 
+# Headless Chromium's narrowest window, in CSS px.
+MIN_WINDOW = 500
+FRAME = """<!DOCTYPE html><html><body style="margin:0"><iframe src="%s"
+style="width:%dpx;height:800px;border:0;outline:1px solid #888"></iframe></body></html>"""
+
+
+def frame(path, width):
+    """A page beside the chapter that shows it in a frame of the phone's width."""
+    wrapper = path + ".phone.html"
+    with open(wrapper, "w", encoding="utf-8") as f:
+        f.write(FRAME % (html.escape(os.path.basename(path)), width))
+    return wrapper
+
+
 def check(exe, path, width, shot):
-    dom = run(exe, ["--window-size=%d,800" % width, "--dump-dom", "file://" + path]).stdout
+    window = "--window-size=%d,800" % max(width, MIN_WINDOW)
+    wrapper = frame(path, width)
+    dom = run(exe, [window, "--dump-dom", "file://" + wrapper]).stdout
     m = re.search(r'data-phone="([^"]*)"', dom)
     if not m:
         return ["no measurement (the page did not load)"], None
     r = json.loads(html.unescape(m.group(1)))
-    run(exe, ["--window-size=%d,800" % width, "--screenshot=" + shot, "file://" + path])
     problems = []
+    if r["view"] != width:
+        problems.append("measured at %d px, not %d" % (r["view"], width))
     if r["page"] > r["view"] + 1:
         problems.append("the page scrolls sideways: %d px wide at %d" % (r["page"], r["view"]))
     for k, t in enumerate(r["tables"], 1):
@@ -72,6 +93,8 @@ def check(exe, path, width, shot):
         if t["content"] > t["box"] + 1 and t["overflow"] not in ("auto", "scroll"):
             problems.append("table %d is cut off: %d px in a %d px box that does not scroll"
                             % (k, t["content"], t["box"]))
+    if problems or r["tables"]:
+        run(exe, [window, "--screenshot=" + shot, "file://" + wrapper])
     return problems, r
 
 
@@ -94,10 +117,10 @@ def main():
         for root, _, files in os.walk(tmp):
             for f in sorted(files):
                 p = os.path.join(root, f)
-                if f.endswith(".xhtml") and "<table" in open(p, encoding="utf-8").read():
+                if f.endswith(".xhtml"):
                     chapters.append(p)
         if not chapters:
-            print("epub-phone.py: %s has no table" % opts.epub, file=sys.stderr)
+            print("epub-phone.py: %s has no content document" % opts.epub, file=sys.stderr)
             return 2
         for p in chapters:
             text = open(p, encoding="utf-8").read().replace("</head>", PROBE + "</head>", 1)
@@ -108,8 +131,11 @@ def main():
             wide = sum(1 for t in (r or {}).get("tables", []) if t["content"] > t["box"] + 1)
             tables = len((r or {}).get("tables", []))
             status = "ok" if not problems else "FAIL"
-            print("%s: %s at %d px: %d tables, %d scroll inside their box; screenshot %s"
-                  % (name, status, opts.width, tables, wide, shot))
+            if problems or tables:
+                print("%s: %s at %d px: %d tables, %d scroll inside their box; screenshot %s"
+                      % (name, status, opts.width, tables, wide, shot))
+            else:
+                print("%s: ok at %d px" % (name, opts.width))
             for q in problems:
                 print("  " + q)
             failed |= bool(problems)

@@ -95,9 +95,9 @@ if ! python3 scripts/holes.py "$out/manuscript/the-escape-of-the-soul.pdf" --che
   echo "holes: the interview has a page with a hole"; status=1
 fi
 tail -1 "$out/holes-interview.txt"
-# The booklets, screen and print editions: every page over two lines short is one the build
+# The booklets and the mdBook book, screen and print editions: every page over two lines short is one the build
 # announced ("the page before this ends N lines short"), page for page.
-for name in festival programme conversations; do
+for name in festival programme conversations mdbook; do
   announced="$(grep -c "lines short" "$out/$name.log" || true)"
   for pdf in "$out/$name"/*.pdf; do
     case "$pdf" in *-booklet.pdf|*-cover.pdf) continue ;; esac

@@ -182,6 +182,38 @@ fn window(line: &str, col: u32) -> (String, u32) {
 }
 
 /// Converts a byte offset into a 1-based line and character column.
+/// A serde message in the words of the file the user wrote: serde names the Rust type it
+/// wanted ("expected struct RawMeta"), which means nothing to a writer.
+pub fn plain_serde(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut rest = msg;
+    while let Some(at) = rest.find("expected ") {
+        let (head, tail) = rest.split_at(at + "expected ".len());
+        out.push_str(head);
+        let word = |prefix: &str| {
+            tail.strip_prefix(prefix).map(|t| {
+                let end = t
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .unwrap_or(t.len());
+                &t[end..]
+            })
+        };
+        if let Some(after) = word("struct ") {
+            out.push_str("keys with their values (such as `title: …`)");
+            rest = after;
+        } else if let Some(after) = word("enum ") {
+            out.push_str("one of the names folio knows");
+            rest = after;
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out.replace("invalid type: sequence", "found a list")
+        .replace("invalid type: map", "found a table of keys")
+        .replace("invalid type: ", "found ")
+}
+
 pub fn line_col(source: &str, offset: usize) -> LineCol {
     let offset = offset.min(source.len());
     let mut start = offset;
@@ -240,6 +272,19 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_messages_name_no_rust_type() {
+        assert_eq!(
+            plain_serde("invalid type: sequence, expected struct RawMeta"),
+            "found a list, expected keys with their values (such as `title: …`)"
+        );
+        assert_eq!(
+            plain_serde("unknown variant `x`, expected enum Role at line 2"),
+            "unknown variant `x`, expected one of the names folio knows at line 2"
+        );
+        assert_eq!(plain_serde("expected a string"), "expected a string");
+    }
 
     #[test]
     fn line_col_counts_characters() {

@@ -7,71 +7,79 @@ use crate::diag::Diagnostic;
 use crate::model::Book;
 use std::path::Path;
 
-/// Source-level lints of one Markdown file (front matter and code excluded).
+/// Source-level lints of one Markdown file: only the text people read is linted (not the
+/// front matter, code, raw HTML, link targets or a table's pipes and padding). Each kind
+/// is reported once per line, at its first place.
 pub fn source(path: &Path, text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut in_front = text.starts_with("---") || text.starts_with("+++");
-    let mut in_code = false;
-    let mut offset = 0;
-    for (i, line) in text.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim();
-        if in_front {
-            if i > 0 && (trimmed == "---" || trimmed == "+++" || trimmed == "...") {
-                in_front = false;
-            }
-        } else if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            in_code = !in_code;
-        } else if !in_code && !line.starts_with("    ") {
-            let body = line.trim_end_matches(['\n', '\r']);
-            if let Some(col) = straight_quote(body) {
-                out.push(
-                    Diagnostic::warning("straight quote in the text")
-                        .at_offset(path, text, offset + col)
-                        .hint("type curly quotes (“ ” ‘ ’); folio curls straight ones, but guesses wrong before elisions like ’90s"),
-                );
-            }
-            let content = body.trim_end();
-            if let Some(col) = content
-                .trim_start()
-                .find("  ")
-                .map(|c| c + (content.len() - content.trim_start().len()))
-            {
-                out.push(
-                    Diagnostic::warning("double space in the text")
-                        .at_offset(path, text, offset + col)
-                        .hint("one space between sentences; the typesetter sets the spacing"),
-                );
-            }
-            // A hyphen between spaces is a typewriter dash (a list item's `- ` starts the line).
-            let lead = content.len() - content.trim_start().len();
-            if let Some(col) = content[lead..].find(" - ").map(|c| c + lead) {
-                out.push(
-                    Diagnostic::warning("a hyphen used as a dash")
-                        .at_offset(path, text, offset + col + 1)
-                        .hint("type an en dash with spaces ( – ) or an em dash (—); `--` and `---` also become dashes"),
-                );
-            }
+    // Where each kind was last reported, so a line is reported once per kind (runs come
+    // in order, so the scans between them add up to one pass over the text).
+    let mut last: [Option<usize>; 3] = [None; 3];
+    let mut warn = |kind: usize, at: usize, out: &mut Vec<Diagnostic>| {
+        if last[kind].is_some_and(|prev| !text[prev..at].contains('\n')) {
+            return;
         }
-        offset += line.len();
+        last[kind] = Some(at);
+        let (message, hint, shift) = LINTS[kind];
+        out.push(
+            Diagnostic::warning(message)
+                .at_offset(path, text, at + shift)
+                .hint(hint),
+        );
+    };
+    for range in crate::markdown::reading_text(text) {
+        let run = &text[range.clone()];
+        let after_emphasis = text[..range.start].ends_with(['*', '_']);
+        if let Some(col) = straight_quote(run, after_emphasis) {
+            warn(QUOTE, range.start + col, &mut out);
+        }
+        if let Some(col) = run.find("  ") {
+            warn(DOUBLE_SPACE, range.start + col, &mut out);
+        }
+        if let Some(col) = run.find(" - ") {
+            warn(DASH, range.start + col, &mut out);
+        }
     }
     out
 }
 
-/// The byte column of the first straight quote outside inline code and link targets.
-fn straight_quote(line: &str) -> Option<usize> {
-    let mut in_code = false;
-    let mut in_url = false;
+const QUOTE: usize = 0;
+const DOUBLE_SPACE: usize = 1;
+const DASH: usize = 2;
+
+/// Each lint's message, hint and how far past the match it points.
+const LINTS: [(&str, &str, usize); 3] = [
+    (
+        "straight quote in the text",
+        "type curly quotes (“ ” ‘ ’); folio curls straight ones, but guesses wrong before elisions like ’90s",
+        0,
+    ),
+    (
+        "double space in the text",
+        "one space between sentences; the typesetter sets the spacing",
+        0,
+    ),
+    (
+        "a hyphen used as a dash",
+        "type an en dash with spaces ( – ) or an em dash (—); `--` and `---` also become dashes",
+        1,
+    ),
+];
+
+/// The byte column of the first straight quote in a run of text, outside a span's
+/// attributes (`*term*{lang="es"}`: attribute values are syntax, not text).
+fn straight_quote(run: &str, after_emphasis: bool) -> Option<usize> {
     let mut in_attr = false;
-    let bytes = line.as_bytes();
+    let bytes = run.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
         match b {
-            b'`' => in_code = !in_code,
-            b'(' if i > 0 && bytes[i - 1] == b']' => in_url = true,
-            b')' if in_url => in_url = false,
-            // `*term*{lang="es"}`: attribute values are syntax, not text.
-            b'{' if i > 0 && matches!(bytes[i - 1], b'*' | b'_') => in_attr = true,
+            b'{' if (i == 0 && after_emphasis)
+                || (i > 0 && matches!(bytes[i - 1], b'*' | b'_')) =>
+            {
+                in_attr = true
+            }
             b'}' if in_attr => in_attr = false,
-            b'"' | b'\'' if !in_code && !in_url && !in_attr => return Some(i),
+            b'"' | b'\'' if !in_attr => return Some(i),
             _ => {}
         }
     }
@@ -152,6 +160,21 @@ mod tests {
         assert!(r[1].contains("x.md:5:5"));
         assert!(
             r[2].contains("hyphen used as a dash") && r[2].contains("x.md:7:15"),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn lints_only_the_text_people_read() {
+        // Issue 25: a pipe table's padding was "double space in the text".
+        let text = "| Film  | Time  |\n|-------|-------|\n| Ran   | 9:00  |\n| A  B | x |\n\n\
+                    ```\nlet s = \"x\";  // code\n```\n\n<span title=\"t\">x</span>\n\n\
+                    [a](http://x.org/it's  \"t\")\n";
+        let d = source(Path::new("x.md"), text);
+        let r: Vec<String> = d.iter().map(|d| d.render(false)).collect();
+        assert_eq!(d.len(), 1, "{r:?}");
+        assert!(
+            r[0].contains("double space") && r[0].contains("x.md:4:4"),
             "{r:?}"
         );
     }

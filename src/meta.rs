@@ -273,7 +273,10 @@ fn located_parse_error(block: &Block, msg: &str, offset: Option<usize>) -> Diagn
     };
     block.error_at(
         offset.unwrap_or(0),
-        format!("malformed {what} metadata: {msg}"),
+        format!(
+            "malformed {what} metadata: {}",
+            crate::diag::plain_serde(msg)
+        ),
     )
 }
 

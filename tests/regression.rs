@@ -5,6 +5,7 @@
 //! link areas, the text of each page), so a case checks the defect itself, not a proxy.
 
 use folio::diag::Diagnostic;
+use folio::model::Block;
 use folio::project::Project;
 use folio::typeset::frame::{Item, Page, Pages};
 use std::path::{Path, PathBuf};
@@ -2111,6 +2112,10 @@ fn the_epub_css_leaves_the_reader_its_settings_and_the_ncx_has_two_levels() {
         "{css}"
     );
     assert!(css.contains("div.table { margin: 1em 0; max-width: 100%; overflow-x: auto; }"));
+    // A bare web address wider than a phone pushed a chapter of the mdBook fixture to
+    // 563 px at 360 (CI, scripts/epub-phone.py, which now opens every chapter): a word
+    // that cannot fit breaks where it must.
+    assert!(body.contains("overflow-wrap: break-word;"), "{body}");
     assert!(!css.contains("0.75em"), "nothing below 0.8 em");
     let notes = css
         .split("section.footnotes {")
@@ -3328,4 +3333,111 @@ fn a_short_listing_is_never_split_across_pages() {
             i + 1
         );
     }
+}
+
+#[test]
+fn markdown_is_read_as_its_author_meant_colons_divs_in_lists_and_late_rules() {
+    // Issue 25: `:wq` at a line's start made the line before a definition term and lost the
+    // colon; a fenced div inside a list item was no div (its pull quote "empty"); a `---`
+    // block below the top was swallowed as metadata, its text lost; a YAML list as front
+    // matter was "expected struct RawMeta".
+    let text = "---\ntitle: Vim\n---\n\nTo save and quit, type\n:wq and press Enter.\n\n\
+                Term\n: Its definition.\n\n- An item.\n\n  ::: pullquote\n  A quote in a list.\n  :::\n\n\
+                More text.\n\n---\ntitle: not front matter\n---\n\nThe end.\n";
+    let dir = book("as-meant", &[("01-a.md", text)]);
+    let (pages, warnings) = typeset(&dir);
+    let all = all_text(&pages);
+    assert!(all.contains("type :wq and press"), "{all}");
+    assert!(all.contains("Its definition."), "{all}");
+    assert!(all.contains("title: not front matter"), "{all}");
+    assert!(all.contains("A quote in a list."), "{all}");
+    assert!(
+        !warnings.iter().any(|w| w.message.contains("empty")),
+        "{warnings:?}"
+    );
+    let project = Project::open(&dir.join("book")).unwrap();
+    let loaded = folio::markdown::load(&project).unwrap();
+    let blocks = &loaded.book.pieces[0].blocks;
+    let kinds: Vec<&str> = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph { .. } => "p",
+            Block::DefinitionList { .. } => "dl",
+            Block::List { .. } => "ul",
+            Block::PullQuote { .. } => "pq",
+            Block::Break { .. } => "hr",
+            Block::Heading { .. } => "h",
+            _ => "?",
+        })
+        .collect();
+    assert_eq!(kinds, ["p", "dl", "ul", "pq", "p", "hr", "h", "p"]);
+
+    let bad = book("yaml-list", &[("01-a.md", "---\n- a\n- b\n---\n\nText.\n")]);
+    let o = folio(&bad, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("01-a.md:2:1"), "{err}");
+    assert!(!err.contains("struct") && !err.contains("RawMeta"), "{err}");
+}
+
+#[test]
+fn check_lints_the_text_people_read_not_table_padding_or_code() {
+    // Issue 25: `folio check` reported a pipe table's padding as "double space in the text".
+    let text = format!(
+        "{PIECE}Before.\n\n| Film     | Time  |\n|----------|-------|\n| Ran      | 21:00 |\n\n\
+         ```\nx  =  1\n```\n\nAfter.  Two spaces.\n"
+    );
+    let dir = book("check-tables", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    assert_eq!(err.matches("double space").count(), 1, "{err}");
+    assert!(err.contains("01-a.md:15:7"), "{err}");
+}
+
+#[test]
+fn a_foreign_term_in_a_tight_list_item_or_a_definition_is_foreign_not_braces() {
+    // Found measuring issue 25 (scripts/coverage.py): `*mate de coca*{lang=es}` in a tight
+    // list item or a definition printed "{lang=es}" in both outputs.
+    let text = format!(
+        "{PIECE}- A cup of *mate de coca*{{lang=es}}, served everywhere.\n- Two.\n\n\
+         Achachila\n: The spirit of a mountain, an *achachila*{{lang=ay}}.\n"
+    );
+    let dir = book("foreign-items", &[("01-a.md", &text)]);
+    let (pages, _) = typeset(&dir);
+    let all = all_text(&pages);
+    assert!(!all.contains("lang="), "{all}");
+    assert!(all.contains("mate de coca, served"), "{all}");
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let x = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/a-piece.xhtml");
+    assert!(!x.contains("{lang="), "{x}");
+    assert!(
+        x.contains(r#"<i lang="es" xml:lang="es" class="foreign">mate de coca</i>"#),
+        "{x}"
+    );
+    assert!(x.contains(r#"lang="ay""#), "{x}");
+}
+
+#[test]
+fn a_character_no_font_has_reads_as_itself_with_its_space() {
+    // Found measuring issue 25: the font's empty box (.notdef) took the first missing
+    // character's text in the ToUnicode map, so every other missing one ("本", "✅") read
+    // as "日"; and a glyph read through its /ActualText lost the word space after it.
+    let dir = book(
+        "notdef",
+        &[("01-a.md", &format!("{PIECE}A 日本語 b ✅ c.\n"))],
+    );
+    let o = folio(&dir, &["build", "book", "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("empty box"), "{}", stderr(&o));
+    let script = "import sys, pymupdf\n\
+        print(pymupdf.open(sys.argv[1])[-1].get_text())\n";
+    let o = Command::new("python3")
+        .args(["-c", script])
+        .arg(dir.join("out/a-piece.pdf"))
+        .output()
+        .expect("python3 with pymupdf is needed");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("A 日本語 b ✅ c."), "{text}");
 }

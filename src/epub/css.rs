@@ -44,6 +44,10 @@ body {
   hyphens: auto;
   widows: 2;
   orphans: 2;
+  /* A word wider than the screen (a web address, a long identifier) breaks where it
+     must rather than push the page sideways on a phone. */
+  overflow-wrap: break-word;
+  word-wrap: break-word;
 }
 
 h1, h2, h3, h4, h5, h6 {

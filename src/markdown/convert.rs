@@ -274,15 +274,6 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 }
                 self.raw_html_block(&html, span, range.start)
             }
-            Event::Start(Tag::MetadataBlock(_)) => {
-                // The loader has already read the front matter (with located errors).
-                for (ev, _) in self.events.by_ref() {
-                    if matches!(ev, Event::End(_)) {
-                        break;
-                    }
-                }
-                None
-            }
             Event::Rule => Some(Block::Break { span }),
             Event::Start(_) => {
                 // Any other container: keep its text as a paragraph rather than lose it.
@@ -326,7 +317,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             if is_block {
                 if !loose.is_empty() {
                     let span = loose_span.take().unwrap_or_default();
-                    let content = self.fold_html(std::mem::take(&mut loose));
+                    let content = self.fold_inlines(std::mem::take(&mut loose));
                     out.push(Block::Paragraph { content, span });
                 }
                 if let Some(b) = self.block(ev, range) {
@@ -348,9 +339,9 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             }
         }
         if !loose.is_empty() {
-            let content = self.fold_html(loose);
+            let content = self.fold_inlines(loose);
             out.push(Block::Paragraph {
-                content: merge_text(content),
+                content,
                 span: loose_span.unwrap_or_default(),
             });
         }
@@ -419,7 +410,14 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 }
             }
         }
-        let folded = self.fold_html(out);
+        self.fold_inlines(out)
+    }
+
+    /// A run of inlines as a block holds them: raw HTML tags folded into the elements they
+    /// open, adjacent texts merged, `*term*{lang=xx}` made foreign. Every block's inlines,
+    /// a tight list item's bare ones too, come through here.
+    fn fold_inlines(&mut self, pieces: Vec<Piece>) -> Vec<Inline> {
+        let folded = self.fold_html(pieces);
         self.foreign_spans(merge_text(folded))
     }
 

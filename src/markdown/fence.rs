@@ -29,10 +29,52 @@ pub struct FenceError {
 /// The div classes folio knows.
 pub const CLASSES: &[&str] = &["pullquote"];
 
-/// Finds the divs in `text[from..]`, returning the text with the fence lines blanked.
+/// Appends `text` blanked: the same byte length, all spaces but its line breaks, so the
+/// Markdown parser sees blank lines and every offset after them stays exact (a multi-byte
+/// character becomes several spaces).
+fn push_blank(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c == '\n' || c == '\r' {
+            out.push(c);
+        } else {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        }
+    }
+}
+
+/// Stands in for a line's opening colon that is not followed by a space (`:wq`): pandoc
+/// opens a definition only with `: ` or `:` and a tab, while pulldown-cmark takes any
+/// colon and would turn the line before into a term. One byte, like the colon, and a
+/// control character the loader has already removed from the text, so it stands for
+/// nothing else; [`restore`] puts the colon back in the parser's text.
+pub const COLON_MARK: char = '\u{1a}';
+
+/// Whether a line (trimmed) opens with a colon that pandoc would not read as a definition.
+fn is_bare_colon(trimmed: &str) -> bool {
+    let mut chars = trimmed.chars();
+    chars.next() == Some(':') && !matches!(chars.next(), Some(' ' | '\t' | ':') | None)
+}
+
+/// The parser's event with [`COLON_MARK`] made a colon again.
+pub fn restore<'a>(
+    (event, range): (pulldown_cmark::Event<'a>, Range<usize>),
+) -> (pulldown_cmark::Event<'a>, Range<usize>) {
+    match event {
+        pulldown_cmark::Event::Text(t) if t.contains(COLON_MARK) => (
+            pulldown_cmark::Event::Text(t.replace(COLON_MARK, ":").into()),
+            range,
+        ),
+        other => (other, range),
+    }
+}
+
+/// Finds the divs in `text[from..]`, returning the text with `text[..from]` (the front
+/// matter) and the fence lines blanked, and bare opening colons marked.
 pub fn extract(text: &str, from: usize) -> Result<(String, Vec<Div>), FenceError> {
     let mut out = String::with_capacity(text.len());
-    out.push_str(&text[..from]);
+    // The front matter, already read, is blanked too: the parser sees only the body, so a
+    // `---` block further down is Markdown (a rule and a heading), never metadata.
+    push_blank(&mut out, &text[..from]);
     let mut divs = Vec::new();
     let mut open: Option<(usize, String, usize)> = None; // (fence offset, class, inner start)
     let mut code_fence: Option<String> = None;
@@ -99,15 +141,11 @@ pub fn extract(text: &str, from: usize) -> Result<(String, Vec<Div>), FenceError
             }
         }
         if blank {
-            // Same byte length, all spaces: a blank line to the Markdown parser, and every
-            // offset after it stays exact (a multi-byte character becomes several spaces).
-            for c in line.chars() {
-                if c == '\n' || c == '\r' {
-                    out.push(c);
-                } else {
-                    out.extend(std::iter::repeat_n(' ', c.len_utf8()));
-                }
-            }
+            push_blank(&mut out, line);
+        } else if code_fence.is_none() && indent < 4 && is_bare_colon(trimmed) {
+            out.push_str(&line[..indent]);
+            out.push(COLON_MARK);
+            out.push_str(&line[indent + 1..]);
         } else {
             out.push_str(line);
         }

@@ -21,16 +21,16 @@ use pulldown_cmark::{Options, Parser};
 use std::path::{Path, PathBuf};
 
 /// pulldown-cmark's options for manuscripts. Never `Options::all()`: it switches on the old
-/// footnote syntax and wikilinks. Metadata blocks are on so front matter is never read as
-/// Markdown (a `---` line would otherwise be a rule and the keys a heading).
+/// footnote syntax and wikilinks. Metadata blocks are off: the loader reads the front
+/// matter at the very top itself and blanks it, and pulldown-cmark would take a `---`
+/// block anywhere in the text for metadata and drop it (a rule and a heading, as
+/// CommonMark reads it, lose no text).
 pub fn options() -> Options {
     Options::ENABLE_FOOTNOTES
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_TABLES
         | Options::ENABLE_HEADING_ATTRIBUTES
         | Options::ENABLE_DEFINITION_LIST
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-        | Options::ENABLE_PLUSES_DELIMITED_METADATA_BLOCKS
 }
 
 /// A loaded book and the warnings found on the way.
@@ -225,11 +225,12 @@ fn without_controls(path: &Path, text: &str) -> (Option<String>, Option<Diagnost
             keep.into_iter().chain(std::iter::repeat_n(' ', n))
         })
         .collect();
-    let d = Diagnostic::warning(format!(
-        "{count} control character{} (such as NUL) in the text {}; set as spaces",
-        if count == 1 { "" } else { "s" },
-        if count == 1 { "is" } else { "are" }
-    ))
+    let code = text[first..].chars().next().map_or(0, u32::from);
+    let d = Diagnostic::warning(if count == 1 {
+        format!("a control character (U+{code:04X}) in the text is set as a space")
+    } else {
+        format!("{count} control characters (the first U+{code:04X}, here) are set as spaces")
+    })
     .at_offset(path, text, first)
     .hint("they come from a converter or a copy from a PDF; remove them");
     (Some(cleaned), Some(d))
@@ -280,31 +281,16 @@ fn load_clean_piece(
         ]
     })?;
     let lines = LineIndex::new(&blanked);
-    let parser = Parser::new_ext(&blanked, options()).into_offset_iter();
+    let parser = Parser::new_ext(&blanked, options())
+        .into_offset_iter()
+        .map(fence::restore);
     let mut conv = convert::Converter::new(parser, &lines, &blanked, path, file);
     conv.questioners = names(&piece_meta, Role::Interviewer);
     conv.answerers = names(&piece_meta, Role::Interviewee);
     let top = conv.top_level();
     let mut diags = std::mem::take(&mut conv.diags);
     diags.extend(conv.repeated_warnings());
-    // Fold the blocks inside each `::: pullquote` into one pull quote block.
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut current: Option<(usize, Vec<Block>)> = None;
-    for (offset, block) in top {
-        let div = divs.iter().position(|d| d.inner.contains(&offset));
-        match (div, &mut current) {
-            (Some(d), Some((cd, content))) if *cd == d => content.push(block),
-            (Some(d), _) => {
-                flush_pullquote(&mut current, &divs, file, &mut blocks);
-                current = Some((d, vec![block]));
-            }
-            (None, _) => {
-                flush_pullquote(&mut current, &divs, file, &mut blocks);
-                blocks.push(block);
-            }
-        }
-    }
-    flush_pullquote(&mut current, &divs, file, &mut blocks);
+    let mut blocks = fold_divs(top, &divs, file);
     for d in &divs {
         if !blocks
             .iter()
@@ -508,6 +494,33 @@ fn title_from_heading(meta: &mut Metadata, blocks: &mut Vec<Block>) {
     }
 }
 
+/// The byte ranges of the text a reader reads in a Markdown file, as the loader parses it:
+/// not its front matter, fences, code, raw HTML, link targets or table pipes. What
+/// `folio check` lints (one linear pass, however many quotes the text holds).
+pub fn reading_text(text: &str) -> Vec<std::ops::Range<usize>> {
+    use pulldown_cmark::{Event, Tag, TagEnd};
+    let body = frontmatter::split(text)
+        .ok()
+        .flatten()
+        .map_or(0, |f| f.body);
+    let blanked = fence::extract(text, body).map_or_else(|_| text.to_string(), |(b, _)| b);
+    let mut code = 0usize;
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (event, range) in Parser::new_ext(&blanked, options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => code += 1,
+            Event::End(TagEnd::CodeBlock) => code = code.saturating_sub(1),
+            // Smart punctuation cuts a run at each quote: contiguous pieces are one run.
+            Event::Text(_) if code == 0 && range.start >= body => match out.last_mut() {
+                Some(last) if last.end == range.start => last.end = range.end,
+                _ => out.push(range),
+            },
+            _ => {}
+        }
+    }
+    out
+}
+
 /// HTML's deepest heading.
 const MAX_HEADING_LEVEL: u8 = 6;
 
@@ -645,6 +658,65 @@ fn undefined_note_refs(blocks: &[Block], path: &Path, text: &str, diags: &mut Ve
             )),
         };
         diags.push(d);
+    }
+}
+
+/// Folds the blocks inside each `::: pullquote` into one pull quote block. A div written
+/// inside a list item or a quotation is a div too: its pull quote is lifted out and
+/// follows the block that held it (pull quotes float; a list item has no room for one).
+fn fold_divs(top: Vec<(usize, Block)>, divs: &[fence::Div], file: u32) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut current: Option<(usize, Vec<Block>)> = None;
+    for (offset, mut block) in top {
+        let div = divs.iter().position(|d| d.inner.contains(&offset));
+        match (div, &mut current) {
+            (Some(d), Some((cd, content))) if *cd == d => content.push(block),
+            (Some(d), _) => {
+                flush_pullquote(&mut current, divs, file, &mut blocks);
+                current = Some((d, vec![block]));
+            }
+            (None, _) => {
+                flush_pullquote(&mut current, divs, file, &mut blocks);
+                let mut lifted = Vec::new();
+                lift_divs(&mut block, divs, &mut lifted);
+                blocks.push(block);
+                for (d, content) in lifted {
+                    flush_pullquote(&mut Some((d, content)), divs, file, &mut blocks);
+                }
+            }
+        }
+    }
+    flush_pullquote(&mut current, divs, file, &mut blocks);
+    blocks
+}
+
+/// Takes the blocks inside a div out of `block`'s containers, grouped by div in order.
+fn lift_divs(block: &mut Block, divs: &[fence::Div], out: &mut Vec<(usize, Vec<Block>)>) {
+    let lift = |content: &mut Vec<Block>, out: &mut Vec<(usize, Vec<Block>)>| {
+        let mut kept = Vec::with_capacity(content.len());
+        for mut b in std::mem::take(content) {
+            let at = b.span().offset();
+            match divs.iter().position(|d| d.inner.contains(&at)) {
+                Some(d) => match out.last_mut() {
+                    Some((last, group)) if *last == d => group.push(b),
+                    _ => out.push((d, vec![b])),
+                },
+                None => {
+                    lift_divs(&mut b, divs, out);
+                    kept.push(b);
+                }
+            }
+        }
+        *content = kept;
+    };
+    match block {
+        Block::List { items, .. } => items.iter_mut().for_each(|i| lift(i, out)),
+        Block::BlockQuote { content, .. } => lift(content, out),
+        Block::DefinitionList { items, .. } => items
+            .iter_mut()
+            .flat_map(|(_, defs)| defs.iter_mut())
+            .for_each(|d| lift(d, out)),
+        _ => {}
     }
 }
 

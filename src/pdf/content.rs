@@ -425,9 +425,9 @@ fn actual_text<'g>(
     if font.maps_to(g.id, want) {
         return None;
     }
-    // `want` ends on a character boundary: it is the whole text or the text before its
-    // trailing spaces.
-    Some(&g.text.as_str()[..want.len()])
+    // The whole text, trailing spaces too: the space glyph drawn after it is inside the
+    // same sequence, and the `/ActualText` stands for all of it.
+    Some(g.text.as_str())
 }
 
 /// Whether glyph `g`'s trailing word spaces are drawn as the font's space glyph after it:

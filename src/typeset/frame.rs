@@ -117,12 +117,17 @@ impl FontUse {
             return;
         }
         self.space_after |= base < text.len();
-        if !FontUse::has(&self.texted, id) {
+        // The font's empty box (.notdef) stands for whichever character the font lacks:
+        // it maps to no text, and each use carries its own in an `/ActualText`.
+        if id != NOTDEF && !FontUse::has(&self.texted, id) {
             FontUse::mark(&mut self.texted, id);
             self.texts.push((id, text.as_str()[..base].to_string()));
         }
     }
 }
+
+/// The glyph a font draws for a character it lacks (OpenType's glyph 0).
+const NOTDEF: u16 = 0;
 
 impl GlyphUse {
     fn font(&mut self, font: usize) -> &mut FontUse {

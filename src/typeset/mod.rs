@@ -362,7 +362,7 @@ fn missing_warnings(
             continue;
         }
         let font = env.fonts.get(face).postscript_name().to_string();
-        let d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); it is left blank in the PDF", c as u32))
+        let d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); the PDF prints the font's empty box in its place (the EPUB leaves it to the reader's fonts)", c as u32))
             .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
         out.push(book.locate(d, span));
     }
@@ -370,7 +370,7 @@ fn missing_warnings(
     if more > 0 {
         out.push(
             Diagnostic::warning(format!(
-                "{more} more characters have no glyph in the book's fonts; they are left blank in the PDF"
+                "{more} more characters have no glyph in the book's fonts; the PDF prints the fonts' empty box for each"
             ))
             .hint("use fonts that cover the text's script ([pdf] fonts in book.toml)"),
         );
