@@ -93,6 +93,27 @@ def front_matter_end(text):
     return text
 
 
+ATTRIBUTES = re.compile(r"([*_)\]]|[^\s{])\{(?:[#.][A-Za-z]|lang=|width=)[^{}\n]*\}")
+
+
+def without_attributes(text):
+    """The text without folio's attribute blocks, outside code (fences and `spans`)."""
+    out, fence = [], None
+    for line in text.split("\n"):
+        m = re.match(r"\s{0,3}(`{3,}|~{3,})", line)
+        if fence:
+            fence = None if m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) else fence
+            out.append(line)
+            continue
+        if m:
+            fence = m.group(1)
+            out.append(line)
+            continue
+        parts = re.split(r"(`+[^`]*`+)", line)
+        out.append("".join(p if p.startswith("`") else ATTRIBUTES.sub(r"\1", p) for p in parts))
+    return "\n".join(out)
+
+
 def units(path):
     """The source's units by kind: lists of strings."""
     md = MarkdownIt("commonmark").enable("table").use(footnote_plugin).use(deflist_plugin)
@@ -100,7 +121,7 @@ def units(path):
     # Fenced divs (::: pullquote) are folio's; their fence lines are not text. Nor are
     # attributes after a span, an image or a heading ({lang=es}, {width=50%}, {#id}).
     text = re.sub(r"(?m)^\s{0,3}:::.*$", "", text)
-    text = re.sub(r"([*_)\]]|[^\s{])\{(?:[#.][A-Za-z]|lang=|width=)[^{}\n]*\}", r"\1", text)
+    text = without_attributes(text)
     out = collections.defaultdict(list)
     stack = []
     for t in md.parse(text):

@@ -12,7 +12,7 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764000000}"
 cargo build -q
 status=0
 for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival \
-  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook; do
+  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook tests/fixtures/manual; do
   python3 scripts/coverage.py "$book" --out "$out/$(basename "$book")" || status=1
 done
 exit $status

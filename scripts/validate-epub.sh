@@ -16,7 +16,7 @@ ace="tools/ace/node_modules/.bin/ace-cli"
 cargo build -q --example epub
 status=0
 for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival \
-  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook; do
+  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook tests/fixtures/manual; do
   epub="$(target/debug/examples/epub "$book" "$out")"
   name="$(basename "$epub" .epub)"
   java -jar "$jar" "$epub" --json "$out/$name.epubcheck.json" -u >/dev/null 2>&1 || true

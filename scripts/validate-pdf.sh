@@ -21,7 +21,7 @@ export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1764000000}"
 cargo build -q --bin folio
 status=0
 for book in manuscript tests/fixtures/booklet tests/fixtures/stress tests/fixtures/festival \
-  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook; do
+  tests/fixtures/programme tests/fixtures/conversations tests/fixtures/mdbook tests/fixtures/manual; do
   name="$(basename "$book")"
   # Every book also gets its print edition (print PDF, imposed booklet) and the festival a
   # perfect-bound run with its wrap cover: every file is checked the same way.
@@ -97,7 +97,7 @@ fi
 tail -1 "$out/holes-interview.txt"
 # The booklets and the mdBook book, screen and print editions: every page over two lines short is one the build
 # announced ("the page before this ends N lines short"), page for page.
-for name in festival programme conversations mdbook; do
+for name in festival programme conversations mdbook manual; do
   announced="$(grep -c "lines short" "$out/$name.log" || true)"
   for pdf in "$out/$name"/*.pdf; do
     case "$pdf" in *-booklet.pdf|*-cover.pdf) continue ;; esac

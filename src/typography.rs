@@ -192,7 +192,8 @@ fn keep(text: &str, i: usize, rules: &Rules) -> bool {
     }
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
     // A thousands separator: a group of one to three digits, then one of three.
-    if digits(before) && before.len() <= 3 && after.len() >= 3 && digits(&after[..3]) {
+    // (`get`: the third byte may fall inside a character, as in `km”,`.)
+    if digits(before) && before.len() <= 3 && after.get(..3).is_some_and(digits) {
         let rest = &after[3..];
         if !rest.starts_with(|c: char| c.is_alphanumeric()) {
             return true;

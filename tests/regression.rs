@@ -3423,13 +3423,24 @@ fn a_character_no_font_has_reads_as_itself_with_its_space() {
     // Found measuring issue 25: the font's empty box (.notdef) took the first missing
     // character's text in the ToUnicode map, so every other missing one ("本", "✅") read
     // as "日"; and a glyph read through its /ActualText lost the word space after it.
+    // Also: ⚠️ (⚠ and the variation selector U+FE0F) warned of two missing characters;
+    // a default-ignorable character shows as nothing, glyph or not.
     let dir = book(
         "notdef",
-        &[("01-a.md", &format!("{PIECE}A 日本語 b ✅ c.\n"))],
+        &[(
+            "01-a.md",
+            &format!("{PIECE}A 日本語 b ✅ c.\n\nWarn ⚠\u{fe0f} x\u{200d}y.\n"),
+        )],
     );
     let o = folio(&dir, &["build", "book", "--format", "pdf"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("empty box"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("U+26A0"), "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("U+FE0F") && !stderr(&o).contains("U+200D"),
+        "{}",
+        stderr(&o)
+    );
     let script = "import sys, pymupdf\n\
         print(pymupdf.open(sys.argv[1])[-1].get_text())\n";
     let o = Command::new("python3")
@@ -3440,4 +3451,87 @@ fn a_character_no_font_has_reads_as_itself_with_its_space() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("A 日本語 b ✅ c."), "{text}");
+}
+
+#[test]
+fn a_number_before_a_short_word_and_a_closing_quote_does_not_panic() {
+    // Found building the repository's own README as a book (issue 25): in `"12 km",` the
+    // no-break rule for thousands cut `km”,` three bytes in, inside the closing quote.
+    let dir = book(
+        "km-quote",
+        &[(
+            "01-a.md",
+            &format!("{PIECE}A unit (\"12 km\", and \"3 kg\") stays.\n"),
+        )],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let (pages, _) = typeset(&dir);
+    assert!(
+        all_text(&pages).contains("“12 km”, and “3 kg”"),
+        "{}",
+        all_text(&pages)
+    );
+}
+
+#[test]
+fn a_tall_table_row_splits_over_pages_rather_than_leave_a_hole() {
+    // Found on a technical manual (issue 25, item 10): a table row of many lines was never
+    // split, so a page before it ended three to five lines short (9 such pages in 135).
+    // Now a body row splits with two lines at least on each side. The table comes after
+    // 3 to 9 paragraphs, so its tall rows fall at every height of a page.
+    let cell = "A long explanation that wraps over many lines of the narrow column. ".repeat(4);
+    let mut table = String::from("| key | meaning |\n|---|---|\n");
+    for k in 0..6 {
+        table.push_str(&format!("| row{k} | {cell} |\n"));
+    }
+    let para = "The projector hums in the dark while the village watches. ".repeat(5);
+    for before in 3..10 {
+        let text = format!(
+            "{PIECE}{}\n\n{table}\n{}",
+            vec![para.as_str(); before].join("\n\n"),
+            [para.as_str(); 6].join("\n\n")
+        );
+        let dir = book(&format!("tall-row-{before}"), &[("01-a.md", &text)]);
+        let (pages, warnings) = typeset(&dir);
+        assert!(
+            !warnings.iter().any(|w| w.message.contains("lines short")),
+            "{before}: {warnings:?}"
+        );
+        let body: Vec<&Page> = pages
+            .pages
+            .iter()
+            .filter(|p| page_text(p).contains("projector"))
+            .collect();
+        for (i, page) in body.iter().enumerate().take(body.len() - 1) {
+            let hole = hole_lines(page);
+            assert!(hole <= 2.0, "{before} paragraphs: page {i}: {hole} lines");
+        }
+        // Every cell's words are set, in order.
+        let all = all_text(&pages);
+        assert_eq!(all.matches("narrow column").count(), 24, "{before}");
+    }
+}
+
+#[test]
+fn an_empty_header_cell_is_a_data_cell_in_both_outputs() {
+    // Found by Ace on the manual fixture (issue 25): `|   | EPUB | PDF |` wrote an empty
+    // `<th>`, which Ace reports (empty-table-header); the PDF tagged it TH.
+    let text = format!("{PIECE}|   | EPUB | PDF |\n|---|---|---|\n| tags | yes | yes |\n");
+    let dir = book("empty-th", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let x = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/a-piece.xhtml");
+    assert!(
+        x.contains("<thead>\n<tr><td></td><th scope=\"col\">EPUB</th>"),
+        "{x}"
+    );
+    let tree = Command::new("pdfinfo")
+        .arg("-struct")
+        .arg(dir.join("out/a-piece.pdf"))
+        .output()
+        .expect("pdfinfo (poppler-utils) is needed");
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    let th = tree.lines().filter(|l| l.trim().starts_with("TH:")).count();
+    assert_eq!(th, 2, "{tree}");
 }

@@ -279,9 +279,13 @@ impl Writer<'_> {
                 if !header.is_empty() {
                     self.out += "<thead>\n<tr>";
                     for (i, cell) in header.iter().enumerate() {
-                        self.out += &format!("<th scope=\"col\"{}>", align_class(align, i));
+                        let (open, close) = match cell.header {
+                            true => ("th scope=\"col\"", "th"),
+                            false => ("td", "td"),
+                        };
+                        self.out += &format!("<{open}{}>", align_class(align, i));
                         self.inlines(&cell.content);
-                        self.out += "</th>";
+                        self.out += &format!("</{close}>");
                     }
                     self.out += "</tr>\n</thead>\n";
                 }

@@ -98,6 +98,8 @@ pub struct ListItem {
 pub struct Cell {
     pub id: ElemId,
     pub content: Vec<Inline>,
+    /// A header cell (`th`, `TH`): a cell of the header row with something in it.
+    pub header: bool,
 }
 
 /// A term with its definitions.
@@ -315,9 +317,16 @@ impl Walk<'_> {
             w.open(Role::TR);
             let out = cells
                 .iter()
-                .map(|c| Cell {
-                    id: w.leaf(role),
-                    content: w.inlines(c),
+                .map(|c| {
+                    // An empty header cell (a table's corner) heads nothing: a data cell,
+                    // in both outputs (an empty `th` is a fault to screen readers).
+                    let empty = crate::model::plain_text(c).trim().is_empty();
+                    let role = if empty { Role::TD } else { role };
+                    Cell {
+                        id: w.leaf(role),
+                        content: w.inlines(c),
+                        header: role == Role::TH,
+                    }
                 })
                 .collect();
             w.close();

@@ -256,7 +256,7 @@ fn collect(buffer: &Buffer, font: &Font, text: &str) -> Shaped {
         if id == 0 {
             let range = ends.range(info.cluster, text.len());
             let chars = text.get(range).unwrap_or("").chars();
-            missing_chars.extend(chars.filter(|&c| font.glyph(c).is_none()));
+            missing_chars.extend(chars.filter(|&c| font.glyph(c).is_none() && !ignorable(c)));
         }
         width = width.saturating_add(pos.x_advance);
         glyphs.push(ShapedGlyph {
@@ -272,6 +272,18 @@ fn collect(buffer: &Buffer, font: &Font, text: &str) -> Shaped {
         width,
         missing: dedup(missing_chars.into_iter()),
     }
+}
+
+/// A default-ignorable character (Unicode's `Default_Ignorable_Code_Point`, the ones text
+/// carries): a variation selector (⚠️ is ⚠ and U+FE0F), a zero-width joiner or space, a
+/// byte-order mark. Shown by nothing, so lacking a glyph for one is no fault.
+fn ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
 }
 
 /// The characters in first-seen order without repeats (linear: 20,000 distinct characters
@@ -400,6 +412,12 @@ mod tests {
             let joined: String = glyphs.iter().map(|g| g.text.as_str()).collect();
             assert_eq!(joined, text);
         }
+    }
+
+    #[test]
+    fn a_variation_selector_is_not_a_missing_character() {
+        assert!(ignorable('\u{FE0F}') && ignorable('\u{200D}') && ignorable('\u{FEFF}'));
+        assert!(!ignorable('⚠') && !ignorable('a'));
     }
 
     #[test]

@@ -37,6 +37,12 @@ const SHORT_TABLE_ROWS: usize = 4;
 /// Added to a column's width when its cells are set (pt): rounding must not wrap a cell
 /// whose column was made exactly as wide as it.
 const FIT_SLACK: f32 = 0.01;
+/// A body row splits over pages only with this many of its lines on each side (as a
+/// paragraph: no cell's line alone above or below the break)…
+const ROW_SPLIT_KEEP: usize = 2;
+/// …at this cost: worse than a page two lines short, better than three
+/// ([`super::flow::SHORT_PAGE`] · n²): a tall row is not held whole at the price of a hole.
+const ROW_SPLIT: f64 = 4.5e3;
 /// Rules sit this far below the top of their grid row, clear of the ascenders below them.
 const RULE_DROP: f32 = 1.0;
 /// Below 80 % the scale that fits is computed; rounding may leave it a hair too wide, so it
@@ -374,11 +380,19 @@ fn layout(
             let row = Row {
                 lines: 1,
                 items: items.into(),
-                // A table row never splits; the header stays with the first body row; the
-                // last row stays with the bottom rule; no row is left alone on a page (the
-                // table's orphan and widow), and a short table is never split.
-                break_after: if !last_line
-                    || ri == 0
+                // A tall body row may split, two lines at least on each side, at a cost
+                // (its cells read on under the header repeated overleaf); no other row
+                // splits; the header stays with the first body row; the last row stays
+                // with the bottom rule; no row is left alone on a page (the table's orphan
+                // and widow), and a short table is never split.
+                break_after: if !last_line {
+                    let (above, below) = (j + 1, height - j - 1);
+                    if ri > 0 && above >= ROW_SPLIT_KEEP && below >= ROW_SPLIT_KEEP {
+                        ROW_SPLIT
+                    } else {
+                        FORBIDDEN
+                    }
+                } else if ri == 0
                     || ri == body_count
                     || body_count <= SHORT_TABLE_ROWS
                     || ri == 1
