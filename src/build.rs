@@ -848,6 +848,10 @@ fn piece_key(env: u64, book: &Resolved, index: usize, piece: &crate::resolve::RP
     if let Some(text) = book.text_hashes.get(file) {
         h.write(&text.to_le_bytes());
     }
+    // Not in the piece's text: the part it opens prints above its title (SUMMARY.md).
+    if let Some(part) = piece.part.as_ref().filter(|_| piece.opens_part) {
+        h.write(part.as_bytes());
+    }
     h.finish()
 }
 

@@ -66,6 +66,8 @@ pub struct Piece {
     /// A stable, URL-safe name for the piece (file names, ids).
     pub slug: String,
     pub span: Span,
+    /// The title of the part the piece is in (SUMMARY.md's `# Part` headings), if any.
+    pub part: Option<String>,
 }
 
 /// Block-level content.

@@ -3535,3 +3535,83 @@ fn an_empty_header_cell_is_a_data_cell_in_both_outputs() {
     let th = tree.lines().filter(|l| l.trim().starts_with("TH:")).count();
     assert_eq!(th, 2, "{tree}");
 }
+
+#[test]
+fn summary_part_titles_head_their_pieces_in_the_contents_outline_and_navigation() {
+    // Issue 25: SUMMARY.md's part titles (`# Using it`) were read and never shown.
+    let dir = mdbook_book("mdbook-parts");
+    let (pages, _) = typeset(&dir);
+    // The outline: the part above its pieces, the suffix chapter back at the top level.
+    let outline: Vec<(usize, &str)> = pages
+        .outline
+        .iter()
+        .filter(|e| e.level <= 1)
+        .map(|e| (e.level, e.title.as_str()))
+        .collect();
+    assert_eq!(
+        outline,
+        [
+            (0, "Introduction"),
+            (0, "Using it"),
+            (1, "Getting Started"),
+            (1, "Windows"),
+            (0, "Glossary")
+        ]
+    );
+    // The contents lists the part's title (in small capitals) before its first piece, and
+    // the part's first piece prints it above its title.
+    let contents = page_text(&pages.pages[2]);
+    let (part, first) = (contents.find("sing it"), contents.find("Getting Started"));
+    assert!(part.is_some() && part < first, "{contents}");
+    let opening = pages
+        .pages
+        .iter()
+        .map(page_text)
+        .find(|t| t.contains("Install it."))
+        .unwrap();
+    assert!(opening.contains("sing it"), "{opening}");
+    // The EPUB's navigation nests the part's pieces under its entry.
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let nav = epub_entry(&dir.join("out/tiny-tool.epub"), "OEBPS/nav.xhtml");
+    let part = nav.find(">Using it</a>").expect("the part's entry");
+    let windows = nav.find(">Windows</a>").unwrap();
+    let glossary = nav.find(">Glossary</a>").unwrap();
+    let between = &nav[part..windows];
+    assert!(
+        between.contains("<ol>") && !between.contains("</ol>\n      </li>\n      <li>"),
+        "{nav}"
+    );
+    assert!(
+        nav[windows..glossary].matches("</ol>").count() >= 2,
+        "{nav}"
+    );
+}
+
+#[test]
+fn a_session_rebuild_after_a_part_title_changes_matches_a_cold_build() {
+    // The layout cache keyed a piece on its file's text, and a SUMMARY.md part title,
+    // printed above the part's first piece, is not in that text: `folio watch` kept the
+    // old title after only SUMMARY.md changed.
+    let summary =
+        |part: &str| format!("# Summary\n\n# {part}\n\n- [One](one.md)\n- [Two](two.md)\n");
+    let one = "# One\n\nThe first chapter.\n";
+    let two = "# Two\n\nThe second chapter.\n";
+    let before = summary("Part the First");
+    let after = summary("Part the Second");
+    let (warm, cold) = session_and_cold(
+        "part-title",
+        &[
+            ("book.toml", "title = \"Parts\"\nlang = \"en\"\n"),
+            ("SUMMARY.md", &before),
+            ("one.md", one),
+            ("two.md", two),
+        ],
+        &[],
+        &[("SUMMARY.md", &after)],
+    );
+    assert!(
+        warm == cold,
+        "the session's PDF differs from a cold build's"
+    );
+}

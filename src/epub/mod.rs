@@ -561,6 +561,9 @@ struct PlannedPiece {
     href: String,
     label: String,
     toc: Vec<(String, String, i32)>,
+    /// The part it is in (its entries a level down), and the part's title at its first.
+    in_part: bool,
+    opens_part: Option<String>,
 }
 
 /// The plan of the archive epub-builder is to make; every entry's content goes to `hold`.
@@ -620,6 +623,8 @@ fn plan(input: BuildInput) -> Plan {
             href: href.clone(),
             label: piece.label.clone(),
             toc,
+            in_part: piece.part.is_some(),
+            opens_part: piece.part.clone().filter(|_| piece.opens_part),
         });
     }
     Plan {
@@ -678,9 +683,14 @@ fn drive(plan: &Plan) -> Result<Vec<u8>, epub_builder::Error> {
             .reftype(ReferenceType::TitlePage),
     )?;
     for (i, piece) in plan.pieces.iter().enumerate() {
-        let mut toc = TocElement::new(piece.href.as_str(), piece.label.as_str());
+        // A part's pieces are entries under the part's, which leads to its first piece.
+        let down = i32::from(piece.in_part);
+        let mut toc = TocElement::new(piece.href.as_str(), piece.label.as_str()).level(1 + down);
         for (url, text, level) in &piece.toc {
-            toc.add(TocElement::new(url.as_str(), text.as_str()).level(*level));
+            toc.add(TocElement::new(url.as_str(), text.as_str()).level(*level + down));
+        }
+        if let Some(part) = &piece.opens_part {
+            toc = TocElement::new(piece.href.as_str(), part.as_str()).child(toc);
         }
         let mut content = EpubContent::new(piece.href.as_str(), none);
         content.toc = toc;

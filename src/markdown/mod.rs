@@ -61,7 +61,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         }
         None => (Metadata::default(), Settings::default()),
     };
-    let (files, order_warnings) = piece_files(project, &settings.order)?;
+    let (files, parts, order_warnings) = piece_files(project, &settings.order)?;
     diags.extend(order_warnings);
     if files.is_empty() {
         return Err(vec![Diagnostic::error("the book has no pieces: no .md file in the folder")
@@ -113,6 +113,11 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
         }
     }
     cache.retain(|k, _| used.contains(k));
+    // The part each piece is in comes from the summary, not the piece's text: set after
+    // the cache, which keys on the text.
+    for p in &mut pieces {
+        p.part = parts.get(p.span.file as usize).cloned().flatten();
+    }
     // Language tags that are well-formed but name no registered language, script or region.
     if let (Some(path), Some(lang)) = (project.book_toml(), &book_meta.lang) {
         unregistered_lang(&path, lang, &mut diags);
@@ -347,6 +352,7 @@ fn load_clean_piece(
             blocks: std::sync::Arc::new(blocks),
             slug,
             span,
+            part: None,
         },
         diags,
     ))
@@ -375,18 +381,23 @@ fn relocate_figures(project: &Project, path: &Path, piece: &mut Piece) {
     });
 }
 
+/// The book's files in reading order, the part each is in (SUMMARY.md's `# Part` titles),
+/// and what reading the order found to warn about.
+type Files = (Vec<PathBuf>, Vec<Option<String>>, Vec<Diagnostic>);
+
 /// The book's pieces in reading order, as display paths, with what is wrong with the order
 /// given: `pieces = [...]` in book.toml (a file it names that is missing is an error); else
 /// the chapters' folder's `SUMMARY.md` (a file it lists that is missing is a warning at its
 /// line, and left out, as mdBook does with a draft); else every `.md` file of the folder in
 /// name order.
-fn piece_files(
-    project: &Project,
-    order: &crate::settings::Order,
-) -> DiagResult<(Vec<PathBuf>, Vec<Diagnostic>)> {
+fn piece_files(project: &Project, order: &crate::settings::Order) -> DiagResult<Files> {
     let sub = order.src.as_deref();
+    let no_parts = |files: Vec<PathBuf>| {
+        let parts = vec![None; files.len()];
+        (files, parts, vec![])
+    };
     if project.single_file.is_some() {
-        return Ok((project.markdown_files(None)?, vec![]));
+        return Ok(no_parts(project.markdown_files(None)?));
     }
     if let Some(list) = &order.pieces {
         let toml = project.given.join("book.toml");
@@ -401,17 +412,18 @@ fn piece_files(
             }
         }
         return if errors.is_empty() {
-            Ok((files, vec![]))
+            Ok(no_parts(files))
         } else {
             Err(errors)
         };
     }
     let Some(summary) = project.summary(sub) else {
-        return Ok((project.markdown_files(sub)?, vec![]));
+        return Ok(no_parts(project.markdown_files(sub)?));
     };
     let text = project.read_text(&summary)?;
     let dir = Path::new(sub.unwrap_or(""));
     let mut files: Vec<PathBuf> = Vec::new();
+    let mut parts: Vec<Option<String>> = Vec::new();
     let mut warnings = Vec::new();
     for e in summary::entries(&text) {
         // Links in a summary are relative to it; mdBook writes `.md`, some write `.html`.
@@ -426,7 +438,10 @@ fn piece_files(
                 ))
                 .at_offset(&summary, &text, e.offset),
             ),
-            Ok(p) => files.push(p),
+            Ok(p) => {
+                files.push(p);
+                parts.push(e.part);
+            }
             Err(d) => warnings.push(
                 Diagnostic::warning(format!("{}; it is left out of the book", d.message))
                     .at_offset(&summary, &text, e.offset)
@@ -444,7 +459,7 @@ fn piece_files(
                 .hint("list the chapters as `- [Title](chapter.md)`, one per line"),
         ]);
     }
-    Ok((files, warnings))
+    Ok((files, parts, warnings))
 }
 
 /// Where the first mdBook directive (`{{#include path}}`, `{{#rustdoc_include …}}`) is in

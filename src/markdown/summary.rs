@@ -38,12 +38,18 @@ pub fn entries(text: &str) -> Vec<Entry> {
             continue;
         }
         if let Some(target) = link_target(trimmed) {
+            // Prefix and suffix chapters are bare links, never in a part; numbered ones
+            // are list items.
+            let numbered = trimmed.starts_with(['-', '*', '+'])
+                || trimmed
+                    .split_once(['.', ')'])
+                    .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
             let path = crate::escape::percent_decode(target.trim().trim_start_matches("./"));
             if !path.is_empty() {
                 out.push(Entry {
                     path,
                     offset: at,
-                    part: part.clone(),
+                    part: part.clone().filter(|_| numbered),
                 });
             }
         }
@@ -93,6 +99,7 @@ mod tests {
         assert_eq!(e[0].part, None);
         assert_eq!(e[1].part.as_deref(), Some("Getting going"));
         assert_eq!(e[3].part.as_deref(), Some("Reference"));
+        assert_eq!(e[4].part, None, "a suffix chapter is in no part");
         assert_eq!(&text[e[1].offset..e[1].offset + 8], "- [Insta");
     }
 }

@@ -126,6 +126,9 @@ pub struct RPiece {
     pub notes: Vec<RNote>,
     /// Its elements.
     pub scope: Arc<Scope>,
+    /// The part it is in, and whether it is the part's first piece.
+    pub part: Option<String>,
+    pub opens_part: bool,
 }
 
 /// The elements of a piece's opening.
@@ -280,7 +283,22 @@ fn resolve_piece(
     piece: &crate::model::Piece,
 ) -> (RPiece, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
-    let m = &piece.meta;
+    // The first piece of a part (SUMMARY.md's `# Part` headings) is where the part's
+    // title is printed: above the piece's own title, where a kicker goes, unless it has
+    // one; the contents and the navigation group the part's pieces under it.
+    let opens_part = piece.part.is_some()
+        && (index == 0 || ctx.book.pieces.get(index - 1).map(|p| &p.part) != Some(&piece.part));
+    let with_part;
+    let m = match (&piece.part, &piece.meta.kicker) {
+        (Some(part), None) if opens_part => {
+            let mut meta = piece.meta.clone();
+            meta.kicker = Some(part.clone());
+            meta.rich.kicker = crate::markdown::inline_markdown(part);
+            with_part = meta;
+            &with_part
+        }
+        _ => &piece.meta,
+    };
     let lang = m.lang.clone().unwrap_or_else(|| ctx.lang.to_string());
     let title = m
         .title
@@ -360,6 +378,8 @@ fn resolve_piece(
         blocks,
         notes: out_notes,
         scope,
+        part: piece.part.clone(),
+        opens_part,
     };
     (rp, warnings)
 }

@@ -169,9 +169,18 @@ pub fn assemble(
                     .or_insert(Destination { page: index, y });
             }
             if let Some((title, level)) = &row.anchor {
+                // A part's pieces go one level under the part's entry, made at its first.
+                let piece = &book.pieces[bp.piece];
+                if piece.opens_part && *level == 0 {
+                    outline.push(OutlineEntry {
+                        title: piece.part.clone().unwrap_or_default(),
+                        level: 0,
+                        dest: Destination { page: index, y },
+                    });
+                }
                 outline.push(OutlineEntry {
                     title: title.clone(),
-                    level: *level,
+                    level: *level + usize::from(piece.part.is_some()),
                     dest: Destination { page: index, y },
                 });
             }
@@ -665,6 +674,8 @@ const CONTENTS_NUMBER_EM: f32 = 2.5;
 const CONTENTS_HEADING: f32 = 1.2;
 const CONTENTS_TOP_LINES: f32 = 3.0;
 const CONTENTS_GAP: f32 = 1.5;
+/// Lines of space before a part's title in the contents (it heads what follows).
+const CONTENTS_PART_SPACE: f32 = 1.0;
 
 /// The contents: one entry per piece (title, subtitle, byline, first page number, a link),
 /// on as many pages as it needs. Link destinations are body page indices here; the caller
@@ -690,6 +701,12 @@ fn contents_pages(
         small_caps: true,
         caps: true,
         size: g.size * LABEL_SCALE,
+        ..base
+    };
+    let part_style = TextStyle {
+        small_caps: true,
+        caps: true,
+        size: g.size * CONTENTS_ENTRY,
         ..base
     };
     let num_width = g.size * CONTENTS_NUMBER_EM;
@@ -751,9 +768,45 @@ fn contents_pages(
             height += g.leading;
             more.extend(line_items(l, 0.0, height));
         }
-        if y + height > bottom && !page.items.is_empty() {
+        // A part's title (SUMMARY.md) over its first piece's entry, kept with it.
+        let part: Vec<Item> = match (&piece.part, piece.opens_part) {
+            (Some(title), true) => lines(ctx, title, part_style, text_width, Align::Left)
+                .into_iter()
+                .enumerate()
+                .flat_map(|(i, l)| line_items(l, 0.0, i as f32 * g.leading))
+                .collect(),
+            _ => Vec::new(),
+        };
+        // A line of space before a part's title, and before a piece after a part's end
+        // (mdBook's suffix chapters).
+        let leaves_part = piece.part.is_none()
+            && pi > 0
+            && book.pieces.get(pi - 1).is_some_and(|p| p.part.is_some());
+        if (!part.is_empty() || leaves_part) && pi > 0 {
+            y += g.leading * CONTENTS_PART_SPACE;
+        }
+        let part_height = if part.is_empty() {
+            0.0
+        } else {
+            g.leading * CONTENTS_GAP
+        };
+        if y + part_height + height > bottom && !page.items.is_empty() {
             pages.push(std::mem::replace(&mut page, blank(g)));
             y = g.top + g.leading * BASELINE;
+        }
+        if !part.is_empty() {
+            let left = g.left(2 + pages.len());
+            let mut items = part;
+            end_with_space(&mut items);
+            let placed: Vec<Item> = items
+                .into_iter()
+                .map(|it| super::frame::translate(it, left, y))
+                .collect();
+            match book.front.ids.contents.get(pi) {
+                Some(id) => page.items.extend(tagged(*id, Role::TOCI, placed)),
+                None => page.items.extend(placed),
+            }
+            y += part_height;
         }
         let left = g.left(2 + pages.len());
         let top = y - g.leading * BASELINE;
