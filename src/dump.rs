@@ -227,6 +227,9 @@ pub fn inlines(is: &[Inline]) -> String {
             Inline::Anchor { id, .. } => {
                 let _ = write!(out, "{{#{id}}}");
             }
+            Inline::Element { name, content, .. } => {
+                let _ = write!(out, "<{name}>{}</{name}>", inlines(content));
+            }
         }
     }
     out

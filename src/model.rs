@@ -225,7 +225,22 @@ pub enum Inline {
         id: String,
         span: Span,
     },
+    /// An HTML phrase element the book keeps as written (`<abbr title="…">`, `<mark>`,
+    /// `<del>`, `<q>`…; [`PHRASE_ELEMENTS`]): the EPUB writes the element with its safe
+    /// attributes, the PDF sets its content.
+    Element {
+        name: String,
+        attrs: Vec<(String, String)>,
+        content: Vec<Inline>,
+        span: Span,
+    },
 }
+
+/// The HTML phrase elements kept in the EPUB as written (valid XHTML inside a paragraph;
+/// the rest of raw HTML is interpreted or dropped).
+pub const PHRASE_ELEMENTS: &[&str] = &[
+    "abbr", "bdi", "bdo", "data", "del", "ins", "mark", "q", "s", "small", "time", "u",
+];
 
 /// Words of a piece's text that stand for its title where it has none (contents, outline,
 /// EPUB navigation): enough to recognise the piece.
@@ -318,6 +333,7 @@ impl Inline {
             | Inline::Foreign { span, .. }
             | Inline::FootnoteRef { span, .. }
             | Inline::Script { span, .. }
+            | Inline::Element { span, .. }
             | Inline::Anchor { span, .. }
             | Inline::LineBreak { span } => *span,
         }
@@ -354,6 +370,7 @@ pub fn edit_inlines(blocks: &mut [Block], lang: &str, f: &mut dyn FnMut(&mut [In
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
                 | Inline::Script { content, .. }
+                | Inline::Element { content, .. }
                 | Inline::Link { content, .. } => inl(content, lang, f),
                 _ => {}
             }
@@ -441,6 +458,7 @@ pub fn walk_inline_list<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Script { content, .. }
+            | Inline::Element { content, .. }
             | Inline::Link { content, .. }
             | Inline::Foreign { content, .. } => walk_inline_list(content, f),
             _ => {}
@@ -462,6 +480,7 @@ fn push_plain(inlines: &[Inline], out: &mut String) {
             Inline::Emphasis { content, .. }
             | Inline::Strong { content, .. }
             | Inline::Script { content, .. }
+            | Inline::Element { content, .. }
             | Inline::Link { content, .. }
             | Inline::Foreign { content, .. } => push_plain(content, out),
             Inline::FootnoteRef { .. } | Inline::Anchor { .. } => {}

@@ -3615,3 +3615,37 @@ fn a_session_rebuild_after_a_part_title_changes_matches_a_cold_build() {
         "the session's PDF differs from a cold build's"
     );
 }
+
+#[test]
+fn html_phrase_elements_are_kept_in_the_epub_and_set_as_text_in_the_pdf() {
+    // Issue 25: raw HTML the PDF cannot show was dropped from the EPUB too; the issue asks
+    // that what is valid XHTML be kept there. Unsafe or invalid attributes are left out;
+    // an element invalid without its attribute (`<time>` without `datetime`) is its text.
+    let text = format!(
+        "{PIECE}The <abbr title=\"HyperText Markup Language\">HTML</abbr> is \
+         <mark onclick=\"evil()\">marked</mark>, <del>gone</del>, at \
+         <time datetime=\"19:30\">half past seven</time> or <time>soon</time>.\n\n\
+         Two <mark>marks</mark>.\n"
+    );
+    let dir = book("phrase-html", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(
+        err.matches("<mark> is kept in the EPUB").count(),
+        1,
+        "{err}"
+    );
+    let x = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/a-piece.xhtml");
+    assert!(
+        x.contains(r#"<abbr title="HyperText Markup Language">HTML</abbr> is <mark>marked</mark>, <del>gone</del>, at <time datetime="19:30">half past seven</time> or soon."#),
+        "{x}"
+    );
+    assert!(!x.contains("onclick"), "{x}");
+    let (pages, _) = typeset(&dir);
+    let all = all_text(&pages);
+    assert!(
+        all.contains("The HTML is marked, gone, at half past seven or soon."),
+        "{all}"
+    );
+}

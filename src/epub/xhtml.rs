@@ -382,6 +382,19 @@ impl Writer<'_> {
             Inline::Anchor { id, .. } => {
                 self.out += &format!("<span id=\"{}\"></span>", esc_attr(id));
             }
+            Inline::Element {
+                name,
+                attrs,
+                content,
+                ..
+            } => {
+                let mut open = format!("<{name}");
+                for (k, v) in attrs {
+                    open += &format!(" {k}=\"{}\"", esc_attr(v));
+                }
+                open.push('>');
+                self.wrap(&open, content, &format!("</{name}>"));
+            }
             Inline::Code { text, span } => {
                 let text = match self.ctx.markers.texts.get(span) {
                     Some(marks) => super::pagebreak::split_text(text, marks, &mut self.placed),

@@ -41,6 +41,8 @@ pub struct Converter<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> {
     /// How many times each warning message was raised (past [`KEEP_SAME`] it is only
     /// counted).
     same: HashMap<String, usize>,
+    /// The messages said once per file ([`Converter::warn_once`]).
+    once: std::collections::HashSet<String>,
     /// Footnote numbers by label, in order of first reference.
     pub notes: HashMap<String, u32>,
     heading_ids: HashMap<String, u32>,
@@ -64,6 +66,7 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             depth: 0,
             too_deep_reported: false,
             same: HashMap::new(),
+            once: Default::default(),
             notes: HashMap::new(),
             heading_ids: HashMap::new(),
             questioners: vec![],
@@ -90,6 +93,15 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
         }
         let d = self.locate(Diagnostic::warning(msg), offset).hint(hint);
         self.diags.push(d);
+    }
+
+    /// A warning said once per file, at its first place (one per kind of HTML element).
+    fn warn_once(&mut self, offset: usize, msg: impl Into<String>, hint: impl Into<String>) {
+        let msg = msg.into();
+        if self.once.insert(msg.clone()) {
+            let d = self.locate(Diagnostic::warning(msg), offset).hint(hint);
+            self.diags.push(d);
+        }
     }
 
     /// One warning per message raised more than [`KEEP_SAME`] times, saying how many more
@@ -545,9 +557,28 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 );
                 vec![]
             }
+            // Kept in the EPUB as written; the PDF sets their text (said once per kind).
+            name if crate::model::PHRASE_ELEMENTS.contains(&name) => {
+                match html::safe_attrs(name, attrs) {
+                    Some(attrs) => {
+                        self.warn_once(
+                            span.offset(),
+                            format!("the HTML element <{name}> is kept in the EPUB; the PDF sets its text without it"),
+                            "write it in Markdown if the PDF should show it",
+                        );
+                        vec![Inline::Element {
+                            name: name.to_string(),
+                            attrs,
+                            content,
+                            span,
+                        }]
+                    }
+                    // Invalid without the attribute it lacks: its text alone.
+                    None => content,
+                }
+            }
             // Transparent: their text reads on as if they were not there.
-            "span" | "abbr" | "small" | "mark" | "u" | "s" | "del" | "ins" | "q" | "font"
-            | "time" | "label" | "div" | "p" | "bdi" | "bdo" | "data" => content,
+            "span" | "font" | "label" | "div" | "p" => content,
             "img" => {
                 let alt = html::attr(attrs, "alt").unwrap_or("").to_string();
                 self.warn(

@@ -249,6 +249,81 @@ fn attributes(s: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The attributes a kept phrase element ([`crate::model::PHRASE_ELEMENTS`]) is written with
+/// in the EPUB: only those that cannot make it invalid or unsafe — `title`; `dir` and
+/// `lang` when well-formed; `datetime` (time, ins, del) in a plain date or time form;
+/// `value` (data). No event handlers, styles, ids or URLs. `None` when the element would
+/// be invalid without what it lacks (`<time>`, `<data>`, `<bdo>` without their attribute):
+/// its text is then kept without it.
+pub fn safe_attrs(element: &str, attrs: &[(String, String)]) -> Option<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for (k, v) in attrs {
+        let keep = match k.as_str() {
+            "title" => true,
+            "dir" => matches!(v.as_str(), "ltr" | "rtl" | "auto"),
+            "lang" => crate::lang::check(v).is_ok(),
+            "datetime" => matches!(element, "time" | "ins" | "del") && is_datetime(v),
+            "value" => element == "data",
+            _ => false,
+        };
+        if keep && !out.iter().any(|(o, _): &(String, String)| o == k) {
+            out.push((k.clone(), v.clone()));
+            if k == "lang" {
+                out.push(("xml:lang".into(), v.clone()));
+            }
+        }
+    }
+    let needs = match element {
+        "time" => Some("datetime"),
+        "data" => Some("value"),
+        "bdo" => Some("dir"),
+        _ => None,
+    };
+    match needs {
+        Some(n) if !out.iter().any(|(k, _)| k == n) => None,
+        _ => Some(out),
+    }
+}
+
+/// A date (`2026`, `2026-12`, `2026-12-04`), a time (`19:30`, `19:30:05`) or both joined
+/// by `T` or a space, with an optional `Z` or `±hh:mm`: HTML's common forms.
+fn is_datetime(v: &str) -> bool {
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let date = |s: &str| {
+        let p: Vec<&str> = s.split('-').collect();
+        match p.as_slice() {
+            [y] => digits(y, 4),
+            [y, m] => digits(y, 4) && digits(m, 2),
+            [y, m, d] => digits(y, 4) && digits(m, 2) && digits(d, 2),
+            _ => false,
+        }
+    };
+    let time = |s: &str| {
+        let s = s.strip_suffix('Z').unwrap_or(s);
+        let s = match s.rfind(['+', '-']) {
+            Some(i) if i > 0 => {
+                let (t, zone) = s.split_at(i);
+                let z: Vec<&str> = zone[1..].split(':').collect();
+                if !matches!(z.as_slice(), [h, m] if digits(h, 2) && digits(m, 2)) {
+                    return false;
+                }
+                t
+            }
+            _ => s,
+        };
+        let p: Vec<&str> = s.split(':').collect();
+        match p.as_slice() {
+            [h, m] => digits(h, 2) && digits(m, 2),
+            [h, m, sec] => digits(h, 2) && digits(m, 2) && digits(sec, 2),
+            _ => false,
+        }
+    };
+    match v.split_once(['T', ' ']) {
+        Some((d, t)) => date(d) && d.len() == 10 && time(t),
+        None => date(v) || (v.contains(':') && time(v)),
+    }
+}
+
 /// The value of attribute `name` of a tag.
 pub fn attr<'a>(attrs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     attrs
@@ -311,6 +386,34 @@ fn entity(name: &str) -> Option<char> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kept_elements_keep_only_safe_attributes() {
+        let a = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            safe_attrs(
+                "abbr",
+                &a(&[("title", "HyperText"), ("onclick", "x()"), ("style", "c")])
+            ),
+            Some(a(&[("title", "HyperText")]))
+        );
+        assert_eq!(safe_attrs("time", &a(&[("datetime", "next week")])), None);
+        assert_eq!(
+            safe_attrs("time", &a(&[("datetime", "2026-12-04T19:30+01:00")])),
+            Some(a(&[("datetime", "2026-12-04T19:30+01:00")]))
+        );
+        assert_eq!(safe_attrs("bdo", &a(&[])), None);
+        assert_eq!(
+            safe_attrs("mark", &a(&[("lang", "es"), ("id", "x")])),
+            Some(a(&[("lang", "es"), ("xml:lang", "es")]))
+        );
+        assert!(is_datetime("19:30") && is_datetime("2026") && !is_datetime("2026-1-4"));
+    }
 
     #[test]
     fn tags_attributes_text_and_entities() {

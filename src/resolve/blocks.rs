@@ -468,6 +468,7 @@ pub fn inlines_mut(blocks: &mut [RBlock], f: &mut dyn FnMut(&mut Inline)) {
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
                 | Inline::Script { content, .. }
+                | Inline::Element { content, .. }
                 | Inline::Link { content, .. }
                 | Inline::Foreign { content, .. } => each(content, f),
                 _ => {}

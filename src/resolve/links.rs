@@ -212,6 +212,7 @@ pub fn anchors_in(blocks: &[super::RBlock], out: &mut Vec<String>) {
                 Inline::Emphasis { content, .. }
                 | Inline::Strong { content, .. }
                 | Inline::Script { content, .. }
+                | Inline::Element { content, .. }
                 | Inline::Link { content, .. }
                 | Inline::Foreign { content, .. } => each(content, out),
                 _ => {}

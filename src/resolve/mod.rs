@@ -483,6 +483,7 @@ fn has_inline_code(i: &crate::model::Inline) -> bool {
         Inline::Emphasis { content, .. }
         | Inline::Strong { content, .. }
         | Inline::Script { content, .. }
+        | Inline::Element { content, .. }
         | Inline::Link { content, .. }
         | Inline::Foreign { content, .. } => content.iter().any(has_inline_code),
         _ => false,

@@ -133,6 +133,17 @@ impl Numbering {
                     content: self.inlines(content),
                     span: *span,
                 },
+                Inline::Element {
+                    name,
+                    attrs,
+                    content,
+                    span,
+                } => Inline::Element {
+                    name: name.clone(),
+                    attrs: attrs.clone(),
+                    content: self.inlines(content),
+                    span: *span,
+                },
                 Inline::Link { url, content, span } => Inline::Link {
                     url: url.clone(),
                     content: self.inlines(content),

@@ -224,6 +224,8 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
             // A place to link to: drawn as nothing (the page's link destinations come from
             // the resolve stage's targets).
             Inline::Anchor { .. } => {}
+            // An HTML phrase element kept for the EPUB: its text, as the text around it.
+            Inline::Element { content, .. } => walk(content, style, lang, link, out),
             Inline::FootnoteRef { number, span, .. } => out.push(Run {
                 text: number.to_string(),
                 style: TextStyle {
