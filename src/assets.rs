@@ -1,4 +1,4 @@
-//! Assets: the files the manuscript names (figure images, the cover), read once through the
+//! Assets: the files the manuscript names (figure images, the cover, fallback fonts), read once through the
 //! [`Project`] (so the containment rules hold) before either back end runs. The typesetter
 //! and the EPUB writer read them from here and never from the disk.
 
@@ -37,9 +37,13 @@ impl Assets {
                 read(src, "image", &|d| book.locate(d, span));
             }
         }
+        let toml = project.book_toml().unwrap_or_else(|| project.given.clone());
         if let Some(cover) = &book.meta.cover {
-            let toml = project.book_toml().unwrap_or_else(|| project.given.clone());
             read(cover, "cover", &|d| d.in_file(&toml));
+        }
+        // The fallback fonts: the EPUB embeds them beside the body font.
+        for font in &book.settings.pdf.fallback_fonts {
+            read(font, "font", &|d| d.in_file(&toml));
         }
         if errors.is_empty() {
             Ok(Assets { files })

@@ -864,7 +864,16 @@ fn session_fonts(
 ) -> DiagResult<(u64, crate::typeset::font::FontSet)> {
     let mut key = Fnv::new();
     key.write(format!("{:?}", book.settings.pdf.fonts).as_bytes());
-    for (_, path) in &book.settings.pdf.fonts {
+    key.write(format!("{:?}", book.settings.pdf.fallback_fonts).as_bytes());
+    let fallbacks = book.settings.pdf.fallback_fonts.iter();
+    for path in book
+        .settings
+        .pdf
+        .fonts
+        .iter()
+        .map(|(_, p)| p)
+        .chain(fallbacks)
+    {
         if let Ok(file) = project.resolve(path, "font")
             && let Ok(bytes) = project.read_bytes(&file)
         {

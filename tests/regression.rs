@@ -3649,3 +3649,63 @@ fn html_phrase_elements_are_kept_in_the_epub_and_set_as_text_in_the_pdf() {
         "{all}"
     );
 }
+
+#[test]
+fn fallback_fonts_set_what_the_book_faces_lack_in_both_outputs() {
+    // Issue 25: characters EB Garamond lacks (box drawing, CJK, emoji) printed as the
+    // font's box with no way to name a font that has them. `[pdf] fallback-fonts` is tried
+    // in order; what no font has is still a warning (naming the fallbacks too).
+    let dir = book(
+        "fallback",
+        &[
+            (
+                "book.toml",
+                "title = \"Fallback\"\nlang = \"en\"\n[pdf]\nfallback-fonts = [\"fonts/Mono.ttf\"]\n\
+                 [epub]\nembed-fonts = true\n",
+            ),
+            (
+                "01-a.md",
+                &format!("{PIECE}A box ┌─┐ drawn, a tree ├── leaf, and ✅ left.\n"),
+            ),
+        ],
+    );
+    std::fs::create_dir_all(dir.join("book/fonts")).unwrap();
+    std::fs::copy(
+        "fonts/JetBrainsMono-Regular.ttf",
+        dir.join("book/fonts/Mono.ttf"),
+    )
+    .unwrap();
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(!err.contains("U+250C") && !err.contains("U+2500"), "{err}");
+    assert!(
+        err.contains("neither the font EBGaramond-Regular nor a fallback font has a glyph")
+            && err.contains("U+2705"),
+        "{err}"
+    );
+    // The PDF draws the box drawing in the fallback face and reads as written.
+    let (pages, _) = typeset(&dir);
+    let mono = pages
+        .fonts
+        .iter()
+        .position(|f| f.postscript_name.contains("JetBrainsMono"))
+        .expect("the fallback face is embedded");
+    let drawn: String = pages
+        .pages
+        .iter()
+        .flat_map(glyphs)
+        .filter(|g| g.font == mono)
+        .map(|g| g.text)
+        .collect();
+    assert_eq!(drawn.replace(' ', ""), "┌─┐├──");
+    assert!(all_text(&pages).contains("A box ┌─┐ drawn, a tree ├── leaf"));
+    // The EPUB embeds it (pruned) after the body face in the font stack.
+    let css = epub_entry(&dir.join("out/fallback.epub"), "OEBPS/stylesheet.css");
+    assert!(
+        css.contains("body { font-family: \"EB Garamond\", \"folio fallback 1\", serif; }"),
+        "{css}"
+    );
+    let opf = epub_entry(&dir.join("out/fallback.epub"), "OEBPS/content.opf");
+    assert!(opf.contains("fonts/fallback-1.ttf"), "{opf}");
+}

@@ -27,6 +27,22 @@ pub const FONTS: [(&str, &[u8], &str, &str); 3] = [
 ];
 
 /// The code face, embedded with the body font when the book has code.
+/// Where the `k`-th fallback font (`[pdf] fallback-fonts`) goes in the package: an
+/// OpenType file with CFF outlines (`OTTO`) as `.otf`, any other as `.ttf`.
+pub fn fallback_href(k: usize, bytes: &[u8]) -> String {
+    let ext = if bytes.starts_with(b"OTTO") {
+        "otf"
+    } else {
+        "ttf"
+    };
+    format!("{FALLBACK_PREFIX}{}.{ext}", k + 1)
+}
+
+/// The fallback fonts' file names in the package start so.
+pub const FALLBACK_PREFIX: &str = "fonts/fallback-";
+/// …and their families are named so, numbered in the order they are tried.
+const FALLBACK_FAMILY: &str = "folio fallback";
+
 pub const MONO: (&str, &[u8]) = (
     "fonts/JetBrainsMono-Regular.ttf",
     include_bytes!("../../fonts/JetBrainsMono-Regular.ttf"),
@@ -166,9 +182,20 @@ nav ol ol { margin-left: 1.5em; }
 /// The stylesheet; with `embed_fonts`, `@font-face` rules for the embedded faces come first
 /// and the body asks for them (a reader's own font setting still wins); with `mono` too, the
 /// code face for code.
-pub fn stylesheet(embed_fonts: bool, mono: bool) -> String {
+pub fn stylesheet(embed_fonts: bool, mono: bool, fallbacks: &[&str]) -> String {
     if !embed_fonts {
         return BASE.to_string();
+    }
+    // The fallback fonts, each its own family, after the face in every stack.
+    let mut stack = String::new();
+    let mut faces = String::new();
+    for (k, href) in fallbacks.iter().enumerate() {
+        let file = href.trim_start_matches("fonts/");
+        let family = format!("{FALLBACK_FAMILY} {}", k + 1);
+        faces += &format!(
+            "@font-face {{\n  font-family: \"{family}\";\n  src: url(\"fonts/{file}\");\n}}\n\n"
+        );
+        stack += &format!(", \"{family}\"");
     }
     let mut s = String::new();
     let body = BASE.find("\nbody {").map(|i| i + 1).unwrap_or(0);
@@ -179,13 +206,15 @@ pub fn stylesheet(embed_fonts: bool, mono: bool) -> String {
             "@font-face {{\n  font-family: \"EB Garamond\";\n  font-style: {style};\n  font-weight: {weight};\n  src: url(\"fonts/{file}\");\n}}\n\n"
         );
     }
-    s.push_str("body { font-family: \"EB Garamond\", serif; }\n\n");
+    s.push_str(&faces);
+    s += &format!("body {{ font-family: \"EB Garamond\"{stack}, serif; }}\n\n");
     if mono {
         let file = MONO.0.trim_start_matches("fonts/");
         s += &format!(
             "@font-face {{\n  font-family: \"JetBrains Mono\";\n  font-style: normal;\n  font-weight: normal;\n  src: url(\"fonts/{file}\");\n}}\n\n"
         );
-        s.push_str("code, kbd, pre { font-family: \"JetBrains Mono\", monospace; }\n\n");
+        s +=
+            &format!("code, kbd, pre {{ font-family: \"JetBrains Mono\"{stack}, monospace; }}\n\n");
     }
     s.push_str(&BASE[body..]);
     s

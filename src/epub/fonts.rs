@@ -47,8 +47,9 @@ fn take(word: &mut String, out: &mut BTreeSet<String>) {
 
 /// `data` (a TrueType font) with the glyphs `words` cannot reach emptied; `None` when the
 /// font is not one folio can prune (CFF outlines, a collection): it is then embedded whole.
-pub fn prune(data: &'static [u8], words: &BTreeSet<String>, lang: &str) -> Option<Vec<u8>> {
-    let font = Font::from_bytes(FontBytes::Static(data), 0).ok()?;
+pub fn prune(bytes: FontBytes, words: &BTreeSet<String>, lang: &str) -> Option<Vec<u8>> {
+    let font = Font::from_bytes(bytes.clone(), 0).ok()?;
+    let data: &[u8] = &bytes;
     let tables = Tables::read(data)?;
     let num_glyphs = usize::from(u16::from_be_bytes(
         tables.get(data, b"maxp")?.get(4..6)?.try_into().ok()?,
@@ -368,7 +369,7 @@ mod tests {
     fn a_pruned_font_keeps_its_tables_and_the_glyphs_of_the_text() {
         let data = include_bytes!("../../fonts/EBGaramond-Regular.ttf");
         let words = words(&["<p>The <i>office</i> flies</p>"]);
-        let pruned = prune(data, &words, "en").expect("a TrueType font");
+        let pruned = prune(FontBytes::Static(data), &words, "en").expect("a TrueType font");
         assert!(
             pruned.len() < data.len() / 2,
             "{} of {}",

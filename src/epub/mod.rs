@@ -31,6 +31,7 @@ use crate::hash::Fnv;
 use crate::model::{Book, plain_text};
 use crate::project::iso8601;
 use crate::resolve::{Kind, Resolved};
+use crate::typeset::font::FontBytes;
 use crate::typeset::frame::PageStart;
 use epub_builder::{EpubBuilder, EpubContent, EpubVersion, ReferenceType, TocElement, ZipLibrary};
 use std::collections::{HashMap, HashSet};
@@ -160,16 +161,30 @@ pub fn epub_cached(
     // The body font, when the settings embed it: each face pruned to what the text shows;
     // and the code face, when the book has code.
     let has_code = docs.iter().any(|d| d.xhtml.contains("<code"));
-    let embedded: Vec<(&'static str, Vec<u8>)> = if book.settings.epub.embed_fonts {
+    // The fallback fonts too (`[pdf] fallback-fonts`), after them in every font stack.
+    let embedded: Vec<(String, Vec<u8>)> = if book.settings.epub.embed_fonts {
         let cover_doc = xhtml::cover(book, &lang, None);
         let mut all: Vec<&str> = vec![title_doc.as_str(), cover_doc.as_str()];
         all.extend(docs.iter().map(|d| d.xhtml.as_str()));
         let words = fonts::words(&all);
-        let faces = css::FONTS.iter().map(|(href, bytes, _, _)| (*href, *bytes));
+        let faces = css::FONTS
+            .iter()
+            .map(|(href, bytes, _, _)| (href.to_string(), FontBytes::Static(bytes)));
+        let mono = has_code.then(|| (css::MONO.0.to_string(), FontBytes::Static(css::MONO.1)));
+        let fallbacks = book.settings.pdf.fallback_fonts.iter().enumerate();
+        let fallbacks = fallbacks.filter_map(|(k, path)| {
+            let bytes = assets.get(path)?;
+            Some((
+                css::fallback_href(k, bytes),
+                FontBytes::Owned(bytes.clone()),
+            ))
+        });
         faces
-            .chain(has_code.then_some(css::MONO))
+            .chain(mono)
+            .chain(fallbacks)
             .map(|(href, bytes)| {
-                let pruned = fonts::prune(bytes, &words, &lang).unwrap_or_else(|| bytes.to_vec());
+                let pruned =
+                    fonts::prune(bytes.clone(), &words, &lang).unwrap_or_else(|| bytes.to_vec());
                 (href, pruned)
             })
             .collect()
@@ -526,7 +541,7 @@ struct BuildInput<'a> {
     cover: Option<&'a Image>,
     resources: &'a [Image],
     /// The embedded fonts (pruned), by their place in the package; empty: none.
-    fonts: &'a [(&'static str, Vec<u8>)],
+    fonts: &'a [(String, Vec<u8>)],
 }
 
 /// Hands the content of the entry OEBPS/`href` to `hold`, for the re-packaging pass
@@ -547,7 +562,7 @@ pub struct Plan {
     subjects: Vec<String>,
     rights: Option<String>,
     /// The embedded fonts' places in the package.
-    fonts: Vec<&'static str>,
+    fonts: Vec<String>,
     /// The cover image's place and media type.
     cover: Option<(String, &'static str)>,
     resources: Vec<(String, &'static str)>,
@@ -582,11 +597,16 @@ fn plan(input: BuildInput) -> Plan {
     } = input;
     let m = &book.meta;
     let embed = !fonts.is_empty();
-    let mono = fonts.iter().any(|(href, _)| *href == css::MONO.0);
+    let mono = fonts.iter().any(|(href, _)| href == css::MONO.0);
+    let fallbacks: Vec<&str> = fonts
+        .iter()
+        .map(|(href, _)| href.as_str())
+        .filter(|h| h.starts_with(css::FALLBACK_PREFIX))
+        .collect();
     held(
         hold,
         "stylesheet.css",
-        css::stylesheet(embed, mono).as_bytes(),
+        css::stylesheet(embed, mono, &fallbacks).as_bytes(),
     );
     for (href, bytes) in fonts {
         held(hold, href, bytes);
@@ -633,7 +653,7 @@ fn plan(input: BuildInput) -> Plan {
         description: m.description.clone(),
         subjects: m.subjects.clone(),
         rights: m.rights.clone(),
-        fonts: fonts.iter().map(|(href, _)| *href).collect(),
+        fonts: fonts.iter().map(|(href, _)| href.clone()).collect(),
         cover: cover.map(|c| (c.href.clone(), c.media_type)),
         resources: resources
             .iter()
@@ -667,7 +687,11 @@ fn drive(plan: &Plan) -> Result<Vec<u8>, epub_builder::Error> {
     b.set_uuid(uuid::Uuid::nil());
     b.stylesheet(none)?;
     for href in &plan.fonts {
-        b.add_resource(href, none, "font/ttf")?;
+        let media_type = match href.ends_with(".otf") {
+            true => "font/otf",
+            false => "font/ttf",
+        };
+        b.add_resource(href, none, media_type)?;
     }
     if let Some((href, media_type)) = &plan.cover {
         b.add_cover_image(href, none, *media_type)?;

@@ -35,6 +35,7 @@ struct RawPdf {
     font_size: Option<f32>,
     leading: Option<f32>,
     fonts: Option<RawFonts>,
+    fallback_fonts: Option<Vec<String>>,
     standard: Option<String>,
 }
 
@@ -101,6 +102,8 @@ pub struct PdfSettings {
     pub leading: f32,
     /// Replacement font files, relative to the book folder: (face, path).
     pub fonts: Vec<(FontFace, String)>,
+    /// Fonts tried in order for characters the book's faces lack (CJK, symbols, emoji).
+    pub fallback_fonts: Vec<String>,
     /// The standard the PDF must meet (`standard = "ua-1"`); `None`: tagged, no claim.
     pub standard: Option<PdfStandard>,
 }
@@ -169,6 +172,7 @@ impl Default for PdfSettings {
             font_size: 10.5,
             leading: 13.5,
             fonts: vec![],
+            fallback_fonts: vec![],
             standard: None,
         }
     }
@@ -241,6 +245,11 @@ const SCHEMA: &[(&str, &[KeyForm])] = &[
                 "fonts",
                 Form::Table,
                 "fonts = { regular = \"fonts/Face-Regular.ttf\" }",
+            ),
+            (
+                "fallback-fonts",
+                Form::List,
+                "fallback-fonts = [\"fonts/NotoSansCJKjp-Regular.otf\"]",
             ),
             ("standard", Form::Text, "standard = \"ua-1\""),
         ],
@@ -539,6 +548,20 @@ fn apply_pdf(p: RawPdf, out: &mut PdfSettings, block: &Block, errors: &mut Vec<D
             if let Some(path) = path {
                 out.fonts.push((face, path));
             }
+        }
+    }
+    if let Some(list) = p.fallback_fonts {
+        if list.len() > crate::typeset::font::MAX_FALLBACKS {
+            errors.push(block.error_at_key(
+                "fallback-fonts",
+                format!(
+                    "{} fallback fonts; folio tries at most {}",
+                    list.len(),
+                    crate::typeset::font::MAX_FALLBACKS
+                ),
+            ));
+        } else {
+            out.fallback_fonts = list;
         }
     }
     if let Some(name) = &p.standard {

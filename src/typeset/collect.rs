@@ -89,6 +89,102 @@ impl Run {
     }
 }
 
+impl Run {
+    /// Cuts the run at byte `at` (a character boundary): `self` keeps the text before it,
+    /// the run returned has the rest, with the same style, link, note and tag, and the
+    /// marks that place its text in the book.
+    fn split_off(&mut self, at: usize) -> Run {
+        let text = self.text.split_off(at);
+        let k = self.marks.partition_point(|m| m.0 < at);
+        let mut marks: Vec<(usize, Span, u32)> = self
+            .marks
+            .split_off(k)
+            .into_iter()
+            .map(|(b, span, base)| (b - at, span, base))
+            .collect();
+        // The text the cut falls in goes on in the new run, so many characters in.
+        if let Some(&(start, span, base)) = self.marks.last()
+            && marks.first().is_none_or(|m| m.0 > 0)
+        {
+            let before = self.text[start..].chars().count() as u32;
+            marks.insert(0, (0, span, base + before));
+        }
+        Run {
+            text,
+            style: self.style,
+            lang: self.lang.clone(),
+            note: self.note,
+            link: self.link.clone(),
+            span: self.span,
+            tag: self.tag.clone(),
+            marks,
+        }
+    }
+}
+
+/// `runs` with each stretch of characters its face lacks set in the first fallback face
+/// (`[pdf] fallback-fonts`) that has them; borrowed as they are when no book font is
+/// missing anything (always, without fallbacks). A character that shows nothing (a
+/// variation selector, a joiner) goes with the one before it.
+pub fn with_fallbacks<'r>(
+    fonts: &super::font::FontSet,
+    runs: &'r [Run],
+) -> std::borrow::Cow<'r, [Run]> {
+    let fallbacks = fonts.fallbacks();
+    if fallbacks.is_empty() {
+        return std::borrow::Cow::Borrowed(runs);
+    }
+    let mut out: Vec<Run> = Vec::with_capacity(runs.len());
+    let mut changed = false;
+    for run in runs {
+        let own = run.style.face;
+        let font = fonts.get(own);
+        let mut prev = own;
+        // (byte, face) where the face changes.
+        let mut cuts: Vec<(usize, Style)> = Vec::new();
+        for (i, c) in run.text.char_indices() {
+            let face = if c.is_ascii() || c.is_whitespace() || font.glyph(c).is_some() {
+                own
+            } else if super::shape::ignorable(c) {
+                prev
+            } else {
+                fallbacks
+                    .iter()
+                    .find(|(_, f)| f.glyph(c).is_some())
+                    .map_or(own, |(s, _)| *s)
+            };
+            if face != prev || (i == 0 && face != own) {
+                cuts.push((i, face));
+            }
+            prev = face;
+        }
+        if cuts.is_empty() {
+            out.push(run.clone());
+            continue;
+        }
+        changed = true;
+        let mut rest = run.clone();
+        let mut taken = 0;
+        let mut face = own;
+        for (at, next) in cuts {
+            let tail = rest.split_off(at - taken);
+            taken = at;
+            rest.style.face = face;
+            if !rest.text.is_empty() {
+                out.push(rest);
+            }
+            rest = tail;
+            face = next;
+        }
+        rest.style.face = face;
+        out.push(rest);
+    }
+    match changed {
+        true => std::borrow::Cow::Owned(out),
+        false => std::borrow::Cow::Borrowed(runs),
+    }
+}
+
 /// Superscript note numbers: 62 % of the body size, raised by a third of an em — the
 /// proportions of the font's own superior figures, which harfrust cannot select here.
 const NOTE_SCALE: f32 = 0.62;
@@ -312,6 +408,8 @@ pub fn toggle_italic(face: Style) -> Style {
         Style::SemiBoldItalic => Style::SemiBold,
         Style::Mono | Style::MonoBold => Style::MonoItalic,
         Style::MonoItalic => Style::Mono,
+        // A fallback face is chosen per character after collection, never collected into.
+        f @ (Style::Fallback1 | Style::Fallback2 | Style::Fallback3 | Style::Fallback4) => f,
     }
 }
 

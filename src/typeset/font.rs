@@ -268,10 +268,15 @@ pub enum Style {
     Mono,
     MonoItalic,
     MonoBold,
+    /// `[pdf] fallback-fonts`, in order: tried for characters the run's own face lacks.
+    Fallback1,
+    Fallback2,
+    Fallback3,
+    Fallback4,
 }
 
 impl Style {
-    pub const ALL: [Style; 8] = [
+    pub const ALL: [Style; FACES] = [
         Style::Regular,
         Style::Italic,
         Style::SemiBold,
@@ -280,6 +285,18 @@ impl Style {
         Style::Mono,
         Style::MonoItalic,
         Style::MonoBold,
+        Style::Fallback1,
+        Style::Fallback2,
+        Style::Fallback3,
+        Style::Fallback4,
+    ];
+
+    /// The fallback faces, in the order they are tried.
+    pub const FALLBACKS: [Style; MAX_FALLBACKS] = [
+        Style::Fallback1,
+        Style::Fallback2,
+        Style::Fallback3,
+        Style::Fallback4,
     ];
 
     /// Is it one of the code faces?
@@ -301,14 +318,22 @@ impl Style {
 /// that never sets bold never parses (or copies) the bold face.
 #[derive(Debug, Clone)]
 pub struct FontSet {
-    faces: [Face; 8],
+    faces: [Face; FACES],
 }
+
+/// How many fallback fonts a book may name: enough for a script, symbols and emoji
+/// besides the text face (each is tried for every character its faces lack).
+pub const MAX_FALLBACKS: usize = 4;
+/// Every face: the compiled-in eight and the fallbacks.
+const FACES: usize = 8 + MAX_FALLBACKS;
 
 /// One face: compiled in (parsed when first asked for), or given and already parsed.
 #[derive(Debug, Clone)]
 enum Face {
     Embedded(&'static [u8], std::sync::OnceLock<Font>),
     Given(Font),
+    /// A fallback slot no font fills.
+    Absent,
 }
 
 /// The family of the compiled-in text faces.
@@ -341,7 +366,7 @@ static EMBEDDED: [&[u8]; 8] = [
 /// How many of [`EMBEDDED`] are text faces (the rest are code faces).
 const TEXT_FACES: usize = 5;
 
-/// Which of the five faces a style is.
+/// Which of the faces a style is.
 fn slot(style: Style) -> usize {
     match style {
         Style::Regular => 0,
@@ -352,6 +377,10 @@ fn slot(style: Style) -> usize {
         Style::Mono => 5,
         Style::MonoItalic => 6,
         Style::MonoBold => 7,
+        Style::Fallback1 => 8,
+        Style::Fallback2 => 9,
+        Style::Fallback3 => 10,
+        Style::Fallback4 => 11,
     }
 }
 
@@ -360,7 +389,10 @@ impl FontSet {
     /// (parsed on first use).
     pub fn default_fonts() -> FontSet {
         FontSet {
-            faces: EMBEDDED.map(|bytes| Face::Embedded(bytes, std::sync::OnceLock::new())),
+            faces: std::array::from_fn(|i| match EMBEDDED.get(i) {
+                Some(bytes) => Face::Embedded(bytes, std::sync::OnceLock::new()),
+                None => Face::Absent,
+            }),
         }
     }
 
@@ -379,9 +411,36 @@ impl FontSet {
         Ok(())
     }
 
+    /// Adds a fallback font (the next free slot), checked as [`FontSet::replace`] checks.
+    pub fn add_fallback(&mut self, data: Vec<u8>) -> Result<(), FontError> {
+        let Some(style) = Style::FALLBACKS
+            .into_iter()
+            .find(|s| matches!(self.faces[slot(*s)], Face::Absent))
+        else {
+            return Err(FontError::Damaged(format!(
+                "at most {MAX_FALLBACKS} fallback fonts"
+            )));
+        };
+        self.replace(style, data, 0)
+    }
+
+    /// The fallback faces given, in the order they are tried.
+    pub fn fallbacks(&self) -> Vec<(Style, &Font)> {
+        Style::FALLBACKS
+            .into_iter()
+            .filter_map(|s| match &self.faces[slot(s)] {
+                Face::Given(f) => Some((s, f)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The font of `style` (an empty fallback slot, which no run names, gives the text
+    /// face).
     pub fn get(&self, style: Style) -> &Font {
         match &self.faces[slot(style)] {
             Face::Given(f) => f,
+            Face::Absent => self.get(Style::Regular),
             Face::Embedded(bytes, parsed) => parsed.get_or_init(|| {
                 Font::from_bytes(FontBytes::Static(bytes), 0)
                     // The embedded files are fixed at compile time and covered by the tests.
@@ -410,7 +469,7 @@ impl FontSet {
     fn family(face: &Face, embedded: &str) -> String {
         match face {
             Face::Given(font) => font.family_name().to_string(),
-            Face::Embedded(..) => embedded.to_string(),
+            Face::Embedded(..) | Face::Absent => embedded.to_string(),
         }
     }
 
@@ -419,6 +478,7 @@ impl FontSet {
         match &self.faces[slot(style)] {
             Face::Given(_) => true,
             Face::Embedded(_, parsed) => parsed.get().is_some(),
+            Face::Absent => false,
         }
     }
 }

@@ -362,8 +362,12 @@ fn missing_warnings(
             continue;
         }
         let font = env.fonts.get(face).postscript_name().to_string();
-        let d = Diagnostic::warning(format!("the font {font} has no glyph for {c:?} (U+{:04X}); the PDF prints the font's empty box in its place (the EPUB leaves it to the reader's fonts)", c as u32))
-            .hint("use a font that covers the character ([pdf] fonts in book.toml), or replace it in the text");
+        let fonts = match env.fonts.fallbacks().is_empty() {
+            true => format!("the font {font} has no glyph"),
+            false => format!("neither the font {font} nor a fallback font has a glyph"),
+        };
+        let d = Diagnostic::warning(format!("{fonts} for {c:?} (U+{:04X}); the PDF prints the font's empty box in its place (the EPUB leaves it to the reader's fonts)", c as u32))
+            .hint("name a font that has it in `[pdf] fallback-fonts` (book.toml), or replace it in the text");
         out.push(book.locate(d, span));
     }
     let more = seen.len().saturating_sub(MISSING_SHOWN);
@@ -372,7 +376,7 @@ fn missing_warnings(
             Diagnostic::warning(format!(
                 "{more} more characters have no glyph in the book's fonts; the PDF prints the fonts' empty box for each"
             ))
-            .hint("use fonts that cover the text's script ([pdf] fonts in book.toml)"),
+            .hint("name fonts that cover the text's script in `[pdf] fallback-fonts` (book.toml)"),
         );
     }
     out
@@ -525,6 +529,21 @@ pub fn load_fonts(
             vec![
                 Diagnostic::error(format!(
                     "cannot use the font `{path}` ([pdf] fonts.{key}): {e}"
+                ))
+                .in_file(at)
+                .hint("give a complete TrueType or OpenType file (.ttf, .otf)"),
+            ]
+        })?;
+    }
+    for path in &settings.fallback_fonts {
+        let file = project
+            .resolve(path, "font")
+            .map_err(|d| vec![d.in_file(at)])?;
+        let bytes = project.read_bytes(&file)?;
+        fonts.add_fallback(bytes).map_err(|e| {
+            vec![
+                Diagnostic::error(format!(
+                    "cannot use the font `{path}` ([pdf] fallback-fonts): {e}"
                 ))
                 .in_file(at)
                 .hint("give a complete TrueType or OpenType file (.ttf, .otf)"),

@@ -116,6 +116,9 @@ pub struct SetParagraph {
 /// text, styles and measure are those of one set before is not set again: an edit of one
 /// word sets one paragraph, not its whole chapter.
 pub fn set_paragraph(ctx: &mut Ctx, runs: &[Run], spec: &ParSpec) -> Vec<SetLine> {
+    // Characters the runs' faces lack, in the fallback faces that have them.
+    let env = ctx.env;
+    let runs = &*super::collect::with_fallbacks(&env.fonts, runs);
     let Some(key) = ctx
         .caches
         .paragraphs

@@ -277,7 +277,7 @@ fn collect(buffer: &Buffer, font: &Font, text: &str) -> Shaped {
 /// A default-ignorable character (Unicode's `Default_Ignorable_Code_Point`, the ones text
 /// carries): a variation selector (⚠️ is ⚠ and U+FE0F), a zero-width joiner or space, a
 /// byte-order mark. Shown by nothing, so lacking a glyph for one is no fault.
-fn ignorable(c: char) -> bool {
+pub(crate) fn ignorable(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
