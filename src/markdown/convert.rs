@@ -577,8 +577,12 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                     None => content,
                 }
             }
-            // Transparent: their text reads on as if they were not there.
-            "span" | "font" | "label" | "div" | "p" => content,
+            // A disclosure is shown open, as print must: its summary a bold lead-in.
+            "summary" => vec![Inline::Strong { content, span }],
+            // Transparent: their text reads on as if they were not there (containers
+            // that group, and `<details>`, shown open).
+            "span" | "font" | "label" | "div" | "p" | "details" | "section" | "article"
+            | "main" | "header" | "footer" | "center" => content,
             "img" => {
                 let alt = html::attr(attrs, "alt").unwrap_or("").to_string();
                 self.warn(
