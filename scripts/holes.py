@@ -32,7 +32,8 @@ Crop marks and slug lines (outside the trim box) and anything level with the fol
 are not content.  Exempt: front matter (before the first top-level outline entry, or a
 roman page label), back matter (after the last page with a folio or a running head: blank
 pages, a back cover), the last page of a piece (the next page is the target of a top-level
-bookmark -- folio's piece openings -- or there is none) and blank pages.  Without an
+bookmark, or of any bookmark on a page without a running head -- folio's piece openings,
+also in a book whose pieces are bookmarked under parts -- or there is none) and blank pages.  Without an
 outline, pages without a running head are taken as openings.
 
 Limits: a page that ends early because the next block is a figure, a table or a block kept
@@ -157,8 +158,14 @@ def analyse(doc, opts):
             above = [l["y1"] for l in p["text"] if l["y1"] <= p["rule"]] + \
                     [eff(r) for r in p["rects"] if r.y1 < p["rule"] - 0.01]
             p["body_bottom"] = max(above) if above else None
-    # Piece openings: targets of top-level outline entries (or pages without a head).
+    # Piece openings: targets of top-level outline entries, and of any entry whose page
+    # has no running head (a book in parts bookmarks its pieces a level down, under their
+    # part); else pages without a head.
     source = "outline"
+    if openings and heads:
+        openings = sorted(set(openings) | {
+            e[2] - 1 for e in toc
+            if 1 <= e[2] <= len(pages) and e[2] - 1 not in heads and pages[e[2] - 1]["text"]})
     if not openings:
         source = "pages without a running head"
         openings = [i for i, p in enumerate(pages) if p["text"] and i not in heads]

@@ -234,6 +234,41 @@ pub fn build_in(
     Ok(report)
 }
 
+/// The outputs' names' stem (`<stem>.pdf`, `.<stem>-booklet.pdf.<salt>.partial`…): the
+/// title's slug, at most [`MAX_STEM_BYTES`] long (cut at a word on a character boundary,
+/// with a short hash of the whole so two long titles differ), and the warning that says so.
+fn output_slug(title: &str) -> (String, Option<Diagnostic>) {
+    let slug = markdown::slug(title);
+    if slug.is_empty() {
+        return ("book".to_string(), None);
+    }
+    if slug.len() <= MAX_STEM_BYTES {
+        return (slug, None);
+    }
+    let mut end = MAX_STEM_BYTES - STEM_HASH_BYTES;
+    while !slug.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &slug[..end];
+    let head = head.rfind('-').map_or(head, |i| &slug[..i]);
+    let mut h = Fnv::new();
+    h.write(slug.as_bytes());
+    let stem = format!("{head}-{:08x}", h.finish() as u32);
+    let d = Diagnostic::warning(format!(
+        "the title makes a file name of {} bytes; the outputs are named `{stem}.*`",
+        slug.len()
+    ))
+    .hint("file systems allow 255 bytes at most, with the temporary names' share; a shorter title or none needs no cut");
+    (stem, Some(d))
+}
+
+/// The longest stem of an output's name: the longest name folio writes is the stem and 40
+/// bytes (`.`, `-booklet.pdf` or `.manifest.json`, and a temporary's `.<16 hex>.partial`),
+/// well inside the 255 bytes of common file systems and the 143 of encrypted home folders.
+const MAX_STEM_BYTES: usize = 96;
+/// A cut stem ends in `-` and eight hex digits of the whole slug's hash.
+const STEM_HASH_BYTES: usize = 9;
+
 /// A build that reads and makes everything (reusing the session's layouts and streams).
 fn build_fresh(
     session: &mut Session,
@@ -257,12 +292,10 @@ fn build_fresh(
         book.pieces.len(),
         if book.pieces.len() == 1 { "" } else { "s" }
     ));
-    let slug = markdown::slug(book.meta.title.as_deref().unwrap_or("book"));
-    let slug = if slug.is_empty() {
-        "book".to_string()
-    } else {
-        slug
-    };
+    let (slug, cut) = output_slug(book.meta.title.as_deref().unwrap_or("book"));
+    if let Some(d) = cut {
+        report.warnings.push(d);
+    }
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let clock_from_files = epoch.is_none() && book.meta.date.is_none();
     let clock = project::clock(

@@ -134,19 +134,23 @@ impl Diagnostic {
                 s.to_owned()
             }
         };
+        // Everything the user's files can put here is escaped (`printable`); the colours
+        // are folio's own sequences, added after.
         let mut out = format!(
             "{}: {}\n",
             paint(label, code),
-            paint(&self.message, "\x1b[1m")
+            paint(&printable(&self.message), "\x1b[1m")
         );
         if let Some(loc) = &self.location {
             let arrow = paint("-->", "\x1b[1;34m");
+            let file = loc.file.display().to_string();
+            let file = printable(&file);
             match loc.pos {
                 Some(p) => {
-                    let _ = writeln!(out, "  {arrow} {}:{}:{}", loc.file.display(), p.line, p.col);
+                    let _ = writeln!(out, "  {arrow} {file}:{}:{}", p.line, p.col);
                 }
                 None => {
-                    let _ = writeln!(out, "  {arrow} {}", loc.file.display());
+                    let _ = writeln!(out, "  {arrow} {file}");
                 }
             }
             if let (Some(p), Some(line)) = (loc.pos, &loc.source_line) {
@@ -154,13 +158,23 @@ impl Diagnostic {
                 let pad = " ".repeat(gutter.len());
                 let bar = paint("|", "\x1b[1;34m");
                 let _ = writeln!(out, "  {pad} {bar}");
-                let _ = writeln!(out, "  {} {bar} {}", paint(&gutter, "\x1b[1;34m"), line);
-                let caret_pad = " ".repeat(p.col.saturating_sub(1 + loc.skipped) as usize);
+                let _ = writeln!(
+                    out,
+                    "  {} {bar} {}",
+                    paint(&gutter, "\x1b[1;34m"),
+                    printable(line)
+                );
+                // Under the column as shown: an escaped character before it is wider.
+                let before: String = line
+                    .chars()
+                    .take(p.col.saturating_sub(1 + loc.skipped) as usize)
+                    .collect();
+                let caret_pad = " ".repeat(printable(&before).chars().count());
                 let _ = writeln!(out, "  {pad} {bar} {caret_pad}{}", paint("^", code));
             }
         }
         for h in &self.hints {
-            let _ = writeln!(out, "  = {}: {h}", paint("hint", "\x1b[1;36m"));
+            let _ = writeln!(out, "  = {}: {}", paint("hint", "\x1b[1;36m"), printable(h));
         }
         out
     }
@@ -182,6 +196,29 @@ fn window(line: &str, col: u32) -> (String, u32) {
 }
 
 /// Converts a byte offset into a 1-based line and character column.
+/// `s` safe to print on a terminal: every control character (ESC starts a sequence that
+/// can retitle the window or clear the screen; a line break fakes a line of output; tabs
+/// stay) and every bidirectional override (which reorders what is shown) written as
+/// `\u{1b}`, so a hostile file name or manuscript line shows as text.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.contains(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if bad(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// A serde message in the words of the file the user wrote: serde names the Rust type it
 /// wanted ("expected struct RawMeta"), which means nothing to a writer.
 pub fn plain_serde(msg: &str) -> String {
@@ -272,6 +309,27 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_files_put_in_a_diagnostic_cannot_drive_the_terminal() {
+        assert_eq!(printable("a\u{1b}]0;x\u{7}b"), "a\\u{1b}]0;x\\u{7}b");
+        assert_eq!(printable("tab\tstays"), "tab\tstays");
+        assert_eq!(printable("rlo\u{202e}"), "rlo\\u{202e}");
+        let d = Diagnostic::warning("bad \u{1b}[2J")
+            .at_line(
+                "dir\u{1b}[31m/a.md",
+                Some("x \u{1b}[2J y"),
+                LineCol { line: 1, col: 8 },
+            )
+            .hint("hint \u{1b}");
+        let r = d.render(false);
+        assert!(!r.contains('\u{1b}'), "{r}");
+        // The caret stays under `y`, past the escaped sequence.
+        let lines: Vec<&str> = r.lines().collect();
+        let code = lines.iter().find(|l| l.contains("x \\u{1b}")).unwrap();
+        let caret = lines.iter().find(|l| l.ends_with('^')).unwrap();
+        assert_eq!(code.find('y').unwrap(), caret.len() - 1, "{r}");
+    }
 
     #[test]
     fn serde_messages_name_no_rust_type() {

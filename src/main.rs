@@ -211,8 +211,10 @@ impl Printer {
                     .map(|f| format!(" in {}", f.display()))
                     .unwrap_or_default();
                 eprintln!(
-                    "note: {} more like \"{message}\"{file}",
-                    n - SAME_MESSAGE_SHOWN
+                    "note: {} more like \"{}\"{}",
+                    n - SAME_MESSAGE_SHOWN,
+                    folio::diag::printable(message),
+                    folio::diag::printable(&file)
                 );
             }
         }
@@ -240,6 +242,7 @@ impl Printer {
             let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
             // One write per line: stderr is unbuffered, and the padding alone was a
             // write of its own per space.
+            let rest = folio::diag::printable(rest);
             let line = format!("{:>12} {rest}\n", self.paint(verb, "1;32"));
             eprint!("{line}");
         }

@@ -52,27 +52,72 @@ A: Both conventions set the speaker as a run-in label.[^1]
 [^1]: Footnotes go to the foot of the page in the PDF and become pop-up notes in the EPUB.
 ";
 
-/// Creates the book folder `name`; refuses to touch an existing path.
+/// Creates the book folder `name`; refuses any path that exists and is not an empty
+/// folder, however it is named (`nonexistent/..`, `./book`, a symbolic link, another
+/// case on a case-insensitive disk), and never overwrites a file, even one made meanwhile.
 pub fn create(name: &Path) -> Result<(), Diagnostic> {
-    if name.exists() {
-        return Err(
-            Diagnostic::error(format!("`{}` already exists", name.display()))
-                .hint("choose a new folder name; folio never overwrites a book"),
-        );
-    }
-    let title = title_of(name);
     let io =
         |e: std::io::Error| Diagnostic::error(format!("cannot create the book: {e}")).in_file(name);
-    std::fs::create_dir_all(name).map_err(io)?;
+    let target = lexical(name).map_err(io)?;
+    let taken = || {
+        Diagnostic::error(format!(
+            "`{}` already exists ({})",
+            name.display(),
+            target.display()
+        ))
+        .hint("choose a new folder name; folio never overwrites a book")
+    };
+    // `symlink_metadata`: a link is refused as it is, wherever it points.
+    match std::fs::symlink_metadata(&target) {
+        Ok(m) if m.is_dir() => {
+            if std::fs::read_dir(&target).map_err(io)?.next().is_some() {
+                return Err(taken());
+            }
+        }
+        Ok(_) => return Err(taken()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    let title = title_of(&target);
+    std::fs::create_dir_all(&target).map_err(io)?;
     // A TOML string written by the TOML library: quotes and backslashes are escaped.
     let quoted = toml::Value::String(title).to_string();
-    std::fs::write(
-        name.join("book.toml"),
-        BOOK_TOML.replace("{title}", &quoted),
-    )
-    .map_err(io)?;
-    std::fs::write(name.join("01-sample-interview.md"), SAMPLE).map_err(io)?;
+    let write = |file: &str, text: &str| -> Result<(), Diagnostic> {
+        use std::io::Write;
+        let path = target.join(file);
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => taken(),
+                _ => io(e),
+            })?;
+        f.write_all(text.as_bytes()).map_err(io)
+    };
+    write("book.toml", &BOOK_TOML.replace("{title}", &quoted))?;
+    write("01-sample-interview.md", SAMPLE)?;
     Ok(())
+}
+
+/// `name` made absolute against the working folder with `.` and `..` resolved as written
+/// (`nonexistent/..` is the working folder itself, whether `nonexistent` exists or not).
+fn lexical(name: &Path) -> std::io::Result<std::path::PathBuf> {
+    use std::path::Component;
+    let mut out = std::env::current_dir()?;
+    for c in name.components() {
+        match c {
+            Component::Prefix(_) | Component::RootDir => {
+                out = std::path::PathBuf::from(c.as_os_str())
+            }
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(part) => out.push(part),
+        }
+    }
+    Ok(out)
 }
 
 /// The sample book's title from its folder name: `my-festival-book` → "My Festival Book";

@@ -32,7 +32,8 @@ fn pgm(path: &Path) -> (usize, usize, Vec<u8>) {
 }
 
 /// Renders page `page` of `pdf` and compares it with `tests/golden/{name}.pgm` (written
-/// when missing or with `UPDATE=1`); a difference is described in the returned message.
+/// only with `UPDATE=1`: a missing reference fails, or a deleted file would pass); a
+/// difference is described in the returned message.
 fn compare(pdf: &Path, page: usize, name: &str, out: &Path) -> Option<String> {
     let stem = out.join(name);
     let status = Command::new("pdftoppm")
@@ -53,9 +54,16 @@ fn compare(pdf: &Path, page: usize, name: &str, out: &Path) -> Option<String> {
     assert!(status.success());
     let got = stem.with_extension("pgm");
     let reference = PathBuf::from(format!("tests/golden/{name}.pgm"));
-    if std::env::var_os("UPDATE").is_some() || !reference.exists() {
+    if std::env::var_os("UPDATE").is_some() {
         std::fs::copy(&got, &reference).unwrap();
         return None;
+    }
+    if !reference.exists() {
+        return Some(format!(
+            "{name}: no reference {} (write it with UPDATE=1 after looking at {})",
+            reference.display(),
+            got.display()
+        ));
     }
     let (w, h, a) = pgm(&got);
     let (rw, rh, b) = pgm(&reference);

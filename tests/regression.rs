@@ -3714,3 +3714,112 @@ fn fallback_fonts_set_what_the_book_faces_lack_in_both_outputs() {
     let opf = epub_entry(&dir.join("out/fallback.epub"), "OEBPS/content.opf");
     assert!(opf.contains("fonts/fallback-1.ttf"), "{opf}");
 }
+
+#[test]
+fn folio_new_never_overwrites_a_book_however_the_folder_is_named() {
+    // Issue 24: `folio new nonexistent/..` inside a book replaced its book.toml and first
+    // piece (`nonexistent` did not exist, so the path "did not exist" either).
+    let dir = book(
+        "new-dotdot",
+        &[("book.toml", "title = \"Mine\"\n"), ("01-a.md", PIECE)],
+    );
+    let inside = dir.join("book");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&inside, dir.join("link")).unwrap();
+    for (from, name) in [
+        (&inside, "nonexistent/.."),
+        (&inside, "."),
+        (&inside, "./"),
+        (&inside, "a/b/../.."),
+        (&dir, "book"),
+        (&dir, "./book/"),
+        (&dir, "link"),
+        (&dir, "book/01-a.md"),
+    ] {
+        let o = folio(from, &["new", name]);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("already exists"),
+            "{name}: {}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(inside.join("book.toml")).unwrap(),
+        "title = \"Mine\"\n"
+    );
+    assert!(!inside.join("01-sample-interview.md").exists());
+    // An empty folder is fine.
+    std::fs::create_dir(dir.join("empty")).unwrap();
+    let o = folio(&dir, &["new", "empty"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(dir.join("empty/book.toml").exists());
+}
+
+#[test]
+fn escape_sequences_in_a_folder_name_or_a_line_never_reach_the_terminal() {
+    // Issue 24: a folder name or a manuscript line holding ESC sequences (a window title,
+    // clear-screen) was echoed raw into the progress lines and the diagnostics.
+    let name = "esc\u{1b}]0;pwned\u{7}dir";
+    let dir = std::env::temp_dir().join(format!("folio-reg-esc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join(name)).unwrap();
+    std::fs::write(
+        dir.join(name).join("01-a.md"),
+        format!("{PIECE}Text \u{1b}[2J here[^x].\n"),
+    )
+    .unwrap();
+    let o = folio(&dir, &["build", name, "--out", "out"]);
+    let err = stderr(&o);
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("esc\\u{1b}]0;pwned\\u{7}dir"), "{err}");
+    assert!(err.contains("Text \\u{1b}[2J here"), "{err}");
+}
+
+#[test]
+fn a_long_title_makes_legal_output_and_temporary_names() {
+    // Issue 24: a 240-character title made a legal output name but an illegal temporary
+    // one (`File name too long`), and the build failed.
+    let title = "Una historia muy larga de los Andes y ".repeat(7);
+    let dir = book(
+        "long-title",
+        &[(
+            "01-a.md",
+            &format!("---\ntitle: \"{title}\"\n---\n\nText.\n"),
+        )],
+    );
+    let o = folio(&dir, &["build", "book", "--print"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the title makes a file name of"),
+        "{}",
+        stderr(&o)
+    );
+    let names: Vec<String> = std::fs::read_dir(dir.join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.len() >= 4, "{names:?}");
+    for n in &names {
+        assert!(n.len() <= 96 + 14, "{n}");
+        assert!(n.starts_with("una-historia-muy-larga"), "{n}");
+    }
+    // Two long titles that differ only at their end still get two names.
+    let other = book(
+        "long-title-2",
+        &[(
+            "01-a.md",
+            &format!("---\ntitle: \"{title}bis\"\n---\n\nText.\n"),
+        )],
+    );
+    let o = folio(&other, &["build", "book", "--format", "pdf"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let pdf = |d: &Path| {
+        std::fs::read_dir(d.join("out"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .find(|n| n.ends_with(".pdf") && !n.contains("-print"))
+            .unwrap()
+    };
+    assert_ne!(pdf(&dir), pdf(&other));
+}
