@@ -25,6 +25,14 @@ impl Assets {
                 return;
             }
             match project.resolve(src, what).map(|p| project.read_bytes(&p)) {
+                // An image is what its bytes say, whatever its name: one that is no image
+                // at all is refused here, where its place is known.
+                Ok(Ok(bytes)) if what != "font" && crate::image::sniff(&bytes).is_none() => {
+                    errors.push(at(Diagnostic::error(format!(
+                        "the {what} `{src}` is not an image: its bytes are not a JPEG, PNG, GIF, WebP or SVG file"
+                    ))
+                    .hint("give a JPEG, PNG or SVG file")));
+                }
                 Ok(Ok(bytes)) => {
                     files.insert(src.to_string(), Arc::new(bytes));
                 }
@@ -39,7 +47,13 @@ impl Assets {
         }
         let toml = project.book_toml().unwrap_or_else(|| project.given.clone());
         if let Some(cover) = &book.meta.cover {
-            read(cover, "cover", &|d| d.in_file(&toml));
+            // At the `cover` key of book.toml, when it is there.
+            let text = std::fs::read_to_string(&toml).unwrap_or_default();
+            let at = crate::meta::find_key(&text, "cover");
+            read(cover, "cover", &|d| match at {
+                Some(offset) => d.at_offset(&toml, &text, offset),
+                None => d.in_file(&toml),
+            });
         }
         // The fallback fonts: the EPUB embeds them beside the body font.
         for font in &book.settings.pdf.fallback_fonts {

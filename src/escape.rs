@@ -89,12 +89,23 @@ pub fn inside(path: &std::path::Path) -> Option<String> {
 pub fn url_encode(url: &str) -> String {
     let bytes = url.as_bytes();
     let mut out = String::with_capacity(url.len());
+    // An IP literal's brackets in the authority (`http://[::1]:80/`) are syntax.
+    let authority = url.find("://").map(|i| {
+        let start = i + 3;
+        start
+            ..url[start..]
+                .find(['/', '?', '#'])
+                .map_or(url.len(), |e| start + e)
+    });
     for (i, &b) in bytes.iter().enumerate() {
         let escape_start = b == b'%'
             && bytes
                 .get(i + 1..i + 3)
                 .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+        let literal =
+            matches!(b, b'[' | b']') && authority.as_ref().is_some_and(|a| a.contains(&i));
         let keep = escape_start
+            || literal
             || (b.is_ascii_graphic()
                 && !matches!(
                     b,

@@ -242,11 +242,17 @@ fn png(bytes: &[u8]) -> Result<Image, String> {
         6 => 4,
         _ => return Err(format!("unknown PNG colour type {color}")),
     };
-    let supported = matches!(depth, 8 | 16)
-        || (color == 3 && matches!(depth, 1 | 2 | 4 | 8))
-        || (color == 0 && matches!(depth, 1 | 2 | 4));
+    // The depths the PNG specification allows each colour type (a 16-bit palette is
+    // not a PNG, and readers refuse it).
+    let supported = match color {
+        0 => matches!(depth, 1 | 2 | 4 | 8 | 16),
+        3 => matches!(depth, 1 | 2 | 4 | 8),
+        _ => matches!(depth, 8 | 16),
+    };
     if !supported {
-        return Err(format!("unsupported PNG bit depth {depth}"));
+        return Err(format!(
+            "damaged PNG: bit depth {depth} is not allowed for colour type {color}"
+        ));
     }
     // Checked before anything is inflated: the declared size bounds the memory the file
     // can claim (a 60,000 × 60,000 PNG is refused from its header).
@@ -361,6 +367,24 @@ fn paeth(a: u8, b: u8, c: u8) -> u8 {
     } else {
         c
     }
+}
+
+/// An image's extension and media type from its first bytes; `None`: not an image an
+/// EPUB may carry.
+pub fn sniff(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some(("jpg", "image/jpeg"));
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return Some(("png", "image/png"));
+    }
+    if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
+        return Some(("gif", "image/gif"));
+    }
+    if bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP" {
+        return Some(("webp", "image/webp"));
+    }
+    is_svg(bytes).then_some(("svg", "image/svg+xml"))
 }
 
 #[cfg(test)]

@@ -3823,3 +3823,168 @@ fn a_long_title_makes_legal_output_and_temporary_names() {
     };
     assert_ne!(pdf(&dir), pdf(&other));
 }
+
+#[test]
+fn author_ids_never_collide_with_each_other_headings_or_folios_own() {
+    // Issue 24: `<a id="notes">` beside a heading "Notes", a repeated `<a id>`, and ids
+    // folio gives its own elements (`fn_1`, `page-1`, `piece_title`) were written twice
+    // into one XHTML file, which epubcheck rejects (RSC-005).
+    let text = format!(
+        "{PIECE}## Notes {{#fn_1}}\n\nText[^1] and <a id=\"notes\"></a> <a id=\"page-1\"></a> \
+         <a id=\"notes\"></a> <a id=\"piece_title\"></a> [go](#notes).\n\n## Notes\n\n\
+         ## Notes {{#page-2}}\n\n[^1]: Note.\n"
+    );
+    let dir = book("dup-ids", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let x = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/a-piece.xhtml");
+    let ids: Vec<&str> = x
+        .split("id=\"")
+        .skip(1)
+        .map(|r| &r[..r.find('"').unwrap()])
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    for id in &ids {
+        assert!(seen.insert(*id), "{id} twice in {ids:?}");
+    }
+    // The author's first anchor keeps its name and the link leads to it.
+    assert!(
+        x.contains("<span id=\"notes\"></span>") && x.contains("href=\"a-piece.xhtml#notes\""),
+        "{x}"
+    );
+    assert!(
+        x.contains("id=\"fn_1\"") && x.contains("href=\"#fn_1\""),
+        "{x}"
+    );
+}
+
+#[test]
+fn addresses_a_reader_cannot_open_are_dropped_with_a_warning_and_never_a_script() {
+    // Issue 24: `HTTPS:javascript:…`, a host with a space or a quote, and an IP literal
+    // whose brackets were percent-encoded made hrefs epubcheck rejects (RSC-020); a
+    // `javascript:` link stopped the build instead of losing its link.
+    let text = format!(
+        "{PIECE}[a](HTTPS:javascript:alert(1)) [b](<http://x y.org/>) [c](JaVaScRiPt:alert(1)) \
+         <http://a\"b.org> [d](http://[::1]:80/p) [e](<https://example.org/a b>) [f](mailto:a@b.c)\n"
+    );
+    let dir = book("bad-urls", &[("01-a.md", &text)]);
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert_eq!(err.matches("this link leads nowhere").count(), 4, "{err}");
+    let x = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/a-piece.xhtml");
+    let hrefs: Vec<&str> = x
+        .split("href=\"")
+        .skip(1)
+        .map(|r| &r[..r.find('"').unwrap()])
+        .filter(|h| !h.ends_with(".css"))
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "http://[::1]:80/p",
+            "https://example.org/a%20b",
+            "mailto:a@b.c"
+        ]
+    );
+    assert!(!x.to_ascii_lowercase().contains("javascript:alert"), "{x}");
+    assert!(x.contains("<p>a b c http://a\"b.org <a href"), "{x}");
+}
+
+#[test]
+fn noncharacters_are_set_as_spaces_like_control_characters() {
+    // Issue 24: U+FFFE, U+FFFF and U+FDD0 in the text made the XHTML ill-formed (fatal).
+    let dir = book(
+        "nonchars",
+        &[(
+            "01-a.md",
+            "---\ntitle: \"T \u{fffe} x\"\n---\n\nText \u{ffff} and \u{fdd0} end.\n",
+        )],
+    );
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("3 control characters (the first U+FFFE, here) are set as spaces")
+            && stderr(&o).contains("01-a.md:2:"),
+        "{}",
+        stderr(&o)
+    );
+    let epub = std::fs::read(dir.join("out/t-x.epub")).unwrap();
+    let text = String::from_utf8_lossy(&epub);
+    assert!(!text.contains('\u{ffff}') && !text.contains('\u{fffe}'));
+}
+
+#[test]
+fn an_image_is_what_its_bytes_say_and_a_non_image_is_a_located_error() {
+    // Issue 24: a PNG named `.jpg` was declared image/jpeg (OPF-029); a cover that is no
+    // image went into the EPUB (PKG-021); a 16-bit palette PNG, which readers refuse, was
+    // accepted.
+    let dir = book(
+        "sniff",
+        &[(
+            "01-a.md",
+            &format!("{PIECE}Text.\n\n![A thing](images/x.jpg)\n"),
+        )],
+    );
+    std::fs::create_dir_all(dir.join("book/images")).unwrap();
+    std::fs::copy(
+        "tests/fixtures/images/alpha.png",
+        dir.join("book/images/x.jpg"),
+    )
+    .unwrap();
+    let o = folio(&dir, &["build", "book"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let opf = epub_entry(&dir.join("out/a-piece.epub"), "OEBPS/content.opf");
+    assert!(
+        opf.contains(
+            "<item media-type=\"image/png\" id=\"id_images_x.png\" href=\"images/x.png\"/>"
+        ),
+        "{opf}"
+    );
+
+    let cover = book(
+        "not-a-cover",
+        &[
+            (
+                "book.toml",
+                "title = \"T\"\nlang = \"en\"\ncover = \"c.jpg\"\n",
+            ),
+            ("c.jpg", "not an image"),
+            ("01-a.md", &format!("{PIECE}Text.\n")),
+        ],
+    );
+    let o = folio(&cover, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("the cover `c.jpg` is not an image")
+            && stderr(&o).contains("book.toml:3:1"),
+        "{}",
+        stderr(&o)
+    );
+
+    // A 2 × 2 palette PNG of depth 16: no PNG at all.
+    let chunk = |t: &[u8], d: &[u8]| {
+        let mut c = (d.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(t);
+        c.extend_from_slice(d);
+        c.extend_from_slice(&[0, 0, 0, 0]);
+        c
+    };
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 2, 16, 3, 0, 0, 0]));
+    png.extend(chunk(b"PLTE", &[255, 0, 0]));
+    png.extend(chunk(b"IEND", &[]));
+    let deep = book(
+        "palette16",
+        &[("01-a.md", &format!("{PIECE}Text.\n\n![A thing](a.png)\n"))],
+    );
+    std::fs::write(deep.join("book/a.png"), png).unwrap();
+    let o = folio(&deep, &["build", "book", "--format", "epub"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("bit depth 16 is not allowed for colour type 3")
+            && stderr(&o).contains("01-a.md:7:1"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -429,27 +429,29 @@ fn image(
     stem: &str,
     used: &mut HashSet<String>,
 ) -> Result<Image, Diagnostic> {
-    let ext = std::path::Path::new(src)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase())
-        .unwrap_or_default();
-    let media_type = match ext.as_str() {
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        _ => {
-            return Err(Diagnostic::error(format!(
-                "the {what} `{src}` is not an image EPUB readers show"
-            ))
-            .hint("use a JPEG, PNG, GIF, WebP or SVG file"));
-        }
-    };
     let bytes = assets
         .get(src)
         .ok_or_else(|| Diagnostic::error(format!("the {what} `{src}` was not read")))?
         .to_vec();
+    // The type is the bytes', whatever the name says (a PNG named `.jpg`), and the file
+    // is checked as strictly as a reader will read it.
+    let (ext, media_type) = match crate::image::sniff(&bytes) {
+        Some(t) => t,
+        None => {
+            return Err(Diagnostic::error(format!(
+                "the {what} `{src}` is not an image EPUB readers show (its bytes are not a JPEG, PNG, GIF, WebP or SVG file)"
+            ))
+            .hint("use a JPEG, PNG, GIF, WebP or SVG file"));
+        }
+    };
+    if matches!(ext, "jpg" | "png")
+        && let Err(why) = crate::image::decode(&bytes)
+    {
+        return Err(
+            Diagnostic::error(format!("the {what} `{src}` cannot be read: {why}"))
+                .hint("open it in an image editor and save it again as PNG or JPEG"),
+        );
+    }
     let mut href = format!("images/{stem}.{ext}");
     let mut k = 1;
     while !used.insert(href.clone()) {

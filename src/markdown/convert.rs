@@ -631,18 +631,9 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
                 span,
             },
             Event::Start(Tag::Link { dest_url, .. }) => {
+                // Where it leads is `resolve`'s to decide: a `javascript:` or any other
+                // scheme but the web's and mail's is never written, its text kept.
                 let url = dest_url.to_string();
-                if url
-                    .trim_start()
-                    .to_ascii_lowercase()
-                    .starts_with("javascript:")
-                {
-                    self.error(
-                        range.start,
-                        "links to `javascript:` are not allowed",
-                        "link to a web address (https://…) instead",
-                    );
-                }
                 Inline::Link {
                     url,
                     content: self.inlines_until_end(),

@@ -214,10 +214,17 @@ pub fn load_piece(
 }
 
 /// `text` with control characters (NUL, backspace, form feed…; tabs and line ends stay)
+/// and noncharacters
 /// replaced by spaces of the same byte length, so every offset still points at the same
 /// place; and a warning at the first one. `None` when there are none (the usual case).
 fn without_controls(path: &Path, text: &str) -> (Option<String>, Option<Diagnostic>) {
-    let is_bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    // Unicode's noncharacters (U+FFFE, U+FFFF and their like in every plane, U+FDD0 to
+    // U+FDEF) are no text either, and make the EPUB's XML ill-formed.
+    let is_bad = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+            || (u32::from(c) & 0xFFFE) == 0xFFFE
+            || ('\u{FDD0}'..='\u{FDEF}').contains(&c)
+    };
     let Some(first) = text.find(is_bad) else {
         return (None, None);
     };

@@ -392,8 +392,12 @@ impl Walk<'_> {
 
     /// `id` made unique in the piece (a second `#intro` becomes `intro-2`) and a valid XML
     /// id.
-    fn anchor(&mut self, id: &str) -> String {
-        let base = crate::escape::xml_id(id);
+    pub fn anchor(&mut self, id: &str) -> String {
+        let mut base = crate::escape::xml_id(id);
+        // One of folio's own ids: the author's keeps its words behind a prefix of its own.
+        if reserved_id(&base) {
+            base.insert_str(0, "u-");
+        }
         let mut name = base.clone();
         let mut k = 1;
         while !self.anchors.insert(name.clone()) {
@@ -401,6 +405,38 @@ impl Walk<'_> {
             name = format!("{base}-{k}");
         }
         name
+    }
+}
+
+/// An id the EPUB writer gives its own elements (the piece's title, a note and its call,
+/// a page's marker): an author's heading or `<a id>` never takes one, or an XHTML file
+/// would hold it twice.
+pub fn reserved_id(id: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    id == "piece_title"
+        || id == "titlepage_title"
+        || id.starts_with("page-")
+        || id.strip_prefix("fn_").is_some_and(digits)
+        || id.strip_prefix("fnref_").is_some_and(|r| {
+            let (n, k) = r.split_once('_').unwrap_or((r, "0"));
+            digits(n) && digits(k)
+        })
+}
+
+impl Walk<'_> {
+    /// The author's `<a id>` anchors made unique in the piece: the first of each keeps its
+    /// name (headings were named around them), a repeat or one of folio's own ids is
+    /// numbered like a repeated heading.
+    pub fn unique_anchors(&mut self, blocks: &mut [RBlock]) {
+        let mut kept = std::collections::HashSet::new();
+        inlines_mut(blocks, &mut |i| {
+            if let Inline::Anchor { id, .. } = i
+                && (reserved_id(id) || !kept.insert(id.clone()))
+            {
+                *id = self.anchor(id);
+                kept.insert(id.clone());
+            }
+        });
     }
 }
 

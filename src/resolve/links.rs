@@ -64,13 +64,18 @@ pub fn resolve(pieces: &mut [RPiece], book: &Book) -> (Vec<Target>, Vec<Diagnost
                     });
                     *url = format!("{SCHEME}{n}");
                 }
-                Lead::Nowhere(why) => warnings.push(
+                Lead::Nowhere(why) => {
+                    // Never followed in either edition (an address with an invalid host
+                    // would otherwise still be written out).
+                    *url = format!("{SCHEME}nowhere");
+                    warnings.push(
                     book.locate(
                         Diagnostic::warning(format!("this link leads nowhere: {why}")),
                         *span,
                     )
                     .hint("link to a piece of the book (`chapter.md`, `chapter.md#heading`), a heading (`#heading`) or a web address; the text is kept without a link"),
-                ),
+                )
+                }
             }
         };
         inlines_mut(&mut piece.blocks, &mut each);
@@ -79,6 +84,38 @@ pub fn resolve(pieces: &mut [RPiece], book: &Book) -> (Vec<Target>, Vec<Diagnost
         }
     }
     (targets, warnings)
+}
+
+/// The host of an address with an authority (`scheme://host/…`) when it is not one a
+/// URL parser accepts (RFC 3986 and WHATWG: letters, digits, `-._~`, percent escapes,
+/// sub-delimiters, any non-ASCII letter, or an IP literal in brackets): a space or a
+/// quote in it cannot be percent-encoded away.
+fn bad_host(url: &str) -> Option<String> {
+    // The web's schemes always have a host (`HTTPS:javascript:…` has none).
+    let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+    if matches!(scheme.as_str(), "http" | "https" | "ftp") && !url.contains("://") {
+        return Some(url.to_string());
+    }
+    let rest = url.split_once("://")?.1;
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(literal) = host_port.strip_prefix('[') {
+        let ok = literal.split_once(']').is_some_and(|(ip, port)| {
+            ip.parse::<std::net::Ipv6Addr>().is_ok()
+                && (port.is_empty()
+                    || port
+                        .strip_prefix(':')
+                        .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit())))
+        });
+        return (!ok).then(|| host_port.to_string());
+    }
+    let (host, port) = host_port.rsplit_once(':').unwrap_or((host_port, ""));
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-._~%!$&'()*+,;=".contains(c));
+    let port_ok = port.bytes().all(|b| b.is_ascii_digit());
+    (!(host_ok && port_ok)).then(|| host_port.to_string())
 }
 
 /// Where a link leads.
@@ -108,7 +145,12 @@ impl Here<'_> {
             && !scheme.contains(['/', '#', '.'])
         {
             return if EXTERNAL.contains(&scheme.to_ascii_lowercase().as_str()) {
-                Lead::Out
+                match bad_host(url) {
+                    Some(host) => Lead::Nowhere(format!(
+                        "`{host}` in `{url}` is not a host name a reader can open"
+                    )),
+                    None => Lead::Out,
+                }
             } else {
                 Lead::Nowhere(format!("`{scheme}:` addresses are not followed"))
             };

@@ -336,7 +336,16 @@ fn resolve_piece(
         tables: 0,
         muted: 0,
     };
-    let blocks = walk.blocks(&piece.blocks);
+    // Ids: the author's `<a id>`s first (folio's own excepted), the headings' around them.
+    crate::model::walk_inlines(&piece.blocks, &mut |i| {
+        if let Inline::Anchor { id, .. } = i
+            && !blocks::reserved_id(id)
+        {
+            walk.anchors.insert(id.clone());
+        }
+    });
+    let mut blocks = walk.blocks(&piece.blocks);
+    walk.unique_anchors(&mut blocks);
     let mut out_notes = Vec::with_capacity(defs.len());
     for (number, (label, content, span), referenced) in defs {
         if !referenced {
