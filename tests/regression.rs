@@ -3988,3 +3988,24 @@ fn an_image_is_what_its_bytes_say_and_a_non_image_is_a_located_error() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_paragraph_past_the_documented_limit_is_a_located_error_not_a_two_minute_build() {
+    // Hostile input (issue 24, item 1): one paragraph of 20 MB ran two minutes and took
+    // 2.2 GB (each line's origin counted the characters from the paragraph's start; now
+    // linear, `collect::tests`). Past the README's 4 MB it is refused, at its first line,
+    // with the way out; a long paragraph below the limit builds.
+    let words = "the editor reads a long paragraph again ";
+    let huge = words.repeat(4_100_000 / words.len());
+    let dir = book(
+        "huge-paragraph",
+        &[("01-a.md", &format!("{PIECE}{huge}\n"))],
+    );
+    let o = folio(&dir, &["check", "book"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("paragraphs of at most 4 MB"), "{err}");
+    let line = PIECE.lines().count() + 1;
+    assert!(err.contains(&format!("book/01-a.md:{line}:1")), "{err}");
+    assert!(err.contains("blank line"), "hint: {err}");
+}

@@ -158,6 +158,17 @@ impl<'a, I: Iterator<Item = (Event<'a>, Range<usize>)>> Converter<'a, I> {
             self.too_deep(&ev, range.start);
             return None;
         }
+        if matches!(ev, Event::Start(Tag::Paragraph)) && range.len() > MAX_PARAGRAPH_BYTES {
+            self.error(
+                range.start,
+                format!(
+                    "this paragraph is {:.1} MB long; folio sets paragraphs of at most {} MB",
+                    range.len() as f64 / 1e6,
+                    MAX_PARAGRAPH_BYTES / 1_000_000
+                ),
+                "separate its paragraphs with a blank line (a text this long without one has usually lost its paragraph breaks in a conversion)",
+            );
+        }
         self.depth += 1;
         let b = self.block_at_depth(ev, range);
         self.depth -= 1;
@@ -1238,6 +1249,13 @@ fn fold_accent(c: char) -> char {
 /// Blocks nest at most this deep (a quotation in a list in a quotation…): far beyond any
 /// manuscript, and it bounds the recursion of every stage that walks blocks.
 pub const MAX_NESTING: usize = 100;
+
+/// The longest paragraph folio sets, in bytes of source (about 700,000 words, three
+/// and a half times a long novel in one paragraph). Setting costs time and memory in
+/// proportion to a paragraph's length (all its lines are chosen together), about 140 MB
+/// per MB: past this a build would need more than half a gigabyte for one paragraph,
+/// which no manuscript means; the README documents the limit.
+pub const MAX_PARAGRAPH_BYTES: usize = 4_000_000;
 
 /// Identical warnings kept with their locations, per file; the rest are counted.
 const KEEP_SAME: usize = 20;

@@ -230,6 +230,29 @@ pub fn collect(inlines: &[Inline], base: TextStyle, lang: &str) -> Vec<Run> {
     merged
 }
 
+/// How far apart the marks of one long text are, in bytes: [`Run::origin`] counts the
+/// characters from the mark before a line's start, so a paragraph of any length costs each
+/// line at most this much counting (one mark per text made origins quadratic: a 20 MB
+/// paragraph took two minutes).
+const MARK_STRIDE: usize = 4096;
+
+/// The marks of a text taken whole from the book (its `span`): one at its start, then one
+/// every [`MARK_STRIDE`] bytes (at a character boundary) with the characters before it.
+fn checkpoints(text: &str, span: Span) -> Vec<(usize, Span, u32)> {
+    let mut marks = vec![(0, span, 0)];
+    let (mut at, mut chars) = (0, 0u32);
+    while text.len() - at > MARK_STRIDE {
+        let mut next = at + MARK_STRIDE;
+        while !text.is_char_boundary(next) {
+            next += 1;
+        }
+        chars += text[at..next].chars().count() as u32;
+        marks.push((next, span, chars));
+        at = next;
+    }
+    marks
+}
+
 fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, out: &mut Vec<Run>) {
     for i in inlines {
         let push = |text: &str, style: TextStyle, out: &mut Vec<Run>, span: Span, mark: bool| {
@@ -241,7 +264,11 @@ fn walk(inlines: &[Inline], style: TextStyle, lang: &str, link: Option<&str>, ou
                 link: link.map(str::to_owned),
                 tag: None,
                 span,
-                marks: if mark { vec![(0, span, 0)] } else { vec![] },
+                marks: if mark {
+                    checkpoints(text, span)
+                } else {
+                    vec![]
+                },
             });
         };
         match i {
@@ -418,5 +445,38 @@ fn bolder(face: Style) -> Style {
         Style::Italic | Style::SemiBoldItalic => Style::SemiBoldItalic,
         Style::Mono | Style::MonoItalic | Style::MonoBold => Style::MonoBold,
         _ => Style::SemiBold,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_texts_origins_are_counted_from_a_mark_nearby() {
+        // Regression: one mark per text made every line's origin count the characters from
+        // the paragraph's start, quadratic in its length (a 20 MB paragraph: two minutes).
+        let text: String = "ab\u{e9}c d\u{2014}e ".repeat(5_000);
+        let span = Span::default();
+        let runs = collect(
+            &[Inline::Text {
+                text: text.clone(),
+                span,
+            }],
+            TextStyle::new(Style::Regular, 10.0),
+            "en",
+        );
+        let run = &runs[0];
+        for at in (0..text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .step_by(997)
+        {
+            let k = run.marks.partition_point(|m| m.0 <= at) - 1;
+            assert!(at - run.marks[k].0 <= MARK_STRIDE, "{at}: mark {k} too far");
+            let Some(super::super::frame::Origin::Text { offset, .. }) = run.origin(at) else {
+                panic!("{at}: no origin");
+            };
+            assert_eq!(offset as usize, text[..at].chars().count(), "at byte {at}");
+        }
     }
 }
