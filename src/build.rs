@@ -8,6 +8,7 @@
 use crate::diag::{DiagResult, Diagnostic};
 use crate::hash::Fnv;
 use crate::markdown;
+use crate::memo::{self, Memo, Table};
 use crate::project::{self, Project};
 use crate::resolve::Resolved;
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 const TEST_PANIC: &str = "FOLIO_DEBUG_PANIC_IN_EPUB";
 
 /// Which outputs to make and where.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Options {
     pub out_dir: PathBuf,
     pub pdf: bool,
@@ -42,6 +43,9 @@ pub struct Report {
     /// Which pages changed since the previous build into the same folder ("pages 14–17
     /// changed; 36 unchanged"); `None` for a first build.
     pub changes: Option<String>,
+    /// Nothing was made or written: the files and the outputs were as the last build in the
+    /// session left them (a save without a change, `touch`).
+    pub unchanged: bool,
 }
 
 /// Builds the project. `progress` receives one line per stage (for stderr).
@@ -51,15 +55,7 @@ pub fn build(
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
     // A single build keeps nothing for a next one: no need to key its inputs.
-    build_fresh(&mut Session::default(), project, opts, None, progress)
-}
-
-impl Session {
-    /// Did the last build's PDF reuse the document of the build before (only the pages'
-    /// contents and the date changed)?
-    pub fn pdf_reused(&self) -> bool {
-        self.pdf.reused()
-    }
+    build_fresh(&mut Session::without_memo(), project, opts, None, progress)
 }
 
 /// [`build`] for a process that ends when the build does (`folio build`): the session's
@@ -71,47 +67,59 @@ pub fn build_once(
     opts: &Options,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
-    let mut session = Session::default();
+    let mut session = Session::without_memo();
     let report = build_fresh(&mut session, project, opts, None, progress);
     std::mem::forget(session);
     report
 }
 
-/// What a run of builds keeps in memory from one to the next (`folio watch`): the parsed
-/// fonts, the decoded figures, the typesetter's memo tables and each piece's layout, each
-/// under a key of everything it depends on. A build in a session gives the same bytes as a
-/// build without one; it only does less work.
-#[derive(Default)]
+/// What a run of builds keeps in memory from one to the next (`folio watch`): the
+/// [`Memo`] of every stage's results, and the last build's inputs and outputs. A build in a
+/// session gives the same bytes as a build without one; it only does less work.
 pub struct Session {
     /// How many pieces are laid out at once (`None`: one per core). The output is the same
     /// for any number.
     pub threads: Option<usize>,
-    /// The typesetter's memo tables, one per worker, and the key of the environment
-    /// (fonts, names, settings) they were filled in: their keys name a font by its index
-    /// and a word by its text, so a new environment starts them afresh.
-    caches: Vec<crate::typeset::Caches>,
-    caches_env: u64,
-    /// Keep set paragraphs for the next build (set by [`build_in`]: a session expects
-    /// one; a single build does not).
-    keep_paragraphs: bool,
-    /// The fonts, by a hash of `[pdf] fonts` and the named files' bytes.
-    fonts: Option<(u64, crate::typeset::font::FontSet)>,
-    /// Decoded figures by path as written, with a hash of the file's bytes.
-    figures: HashMap<String, (u64, Arc<crate::image::Image>)>,
-    /// Piece layouts by [`piece_key`].
-    pieces: HashMap<u64, crate::typeset::PieceLayout>,
-    /// The PDF's compressed page content streams.
-    pdf: crate::pdf::Cache,
-    /// Loaded pieces.
-    loaded: markdown::PieceCache,
-    /// The last EPUB container (its unchanged entries are copied, not compressed again).
-    epub: crate::epub::Previous,
-    /// The EPUB's generated cover image, by a hash of what it shows.
-    cover: Option<(u64, Arc<Vec<u8>>)>,
-    /// How many pieces the last build laid out again (the rest came from `pieces`).
+    /// How many pieces the last build laid out again (the rest came from the memo).
     pub laid_out: usize,
+    memo: Memo,
     /// The last successful build: its inputs' key, its report and its outputs on disk.
     last: Option<LastBuild>,
+}
+
+impl Default for Session {
+    /// A session with the memo on (unless [`crate::memo::NO_MEMO`] is set).
+    fn default() -> Self {
+        Session::with_memo(Memo::default())
+    }
+}
+
+impl Session {
+    /// A session whose every build is a cold one (the memo off): the reference its warm
+    /// builds are compared with.
+    pub fn without_memo() -> Session {
+        Session::with_memo(Memo::off())
+    }
+
+    fn with_memo(memo: Memo) -> Session {
+        Session {
+            threads: None,
+            laid_out: 0,
+            memo,
+            last: None,
+        }
+    }
+
+    /// Whether this session keeps results between builds.
+    pub fn memo_on(&self) -> bool {
+        self.memo.is_on()
+    }
+
+    /// Did the last build's PDF reuse the document of the build before (only the pages'
+    /// contents and the date changed)?
+    pub fn pdf_reused(&self) -> bool {
+        self.memo.pdf.reused()
+    }
 }
 
 /// A build whose inputs and outputs are known: when neither changed, there is nothing to
@@ -139,7 +147,7 @@ fn input_key(project: &Project, opts: &Options) -> Option<(u64, u64)> {
     }
     let mut h = Fnv::new();
     let mut times = Fnv::new();
-    h.write(format!("{opts:?}").as_bytes());
+    h.write_u64(memo::key(opts));
     h.write(
         std::env::var("SOURCE_DATE_EPOCH")
             .unwrap_or_default()
@@ -172,7 +180,7 @@ fn input_key(project: &Project, opts: &Options) -> Option<(u64, u64)> {
                     h.write(&bytes);
                 }
                 if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
-                    times.write(format!("{t:?}").as_bytes());
+                    times.write_u64(memo::key(&t));
                 }
             }
         }
@@ -202,14 +210,12 @@ pub fn build_in(
     opts: &Options,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
-    session.keep_paragraphs = true;
-    session.pdf.keep = true;
     // Nothing changed since the last build in this session, and its outputs are as it left
     // them: the same inputs give the same bytes, so there is nothing to write.
     let t = Instant::now();
     let keys = input_key(project, opts);
     let key_time = t.elapsed();
-    if let (Some(keys), Some(last)) = (keys, &session.last) {
+    if let (Some(keys), Some(last), true) = (keys, &session.last, session.memo.is_on()) {
         let key = if last.clock_from_files {
             keys.1
         } else {
@@ -226,6 +232,7 @@ pub fn build_in(
                 .find(|c| c.0 == "pages")
                 .map_or(0, |c| c.1);
             report.changes = Some(format!("no page changed ({pages} pages)"));
+            report.unchanged = true;
             return Ok(report);
         }
     }
@@ -277,9 +284,10 @@ fn build_fresh(
     keys: Option<(u64, u64)>,
     progress: &mut dyn FnMut(&str),
 ) -> DiagResult<Report> {
+    session.memo.begin();
     let mut report = Report::default();
     let t = Instant::now();
-    let loaded = markdown::load_cached(project, &mut session.loaded)?;
+    let loaded = markdown::load_cached(project, &mut session.memo.loaded)?;
     report.timings.push(("load", t.elapsed()));
     let mut book = loaded.book;
     report.warnings = loaded.warnings;
@@ -311,7 +319,7 @@ fn build_fresh(
     let t = Instant::now();
     let assets = crate::assets::Assets::load(&book, project)?;
     report.timings.push(("assets", t.elapsed()));
-    let fonts = session_fonts(session, &book, project)?;
+    let fonts = session_fonts(&mut session.memo.fonts, &book, project)?;
     let t = Instant::now();
     let (book, resolved_warnings) = resolve(&book, assets, &fonts.1)?;
     report.timings.push(("resolve", t.elapsed()));
@@ -322,37 +330,24 @@ fn build_fresh(
     report.counts.extend(typeset.counts);
     report.warnings.extend(typeset.warnings);
     let pages = typeset.pages;
-    // After the pages, with the same fonts: the print edition and the EPUB's cover.
+    let env_key = typeset.env_key;
+    // After the pages, with the same fonts: the EPUB's cover.
     let t = Instant::now();
-    let extra = after_pages(session, &book, &typeset.env, &pages, opts, &slug)?;
+    let memo = &mut session.memo;
+    let epub_cover = (opts.epub && book.meta.cover.is_none()).then(|| {
+        let mut setter =
+            crate::typeset::Setter::new(&book, &typeset.env, &mut memo.shaping.workers[0]);
+        setter.front(EPUB_COVER_PT.0, EPUB_COVER_PT.1, None)
+    });
     report.timings.push(("covers", t.elapsed()));
-    if let Some(summary) = &extra.summary {
-        progress(&format!("Print edition: {summary}"));
-    }
-    report.warnings.extend(extra.warnings);
-    let cover_page = extra.epub_cover;
-    let fonts = &extra.fonts;
+    // The fonts, with the faces the covers asked for (they may use a face the book's pages
+    // do not).
+    let fonts = typeset.env.font_files();
     let manifest_path = opts.out_dir.join(format!("{slug}.manifest.json"));
     // The EPUB is written on a second thread while the manifest and the PDF are made: the
     // back ends share nothing but the read-only book and pages, and the machine has two
     // cores.
-    let previous_epub = &mut session.epub;
-    let pdf_cache = &mut session.pdf;
-    // The generated cover is drawn again only when what it shows changed.
-    let cover_key = cover_page.as_ref().map(|p| {
-        let mut h = Fnv::new();
-        h.write(format!("{:?}", p.items).as_bytes());
-        for f in fonts {
-            h.write(f.postscript_name.as_bytes());
-            h.write(&(f.data.len() as u64).to_le_bytes());
-        }
-        h.finish()
-    });
-    let cached_cover = match (&session.cover, cover_key) {
-        (Some((k, png)), Some(key)) if *k == key => Some(png.clone()),
-        _ => None,
-    };
-    let drawn_cover = &mut session.cover;
+    let (previous_epub, pdf_cache, drawn_covers) = (&mut memo.epub, &mut memo.pdf, &mut memo.cover);
     let (epub, (manifest, pdf)) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
@@ -362,14 +357,18 @@ fn build_fresh(
                     panic!("deliberate panic in the EPUB thread ({TEST_PANIC})");
                 }
                 let t = Instant::now();
-                let cover = match (&cover_page, cached_cover, cover_key) {
-                    (Some(_), Some(png), _) => Some(png),
-                    (Some(page), None, Some(key)) => {
-                        let png = Arc::new(epub_cover(page, fonts, &pages.images)?);
-                        *drawn_cover = Some((key, png.clone()));
-                        Some(png)
+                let cover = match &epub_cover {
+                    Some(page) => {
+                        // Drawn again only when what it shows changed.
+                        let key = memo::key(&(
+                            env_key,
+                            crate::manifest::page_hash(page, &fonts, &pages.images),
+                        ));
+                        Some(drawn_covers.get_or_try(key, || {
+                            epub_cover_png(page, &fonts, &pages.images).map(Arc::new)
+                        })?)
                     }
-                    _ => None,
+                    None => None,
                 };
                 crate::epub::epub_cached(
                     &book,
@@ -405,42 +404,58 @@ fn build_fresh(
     match epub {
         Some(Ok((bytes, took))) => {
             report.timings.push(("epub", took));
-            // Stores need a cover image: without one, the EPUB shows folio's own cover (its
-            // front cover drawn as an image), and the build says so.
             if book.meta.cover.is_none() {
-                // A book with an ISBN is meant for stores: say so as a warning there.
-                let isbn = matches!(book.meta.identifier, Some(crate::meta::Identifier::Isbn(_)));
-                if isbn {
-                    let at = project.book_toml().unwrap_or_else(|| project.given.clone());
-                    report.warnings.push(
-                        Diagnostic::warning("this book has an ISBN but no cover image: its EPUB carries folio's typographic cover (1600 × 2560 px), which stores take, but a designed cover sells better")
-                            .in_file(at)
-                            .hint("add `cover = \"covers/cover.jpg\"` to book.toml (1600 × 2560 pixels is the usual size)"),
-                    );
-                } else {
-                    progress(
-                        "Cover: none named in book.toml; the EPUB shows folio's typographic cover",
-                    );
-                }
+                no_cover_image(&book, project, &mut report, progress);
             }
             files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
         }
         Some(Err(d)) => errors.extend(d),
         None => {}
     }
+    // The screen edition's bytes stand for its pages in the print edition's key.
+    let mut screen = None;
     match pdf {
-        Some(Ok(bytes)) => files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes)),
+        Some(Ok(bytes)) => {
+            screen = Some(crate::hash::of(&bytes));
+            files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes));
+        }
         Some(Err(d)) => errors.extend(d),
         None => {}
     }
-    for (suffix, doc) in &extra.print {
+    // The print edition (when `[print]` or the command line asks for it), from the same
+    // pages: made again only when the screen edition's bytes, the environment or the
+    // print options changed.
+    let print = crate::settings::print::edition(book.settings.print.as_ref(), &opts.print);
+    if let (Some(p), Some(screen)) = (print, screen) {
         let t = Instant::now();
-        match crate::pdf::pdf(doc) {
-            Ok(bytes) => files.push((opts.out_dir.join(format!("{slug}{suffix}.pdf")), bytes)),
-            Err(e) => errors.push(Diagnostic::error(format!(
-                "cannot write the {} PDF: {e}",
-                suffix.trim_start_matches('-')
-            ))),
+        let cover = cover_image(&book, &mut session.memo.figures);
+        report.warnings.extend(print_warnings(
+            &book,
+            &typeset.env,
+            &pages,
+            &p,
+            cover.as_ref(),
+        ));
+        let key = memo::key(&(
+            (env_key, screen, cover.as_ref().map(|c| c.0)),
+            (&p, &opts.print, &slug),
+        ));
+        let workers = &mut session.memo.shaping.workers[0];
+        let made = session.memo.print.get_or_try(key, || {
+            let cover = cover.map(|c| c.1);
+            print_files(&book, &typeset.env, workers, &pages, &p, cover, &slug).map(Arc::new)
+        });
+        match made {
+            Ok(made) => {
+                progress(&format!("Print edition: {}", made.summary));
+                for (suffix, bytes) in &made.files {
+                    files.push((
+                        opts.out_dir.join(format!("{slug}{suffix}.pdf")),
+                        bytes.clone(),
+                    ));
+                }
+            }
+            Err(d) => errors.extend(d),
         }
         report.timings.push(("print", t.elapsed()));
     }
@@ -462,6 +477,7 @@ fn build_fresh(
         report.outputs.push(path.clone());
     }
     report.timings.push(("write", t.elapsed()));
+    session.memo.end();
     session.last = keys.map(|keys| LastBuild {
         key: if clock_from_files { keys.1 } else { keys.0 },
         outputs: stamp(&report.outputs),
@@ -474,6 +490,27 @@ fn build_fresh(
     Ok(report)
 }
 
+/// Stores need a cover image: without one, the EPUB shows folio's own cover (its front
+/// cover drawn as an image), and the build says so; a book with an ISBN is meant for
+/// stores, so there as a warning.
+fn no_cover_image(
+    book: &Resolved,
+    project: &Project,
+    report: &mut Report,
+    progress: &mut dyn FnMut(&str),
+) {
+    if matches!(book.meta.identifier, Some(crate::meta::Identifier::Isbn(_))) {
+        let at = project.book_toml().unwrap_or_else(|| project.given.clone());
+        report.warnings.push(
+            Diagnostic::warning("this book has an ISBN but no cover image: its EPUB carries folio's typographic cover (1600 × 2560 px), which stores take, but a designed cover sells better")
+                .in_file(at)
+                .hint("add `cover = \"covers/cover.jpg\"` to book.toml (1600 × 2560 pixels is the usual size)"),
+        );
+    } else {
+        progress("Cover: none named in book.toml; the EPUB shows folio's typographic cover");
+    }
+}
+
 /// The EPUB's generated cover: 1600 × 2560 px (the size Apple, Kobo and Google Play ask
 /// for), drawn from a 5 × 8 in page of the same proportions.
 pub const EPUB_COVER_PX: (u32, u32) = (1600, 2560);
@@ -482,72 +519,76 @@ pub const EPUB_COVER_PX: (u32, u32) = (1600, 2560);
 const EPUB_COVER_GROUND: u8 = 230;
 const EPUB_COVER_PT: (f32, f32) = (360.0, 576.0);
 
-/// What is made after the pages with the typesetter's fonts.
-struct AfterPages {
-    /// The print edition's documents by file suffix.
-    print: Vec<(&'static str, crate::typeset::frame::Pages)>,
-    summary: Option<String>,
-    /// The front cover the EPUB shows as its image, when the book has no cover image.
-    epub_cover: Option<crate::typeset::frame::Page>,
-    /// The fonts, with the faces the covers asked for (they may use a face the book's
-    /// pages do not).
-    fonts: Vec<crate::typeset::frame::FontFile>,
-    warnings: Vec<Diagnostic>,
+/// The print edition's files: each PDF's bytes by its file suffix (`-print`, `-booklet`,
+/// `-cover`), and the line that sums them up.
+pub struct PrintFiles {
+    pub summary: String,
+    pub files: Vec<(&'static str, Vec<u8>)>,
 }
 
-/// The print edition (when `[print]` or the command line asks for it) and the EPUB's
-/// generated cover (when the book has none).
-fn after_pages(
-    session: &mut Session,
+/// The print edition of `pages` by `print`, its covers set with the book's fonts.
+fn print_files(
+    book: &Resolved,
+    env: &crate::typeset::Env,
+    caches: &mut crate::typeset::Caches,
+    pages: &crate::typeset::frame::Pages,
+    print: &crate::settings::PrintSettings,
+    cover: Option<Arc<crate::image::Image>>,
+    slug: &str,
+) -> DiagResult<PrintFiles> {
+    let mut setter = crate::typeset::Setter::new(book, env, caches);
+    let made = crate::print::make(pages, print, &mut setter, cover, slug);
+    drop(setter);
+    let fonts = env.font_files();
+    let mut files = Vec::new();
+    for (suffix, mut doc) in made.documents {
+        doc.fonts = fonts.clone();
+        let bytes = crate::pdf::pdf(&doc).map_err(|e| {
+            vec![Diagnostic::error(format!(
+                "cannot write the {} PDF: {e}",
+                suffix.trim_start_matches('-')
+            ))]
+        })?;
+        files.push((suffix, bytes));
+    }
+    Ok(PrintFiles {
+        summary: made.summary,
+        files,
+    })
+}
+
+/// The cover picture, decoded (once per session while its bytes stay the same), with the
+/// hash of its bytes; a cover folio cannot decode is still the EPUB's, and the printed
+/// front cover is then typographic.
+fn cover_image(
+    book: &Resolved,
+    decoded: &mut Table<Arc<crate::image::Image>>,
+) -> Option<(u64, Arc<crate::image::Image>)> {
+    let src = book.meta.cover.as_ref()?;
+    let bytes = book
+        .assets
+        .get(src)
+        .map(|b| b.as_slice())
+        .unwrap_or_default();
+    let hash = crate::hash::of(bytes);
+    let img = decoded.get_or_try(hash, || crate::image::decode(bytes).map(Arc::new));
+    img.ok().map(|img| (hash, img))
+}
+
+/// The print edition's warnings: figures, and the cover picture, below [`PRINT_DPI`].
+fn print_warnings(
     book: &Resolved,
     env: &crate::typeset::Env,
     pages: &crate::typeset::frame::Pages,
-    opts: &Options,
-    slug: &str,
-) -> DiagResult<AfterPages> {
-    let mut caches = std::mem::take(&mut session.caches[0]);
-    let mut setter = crate::typeset::Setter::new(book, env, &mut caches);
-    let epub_cover = (opts.epub && book.meta.cover.is_none())
-        .then(|| setter.front(EPUB_COVER_PT.0, EPUB_COVER_PT.1, None));
-    let mut out = AfterPages {
-        print: Vec::new(),
-        summary: None,
-        epub_cover,
-        warnings: Vec::new(),
-        fonts: Vec::new(),
-    };
-    let print = crate::settings::print::edition(book.settings.print.as_ref(), &opts.print);
-    if let (Some(p), true) = (print, opts.pdf) {
-        let cover = match &book.meta.cover {
-            Some(src) => {
-                let bytes = book
-                    .assets
-                    .get(src)
-                    .map(|b| b.as_slice())
-                    .unwrap_or_default();
-                // A cover folio cannot decode is still the EPUB's; the printed front cover
-                // is then typographic.
-                crate::image::decode(bytes).ok().map(Arc::new)
-            }
-            None => None,
-        };
-        out.warnings = low_resolution(book, env, pages);
-        if let (Some(img), Some(src), Some(page)) = (&cover, &book.meta.cover, pages.pages.first())
-        {
-            out.warnings
-                .extend(cover_resolution(src, img, page, p.bleed));
-        }
-        let files = crate::print::make(pages, &p, &mut setter, cover, slug);
-        out.summary = Some(files.summary);
-        out.print = files.documents;
+    print: &crate::settings::PrintSettings,
+    cover: Option<&(u64, Arc<crate::image::Image>)>,
+) -> Vec<Diagnostic> {
+    let mut out = low_resolution(book, env, pages);
+    if let (Some((_, img)), Some(src), Some(page)) = (cover, &book.meta.cover, pages.pages.first())
+    {
+        out.extend(cover_resolution(src, img, page, print.bleed));
     }
-    drop(setter);
-    session.caches[0] = caches;
-    out.fonts = env.font_files();
-    for (_, doc) in &mut out.print {
-        doc.fonts = out.fonts.clone();
-    }
-    Ok(out)
+    out
 }
 
 /// Print needs 250 dpi at the printed size (300 is the norm; below 250 the dots show).
@@ -616,7 +657,7 @@ fn cover_resolution(
 }
 
 /// The EPUB's cover image from its page.
-fn epub_cover(
+fn epub_cover_png(
     page: &crate::typeset::frame::Page,
     fonts: &[crate::typeset::frame::FontFile],
     images: &[Arc<crate::image::Image>],
@@ -648,6 +689,8 @@ pub struct Typeset {
     pub pages: crate::typeset::frame::Pages,
     /// The fonts and figures it was set with: covers and marks are set with them too.
     pub env: crate::typeset::Env,
+    /// The key of everything a piece's layout depends on beyond its own text.
+    pub env_key: u64,
     pub warnings: Vec<Diagnostic>,
     pub timings: Vec<(&'static str, Duration)>,
     pub counts: Vec<(&'static str, usize)>,
@@ -678,7 +721,7 @@ pub fn resolve_book(
     project: &Project,
 ) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
     let assets = crate::assets::Assets::load(book, project)?;
-    let fonts = session_fonts(&mut Session::default(), book, project)?;
+    let fonts = session_fonts(&mut Table::default(), book, project)?;
     resolve(book, assets, &fonts.1)
 }
 
@@ -689,8 +732,8 @@ pub fn typeset_book(
     project: &Project,
     clock: i64,
 ) -> DiagResult<(Resolved, Typeset)> {
-    let mut session = Session::default();
-    let fonts = session_fonts(&mut session, book, project)?;
+    let mut session = Session::without_memo();
+    let fonts = session_fonts(&mut session.memo.fonts, book, project)?;
     let assets = crate::assets::Assets::load(book, project)?;
     let (resolved, warnings) = resolve(book, assets, &fonts.1)?;
     let mut typeset = typeset_in(&mut session, &resolved, fonts, clock)?;
@@ -699,7 +742,7 @@ pub fn typeset_book(
 }
 
 /// Typesets the resolved `book` with `fonts` (and their key) in a session: figures and
-/// piece layouts are reused where their inputs did not change.
+/// piece layouts come from the memo where their inputs did not change.
 pub fn typeset_in(
     session: &mut Session,
     book: &Resolved,
@@ -708,27 +751,27 @@ pub fn typeset_in(
 ) -> DiagResult<Typeset> {
     use crate::typeset::{Env, assemble};
     let t = Instant::now();
-    let figures = load_figures_in(session, book)?;
+    let (figures, figure_keys) = load_figures_in(&mut session.memo.figures, book)?;
     let images = t.elapsed();
     let settings = &book.settings.pdf;
-    // Everything a piece's layout depends on beyond its own text.
-    let mut env_key = Fnv::new();
-    env_key.write(format!("{:?}{:?}", book.meta, book.settings).as_bytes());
-    env_key.write(&fonts.0.to_le_bytes());
-    // The names of everyone in the book are never hyphenated, in any piece; bylines and
-    // the book's language are decided for the whole book.
-    env_key.write(format!("{:?}{}", book.words, book.lang).as_bytes());
-    // Figures are numbered in order of first use: a figure added to one piece renumbers
-    // the figures of the pieces after it.
-    for src in &book.figures {
-        env_key.write(src.as_bytes());
-        let hash = session.figures.get(src).map_or(0, |f| f.0);
-        env_key.write(&hash.to_le_bytes());
-    }
-    let env_key = env_key.finish();
-    if session.caches_env != env_key {
-        session.caches.clear();
-        session.caches_env = env_key;
+    // Everything a piece's layout depends on beyond its own text: the metadata and
+    // settings, the fonts, the names of everyone in the book (never hyphenated, in any
+    // piece), the bylines and the book's language, and the figures in order of first use
+    // (a figure added to one piece renumbers the figures of the pieces after it).
+    let figure_keys: Vec<(&String, Option<u64>)> = book
+        .figures
+        .iter()
+        .map(|src| (src, figure_keys.get(src).copied()))
+        .collect();
+    let env_key = memo::key(&(
+        (&book.meta, &book.settings, fonts.0),
+        (&book.words, &book.lang, figure_keys),
+    ));
+    let keep = session.memo.is_on();
+    let shaping = &mut session.memo.shaping;
+    if shaping.env != env_key {
+        shaping.workers.clear();
+        shaping.env = env_key;
     }
     let env = Env::new(book, fonts.1, figures);
     let keys: Vec<u64> = book
@@ -737,46 +780,47 @@ pub fn typeset_in(
         .enumerate()
         .map(|(i, piece)| piece_key(env_key, book, i, piece))
         .collect();
-    // The pieces to lay out (the rest come from the session), on the machine's cores: a
+    let layouts = &mut session.memo.layouts;
+    // The pieces to lay out (the rest come from the memo), on the machine's cores: a
     // layout is a function of its piece, so the order the workers take them in changes
     // nothing.
-    let todo: Vec<usize> = (0..keys.len())
-        .filter(|&i| !session.pieces.contains_key(&keys[i]))
-        .collect();
+    let todo: Vec<usize> = (0..keys.len()).filter(|&i| !layouts.has(keys[i])).collect();
     let threads = session
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .clamp(1, todo.len().max(1));
-    if session.caches.len() < threads {
-        session.caches.resize_with(threads, Default::default);
+    if shaping.workers.len() < threads {
+        shaping.workers.resize_with(threads, Default::default);
     }
-    if session.keep_paragraphs {
-        session
-            .caches
+    // A session that keeps results keeps set paragraphs for the next build too.
+    if keep {
+        shaping
+            .workers
             .iter_mut()
             .for_each(crate::typeset::Caches::remember_paragraphs);
     }
-    let fresh = lay_out(book, &env, settings, &todo, &mut session.caches[..threads]);
+    let fresh = lay_out(book, &env, settings, &todo, &mut shaping.workers[..threads]);
     session.laid_out = todo.len();
-    let in_use: std::collections::HashSet<u64> = keys.iter().copied().collect();
-    session.pieces.retain(|k, _| in_use.contains(k));
-    // Time is counted in the build that laid a piece out: what is reused cost nothing now.
-    for l in session.pieces.values_mut() {
-        l.times = Default::default();
-    }
+    let made: Vec<u64> = fresh.iter().map(|(i, _)| keys[*i]).collect();
     for (i, layout) in fresh {
-        session.pieces.insert(keys[i], layout);
+        layouts.insert(keys[i], layout);
     }
-    let layouts: Vec<&crate::typeset::PieceLayout> =
-        keys.iter().map(|k| &session.pieces[k]).collect();
+    let pieces: Vec<&crate::typeset::PieceLayout> = keys.iter().map(|&k| layouts.held(k)).collect();
     let (pages, warnings, steps) = assemble(
         book,
         &env,
-        &mut session.caches[0],
+        &mut shaping.workers[0],
         settings,
         doc_info(book, clock),
-        &layouts,
+        &pieces,
     );
+    // Time is counted in the build that laid a piece out: what is reused costs nothing in
+    // the next.
+    for k in made {
+        if let Some(l) = layouts.get_mut(k) {
+            l.times = Default::default();
+        }
+    }
     Ok(Typeset {
         timings: vec![
             ("images", images),
@@ -791,6 +835,7 @@ pub fn typeset_in(
         ],
         pages,
         env,
+        env_key,
         warnings,
     })
 }
@@ -800,7 +845,7 @@ pub fn typeset_in(
 /// resolved (for `check`). A font that cannot be used does not hide a broken image.
 pub fn check(book: &crate::model::Book, project: &Project) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let fonts = match session_fonts(&mut Session::default(), book, project) {
+    let fonts = match session_fonts(&mut Table::default(), book, project) {
         Ok(f) => f.1,
         Err(d) => {
             out.extend(d);
@@ -817,7 +862,7 @@ pub fn check(book: &crate::model::Book, project: &Project) -> Vec<Diagnostic> {
     match resolve(book, assets, &fonts) {
         Ok((resolved, warnings)) => {
             out.extend(warnings);
-            if let Err(d) = load_figures_in(&mut Session::default(), &resolved) {
+            if let Err(d) = load_figures_in(&mut Table::default(), &resolved) {
                 out.extend(d);
             }
         }
@@ -866,115 +911,98 @@ fn lay_out(
     out
 }
 
-/// The key of the `index`th piece's layout: the environment's key, the piece's place, its
-/// file and that file's text (the piece is a function of them; the text by its hash from
-/// the loader).
+/// What the `index`th piece's layout is a function of: the environment's key, the piece's
+/// place, its file and that file's text (by its hash from the loader), and the part it
+/// opens (from SUMMARY.md, not from its text: printed above its title).
+#[derive(Hash)]
+struct PieceKey<'a> {
+    env: u64,
+    index: usize,
+    file: u32,
+    path: Option<&'a std::path::Path>,
+    text: Option<u64>,
+    part: Option<&'a str>,
+}
+
+/// The key of the `index`th piece's layout (see [`PieceKey`]).
 fn piece_key(env: u64, book: &Resolved, index: usize, piece: &crate::resolve::RPiece) -> u64 {
-    let mut h = Fnv::new();
-    h.write(&env.to_le_bytes());
-    h.write(&(index as u64).to_le_bytes());
-    let file = piece.span.file as usize;
-    h.write(&(file as u64).to_le_bytes());
-    if let Some(path) = book.sources.get(file) {
-        h.write(path.to_string_lossy().as_bytes());
-    }
-    if let Some(text) = book.text_hashes.get(file) {
-        h.write(&text.to_le_bytes());
-    }
-    // Not in the piece's text: the part it opens prints above its title (SUMMARY.md).
-    if let Some(part) = piece.part.as_ref().filter(|_| piece.opens_part) {
-        h.write(part.as_bytes());
-    }
-    h.finish()
+    let file = piece.span.file;
+    memo::key(&PieceKey {
+        env,
+        index,
+        file,
+        path: book.sources.get(file as usize).map(PathBuf::as_path),
+        text: book.text_hashes.get(file as usize).copied(),
+        part: piece.part.as_deref().filter(|_| piece.opens_part),
+    })
 }
 
 /// The fonts of `[pdf] fonts` over the shipped faces, parsed once per session while the
 /// setting and the named files stay the same; returns them with their key.
 fn session_fonts(
-    session: &mut Session,
+    memo: &mut Table<crate::typeset::font::FontSet>,
     book: &crate::model::Book,
     project: &Project,
 ) -> DiagResult<(u64, crate::typeset::font::FontSet)> {
-    let mut key = Fnv::new();
-    key.write(format!("{:?}", book.settings.pdf.fonts).as_bytes());
-    key.write(format!("{:?}", book.settings.pdf.fallback_fonts).as_bytes());
-    let fallbacks = book.settings.pdf.fallback_fonts.iter();
-    for path in book
-        .settings
-        .pdf
+    let pdf = &book.settings.pdf;
+    // The files' bytes as read now (a replaced file under the same name is another font).
+    let files: Vec<Option<u64>> = pdf
         .fonts
         .iter()
         .map(|(_, p)| p)
-        .chain(fallbacks)
-    {
-        if let Ok(file) = project.resolve(path, "font")
-            && let Ok(bytes) = project.read_bytes(&file)
-        {
-            key.write(&bytes);
-        }
-    }
-    let key = key.finish();
-    if let Some((k, fonts)) = &session.fonts
-        && *k == key
-    {
-        return Ok((key, fonts.clone()));
-    }
+        .chain(&pdf.fallback_fonts)
+        .map(|path| {
+            let file = project.resolve(path, "font").ok()?;
+            project.read_bytes(&file).ok().map(|b| crate::hash::of(&b))
+        })
+        .collect();
+    let key = memo::key(&(&pdf.fonts, &pdf.fallback_fonts, files));
     let at = project.book_toml().unwrap_or_else(|| project.given.clone());
-    let fonts = crate::typeset::load_fonts(&book.settings.pdf, project, &at)?;
-    session.fonts = Some((key, fonts.clone()));
+    let fonts = memo.get_or_try(key, || crate::typeset::load_fonts(pdf, project, &at))?;
     Ok((key, fonts))
 }
 
+/// Decoded images by their source as written.
+type Figures = HashMap<String, Arc<crate::image::Image>>;
+
 /// Reads and decodes every figure's image (through the project, so only files inside the
 /// book are read); a damaged or unsupported image is an error at its figure. An image
-/// whose bytes the session has decoded before is not decoded again.
+/// whose bytes the memo holds decoded is not decoded again. Returns the images by source
+/// with the hashes of their bytes.
 fn load_figures_in(
-    session: &mut Session,
+    memo: &mut Table<Arc<crate::image::Image>>,
     book: &Resolved,
-) -> DiagResult<HashMap<String, Arc<crate::image::Image>>> {
+) -> DiagResult<(Figures, HashMap<String, u64>)> {
     let assets = &book.assets;
     let mut out = HashMap::new();
-    let mut seen: HashMap<String, (u64, Arc<crate::image::Image>)> = HashMap::new();
+    let mut keys = HashMap::new();
     let mut errors = Vec::new();
-    {
-        for (src, span) in figure_spans(book) {
-            let src = src.as_str();
-            if out.contains_key(src) {
-                continue;
+    for (src, span) in figure_spans(book) {
+        if out.contains_key(src) {
+            continue;
+        }
+        // Read by `Assets::load`, which reported any file it could not read.
+        let Some(bytes) = assets.get(src) else {
+            continue;
+        };
+        let hash = crate::hash::of(bytes);
+        match memo.get_or_try(hash, || crate::image::decode(bytes).map(Arc::new)) {
+            Ok(img) => {
+                out.insert(src.clone(), img);
+                keys.insert(src.clone(), hash);
             }
-            let at = |d: Diagnostic| book.locate(d, span);
-            // Read by `Assets::load`, which reported any file it could not read.
-            let Some(bytes) = assets.get(src) else {
-                continue;
-            };
-            let mut h = Fnv::new();
-            h.write(bytes);
-            let hash = h.finish();
-            if let Some((k, img)) = session.figures.get(src)
-                && *k == hash
-            {
-                out.insert(src.to_string(), img.clone());
-                seen.insert(src.to_string(), (hash, img.clone()));
-                continue;
-            }
-            match crate::image::decode(bytes) {
-                Ok(img) => {
-                    let img = Arc::new(img);
-                    out.insert(src.to_string(), img.clone());
-                    seen.insert(src.to_string(), (hash, img));
-                }
-                Err(why) => errors.push(at(Diagnostic::error(format!(
-                    "cannot use the image `{src}`: {why}"
-                ))
-                .hint("save it as a JPEG or a non-interlaced PNG"))),
-            }
+            Err(why) => errors.push(
+                book.locate(
+                    Diagnostic::error(format!("cannot use the image `{src}`: {why}"))
+                        .hint("save it as a JPEG or a non-interlaced PNG"),
+                    span,
+                ),
+            ),
         }
     }
-    if errors.is_empty() {
-        session.figures = seen;
-        Ok(out)
-    } else {
-        Err(errors)
+    match errors.is_empty() {
+        true => Ok((out, keys)),
+        false => Err(errors),
     }
 }
 

@@ -10,7 +10,7 @@ use crate::meta::{Creator, Metadata, Role, Series};
 
 /// One person as the book credits them: the name, the sort name (the first `file-as` the
 /// book gives for that name, wherever it is given) and every role, in [`Role::ALL`] order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Person {
     pub name: String,
     pub file_as: Option<String>,
@@ -449,7 +449,7 @@ mod tests {
 
 /// What the book prints about its people, its date and its series, decided once by
 /// `resolve` so the PDF and the EPUB print the same words and neither decides them again.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Words {
     /// The book's byline, a line per role group ("Edited by A, B and C").
     pub byline: Vec<String>,

@@ -69,6 +69,13 @@ impl Fnv {
     }
 }
 
+/// The hash of `bytes` (a file's, an output's).
+pub fn of(bytes: &[u8]) -> u64 {
+    let mut h = Fnv::new();
+    h.write(bytes);
+    h.finish()
+}
+
 /// A hasher for maps keyed by addresses (`Arc::as_ptr`): one multiply instead of SipHash,
 /// for the memo tables looked up once per row of every page on every rebuild.
 #[derive(Default, Clone, Copy)]

@@ -1,7 +1,7 @@
 //! Book identifiers: ISBN-13 (checksum verified), UUID, or a stable UUID derived from metadata.
 
 /// A checked identifier.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Identifier {
     /// Thirteen digits, no hyphens.
     Isbn(String),

@@ -32,6 +32,7 @@ pub mod lang;
 pub mod lint;
 pub mod manifest;
 pub mod markdown;
+pub mod memo;
 pub mod meta;
 pub mod model;
 pub mod output;

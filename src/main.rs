@@ -302,6 +302,11 @@ fn watch(printer: &Printer, book: &BookArgs) -> bool {
             laid_out,
             pieces,
         } => {
+            // A save that changed no byte rebuilt nothing: say that, once, and no more.
+            if report.unchanged && !first {
+                printer.progress("Saved without a change: nothing rebuilt");
+                return;
+            }
             printer.diagnostics(&report.warnings);
             let verb = if first { "Built" } else { "Rebuilt" };
             let changes = match (&report.changes, first) {

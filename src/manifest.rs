@@ -77,17 +77,7 @@ impl Manifest {
                 }
             })
             .collect();
-        let fonts: Vec<u64> = pages
-            .fonts
-            .iter()
-            .map(|f| {
-                let mut h = Fnv::new();
-                h.write(f.postscript_name.as_bytes());
-                h.write(&(f.data.len() as u64).to_le_bytes());
-                h.write(&f.index.to_le_bytes());
-                h.finish()
-            })
-            .collect();
+        let fonts = font_keys(&pages.fonts);
         let keys = Keys {
             fonts: &fonts,
             images: &images,
@@ -197,6 +187,45 @@ impl Changes {
         }
         s + &format!("; {} unchanged", self.unchanged)
     }
+}
+
+/// How each font enters a page's hash: its name, size and index in its file.
+fn font_keys(fonts: &[crate::typeset::frame::FontFile]) -> Vec<u64> {
+    fonts
+        .iter()
+        .map(|f| {
+            let mut h = Fnv::new();
+            h.write(f.postscript_name.as_bytes());
+            h.write(&(f.data.len() as u64).to_le_bytes());
+            h.write(&f.index.to_le_bytes());
+            h.finish()
+        })
+        .collect()
+}
+
+/// The hash of one page drawn with `fonts` and `images`, outside a book's pages (the
+/// EPUB's drawn cover): the same hash the manifest gives it.
+pub fn page_hash(
+    page: &Page,
+    fonts: &[crate::typeset::frame::FontFile],
+    images: &[Arc<crate::image::Image>],
+) -> u64 {
+    let fonts = font_keys(fonts);
+    // Only the images the page draws are hashed (a book's figures are megabytes).
+    let mut images_drawn = vec![0; images.len()];
+    page.walk(&mut |item, _| {
+        if let Item::Image { image, .. } = item
+            && let Some(img) = images.get(*image)
+        {
+            images_drawn[*image] = image_hash(img);
+        }
+    });
+    let images = images_drawn;
+    let keys = Keys {
+        fonts: &fonts,
+        images: &images,
+    };
+    page_hash_memo(page, &keys, &mut HashMemo::default())
 }
 
 fn image_hash(img: &crate::image::Image) -> u64 {

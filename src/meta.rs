@@ -65,7 +65,7 @@ impl Role {
 }
 
 /// A person with a role; `file_as` is the sort name ("Russo, Kiro").
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Creator {
     pub name: String,
     pub file_as: Option<String>,
@@ -79,8 +79,17 @@ pub struct Series {
     pub position: Option<f64>,
 }
 
+/// By the position's bits (a float has no `Hash`): the memo's keys hash metadata.
+impl std::hash::Hash for Series {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let Series { name, position } = self;
+        name.hash(h);
+        position.map(f64::to_bits).hash(h);
+    }
+}
+
 /// Checked metadata of a book or a piece. Absent fields are `None`/empty.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Metadata {
     pub title: Option<String>,
     pub subtitle: Option<String>,
@@ -108,7 +117,7 @@ pub struct Metadata {
 }
 
 /// Metadata text as inlines (see [`Metadata::rich`]).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Hash)]
 pub struct Rich {
     pub title: Vec<crate::model::Inline>,
     pub subtitle: Vec<crate::model::Inline>,

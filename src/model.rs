@@ -174,7 +174,7 @@ pub enum Align {
 }
 
 /// Inline content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub enum Inline {
     Text {
         text: String,

@@ -120,6 +120,17 @@ fn watch_session(poll: bool) {
             "the watched {ext} is byte-identical to a cold build"
         );
     }
+    // A save that changes no byte rebuilds nothing, and says so (not "Rebuilt in 0 ms").
+    // (The poller compares contents: to it such a save is no event at all.)
+    if !poll {
+        let file = dir.join("book/01-the-escape-of-the-soul.md");
+        std::fs::write(&file, std::fs::read(&file).unwrap()).unwrap();
+        let lines = wait_for(&rx, "nothing rebuilt");
+        assert!(
+            !lines.iter().any(|l| l.contains("Rebuilt")),
+            "an unchanged save is not a rebuild: {lines:?}"
+        );
+    }
     // A broken edit: a located error, and the last good outputs stay as they were.
     let good = std::fs::read(dir.join("out/the-escape-of-the-soul.pdf")).unwrap();
     edit(

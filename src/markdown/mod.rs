@@ -42,11 +42,11 @@ pub struct Loaded {
 
 /// Loaded pieces by a hash of everything loading one depends on (its path, place and text,
 /// and the book's metadata), kept between the builds of `folio watch`.
-pub type PieceCache = std::collections::HashMap<u64, (Piece, Vec<Diagnostic>)>;
+pub type PieceCache = crate::memo::Table<(Piece, Vec<Diagnostic>)>;
 
 /// Loads the project into a [`Book`]. Errors stop the build; warnings ride along.
 pub fn load(project: &Project) -> DiagResult<Loaded> {
-    load_cached(project, &mut PieceCache::new())
+    load_cached(project, &mut PieceCache::default())
 }
 
 /// [`load`], reusing the pieces `cache` holds whose inputs did not change.
@@ -73,8 +73,7 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
     // without reading a file again.
     let mut texts: Vec<std::sync::Arc<str>> = Vec::with_capacity(files.len());
     let mut text_hashes: Vec<u64> = Vec::with_capacity(files.len());
-    let meta_key = format!("{book_meta:?}");
-    let mut used = std::collections::HashSet::with_capacity(files.len());
+    let meta_key = crate::memo::key(&book_meta);
     for (i, path) in files.iter().enumerate() {
         let read = project.read_text(path);
         let source = read.as_deref().unwrap_or_default();
@@ -90,14 +89,9 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
                 continue;
             }
         };
-        let mut h = crate::hash::Fnv::new();
-        h.write(path.to_string_lossy().as_bytes());
-        h.write(&(i as u64).to_le_bytes());
-        h.write(meta_key.as_bytes());
-        h.write(&text_hash.to_le_bytes());
-        let key = h.finish();
-        used.insert(key);
-        if let Some((piece, warnings)) = cache.get(&key) {
+        // A piece is a function of its file, its place, the book's metadata and its text.
+        let key = crate::memo::key(&(path, i, meta_key, text_hash));
+        if let Some((piece, warnings)) = cache.get(key) {
             diags.extend(warnings.iter().cloned());
             pieces.push(piece.clone());
             continue;
@@ -112,7 +106,6 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
             Err(errs) => diags.extend(errs),
         }
     }
-    cache.retain(|k, _| used.contains(k));
     // The part each piece is in comes from the summary, not the piece's text: set after
     // the cache, which keys on the text.
     for p in &mut pieces {

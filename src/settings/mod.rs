@@ -66,7 +66,7 @@ struct RawHyphenation {
 }
 
 /// Checked settings with defaults filled in. Lengths are in pt.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Hash)]
 pub struct Settings {
     /// Which files are the pieces, in what order.
     pub order: Order,
@@ -81,7 +81,7 @@ pub struct Settings {
 /// Which Markdown files are the book's pieces, and in what order: `pieces = [...]` in
 /// book.toml; else the book's `SUMMARY.md` (mdBook's table of contents); else every `.md`
 /// file of the folder in name order (never `SUMMARY.md`).
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Hash)]
 pub struct Order {
     /// The files as book.toml lists them, relative to the chapters' folder.
     pub pieces: Option<Vec<String>>,
@@ -108,6 +108,41 @@ pub struct PdfSettings {
     pub standard: Option<PdfStandard>,
 }
 
+/// Lengths by their bits (a float has no `Hash`): the memo's keys hash the settings. Every
+/// field is named, so a new one cannot be left out of the key.
+impl std::hash::Hash for PdfSettings {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        let PdfSettings {
+            page_width,
+            page_height,
+            inner_margin,
+            outer_margin,
+            top_margin,
+            bottom_margin,
+            font_size,
+            leading,
+            fonts,
+            fallback_fonts,
+            standard,
+        } = self;
+        for v in [
+            page_width,
+            page_height,
+            inner_margin,
+            outer_margin,
+            top_margin,
+            bottom_margin,
+            font_size,
+            leading,
+        ] {
+            v.to_bits().hash(h);
+        }
+        fonts.hash(h);
+        fallback_fonts.hash(h);
+        standard.hash(h);
+    }
+}
+
 /// A standard the PDF is made to meet and says it meets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PdfStandard {
@@ -127,7 +162,7 @@ impl PdfStandard {
 }
 
 /// The faces folio sets text in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FontFace {
     Regular,
     Italic,
@@ -141,7 +176,7 @@ pub enum FontFace {
 }
 
 /// EPUB options.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Hash)]
 pub struct EpubSettings {
     /// Embed the OFL body font in the EPUB (readers may still override it).
     pub embed_fonts: bool,

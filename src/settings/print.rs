@@ -6,6 +6,7 @@ use super::{PT_PER_MM, PdfSettings, length};
 use crate::diag::Diagnostic;
 use crate::meta::Block;
 use serde::Deserialize;
+use std::hash::{Hash, Hasher};
 
 /// `[print]` as written (strict keys).
 #[derive(Debug, Default, Deserialize)]
@@ -56,8 +57,34 @@ pub struct PrintSettings {
     pub price: Option<String>,
 }
 
+/// Lengths by their bits (a float has no `Hash`): the memo's keys hash the settings. Every
+/// field is named, so a new one cannot be left out of the key.
+impl Hash for PrintSettings {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let PrintSettings {
+            bleed,
+            crop_marks,
+            registration_marks,
+            slug,
+            impose,
+            sheet,
+            creep,
+            binding,
+            paper_thickness,
+            covers,
+            cover_text,
+            price,
+        } = self;
+        for v in [bleed, creep, paper_thickness] {
+            v.to_bits().hash(h);
+        }
+        (crop_marks, registration_marks, slug, impose, sheet).hash(h);
+        (binding, covers, cover_text, price).hash(h);
+    }
+}
+
 /// How the print edition's pages are put on sheets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Impose {
     /// No imposed file.
     None,
@@ -68,7 +95,7 @@ pub enum Impose {
 }
 
 /// How the printed book is bound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Binding {
     /// Folded sheets stapled at the fold: the covers are the booklet's first and last pages.
     Saddle,
@@ -82,6 +109,17 @@ pub struct Sheet {
     pub name: &'static str,
     pub width: f32,
     pub height: f32,
+}
+
+impl Hash for Sheet {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let Sheet {
+            name,
+            width,
+            height,
+        } = self;
+        (name, width.to_bits(), height.to_bits()).hash(h);
+    }
 }
 
 /// Press sheets by name (mm, landscape: two pages side by side).
@@ -180,6 +218,21 @@ pub struct PrintOverrides {
     pub impose: Option<Impose>,
     pub creep: Option<f32>,
     pub binding: Option<Binding>,
+}
+
+impl Hash for PrintOverrides {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        let PrintOverrides {
+            print,
+            bleed,
+            crop_marks,
+            impose,
+            creep,
+            binding,
+        } = self;
+        let bits = |v: &Option<f32>| v.map(f32::to_bits);
+        (print, bits(bleed), crop_marks, impose, bits(creep), binding).hash(h);
+    }
 }
 
 impl PrintOverrides {

@@ -1,0 +1,250 @@
+//! The one memo layer: everything a build may take from the build before it (`folio
+//! watch`), held in one place and keyed by the typed inputs that make it.
+//!
+//! The stages stay pure functions of their inputs; a stage that may be skipped asks a
+//! [`Table`] for its result under [`key`] of those inputs (their `#[derive(Hash)]`, never
+//! their `Debug` text) and makes it only when it is absent, by the same code a cold build
+//! runs. A [`Memo`] that is off ([`NO_MEMO`], [`Memo::off`]) is emptied before every build,
+//! so every build is a cold one: the switch that proves a warm build's bytes are a cold
+//! build's.
+//!
+//! Why an own table and not comemo (Typst's memoiser): folio's reusable results are few
+//! and coarse (a font set, a decoded image, a loaded piece, a piece's layout, the drawn
+//! cover, the print edition), each with inputs that are plain data already in hand;
+//! comemo's tracked method calls pay off for fine-grained queries into large shared
+//! structures (Typst's `World`), which folio does not have, and it would add a dependency
+//! and a proc-macro crate to a build the README keeps under ten minutes on two cores.
+//!
+//! Entries a successful build did not ask for are dropped at its end ([`Table::sweep`]):
+//! a long session holds one build's worth, never a history.
+
+use crate::hash::Fnv;
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// Set to `1`, every session's memo is off: each rebuild in `folio watch` is a cold build
+/// (slower, the same bytes; CI compares the two).
+pub const NO_MEMO: &str = "FOLIO_NO_MEMO";
+
+/// The key of `inputs`: their `Hash` through 64-bit FNV-1a, the same in every process and
+/// every Rust release (std's `DefaultHasher` promises neither).
+pub fn key(inputs: &impl Hash) -> u64 {
+    let mut h = Stable(Fnv::new());
+    inputs.hash(&mut h);
+    h.finish()
+}
+
+/// [`Fnv`] as a [`Hasher`], for `#[derive(Hash)]`.
+struct Stable(Fnv);
+
+impl Hasher for Stable {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0.write_u64(v);
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0.write_u32(v);
+    }
+    fn write_usize(&mut self, v: usize) {
+        self.0.write_u64(v as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0.finish()
+    }
+}
+
+/// Results by the key of their inputs, each marked when a build asks for it.
+pub struct Table<V> {
+    entries: HashMap<u64, (V, bool)>,
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table {
+            entries: HashMap::new(),
+        }
+    }
+}
+
+impl<V> Table<V> {
+    /// The result under `key`, if a build made it (and this build keeps it).
+    pub fn get(&mut self, key: u64) -> Option<&V> {
+        self.entries.get_mut(&key).map(|(v, used)| {
+            *used = true;
+            &*v
+        })
+    }
+
+    /// The result under `key` to change in place (it is then kept, like [`Table::get`]).
+    pub fn get_mut(&mut self, key: u64) -> Option<&mut V> {
+        self.entries.get_mut(&key).map(|(v, used)| {
+            *used = true;
+            v
+        })
+    }
+
+    /// Whether a result is held under `key` (it is then kept, like [`Table::get`]).
+    pub fn has(&mut self, key: u64) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The result under `key`, which must be held (after [`Table::has`] or an insert).
+    pub fn held(&self, key: u64) -> &V {
+        &self.entries[&key].0
+    }
+
+    /// Keeps `value` under `key`.
+    pub fn insert(&mut self, key: u64, value: V) {
+        self.entries.insert(key, (value, true));
+    }
+
+    /// Forgets what the build that ends now did not ask for, and unmarks the rest.
+    pub fn sweep(&mut self) {
+        self.entries.retain(|_, (_, used)| std::mem::take(used));
+    }
+
+    /// How many results are held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<V: Clone> Table<V> {
+    /// The result under `key`, made by `make` when absent (an error is not kept).
+    pub fn get_or_try<E>(&mut self, key: u64, make: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
+        if let Some(v) = self.get(key) {
+            return Ok(v.clone());
+        }
+        let v = make()?;
+        self.insert(key, v.clone());
+        Ok(v)
+    }
+}
+
+/// The typesetter's working tables (shapes by word, set paragraphs), one per worker, and
+/// the key of the environment they were filled in: their keys name a font by its index and
+/// a word by its text, so a new environment starts them afresh.
+#[derive(Default)]
+pub struct Shaping {
+    pub workers: Vec<crate::typeset::Caches>,
+    pub env: u64,
+}
+
+/// What a session keeps between builds. The stages' results are in [`Table`]s; the two
+/// writers keep their last output to patch ([`crate::pdf::Cache`], the EPUB's
+/// [`crate::epub::Previous`]), and the typesetter its word tables ([`Shaping`]).
+pub struct Memo {
+    on: bool,
+    /// Loaded pieces (with their warnings) by file, place, book metadata and text.
+    pub loaded: Table<(crate::model::Piece, Vec<crate::diag::Diagnostic>)>,
+    /// Font sets by `[pdf] fonts` and the named files' bytes.
+    pub fonts: Table<crate::typeset::font::FontSet>,
+    /// Decoded figures by their file's bytes.
+    pub figures: Table<Arc<crate::image::Image>>,
+    /// Piece layouts by [`crate::build`]'s piece key (the environment, the piece's place
+    /// and text).
+    pub layouts: Table<crate::typeset::PieceLayout>,
+    /// The EPUB's drawn cover (PNG) by what its page shows.
+    pub cover: Table<Arc<Vec<u8>>>,
+    /// The print edition's files by the pages, the environment and the print settings.
+    pub print: Table<Arc<crate::build::PrintFiles>>,
+    pub shaping: Shaping,
+    pub pdf: crate::pdf::Cache,
+    pub epub: crate::epub::Previous,
+}
+
+impl Default for Memo {
+    /// On, unless [`NO_MEMO`] is set to `1`.
+    fn default() -> Self {
+        let off = std::env::var(NO_MEMO).is_ok_and(|v| v == "1");
+        Memo::new(!off)
+    }
+}
+
+impl Memo {
+    /// A memo that keeps results between builds (`on`) or keeps nothing.
+    pub fn new(on: bool) -> Memo {
+        Memo {
+            on,
+            loaded: Table::default(),
+            fonts: Table::default(),
+            figures: Table::default(),
+            layouts: Table::default(),
+            cover: Table::default(),
+            print: Table::default(),
+            shaping: Shaping::default(),
+            pdf: crate::pdf::Cache::default(),
+            epub: crate::epub::Previous::default(),
+        }
+    }
+
+    /// A memo that keeps nothing: every build is a cold build.
+    pub fn off() -> Memo {
+        Memo::new(false)
+    }
+
+    /// Whether results are kept between builds.
+    pub fn is_on(&self) -> bool {
+        self.on
+    }
+
+    /// Before a build: a memo that is off forgets everything (so the build is cold); one
+    /// that is on tells the writers to keep their output for the next build.
+    pub fn begin(&mut self) {
+        if !self.on {
+            *self = Memo::off();
+        }
+        self.pdf.keep = self.on;
+    }
+
+    /// After a successful build: what it did not use is dropped.
+    pub fn end(&mut self) {
+        self.loaded.sweep();
+        self.fonts.sweep();
+        self.figures.sweep();
+        self.layouts.sweep();
+        self.cover.sweep();
+        self.print.sweep();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_of_the_inputs_not_of_their_order_of_making() {
+        let a = key(&("title", 3u32, Some(1.5f32.to_bits())));
+        assert_eq!(
+            a,
+            key(&(String::from("title"), 3u32, Some(1.5f32.to_bits())))
+        );
+        assert_ne!(a, key(&("title", 4u32, Some(1.5f32.to_bits()))));
+        // Field boundaries count: ("ab", "c") and ("a", "bc") are different inputs.
+        assert_ne!(key(&("ab", "c")), key(&("a", "bc")));
+    }
+
+    #[test]
+    fn a_build_keeps_what_it_asked_for_and_drops_the_rest() {
+        let mut t: Table<u32> = Table::default();
+        t.insert(1, 10);
+        t.insert(2, 20);
+        t.sweep(); // both were made by the build that ends
+        assert_eq!(t.len(), 2);
+        assert_eq!(t.get(1), Some(&10));
+        t.sweep(); // the next build asked only for 1
+        assert_eq!(t.len(), 1);
+        assert!(t.get(2).is_none());
+        let made = t.get_or_try(3, || Ok::<_, ()>(30));
+        assert_eq!(made, Ok(30));
+        assert_eq!(t.get_or_try(3, || Err(())), Ok(30), "not made again");
+    }
+}
