@@ -468,26 +468,13 @@ fn image(
 /// What every piece's XHTML depends on beyond the piece: the book's metadata (pieces
 /// inherit it), the pieces' files, where the book's links lead and the images' places.
 fn shared_key(book: &Resolved, hrefs: &[String], images: &HashMap<String, String>) -> u64 {
-    let mut h = crate::hash::Fnv::new();
-    h.write(format!("{:?}", book.meta).as_bytes());
-    for href in hrefs {
-        h.write(href.as_bytes());
-        h.write(&[0]);
-    }
-    h.write(format!("{:?}", book.targets).as_bytes());
-    let mut entries: Vec<(&String, &String)> = images.iter().collect();
-    entries.sort();
-    for (k, v) in entries {
-        h.write(k.as_bytes());
-        h.write(&[0]);
-        h.write(v.as_bytes());
-        h.write(&[0]);
-    }
-    h.finish()
+    let mut images: Vec<(&String, &String)> = images.iter().collect();
+    images.sort();
+    crate::memo::key(&(&book.meta, hrefs, &book.targets, images))
 }
 
-/// The key of piece `i`'s XHTML: the shared key, its text (by hash), its place and
-/// language, and the page labels the page map puts in it.
+/// The key of piece `i`'s XHTML: the shared key, its text (by hash), its place, language
+/// and metadata, and the page labels the page map puts in it.
 fn piece_key(
     shared: u64,
     book: &Resolved,
@@ -497,38 +484,26 @@ fn piece_key(
 ) -> u64 {
     let piece = &book.pieces[i];
     let file = piece.span.file;
-    let mut h = crate::hash::Fnv::new();
-    h.write(&shared.to_le_bytes());
-    h.write(&(i as u64).to_le_bytes());
-    h.write(&file.to_le_bytes());
-    let text = book.text_hashes.get(file as usize).copied().unwrap_or(0);
-    h.write(&text.to_le_bytes());
-    h.write(lang.as_bytes());
-    h.write(&[0]);
-    h.write(format!("{:?}", piece.meta).as_bytes());
-    let mut labels: Vec<String> = Vec::new();
-    if let Some(l) = markers.openings.get(&(i as u32)) {
-        labels.push(format!("o{l:?}"));
-    }
+    let text = book.text_hashes.get(file as usize).copied();
     // The last piece holds the markers of the blank pages after it.
-    if i + 1 == book.pieces.len() {
-        labels.push(format!("e{:?}", markers.end));
-    }
-    for (span, l) in &markers.texts {
-        if span.file == file {
-            labels.push(format!("t{span:?}{l:?}"));
-        }
-    }
-    for (span, l) in &markers.blocks {
-        if span.file == file {
-            labels.push(format!("b{span:?}{l:?}"));
-        }
-    }
-    labels.sort();
-    for l in labels {
-        h.write(l.as_bytes());
-    }
-    h.finish()
+    let end = (i + 1 == book.pieces.len()).then_some(&markers.end);
+    let order = |s: &crate::model::Span| (s.start, s.end);
+    let mut texts: Vec<_> = markers
+        .texts
+        .iter()
+        .filter(|(s, _)| s.file == file)
+        .collect();
+    texts.sort_by_key(|(s, _)| order(s));
+    let mut blocks: Vec<_> = markers
+        .blocks
+        .iter()
+        .filter(|(s, _)| s.file == file)
+        .collect();
+    blocks.sort_by_key(|(s, _)| order(s));
+    crate::memo::key(&(
+        (shared, i, file, text, lang, &piece.meta),
+        (markers.openings.get(&(i as u32)), end, texts, blocks),
+    ))
 }
 
 struct BuildInput<'a> {

@@ -1,5 +1,6 @@
 //! The harness shared by the fuzz targets (`fuzz/`) and the corpus replay test
-//! (`tests/fuzz_corpus.rs`): arbitrary bytes → a book folder → load (and build).
+//! (`tests/fuzz_corpus.rs`): arbitrary bytes → a book folder → load (and build); and
+//! ([`editions`]) arbitrary bytes → a book and a sequence of edits, each built warm and cold.
 //!
 //! The bytes are split at lines `=====`: the first part is `book.toml`, each further part a
 //! piece (`01.md`, `02.md`, …, at most [`MAX_PIECES`]); so the fuzzer reaches several
@@ -7,6 +8,8 @@
 //! errors are the expected answer to most inputs.
 
 use std::path::PathBuf;
+
+pub mod editions;
 
 /// Pieces a fuzz input may hold: enough for book-level and piece-level metadata to meet.
 pub const MAX_PIECES: usize = 4;
