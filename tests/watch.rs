@@ -28,13 +28,13 @@ fn spawn(dir: &Path, poll: bool) -> (Child, mpsc::Receiver<String>) {
     } else {
         &[]
     };
-    spawn_with(dir, "out", env)
+    spawn_with(dir, env)
 }
 
-/// `folio watch book --out OUT` in `dir` with extra environment variables.
-fn spawn_with(dir: &Path, out: &str, env: &[(&str, &str)]) -> (Child, mpsc::Receiver<String>) {
+/// `folio watch book --out out` in `dir` with extra environment variables.
+fn spawn_with(dir: &Path, env: &[(&str, &str)]) -> (Child, mpsc::Receiver<String>) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_folio"));
-    cmd.args(["watch", "book", "--out", out])
+    cmd.args(["watch", "book", "--out", "out"])
         .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("SOURCE_DATE_EPOCH", "1764000000")
@@ -276,7 +276,7 @@ fn watched(fixture: &Path, name: &str, env: &[(&str, &str)]) -> Snapshots {
     let dir = std::env::temp_dir().join(format!("folio-memo-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_tree(fixture, &dir.join("book"));
-    let (child, rx) = spawn_with(&dir, "out", env);
+    let (child, rx) = spawn_with(&dir, env);
     let _guard = Guard(child);
     let mut seen = vec![];
     let first = wait_for(&rx, "Built in");
