@@ -115,6 +115,17 @@ impl Session {
         self.memo.is_on()
     }
 
+    /// How many set paragraphs the session keeps for the next build (the pieces a build
+    /// laid out again while reusing others: see `typeset_in`).
+    pub fn paragraphs_held(&self) -> usize {
+        self.memo
+            .shaping
+            .workers
+            .iter()
+            .map(crate::typeset::Caches::paragraphs_held)
+            .sum()
+    }
+
     /// Did the last build's PDF reuse the document of the build before (only the pages'
     /// contents and the date changed)?
     pub fn pdf_reused(&self) -> bool {
@@ -412,20 +423,21 @@ fn build_fresh(
         Some(Err(d)) => errors.extend(d),
         None => {}
     }
-    // The screen edition's bytes stand for its pages in the print edition's key.
+    // The print edition (when `[print]` or the command line asks for it), from the same
+    // pages: made again only when the screen edition's bytes, the environment or the
+    // print options changed.
+    let print = crate::settings::print::edition(book.settings.print.as_ref(), &opts.print);
+    // The screen edition's bytes stand for its pages in the print edition's key (hashed
+    // only when there is a print edition: three megabytes for the novel, a millisecond).
     let mut screen = None;
     match pdf {
         Some(Ok(bytes)) => {
-            screen = Some(crate::hash::of(&bytes));
+            screen = print.is_some().then(|| crate::hash::of(&bytes));
             files.push((opts.out_dir.join(format!("{slug}.pdf")), bytes));
         }
         Some(Err(d)) => errors.extend(d),
         None => {}
     }
-    // The print edition (when `[print]` or the command line asks for it), from the same
-    // pages: made again only when the screen edition's bytes, the environment or the
-    // print options changed.
-    let print = crate::settings::print::edition(book.settings.print.as_ref(), &opts.print);
     if let (Some(p), Some(screen)) = (print, screen) {
         let t = Instant::now();
         let cover = cover_image(&book, &mut session.memo.figures);
@@ -487,6 +499,9 @@ fn build_fresh(
     if let Some(changes) = &report.changes {
         progress(&format!("Compared with the last build: {changes}"));
     }
+    // The resolved book and its pages are freed off the build's way (the novel's take
+    // about a millisecond and a half).
+    memo::discard((book, pages, typeset.env));
     Ok(report)
 }
 
@@ -768,11 +783,12 @@ pub fn typeset_in(
         (&book.words, &book.lang, figure_keys),
     ));
     let keep = session.memo.is_on();
-    let shaping = &mut session.memo.shaping;
-    if shaping.env != env_key {
-        shaping.workers.clear();
-        shaping.env = env_key;
+    if session.memo.shaping.env != env_key {
+        let old = std::mem::take(&mut session.memo.shaping.workers);
+        session.memo.retire(old);
+        session.memo.shaping.env = env_key;
     }
+    let shaping = &mut session.memo.shaping;
     let env = Env::new(book, fonts.1, figures);
     let keys: Vec<u64> = book
         .pieces
@@ -792,8 +808,12 @@ pub fn typeset_in(
     if shaping.workers.len() < threads {
         shaping.workers.resize_with(threads, Default::default);
     }
-    // A session that keeps results keeps set paragraphs for the next build too.
-    if keep {
+    // A session that keeps results keeps set paragraphs for the next build too, once a
+    // build reuses some pieces: the pieces laid out again are where the next edit falls.
+    // A build that sets every piece (the first, or after `lang` or a font changed) keeps
+    // none: copying each of the novel's paragraphs into the table cost 110 ms there, more
+    // than the whole rebuild saved (`cargo bench --bench editions`, relayout).
+    if keep && todo.len() < keys.len() {
         shaping
             .workers
             .iter_mut()

@@ -10,7 +10,9 @@
 //! - **cold**: a build in a fresh `Session` (what `folio build` does);
 //! - **edit**: in a session that has built the book, one word of one paragraph of one
 //!   piece changed, then a rebuild (what `folio watch` does after a save);
-//! - **touch**: the same file's modification time changed, nothing else, then a rebuild.
+//! - **touch**: the same file's modification time changed, nothing else, then a rebuild;
+//! - **relayout**: the book's `lang` changed (en-GB and en-US in turn), which sets every
+//!   page again: such a rebuild must not cost more than a cold build (issue 23).
 //!
 //! The book is copied to a scratch folder first; `SOURCE_DATE_EPOCH` is fixed so the clock
 //! does not depend on the files' times. The three cases alternate within a round, so slow
@@ -46,26 +48,28 @@ fn main() {
         novel.words, novel.chapters
     );
     println!(
-        "{:<10} {:>8} {:>8} {:>8} {:>8} {:>8}",
-        "book", "cold", "edit", "touch", "edit %", "touch %"
+        "{:<10} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}",
+        "book", "cold", "edit", "touch", "relayout", "edit %", "touch %", "relay %"
     );
     for (name, dir, file) in [
         ("novel", &novel_dir, "12-chapter.md"),
         ("interview", &interview, "01-the-escape-of-the-soul.md"),
     ] {
-        let (cold, edit, touch) = measure(
+        let (cold, edit, touch, relayout) = measure(
             dir,
             &dir.join(file),
             &scratch.join(format!("out-{name}")),
             rounds,
         );
         println!(
-            "{name:<10} {:>8.1} {:>8.1} {:>8.1} {:>7.1}% {:>7.1}%",
+            "{name:<10} {:>8.1} {:>8.1} {:>8.1} {:>8.1} {:>7.1}% {:>7.1}% {:>7.1}%",
             ms(cold),
             ms(edit),
             ms(touch),
+            ms(relayout),
             100.0 * edit.as_secs_f64() / cold.as_secs_f64(),
-            100.0 * touch.as_secs_f64() / cold.as_secs_f64()
+            100.0 * touch.as_secs_f64() / cold.as_secs_f64(),
+            100.0 * relayout.as_secs_f64() / cold.as_secs_f64()
         );
     }
 }
@@ -117,8 +121,40 @@ fn timed_stages(
     (t.elapsed(), report.timings)
 }
 
-/// Medians of (cold, edit, touch) over `rounds` rounds after a warm-up.
-fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Duration, Duration) {
+/// Stage timings of one kind of build, round after round.
+#[derive(Default)]
+struct Stages(Vec<(&'static str, Vec<Duration>)>);
+
+impl Stages {
+    fn add(&mut self, stages: Vec<(&'static str, Duration)>) {
+        for (name, d) in stages {
+            match self.0.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, v)) => v.push(d),
+                None => self.0.push((name, vec![d])),
+            }
+        }
+    }
+
+    fn print(self, what: &str) {
+        let stages: Vec<String> = self
+            .0
+            .into_iter()
+            .map(|(n, v)| format!("{n} {:.1}", ms(median(v))))
+            .collect();
+        println!(
+            "  {what} stages (medians, ms; epub runs beside manifest+pdf): {}",
+            stages.join(", ")
+        );
+    }
+}
+
+/// Medians of (cold, edit, touch, relayout) over `rounds` rounds after a warm-up.
+fn measure(
+    book: &Path,
+    file: &Path,
+    out: &Path,
+    rounds: usize,
+) -> (Duration, Duration, Duration, Duration) {
     let original = std::fs::read_to_string(file).unwrap();
     // One word of one paragraph: the first " the " after the front matter becomes " a ",
     // and back in the next round (so each round edits).
@@ -128,31 +164,40 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
             .find(" the ")
             .expect("a paragraph with “the”");
     let edited = format!("{} a {}", &original[..at], &original[at + 5..]);
+    // An edit that sets every page again: the book's language, en-GB and en-US in turn
+    // (another hyphenation dictionary, another environment for every piece).
+    let toml = book.join("book.toml");
+    let toml_text = std::fs::read_to_string(&toml).unwrap();
+    let lang_line = toml_text
+        .lines()
+        .find(|l| l.starts_with("lang = "))
+        .expect("the book names its language")
+        .to_string();
+    let other_lang = if lang_line.contains("en-GB") {
+        "lang = \"en-US\""
+    } else {
+        "lang = \"en-GB\""
+    };
     let mut session = Session::default();
     timed(Some(&mut session), book, out);
-    let (mut cold, mut edit, mut touch) = (Vec::new(), Vec::new(), Vec::new());
-    let mut edit_stages: Vec<(&'static str, Vec<Duration>)> = Vec::new();
-    // `--edit-only`: no cold builds, for profiling the rebuild (`perf record`).
+    let (mut cold, mut edit, mut touch, mut relayout) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut cold_stages, mut edit_stages, mut relayout_stages) =
+        (Stages::default(), Stages::default(), Stages::default());
+    // `--edit-only`: no cold builds and no relayouts, for profiling the rebuild
+    // (`perf record`).
     let edit_only = std::env::args().any(|a| a == "--edit-only");
     for round in 0..=rounds {
         // Cold: what `folio build` does, into its own folder.
-        let c = if edit_only {
-            Duration::ZERO
+        let (c, c_stages) = if edit_only {
+            (Duration::ZERO, Vec::new())
         } else {
-            timed(None, book, &out.with_extension("cold"))
+            timed_stages(None, book, &out.with_extension("cold"))
         };
         // Edit: alternate between the two texts so every round changes a word.
         let text = if round % 2 == 0 { &edited } else { &original };
         std::fs::write(file, text).unwrap();
-        let (e, stages) = timed_stages(Some(&mut session), book, out);
-        if round > 0 {
-            for (name, d) in stages {
-                match edit_stages.iter_mut().find(|(n, _)| *n == name) {
-                    Some((_, v)) => v.push(d),
-                    None => edit_stages.push((name, vec![d])),
-                }
-            }
-        }
+        let (e, e_stages) = timed_stages(Some(&mut session), book, out);
         // Touch: a new modification time, the same bytes.
         let f = std::fs::File::options().append(true).open(file).unwrap();
         f.set_modified(std::time::SystemTime::now()).unwrap();
@@ -162,16 +207,38 @@ fn measure(book: &Path, file: &Path, out: &Path, rounds: usize) -> (Duration, Du
             cold.push(c);
             edit.push(e);
             touch.push(t);
+            cold_stages.add(c_stages);
+            edit_stages.add(e_stages);
         }
     }
     std::fs::write(file, &original).unwrap();
-    let stages: Vec<String> = edit_stages
-        .into_iter()
-        .map(|(n, v)| format!("{n} {:.1}", ms(median(v))))
-        .collect();
-    println!(
-        "  edit stages (medians, ms; epub runs beside manifest+pdf): {}",
-        stages.join(", ")
-    );
-    (median(cold), median(edit), median(touch))
+    // Relayouts after the edits: each sets every piece, after which the next edit sets its
+    // whole piece once more (no paragraph of the new environment is kept yet).
+    for round in 0..=rounds {
+        if edit_only {
+            relayout.push(Duration::ZERO);
+            break;
+        }
+        let text = if round % 2 == 0 {
+            toml_text.replace(&lang_line, other_lang)
+        } else {
+            toml_text.clone()
+        };
+        std::fs::write(&toml, text).unwrap();
+        // A cold build of the same text beside each relayout (the same language: the two
+        // dictionaries break differently), so the two are compared side by side.
+        let (c, c_stages) = timed_stages(None, book, &out.with_extension("cold"));
+        let (r, r_stages) = timed_stages(Some(&mut session), book, out);
+        if round > 0 {
+            cold.push(c);
+            cold_stages.add(c_stages);
+            relayout.push(r);
+            relayout_stages.add(r_stages);
+        }
+    }
+    std::fs::write(&toml, &toml_text).unwrap();
+    cold_stages.print("cold");
+    edit_stages.print("edit");
+    relayout_stages.print("relayout");
+    (median(cold), median(edit), median(touch), median(relayout))
 }

@@ -265,10 +265,14 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
             let changed = last.update(streams, &pages.info)?;
             (last, Some(changed))
         }
-        _ => (
-            fresh(pages, &fonts, streams, key, (&tree, book), &mut deflater)?,
-            None,
-        ),
+        previous => {
+            // The last document is freed off the build's way (a novel's is milliseconds).
+            crate::memo::discard(previous);
+            (
+                fresh(pages, &fonts, streams, key, (&tree, book), &mut deflater)?,
+                None,
+            )
+        }
     };
 
     let lo = &mut last.doc;

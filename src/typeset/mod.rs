@@ -220,6 +220,11 @@ impl Caches {
     pub fn remember_paragraphs(&mut self) {
         self.paragraphs.get_or_insert_with(Default::default);
     }
+
+    /// How many set paragraphs are kept for the next build.
+    pub fn paragraphs_held(&self) -> usize {
+        self.paragraphs.as_ref().map_or(0, |t| t.len())
+    }
 }
 
 /// The most entries a memo table holds (shaped texts, prepared words, hyphenations)
