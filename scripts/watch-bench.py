@@ -37,6 +37,8 @@ parser.add_argument("--rounds", type=int, default=9)
 parser.add_argument("--book", default="target/bench-novel")
 parser.add_argument("--file", default="12-chapter.md")
 parser.add_argument("--binary", default="target/release/folio")
+parser.add_argument("--timings", action="store_true",
+                    help="print watch's stage timings of each rebuild (folio watch --timings)")
 parser.add_argument("--no-relayout", action="store_true",
                     help="only the one-word edit (for perf record)")
 args = parser.parse_args()
@@ -61,7 +63,7 @@ edited = original[:at] + " a " + original[at + 5:]
 toml_text = open(toml, encoding="utf-8").read()
 
 proc = subprocess.Popen(
-    [args.binary, "watch", book, "--out", out_watch],
+    [args.binary, "watch", book, "--out", out_watch] + (["--timings"] if args.timings else []),
     stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=env)
 lines = queue.Queue()
 threading.Thread(target=lambda: [lines.put(l) for l in proc.stderr], daemon=True).start()
@@ -75,6 +77,8 @@ def answer():
             line = lines.get(timeout=1)
         except queue.Empty:
             continue
+        if args.timings and "stages (ms)" in line:
+            print(line.strip())
         m = re.search(r"(?:Rebuilt|Built) in (\d+) ms", line)
         if m:
             return int(m.group(1))

@@ -355,6 +355,8 @@ fn build_fresh(
     // do not).
     let fonts = typeset.env.font_files();
     let manifest_path = opts.out_dir.join(format!("{slug}.manifest.json"));
+    let epub_path = opts.out_dir.join(format!("{slug}.epub"));
+    let mut staged = Vec::new();
     // The EPUB is written on a second thread while the manifest and the PDF are made: the
     // back ends share nothing but the read-only book and pages, and the machine has two
     // cores.
@@ -381,14 +383,17 @@ fn build_fresh(
                     }
                     None => None,
                 };
-                crate::epub::epub_cached(
+                let bytes = crate::epub::epub_cached(
                     &book,
                     clock,
                     &pages.map,
                     cover.as_deref().map(Vec::as_slice),
                     previous_epub,
-                )
-                .map(|b| (b, t.elapsed()))
+                )?;
+                // Staged here, so the disk's wait overlaps the PDF's making; it is put in
+                // place with the other outputs, or not at all.
+                let staged = crate::output::stage(&epub_path, &bytes).map_err(cannot_write)?;
+                Ok::<_, Vec<Diagnostic>>((staged, t.elapsed()))
             })
         });
         // The edition manifest: which pages changed since the last build into this folder.
@@ -418,7 +423,7 @@ fn build_fresh(
             if book.meta.cover.is_none() {
                 no_cover_image(&book, project, &mut report, progress);
             }
-            files.push((opts.out_dir.join(format!("{slug}.epub")), bytes));
+            staged.push(bytes);
         }
         Some(Err(d)) => errors.extend(d),
         None => {}
@@ -477,16 +482,20 @@ fn build_fresh(
     files.push((manifest_path, manifest.to_json()));
     let t = Instant::now();
     // All outputs or none: a failure on the second leaves the first edition in place.
-    crate::output::write_all(&files).map_err(|(path, e)| {
-        vec![Diagnostic::error(format!("cannot write the output: {e}")).in_file(&path)]
-    })?;
-    for (path, bytes) in &files {
+    staged.extend(crate::output::stage_all(&files).map_err(cannot_write)?);
+    drop(files);
+    let written: Vec<(PathBuf, usize)> = staged
+        .iter()
+        .map(|s| (s.path().to_path_buf(), s.len()))
+        .collect();
+    crate::output::commit(staged).map_err(cannot_write)?;
+    for (path, len) in written {
         progress(&format!(
             "Wrote {} ({} KB)",
             path.display(),
-            bytes.len().div_ceil(1024)
+            len.div_ceil(1024)
         ));
-        report.outputs.push(path.clone());
+        report.outputs.push(path);
     }
     report.timings.push(("write", t.elapsed()));
     session.memo.end();
@@ -503,6 +512,11 @@ fn build_fresh(
     // about a millisecond and a half).
     memo::discard((book, pages, typeset.env));
     Ok(report)
+}
+
+/// The error for an output that could not be written.
+fn cannot_write((path, e): (PathBuf, std::io::Error)) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(format!("cannot write the output: {e}")).in_file(&path)]
 }
 
 /// Stores need a cover image: without one, the EPUB shows folio's own cover (its front

@@ -34,6 +34,9 @@ enum Command {
     Watch {
         #[command(flatten)]
         book: BookArgs,
+        /// After each rebuild, print the time each stage took on one line.
+        #[arg(long)]
+        timings: bool,
     },
     /// Load and lint a book without writing anything.
     Check {
@@ -160,7 +163,7 @@ fn main() -> ExitCode {
     };
     let ok = match cli.command {
         Command::Build { book, timings } => build(&printer, &book, timings),
-        Command::Watch { book } => watch(&printer, &book),
+        Command::Watch { book, timings } => watch(&printer, &book, timings),
         Command::Check { path } => check(&printer, &path),
         Command::New { name } => new(&printer, &name),
     };
@@ -280,7 +283,7 @@ fn options(book: &BookArgs) -> folio::build::Options {
 }
 
 /// `folio watch`: exits 0 on Ctrl-C, 1 when the book cannot be watched at all.
-fn watch(printer: &Printer, book: &BookArgs) -> bool {
+fn watch(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
     let path = &book.path;
     use folio::watch::Event;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -319,6 +322,14 @@ fn watch(printer: &Printer, book: &BookArgs) -> bool {
                 took.as_secs_f64() * 1000.0,
                 plural(pieces)
             ));
+            if timings {
+                let stages: Vec<String> = report
+                    .timings
+                    .iter()
+                    .map(|(stage, t)| format!("{stage} {:.1}", t.as_secs_f64() * 1000.0))
+                    .collect();
+                eprintln!("  stages (ms): {}", stages.join(", "));
+            }
         }
         Event::Failed(diags) => {
             printer.diagnostics(diags);

@@ -12,47 +12,90 @@ use std::hash::{BuildHasher, Hasher};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes every `(path, bytes)`: all or nothing (see the module doc). The error names the
-/// path that could not be written.
-pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), (PathBuf, std::io::Error)> {
-    let cleanup = |temps: &[PathBuf]| {
-        for t in temps {
+/// An output written in full to its temporary and synced, not yet in place: [`commit`]
+/// renames it over its destination; dropped uncommitted, its temporary is removed (a build
+/// that fails after the EPUB was staged leaves no trace and the old EPUB in place).
+#[derive(Debug)]
+pub struct Staged {
+    path: PathBuf,
+    temp: Option<PathBuf>,
+    len: usize,
+}
+
+impl Staged {
+    /// Where the output goes.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Its size in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let Some(t) = self.temp.take() {
             let _ = std::fs::remove_file(t);
         }
-    };
-    // The temporaries are written and synced side by side (a sync waits on the disk, not
-    // the processor): the slowest file sets the time, not their sum.
-    let written: Vec<std::io::Result<PathBuf>> = std::thread::scope(|scope| {
+    }
+}
+
+/// Writes `bytes` to a temporary beside `path` and syncs it (see the module doc). A build
+/// stages each output as soon as it is made (the EPUB on its own thread while the PDF is
+/// still being made), so the disk's wait overlaps the work. The error names the path.
+pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, (PathBuf, std::io::Error)> {
+    match write_temp(path, bytes, random()) {
+        Ok(temp) => Ok(Staged {
+            path: path.to_path_buf(),
+            temp: Some(temp),
+            len: bytes.len(),
+        }),
+        Err(e) => Err((path.to_path_buf(), e)),
+    }
+}
+
+/// Stages every `(path, bytes)` side by side (a sync waits on the disk, not the processor:
+/// the slowest file sets the time, not their sum); the first failure is returned and the
+/// others' temporaries removed.
+pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Staged>, (PathBuf, std::io::Error)> {
+    std::thread::scope(|scope| {
         let jobs: Vec<_> = files
             .iter()
-            .map(|(path, bytes)| scope.spawn(move || write_temp(path, bytes, random())))
+            .map(|(path, bytes)| scope.spawn(move || stage(path, bytes)))
             .collect();
         jobs.into_iter()
             .map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
-    });
-    let temps: Vec<PathBuf> = written
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .cloned()
-        .collect();
-    if let Some((i, Err(_))) = written.iter().enumerate().find(|(_, r)| r.is_err()) {
-        cleanup(&temps);
-        let e = written.into_iter().nth(i).and_then(Result::err);
-        return Err((
-            files[i].0.clone(),
-            e.unwrap_or_else(|| std::io::Error::other("the write failed")),
-        ));
-    }
-    for (i, ((path, _), tmp)) in files.iter().zip(&temps).enumerate() {
-        if let Err(e) = std::fs::rename(tmp, path) {
-            // Renames within one folder only fail for a folder in the way or a vanished
-            // disk; the ones already made cannot be taken back, the rest are removed.
-            cleanup(&temps[i..]);
-            return Err((path.clone(), e));
+    })
+}
+
+/// Puts every staged output in place. Renames within one folder only fail for a folder in
+/// the way or a vanished disk; the ones already made cannot be taken back, the rest are
+/// removed. The error names the path that could not be put in place.
+pub fn commit(staged: Vec<Staged>) -> Result<(), (PathBuf, std::io::Error)> {
+    for mut s in staged {
+        if let Some(temp) = s.temp.take()
+            && let Err(e) = std::fs::rename(&temp, &s.path)
+        {
+            let _ = std::fs::remove_file(temp);
+            // The others are removed as they are dropped.
+            return Err((s.path.clone(), e));
         }
     }
     Ok(())
+}
+
+/// Writes every `(path, bytes)`: all or nothing (see the module doc). The error names the
+/// path that could not be written.
+pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), (PathBuf, std::io::Error)> {
+    commit(stage_all(files)?)
 }
 
 /// The temporary beside `path` for the random `salt`.
@@ -137,6 +180,25 @@ mod tests {
         assert_eq!(std::fs::read(d.join("a.pdf")).unwrap(), b"old pdf");
         let left: Vec<_> = std::fs::read_dir(&d).unwrap().collect();
         assert_eq!(left.len(), 2, "no temporary left behind");
+    }
+
+    #[test]
+    fn a_staged_output_dropped_uncommitted_leaves_nothing_and_the_old_file() {
+        let d = temp("staged");
+        std::fs::write(d.join("a.epub"), b"old epub").unwrap();
+        let staged = stage(&d.join("a.epub"), b"new epub").unwrap();
+        assert_eq!(staged.len(), 8);
+        drop(staged); // the PDF failed after the EPUB was staged
+        assert_eq!(std::fs::read(d.join("a.epub")).unwrap(), b"old epub");
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+        let staged = stage(&d.join("a.epub"), b"new epub").unwrap();
+        commit(vec![staged]).unwrap();
+        assert_eq!(std::fs::read(d.join("a.epub")).unwrap(), b"new epub");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
     }
 
     #[test]

@@ -145,6 +145,8 @@ type Held = (ObjectId, Arc<PageStream>);
 pub(crate) struct PageStream {
     pub bytes: Vec<u8>,
     pub marks: tags::Record,
+    /// The key of `marks` (made with the stream, so a reused page is not hashed again).
+    pub marks_key: u64,
 }
 
 /// A page's content stream object (its bytes deflated).
@@ -161,7 +163,8 @@ fn structure_key(
     pages: &Pages,
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     memo: &crate::manifest::HashMemo,
-    tree: (&structure::Tree, &crate::resolve::Structure),
+    streams: &[Arc<PageStream>],
+    book: &crate::resolve::Structure,
 ) -> u64 {
     let mut h = Fnv::new();
     let rect = |h: &mut Fnv, r: Rect| {
@@ -213,8 +216,9 @@ fn structure_key(
     for f in fonts {
         h.write_u64(f.as_ref().map_or(0, |f| f.key));
     }
-    // The structure tree: which element owns each piece of marked content.
-    h.write_u64(tree.0.key(tree.1));
+    // The structure tree: which element owns each piece of marked content (what the tree
+    // is made of, so the tree itself is made only for a new document).
+    h.write_u64(structure::key(pages, streams, book));
     for img in &pages.images {
         // By content when the manifest hashed it (always, in a build), else by address.
         h.write_u64(memo.image(img).unwrap_or(Arc::as_ptr(img) as usize as u64));
@@ -255,9 +259,8 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
             &untagged
         }
     };
-    let tree = structure::Tree::of(pages, &streams, book);
     let key = match cache.keep {
-        true => structure_key(pages, &fonts, &cache.memo, (&tree, book)),
+        true => structure_key(pages, &fonts, &cache.memo, &streams, book),
         false => 0,
     };
     let (mut last, changed) = match cache.last.take() {
@@ -268,6 +271,7 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
         previous => {
             // The last document is freed off the build's way (a novel's is milliseconds).
             crate::memo::discard(previous);
+            let tree = structure::Tree::of(pages, &streams, book);
             (
                 fresh(pages, &fonts, streams, key, (&tree, book), &mut deflater)?,
                 None,
@@ -299,6 +303,9 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     if cache.keep {
         last.saved = splice::Saved::read(bytes.clone());
         cache.last = Some(last);
+    } else {
+        // Freed off the build's way: the novel's document is some 5 ms of `free`.
+        crate::memo::discard(last);
     }
     Ok(bytes)
 }
@@ -550,6 +557,7 @@ fn content_streams(
     on_two_threads(&mut fresh, deflater, |d, (_, page, out)| {
         *out = content::page_stream(page, fonts, pages.images.len()).map(|(s, marks)| PageStream {
             bytes: deflate_with(d, &s),
+            marks_key: crate::memo::key(&marks),
             marks,
         });
     });

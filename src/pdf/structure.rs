@@ -176,22 +176,30 @@ impl Tree {
             Elem::Inline(g) => self.inlines.get_mut(g).map(|i| &mut i.kids),
         }
     }
+}
 
-    /// A hash of everything the tree's objects are made of (the reused document's key):
-    /// the structure, and which element owns each piece of marked content.
-    pub fn key(&self, structure: &Structure) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = crate::hash::TextHasher::default();
-        self.leaves.hash(&mut h);
-        self.inlines.hash(&mut h);
-        self.mcids.hash(&mut h);
-        self.annots.hash(&mut h);
-        for scope in &structure.scopes {
-            scope.nodes.hash(&mut h);
+/// A hash of everything [`Tree::of`] makes the tree of (the reused document's key), without
+/// making it: the structure, each page's elements in the order its tags start them, and each
+/// page stream's record (its key made with the stream).
+pub(crate) fn key(pages: &Pages, streams: &[Arc<PageStream>], structure: &Structure) -> u64 {
+    let mut h = crate::hash::Fnv::new();
+    let mut ids = Vec::new();
+    for (page, stream) in pages.pages.iter().zip(streams) {
+        ids.clear();
+        starts(&page.items, &mut ids);
+        h.write_u64(ids.len() as u64);
+        for id in &ids {
+            h.write_u32(id.scope);
+            h.write_u32(id.index);
         }
-        structure.lang.hash(&mut h);
-        h.finish()
+        h.write_u64(stream.marks_key);
     }
+    h.write_u64(structure.scopes.len() as u64);
+    for scope in &structure.scopes {
+        h.write_u64(crate::memo::key(&scope.nodes));
+    }
+    h.write_part(structure.lang.as_bytes());
+    h.finish()
 }
 
 /// The objects the writer needs from the pages: each page's object and its annotations'.

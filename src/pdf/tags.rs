@@ -17,7 +17,7 @@ use crate::typeset::frame::{ElemId, InlineTag, Role, Tag};
 use std::io::Write as _;
 
 /// Who owns a stretch of content.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub(crate) enum Owner {
     /// The page's `k`th `Tag::Start` (a leaf element of the resolved structure; the first
     /// of a run of starts of one element), with the role the stream names it by.
@@ -47,7 +47,7 @@ enum Open {
 
 /// What the marker saw, for the structure tree: each inline element opened (its tag and
 /// its parent), each MCID's owner, each annotation's owner, in content order.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default, PartialEq, Hash)]
 pub(crate) struct Record {
     /// Inline elements in the order opened: the tag and the owner of the content around
     /// it (its parent; `Artifact`: inside an artifact, no element).
@@ -57,7 +57,7 @@ pub(crate) struct Record {
 }
 
 /// Something the structure tree hears of, in content order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub(crate) enum Event {
     /// Inline element `k` opened (its parent gets it as a kid here).
     Opened(u32),
