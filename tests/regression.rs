@@ -24,6 +24,17 @@ fn book(name: &str, files: &[(&str, &str)]) -> PathBuf {
     dir
 }
 
+/// Build options for the screen PDF alone, into `out_dir`.
+fn pdf_only(out_dir: PathBuf) -> folio::build::Options {
+    folio::build::Options {
+        out_dir,
+        pdf: true,
+        epub: false,
+        print: Default::default(),
+        pdf_standard: None,
+    }
+}
+
 fn folio(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_folio"))
         .args(args)
@@ -2471,18 +2482,12 @@ fn session_and_cold(
     copied: &[(&str, &Path)],
     after: &[(&str, &str)],
 ) -> (Vec<u8>, Vec<u8>) {
-    use folio::build::{Options, Session};
+    use folio::build::Session;
     let dir = book(name, before);
     for (file, from) in copied {
         std::fs::copy(from, dir.join("book").join(file)).unwrap();
     }
-    let opts = |out: &str| Options {
-        out_dir: dir.join(out),
-        pdf: true,
-        epub: false,
-        print: Default::default(),
-        pdf_standard: None,
-    };
+    let opts = |out: &str| pdf_only(dir.join(out));
     let build = |session: &mut Session, out: &str| {
         let project = Project::open(&dir.join("book")).unwrap();
         let report = folio::build::build_in(session, &project, &opts(out), &mut |_| {}).unwrap();
@@ -2558,7 +2563,7 @@ fn a_session_rebuild_still_warns_of_a_character_no_font_has() {
     // A word with a character no font has was kept in the prepared-word cache. When an edit
     // elsewhere in its piece made `folio watch` set the piece again, the word came from the
     // cache, and the warning naming the character was gone from the rebuild.
-    use folio::build::{Options, Session};
+    use folio::build::Session;
     let piece = |second: &str| {
         format!(
             "---\ntitle: Snow\n---\n\nThe snowman ☃ stood in the yard all winter.\n\n{second}\n"
@@ -2571,13 +2576,7 @@ fn a_session_rebuild_still_warns_of_a_character_no_font_has() {
             ("01.md", &piece("A second paragraph.")),
         ],
     );
-    let opts = Options {
-        out_dir: dir.join("out"),
-        pdf: true,
-        epub: false,
-        print: Default::default(),
-        pdf_standard: None,
-    };
+    let opts = pdf_only(dir.join("out"));
     let mut session = Session::default();
     let warned = |session: &mut Session| {
         let project = Project::open(&dir.join("book")).unwrap();
@@ -4016,7 +4015,7 @@ fn a_rebuild_that_sets_every_piece_copies_no_paragraph_into_the_session() {
     // into the session's table for a next edit: on the novel that cost 110 ms, and such a
     // rebuild took 387 ms against 335 ms for a cold build of the same text. Paragraphs are
     // now kept only from a build that reused some pieces, and only the pieces it set.
-    use folio::build::{Options, Session};
+    use folio::build::Session;
     let para = |title: &str, k: usize| {
         format!(
             "Paragraph {k} of {title}, plain prose long enough to be set on several lines of the page, with words to break.\n\n"
@@ -4037,13 +4036,7 @@ fn a_rebuild_that_sets_every_piece_copies_no_paragraph_into_the_session() {
             ("02-two.md", &piece("Two", 9)),
         ],
     );
-    let opts = Options {
-        out_dir: dir.join("out"),
-        pdf: true,
-        epub: false,
-        print: Default::default(),
-        pdf_standard: None,
-    };
+    let opts = pdf_only(dir.join("out"));
     let build = |session: &mut Session| {
         let project = Project::open(&dir.join("book")).unwrap();
         folio::build::build_in(session, &project, &opts, &mut |_| {}).unwrap();
