@@ -211,8 +211,11 @@ fn structure_key(
         date: String::new(),
         ..pages.info.clone()
     };
-    let described = format!("{:?}{:?}{undated:?}", pages.outline, pages.page_labels);
-    h.write(described.as_bytes());
+    h.write_u64(crate::memo::key(&(
+        &pages.outline,
+        &pages.page_labels,
+        &undated,
+    )));
     for f in fonts {
         h.write_u64(f.as_ref().map_or(0, |f| f.key));
     }

@@ -465,6 +465,14 @@ pub struct Destination {
     pub y: f32,
 }
 
+impl std::hash::Hash for Destination {
+    /// By the position's bits (a memo key: the same bits, the same place).
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        self.page.hash(h);
+        self.y.to_bits().hash(h);
+    }
+}
+
 /// A run of glyphs: one line (or one line's stretch in one font).
 #[derive(Debug, Clone)]
 pub struct GlyphRun {
@@ -611,7 +619,7 @@ impl std::fmt::Debug for GlyphText {
 }
 
 /// One outline (bookmark) entry.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct OutlineEntry {
     pub title: String,
     pub level: usize,
@@ -619,7 +627,7 @@ pub struct OutlineEntry {
 }
 
 /// A run of pages labelled the same way, starting at `start` (0-based page index).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct PageLabelRange {
     pub start: usize,
     pub style: LabelStyle,
@@ -628,7 +636,7 @@ pub struct PageLabelRange {
 }
 
 /// How page numbers are shown in a viewer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LabelStyle {
     Arabic,
     LowerRoman,
@@ -637,7 +645,7 @@ pub enum LabelStyle {
 }
 
 /// Document-level information for the Info dictionary and XMP.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Hash)]
 pub struct DocInfo {
     pub title: String,
     pub subtitle: Option<String>,
