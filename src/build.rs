@@ -9,6 +9,7 @@ use crate::diag::{DiagResult, Diagnostic};
 use crate::hash::Fnv;
 use crate::markdown;
 use crate::memo::{self, Memo, Table};
+use crate::preview::Preview;
 use crate::project::{self, Project};
 use crate::resolve::Resolved;
 use std::collections::HashMap;
@@ -82,9 +83,13 @@ pub struct Session {
     pub threads: Option<usize>,
     /// How many pieces the last build laid out again (the rest came from the memo).
     pub laid_out: usize,
+    /// Keep each build's pages (every edition's) for a preview: `folio serve` draws them.
+    pub keep_pages: bool,
     memo: Memo,
     /// The last successful build: its inputs' key, its report and its outputs on disk.
     last: Option<LastBuild>,
+    /// The last successful build's pages, when `keep_pages` is set.
+    preview: Option<Arc<Preview>>,
 }
 
 impl Default for Session {
@@ -105,8 +110,10 @@ impl Session {
         Session {
             threads: None,
             laid_out: 0,
+            keep_pages: false,
             memo,
             last: None,
+            preview: None,
         }
     }
 
@@ -124,6 +131,11 @@ impl Session {
             .iter()
             .map(crate::typeset::Caches::paragraphs_held)
             .sum()
+    }
+
+    /// The last successful build's pages, when the session keeps them.
+    pub fn preview(&self) -> Option<Arc<Preview>> {
+        self.preview.clone()
     }
 
     /// Did the last build's PDF reuse the document of the build before (only the pages'
@@ -361,7 +373,7 @@ fn build_fresh(
     // back ends share nothing but the read-only book and pages, and the machine has two
     // cores.
     let (previous_epub, pdf_cache, drawn_covers) = (&mut memo.epub, &mut memo.pdf, &mut memo.cover);
-    let (epub, (manifest, pdf)) = std::thread::scope(|scope| {
+    let (epub, (manifest, page_hashes, pdf)) = std::thread::scope(|scope| {
         let epub = opts.epub.then(|| {
             scope.spawn(|| {
                 // Debug builds only: the tests' way to prove a panic here is reported as a
@@ -414,7 +426,7 @@ fn build_fresh(
         // A panic in the EPUB thread is a bug: it goes on as a panic (exit 101), never
         // dressed up as an ordinary error.
         let epub = epub.map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-        (epub, (manifest, pdf))
+        (epub, (manifest, page_hashes, pdf))
     });
     let mut errors = Vec::new();
     match epub {
@@ -435,6 +447,7 @@ fn build_fresh(
     // The screen edition's bytes stand for its pages in the print edition's key (hashed
     // only when there is a print edition: three megabytes for the novel, a millisecond).
     let mut screen = None;
+    let mut printed = None;
     match pdf {
         Some(Ok(bytes)) => {
             screen = print.is_some().then(|| crate::hash::of(&bytes));
@@ -458,13 +471,20 @@ fn build_fresh(
             (&p, &opts.print, &slug),
         ));
         let workers = &mut session.memo.shaping.workers[0];
+        let keep = session.keep_pages;
         let made = session.memo.print.get_or_try(key, || {
             let cover = cover.map(|c| c.1);
-            print_files(&book, &typeset.env, workers, &pages, &p, cover, &slug).map(Arc::new)
+            let mut files = print_files(&book, &typeset.env, workers, &pages, &p, cover, &slug)?;
+            if !keep {
+                // Only a preview draws them; freed off the build's way.
+                memo::discard(std::mem::take(&mut files.documents));
+            }
+            Ok::<_, Vec<Diagnostic>>(Arc::new(files))
         });
         match made {
             Ok(made) => {
                 progress(&format!("Print edition: {}", made.summary));
+                printed = Some(made.clone());
                 for (suffix, bytes) in &made.files {
                     files.push((
                         opts.out_dir.join(format!("{slug}{suffix}.pdf")),
@@ -509,8 +529,13 @@ fn build_fresh(
         progress(&format!("Compared with the last build: {changes}"));
     }
     // The resolved book and its pages are freed off the build's way (the novel's take
-    // about a millisecond and a half).
-    memo::discard((book, pages, typeset.env));
+    // about a millisecond and a half), or the pages kept for a preview.
+    if session.keep_pages {
+        session.preview = Some(Arc::new(preview(pages, manifest, page_hashes, printed)));
+    } else {
+        memo::discard(pages);
+    }
+    memo::discard((book, typeset.env));
     Ok(report)
 }
 
@@ -553,6 +578,32 @@ const EPUB_COVER_PT: (f32, f32) = (360.0, 576.0);
 pub struct PrintFiles {
     pub summary: String,
     pub files: Vec<(&'static str, Vec<u8>)>,
+    /// Each PDF's pages by the same suffix (kept only by a session that keeps pages for a
+    /// preview).
+    pub documents: Vec<(&'static str, Arc<crate::typeset::frame::Pages>)>,
+}
+
+/// A build's editions for a preview: the screen edition's pages with their manifest, then
+/// the print edition's documents.
+fn preview(
+    pages: crate::typeset::frame::Pages,
+    manifest: crate::manifest::Manifest,
+    hashes: Vec<u64>,
+    printed: Option<Arc<PrintFiles>>,
+) -> Preview {
+    let mut editions = vec![crate::preview::Edition {
+        name: crate::preview::SCREEN,
+        pages: Arc::new(pages),
+        manifest,
+        hashes,
+    }];
+    for (suffix, doc) in printed.iter().flat_map(|p| &p.documents) {
+        editions.push(crate::preview::Edition::of(
+            crate::preview::edition_name(suffix),
+            doc.clone(),
+        ));
+    }
+    Preview { editions }
 }
 
 /// The print edition of `pages` by `print`, its covers set with the book's fonts.
@@ -569,7 +620,7 @@ fn print_files(
     let made = crate::print::make(pages, print, &mut setter, cover, slug);
     drop(setter);
     let fonts = env.font_files();
-    let mut files = Vec::new();
+    let (mut files, mut documents) = (Vec::new(), Vec::new());
     for (suffix, mut doc) in made.documents {
         doc.fonts = fonts.clone();
         let bytes = crate::pdf::pdf(&doc).map_err(|e| {
@@ -579,10 +630,12 @@ fn print_files(
             ))]
         })?;
         files.push((suffix, bytes));
+        documents.push((suffix, Arc::new(doc)));
     }
     Ok(PrintFiles {
         summary: made.summary,
         files,
+        documents,
     })
 }
 

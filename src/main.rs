@@ -38,6 +38,21 @@ enum Command {
         #[arg(long)]
         timings: bool,
     },
+    /// Watch, and show every edition live in the browser, changed pages marked.
+    Serve {
+        #[command(flatten)]
+        book: BookArgs,
+        /// The port (default 7878, or the next free one); 0 picks any free port.
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on. The default, 127.0.0.1, is this machine only; another
+        /// shows the book to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: std::net::IpAddr,
+        /// Open the page in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Load and lint a book without writing anything.
     Check {
         /// A book folder or one .md file.
@@ -164,6 +179,21 @@ fn main() -> ExitCode {
     let ok = match cli.command {
         Command::Build { book, timings } => build(&printer, &book, timings),
         Command::Watch { book, timings } => watch(&printer, &book, timings),
+        Command::Serve {
+            book,
+            port,
+            host,
+            open,
+        } => serve(
+            &printer,
+            &book,
+            folio::serve::ServeOptions {
+                host,
+                port,
+                open,
+                poll: std::env::var_os(folio::watch::POLL_ENV).is_some(),
+            },
+        ),
         Command::Check { path } => check(&printer, &path),
         Command::New { name } => new(&printer, &name),
     };
@@ -282,69 +312,144 @@ fn options(book: &BookArgs) -> folio::build::Options {
     }
 }
 
-/// `folio watch`: exits 0 on Ctrl-C, 1 when the book cannot be watched at all.
-fn watch(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
-    let path = &book.path;
-    use folio::watch::Event;
+/// Ctrl-C and SIGTERM as a flag the watch loop reads between builds.
+fn stop_flag(what: &str) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(signal, stop.clone()) {
-            eprintln!("cannot catch Ctrl-C ({e}); stop folio watch by closing its terminal");
+            eprintln!("cannot catch Ctrl-C ({e}); stop folio {what} by closing its terminal");
         }
     }
-    let mut first = true;
-    let mut on_event = |event: Event| match event {
-        Event::Watching { folders, polling } => {
-            let list: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
-            let how = if polling { " (polling)" } else { "" };
-            printer.progress(&format!("Watching {}{how}; Ctrl-C stops", list.join(", ")));
-        }
-        Event::Built {
-            report,
-            took,
-            laid_out,
-            pieces,
-        } => {
-            // A save that changed no byte rebuilt nothing: say that, once, and no more.
-            if report.unchanged && !first {
-                printer.progress("Saved without a change: nothing rebuilt");
-                return;
+    stop
+}
+
+/// Prints `folio watch`'s events (and `folio serve`'s, which are the same).
+struct WatchPrinter<'a> {
+    printer: &'a Printer,
+    out: &'a Path,
+    timings: bool,
+    first: bool,
+}
+
+impl WatchPrinter<'_> {
+    fn event(&mut self, event: folio::watch::Event) {
+        use folio::watch::Event;
+        let printer = self.printer;
+        match event {
+            Event::Watching { folders, polling } => {
+                let list: Vec<String> = folders.iter().map(|f| f.display().to_string()).collect();
+                let how = if polling { " (polling)" } else { "" };
+                printer.progress(&format!("Watching {}{how}; Ctrl-C stops", list.join(", ")));
             }
-            printer.diagnostics(&report.warnings);
-            let verb = if first { "Built" } else { "Rebuilt" };
-            let changes = match (&report.changes, first) {
-                (Some(c), false) => format!(": {c}"),
-                _ => String::new(),
-            };
-            first = false;
-            printer.progress(&format!(
-                "{verb} in {:.0} ms ({laid_out} of {pieces} piece{} laid out){changes}",
-                took.as_secs_f64() * 1000.0,
-                plural(pieces)
-            ));
-            if timings {
-                let stages: Vec<String> = report
-                    .timings
-                    .iter()
-                    .map(|(stage, t)| format!("{stage} {:.1}", t.as_secs_f64() * 1000.0))
-                    .collect();
-                eprintln!("  stages (ms): {}", stages.join(", "));
+            Event::Built {
+                report,
+                took,
+                laid_out,
+                pieces,
+                ..
+            } => {
+                // A save that changed no byte rebuilt nothing: say that, once, and no more.
+                if report.unchanged && !self.first {
+                    printer.progress("Saved without a change: nothing rebuilt");
+                    return;
+                }
+                printer.diagnostics(&report.warnings);
+                let verb = if self.first { "Built" } else { "Rebuilt" };
+                let changes = match (&report.changes, self.first) {
+                    (Some(c), false) => format!(": {c}"),
+                    _ => String::new(),
+                };
+                self.first = false;
+                printer.progress(&format!(
+                    "{verb} in {:.0} ms ({laid_out} of {pieces} piece{} laid out){changes}",
+                    took.as_secs_f64() * 1000.0,
+                    plural(pieces)
+                ));
+                if self.timings {
+                    let stages: Vec<String> = report
+                        .timings
+                        .iter()
+                        .map(|(stage, t)| format!("{stage} {:.1}", t.as_secs_f64() * 1000.0))
+                        .collect();
+                    eprintln!("  stages (ms): {}", stages.join(", "));
+                }
+            }
+            Event::Failed(diags) => {
+                printer.diagnostics(diags);
+                eprintln!(
+                    "the manuscript has errors; the last good outputs in {} are kept. Watching for the next save.",
+                    self.out.display()
+                );
             }
         }
-        Event::Failed(diags) => {
-            printer.diagnostics(diags);
-            eprintln!(
-                "the manuscript has errors; the last good outputs in {} are kept. Watching for the next save.",
-                book.out.display()
-            );
-        }
+    }
+}
+
+/// `folio watch`: exits 0 on Ctrl-C, 1 when the book cannot be watched at all.
+fn watch(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
+    let stop = stop_flag("watch");
+    let mut events = WatchPrinter {
+        printer,
+        out: &book.out,
+        timings,
+        first: true,
     };
     // In watch mode the per-file lines of a build would scroll the summary away.
     let mut quiet = |_: &str| {};
     let poll = std::env::var_os(folio::watch::POLL_ENV).is_some();
-    match folio::watch::watch(path, &options(book), poll, stop, &mut on_event, &mut quiet) {
+    match folio::watch::watch(
+        folio::build::Session::default(),
+        &book.path,
+        &options(book),
+        poll,
+        stop,
+        &mut |e| events.event(e),
+        &mut quiet,
+    ) {
         Ok(()) => {
             printer.progress("Stopped watching");
+            true
+        }
+        Err(d) => {
+            printer.diagnostics(&d);
+            false
+        }
+    }
+}
+
+/// `folio serve`: exits 0 on Ctrl-C, 1 when the book cannot be watched or served.
+fn serve(printer: &Printer, book: &BookArgs, serve: folio::serve::ServeOptions) -> bool {
+    use folio::serve::Said;
+    if !serve.host.is_loopback() {
+        eprintln!(
+            "warning: serving on {} shows the book to every machine that can reach this one; \
+             the default, 127.0.0.1, is this machine only",
+            serve.host
+        );
+    }
+    let stop = stop_flag("serve");
+    let mut events = WatchPrinter {
+        printer,
+        out: &book.out,
+        timings: false,
+        first: true,
+    };
+    let mut say = |said: Said| match said {
+        Said::Serving { url, moved } => {
+            if let Some(port) = moved {
+                printer.progress(&format!(
+                    "Port {} is taken: using {port}",
+                    folio::serve::DEFAULT_PORT
+                ));
+            }
+            // On stdout, always (also with --quiet): tools and tests read the address.
+            println!("Serving {url}");
+        }
+        Said::Watch(e) => events.event(e),
+    };
+    match folio::serve::serve(&book.path, &options(book), &serve, stop, &mut say) {
+        Ok(()) => {
+            printer.progress("Stopped serving");
             true
         }
         Err(d) => {

@@ -1,9 +1,10 @@
-//! Frames to pixels: a page drawn with tiny-skia (glyph outlines from skrifa, rules and
-//! images) and written as a PNG — the EPUB's generated cover image. Deterministic: the same
-//! page gives the same bytes.
+//! Frames to pixels: a page drawn with tiny-skia (glyph outlines from skrifa, rules, fills
+//! and images) and written as a PNG — the EPUB's generated cover image, and each page of
+//! `folio serve`'s preview (with its bleed and printer's marks for the print edition).
+//! Deterministic: the same page gives the same bytes.
 
 use crate::image::{Image, Pixels};
-use crate::typeset::frame::{FontFile, Item, Page, Rect, Transform};
+use crate::typeset::frame::{FontFile, Item, Page, Point, Rect, Transform};
 use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
@@ -30,18 +31,88 @@ pub fn png(
         e: 0.0,
         f: 0.0,
     };
+    draw(page, fonts, images, &scale, (width, height), ground, false)
+}
+
+/// What part of a page a preview shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// The finished page: what a reader of the screen PDF sees.
+    Trim,
+    /// The whole sheet as the printer gets it: bleed, slug and printer's marks.
+    Media,
+}
+
+/// Draws `page` at `px_per_pt` pixels to the point on white paper, as an RGB PNG: the
+/// trim box only, or the whole media box with its printer's marks.
+pub fn page_png(
+    page: &Page,
+    fonts: &[FontFile],
+    images: &[Arc<Image>],
+    px_per_pt: f32,
+    view: View,
+) -> Result<Vec<u8>, String> {
+    let (w, h, (dx, dy)) = match view {
+        View::Trim => (page.width, page.height, (0.0, 0.0)),
+        View::Media => {
+            let (w, h) = page.media_size();
+            // `trim_offset` is measured from the bottom left; the offsets are the same on
+            // both sides, so the frame's top-left origin moves by them too.
+            (w, h, page.trim_offset())
+        }
+    };
+    let size = |pt: f32| ((pt * px_per_pt).round() as u32).clamp(1, MAX_PREVIEW_PX);
+    let (width, height) = (size(w), size(h));
+    let scale = Transform {
+        a: width as f32 / w,
+        b: 0.0,
+        c: 0.0,
+        d: height as f32 / h,
+        e: 0.0,
+        f: 0.0,
+    }
+    .then(&Transform::translate(dx, dy));
+    draw(
+        page,
+        fonts,
+        images,
+        &scale,
+        (width, height),
+        PAPER,
+        view == View::Media,
+    )
+}
+
+/// White paper.
+const PAPER: u8 = 255;
+/// The largest side of a preview image: a B0 press sheet at a screen's resolution is about
+/// 5,000 px; anything larger is a mistake, not a page.
+const MAX_PREVIEW_PX: u32 = 8192;
+
+/// Paints `page`'s items through `scale` on a `width` × `height` canvas of `ground`, with
+/// or without the printer's marks, and encodes it.
+fn draw(
+    page: &Page,
+    fonts: &[FontFile],
+    images: &[Arc<Image>],
+    scale: &Transform,
+    (width, height): (u32, u32),
+    ground: u8,
+    marks: bool,
+) -> Result<Vec<u8>, String> {
     // Only the part with ink is drawn (a cover is mostly white paper): the rest of the
     // image is white rows and margins, written without drawing.
-    let ink = Ink::of(page, &scale, width, height);
+    let ink = Ink::of(page, scale, width, height);
     let mut canvas =
-        sk::Pixmap::new(ink.width.max(1), ink.height.max(1)).ok_or("the cover has no pixels")?;
+        sk::Pixmap::new(ink.width.max(1), ink.height.max(1)).ok_or("the page has no pixels")?;
     canvas.fill(sk::Color::from_rgba8(ground, ground, ground, 255));
-    let scale = Transform::translate(-(ink.x as f32), -(ink.y as f32)).then(&scale);
+    let scale = Transform::translate(-(ink.x as f32), -(ink.y as f32)).then(scale);
     let mut painter = Painter {
         canvas: &mut canvas,
         fonts,
         images,
         outlines: HashMap::new(),
+        marks,
     };
     for item in page.items.iter().chain(&page.furniture) {
         painter.item(item, &scale, None)?;
@@ -73,6 +144,11 @@ impl Ink {
                     }
                 }
                 Item::Rule {
+                    from,
+                    to,
+                    thickness,
+                }
+                | Item::Mark {
                     from,
                     to,
                     thickness,
@@ -117,6 +193,8 @@ struct Painter<'a> {
     fonts: &'a [FontFile],
     images: &'a [Arc<Image>],
     outlines: HashMap<(usize, u16), Option<sk::Path>>,
+    /// Whether printer's marks are drawn (they lie outside the trim).
+    marks: bool,
 }
 
 fn sk_transform(t: &Transform) -> sk::Transform {
@@ -160,51 +238,22 @@ impl Painter<'_> {
                     x += g.advance;
                 }
             }
+            Item::Mark {
+                from,
+                to,
+                thickness,
+            } if self.marks => self.line(*from, *to, *thickness, at, clip),
             Item::Rule {
                 from,
                 to,
                 thickness,
-            } => {
-                let mut pb = sk::PathBuilder::new();
-                pb.move_to(from.x, from.y);
-                pb.line_to(to.x, to.y);
-                if let Some(path) = pb.finish() {
-                    let stroke = sk::Stroke {
-                        width: *thickness,
-                        line_cap: sk::LineCap::Butt,
-                        ..sk::Stroke::default()
-                    };
-                    self.canvas
-                        .stroke_path(&path, &black(), &stroke, sk_transform(at), clip);
-                }
-            }
+            } => self.line(*from, *to, *thickness, at, clip),
             Item::Image { rect, image } => {
                 let img = self
                     .images
                     .get(*image)
                     .ok_or_else(|| format!("image #{image} is not listed"))?;
-                if let Some(pixmap) = pixmap(img) {
-                    let fit = Transform {
-                        a: rect.width / img.width as f32,
-                        b: 0.0,
-                        c: 0.0,
-                        d: rect.height / img.height as f32,
-                        e: rect.x,
-                        f: rect.y,
-                    };
-                    let paint = sk::PixmapPaint {
-                        quality: sk::FilterQuality::Bicubic,
-                        ..sk::PixmapPaint::default()
-                    };
-                    self.canvas.draw_pixmap(
-                        0,
-                        0,
-                        pixmap.as_ref(),
-                        &paint,
-                        sk_transform(&at.then(&fit)),
-                        clip,
-                    );
-                }
+                self.image(img, rect, at, clip);
             }
             Item::Fill { rect, grey } => {
                 if let Some(r) = sk::Rect::from_xywh(rect.x, rect.y, rect.width, rect.height) {
@@ -214,7 +263,7 @@ impl Painter<'_> {
                     self.canvas.fill_rect(r, &paint, sk_transform(at), clip);
                 }
             }
-            // Printer's marks lie outside the trim; links and tags are not drawn.
+            // Printer's marks are drawn only on a whole sheet; links and tags draw nothing.
             Item::Mark { .. }
             | Item::Link { .. }
             | Item::UriLink { .. }
@@ -231,7 +280,7 @@ impl Painter<'_> {
                             None => {
                                 let mut m =
                                     sk::Mask::new(self.canvas.width(), self.canvas.height())
-                                        .ok_or("the cover has no pixels")?;
+                                        .ok_or("the page has no pixels")?;
                                 m.fill_path(
                                     &sk::PathBuilder::from_rect(
                                         sk::Rect::from_xywh(
@@ -240,7 +289,7 @@ impl Painter<'_> {
                                             self.canvas.width() as f32,
                                             self.canvas.height() as f32,
                                         )
-                                        .ok_or("the cover has no pixels")?,
+                                        .ok_or("the page has no pixels")?,
                                     ),
                                     sk::FillRule::Winding,
                                     false,
@@ -265,6 +314,62 @@ impl Painter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// A straight line of `thickness` in black, butt-capped (a rule, a printer's mark).
+    fn line(
+        &mut self,
+        from: Point,
+        to: Point,
+        thickness: f32,
+        at: &Transform,
+        clip: Option<&sk::Mask>,
+    ) {
+        let mut pb = sk::PathBuilder::new();
+        pb.move_to(from.x, from.y);
+        pb.line_to(to.x, to.y);
+        if let Some(path) = pb.finish() {
+            let stroke = sk::Stroke {
+                width: thickness,
+                line_cap: sk::LineCap::Butt,
+                ..sk::Stroke::default()
+            };
+            self.canvas
+                .stroke_path(&path, &black(), &stroke, sk_transform(at), clip);
+        }
+    }
+
+    /// An image stretched over `rect`; one folio holds no pixels of (a JPEG, an SVG) is
+    /// shown as a light grey panel of its size, so the page's layout still reads.
+    fn image(&mut self, img: &Image, rect: &Rect, at: &Transform, clip: Option<&sk::Mask>) {
+        let Some(pixmap) = pixmap(img) else {
+            if let Some(r) = sk::Rect::from_xywh(rect.x, rect.y, rect.width, rect.height) {
+                let mut paint = sk::Paint::default();
+                paint.set_color_rgba8(PLACEHOLDER, PLACEHOLDER, PLACEHOLDER, 255);
+                self.canvas.fill_rect(r, &paint, sk_transform(at), clip);
+            }
+            return;
+        };
+        let fit = Transform {
+            a: rect.width / img.width as f32,
+            b: 0.0,
+            c: 0.0,
+            d: rect.height / img.height as f32,
+            e: rect.x,
+            f: rect.y,
+        };
+        let paint = sk::PixmapPaint {
+            quality: sk::FilterQuality::Bicubic,
+            ..sk::PixmapPaint::default()
+        };
+        self.canvas.draw_pixmap(
+            0,
+            0,
+            pixmap.as_ref(),
+            &paint,
+            sk_transform(&at.then(&fit)),
+            clip,
+        );
     }
 
     fn font(&self, font: usize) -> Result<skrifa::FontRef<'_>, String> {
@@ -349,6 +454,9 @@ fn pixmap(img: &Image) -> Option<sk::Pixmap> {
     }
     sk::Pixmap::from_vec(rgba, sk::IntSize::from_wh(img.width, img.height)?)
 }
+
+/// The grey of an image drawn as a panel (85 %: visibly a picture's place, not paper).
+const PLACEHOLDER: u8 = 217;
 
 /// PNG's signature, then chunks (ISO/IEC 15948).
 const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";

@@ -41,14 +41,18 @@ pub enum Event<'a> {
         took: Duration,
         laid_out: usize,
         pieces: usize,
+        /// The build's pages, when the session keeps them ([`Session::keep_pages`]).
+        preview: Option<Arc<crate::preview::Preview>>,
     },
     /// A build failed; the outputs of the last good build are untouched.
     Failed(&'a [Diagnostic]),
 }
 
 /// Builds `path` into `opts.out_dir`, then again after every change, until `stop` is set;
-/// with `poll`, by polling rather than through the system's notifications.
+/// with `poll`, by polling rather than through the system's notifications. The builds run
+/// in `session` (a new [`Session::default`] for `folio watch`).
 pub fn watch(
+    mut session: Session,
     path: &Path,
     opts: &Options,
     poll: bool,
@@ -56,7 +60,6 @@ pub fn watch(
     report: &mut dyn FnMut(Event),
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), Vec<Diagnostic>> {
-    let mut session = Session::default();
     let project = Project::open(path)?;
     let mut folders = vec![project.root.clone()];
     folders.extend(project.covers.clone());
@@ -115,6 +118,7 @@ fn rebuild(
                 took: t.elapsed(),
                 laid_out: session.laid_out,
                 pieces,
+                preview: session.preview(),
             })
         }
         Err(d) => report(Event::Failed(&d)),

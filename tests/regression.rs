@@ -2253,7 +2253,15 @@ fn watch_by_polling_sees_a_save_made_within_a_second_of_the_first_build() {
             };
             let _ = tx.send(line);
         };
-        watch(&book_dir, &opts, true, flag, &mut report, &mut |_| {})
+        watch(
+            folio::build::Session::default(),
+            &book_dir,
+            &opts,
+            true,
+            flag,
+            &mut report,
+            &mut |_| {},
+        )
     });
     let next = || rx.recv_timeout(std::time::Duration::from_secs(60)).unwrap();
     assert_eq!(next(), "watching polling=true");

@@ -1,0 +1,52 @@
+//! What a build leaves for `folio serve` to show: each edition's pages (the frames, not the
+//! PDF's bytes) with their labels and content hashes, kept only by a session that asks for
+//! them ([`crate::build::Session::keep_pages`]). The server draws a page from here when a
+//! browser asks for it, and tells changed pages by their hashes.
+
+use crate::manifest::Manifest;
+use crate::typeset::frame::Pages;
+use std::sync::Arc;
+
+/// One successful build's editions, the screen edition first.
+pub struct Preview {
+    pub editions: Vec<Edition>,
+}
+
+/// One PDF's pages: the screen edition, the print edition, the imposed booklet or the wrap
+/// cover.
+pub struct Edition {
+    /// `screen`, `print`, `booklet` or `cover`: the file's suffix without its dash.
+    pub name: &'static str,
+    pub pages: Arc<Pages>,
+    /// Each page's label and hash, as the edition manifest gives them.
+    pub manifest: Manifest,
+    /// Each page's hash as a number (the manifest's hex digits).
+    pub hashes: Vec<u64>,
+}
+
+impl Edition {
+    /// The edition of `pages` under `name`, hashed as the manifest hashes them.
+    pub fn of(name: &'static str, pages: Arc<Pages>) -> Edition {
+        let (manifest, hashes) =
+            Manifest::with_hashes(&pages, &mut crate::manifest::HashMemo::default());
+        Edition {
+            name,
+            pages,
+            manifest,
+            hashes,
+        }
+    }
+
+    /// Whether the print edition's pages are drawn with their bleed and marks.
+    pub fn is_print(&self) -> bool {
+        self.name != SCREEN
+    }
+}
+
+/// The screen edition's name.
+pub const SCREEN: &str = "screen";
+
+/// The edition name of a print file's suffix (`-print` → `print`).
+pub fn edition_name(suffix: &'static str) -> &'static str {
+    suffix.trim_start_matches('-')
+}
