@@ -39,6 +39,8 @@ struct Server {
     child: Child,
     port: u16,
     stderr: mpsc::Receiver<String>,
+    /// What it said up to its first build.
+    startup: Vec<String>,
 }
 
 impl Drop for Server {
@@ -49,10 +51,17 @@ impl Drop for Server {
 }
 
 impl Server {
-    /// Starts the server in `dir` and waits for its first build.
+    /// Starts the server in `dir` on any free port and waits for its first build.
     fn start(dir: &Path) -> Server {
+        Server::start_with(dir, &["--port", "0"])
+    }
+
+    /// Starts `folio serve book --out out` with `args` in `dir`, and waits for its first
+    /// build.
+    fn start_with(dir: &Path, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_folio"))
-            .args(["serve", "book", "--port", "0", "--out", "out"])
+            .args(["serve", "book", "--out", "out"])
+            .args(args)
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .env("SOURCE_DATE_EPOCH", "1764000000")
@@ -79,12 +88,13 @@ impl Server {
                 }
             }
         });
-        let server = Server {
+        let mut server = Server {
             child,
             port,
             stderr: rx,
+            startup: Vec::new(),
         };
-        server.wait_for("Built in");
+        server.startup = server.wait_for("Built in");
         server
     }
 
@@ -439,31 +449,49 @@ fn grey(png: &[u8]) -> (u32, u32, Vec<u8>) {
 /// The largest mean difference allowed between folio's drawing of a page and poppler's,
 /// in grey levels of 255, over the whole page (both at 96 dpi). Measured on the festival
 /// booklet (`pdftoppm` 22.12): 0.4 on the last page, 0.9 on the title page, 2.5 and 6.0 on
-/// pages of text; MuPDF against poppler on the densest page gives 2.1 and a one-pixel
+/// pages of text, 3.1 on the mdBook fixture's page with an SVG diagram; MuPDF against poppler on the densest page gives 2.1 and a one-pixel
 /// shift of folio's page 11–14. Glyph edges differ: poppler hints outlines (thinner, and
 /// snapped to the pixel grid), folio draws them unhinted with tiny-skia's anti-aliasing.
 const MEAN_DIFFERENCE_BOUND: f64 = 8.0;
 
-#[test]
-fn page_images_match_poppler_rendering_of_the_same_pdf_pages() {
-    let dir = temp("pixels", Path::new("tests/fixtures/festival"));
+/// The mean difference of folio's drawing of each of `pages` (from 1; 0 is the last) of the
+/// fixture `book` from poppler's of the same PDF page, each page holding the `words` given
+/// with it; `None` without poppler (never in CI).
+fn differences_from_poppler(book: &str, pages: &[(usize, &str)]) -> Option<Vec<(usize, f64)>> {
+    let dir = temp(
+        &format!("pixels-{book}"),
+        &Path::new("tests/fixtures").join(book),
+    );
     let server = Server::start(&dir);
     let listing = server.json("/pages.json");
     let pdf = std::fs::read_dir(dir.join("out"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .find(|p| {
+            let name = p.to_string_lossy();
             p.extension().is_some_and(|e| e == "pdf")
-                && !p.to_string_lossy().contains("-print")
-                && !p.to_string_lossy().contains("-booklet")
-                && !p.to_string_lossy().contains("-cover")
+                && !["-print", "-booklet", "-cover"]
+                    .iter()
+                    .any(|s| name.contains(s))
         })
         .expect("the screen PDF");
-    let pages = listing["pages"].as_array().unwrap();
+    let listed = listing["pages"].as_array().unwrap();
     let mut measured = Vec::new();
-    for k in [1usize, 3, 5, pages.len()] {
-        let p = &pages[k - 1];
-        let ours = grey(&server.get(p["image"].as_str().unwrap()).body);
+    for &(k, words) in pages {
+        let k = if k == 0 { listed.len() } else { k };
+        if let Ok(text) = Command::new("pdftotext")
+            .args(["-f", &k.to_string(), "-l", &k.to_string()])
+            .arg(&pdf)
+            .arg("-")
+            .output()
+        {
+            let text = String::from_utf8_lossy(&text.stdout);
+            assert!(
+                text.contains(words),
+                "page {k} of {book} shows {words:?}: {text}"
+            );
+        }
+        let ours = grey(&server.get(listed[k - 1]["image"].as_str().unwrap()).body);
         let prefix = dir.join(format!("poppler-{k}"));
         let out = Command::new("pdftoppm")
             .args([
@@ -492,7 +520,7 @@ fn page_images_match_poppler_rendering_of_the_same_pdf_pages() {
                     "pdftoppm (poppler-utils) is required in CI: {e}"
                 );
                 eprintln!("pdftoppm not found: page images not compared");
-                return;
+                return None;
             }
         }
         let theirs = grey(&std::fs::read(prefix.with_extension("png")).unwrap());
@@ -507,9 +535,28 @@ fn page_images_match_poppler_rendering_of_the_same_pdf_pages() {
             .zip(&theirs.2)
             .map(|(a, b)| u64::from(a.abs_diff(*b)))
             .sum();
-        let mean = total as f64 / ours.2.len() as f64;
-        measured.push((k, mean));
+        measured.push((k, total as f64 / ours.2.len() as f64));
     }
+    Some(measured)
+}
+
+#[test]
+fn page_images_match_poppler_rendering_of_the_same_pdf_pages() {
+    // The festival booklet's title page, two text pages and its last; the mdBook fixture's
+    // page with an SVG diagram (each page's words are checked, so a layout change says so).
+    let festival = [
+        (1, "Altiplano"),
+        (3, ""),
+        (5, "Seven Days at Altitude"),
+        (0, ""),
+    ];
+    let Some(mut measured) = differences_from_poppler("festival", &festival) else {
+        return;
+    };
+    let Some(svg) = differences_from_poppler("mdbook", &[(37, "The Processing Pipeline")]) else {
+        return;
+    };
+    measured.extend(svg);
     eprintln!("mean differences from pdftoppm (page, grey levels): {measured:?}");
     for (k, mean) in measured {
         assert!(
@@ -562,4 +609,32 @@ fn the_browser_marks_the_changed_page_and_the_epub_pane_shows_the_edit() {
         let png = std::fs::read(shots.join(shot)).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{shot}");
     }
+}
+
+#[test]
+fn ctrl_c_stops_serve_cleanly_and_a_taken_default_port_moves_to_the_next_free_one() {
+    // Hold the default port (if nothing else does already): serve must say it moved.
+    let _held = std::net::TcpListener::bind(("127.0.0.1", 7878));
+    let dir = temp("port", Path::new("manuscript"));
+    let mut server = Server::start_with(&dir, &[]);
+    assert_ne!(server.port, 7878);
+    assert!(
+        server.port > 7878,
+        "the next free port after 7878: {}",
+        server.port
+    );
+    let said = format!("Port 7878 is taken: using {}", server.port);
+    assert!(
+        server.startup.iter().any(|l| l.contains(&said)),
+        "{said:?} in {:#?}",
+        server.startup
+    );
+    assert_eq!(server.json("/pages.json")["build"], 1);
+    // SIGINT is what Ctrl-C sends.
+    let pid = i32::try_from(server.child.id()).expect("a pid fits in i32");
+    // SAFETY: kill(2) with a live child's pid and a valid signal number touches no memory.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    server.wait_for("Stopped serving");
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "exit 0 after Ctrl-C: {status}");
 }

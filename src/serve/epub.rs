@@ -1,40 +1,55 @@
-//! The EPUB as the preview serves it: its entries read from the file the build wrote, and
-//! its page list (which printed page starts where), read from its own navigation document.
-//! Nothing else on disk is ever served: a request names an entry of this table or nothing.
+//! The EPUB as the preview serves it: the file the build wrote, held as bytes, each entry
+//! inflated when a browser asks for it; and its page list (which printed page starts
+//! where), read from its own navigation document. Nothing else on disk is ever served: a
+//! request names an entry of this container or nothing.
 
-use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Cursor, Read};
 use std::path::Path;
 
-/// An EPUB's entries by their names in the container, and its page list.
+/// An EPUB's bytes, and its page list.
 pub struct EpubFiles {
-    entries: HashMap<String, Vec<u8>>,
+    zip: Vec<u8>,
     /// Each printed page's label and its place (an entry name and a fragment).
     pages: Vec<(String, String)>,
 }
 
 impl EpubFiles {
-    /// Reads the EPUB at `path`.
+    /// Reads the EPUB at `path` and its page list.
     pub fn read(path: &Path) -> Result<EpubFiles, String> {
-        let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut zip = zip::ZipArchive::new(file).map_err(|e| format!("{}: {e}", path.display()))?;
-        let mut entries = HashMap::new();
-        for i in 0..zip.len() {
-            let mut entry = zip.by_index(i).map_err(|e| e.to_string())?;
-            if entry.is_dir() {
-                continue;
-            }
-            let mut bytes = Vec::with_capacity(entry.size() as usize);
-            entry.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
-            entries.insert(entry.name().to_string(), bytes);
+        let zip = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut files = EpubFiles {
+            zip,
+            pages: Vec::new(),
+        };
+        let nav = files.names().into_iter().find(|n| n.ends_with("nav.xhtml"));
+        if let Some(nav) = nav
+            && let Some(text) = files.get(&nav)
+        {
+            files.pages = page_list(&nav, &String::from_utf8_lossy(&text));
         }
-        let pages = page_list(&entries);
-        Ok(EpubFiles { entries, pages })
+        Ok(files)
     }
 
-    /// The entry named `name`.
-    pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.entries.get(name).map(Vec::as_slice)
+    fn archive(&self) -> Option<zip::ZipArchive<Cursor<&[u8]>>> {
+        zip::ZipArchive::new(Cursor::new(self.zip.as_slice())).ok()
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.archive()
+            .map(|z| z.file_names().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+
+    /// The entry named `name`, inflated.
+    pub fn get(&self, name: &str) -> Option<Vec<u8>> {
+        let mut zip = self.archive()?;
+        let mut entry = zip.by_name(name).ok()?;
+        if entry.is_dir() {
+            return None;
+        }
+        let mut bytes = Vec::with_capacity(entry.size() as usize);
+        entry.read_to_end(&mut bytes).ok()?;
+        Some(bytes)
     }
 
     /// Where the printed page `label` starts, as a path under `/epub/`.
@@ -46,14 +61,10 @@ impl EpubFiles {
     }
 }
 
-/// The page list of the navigation document: each `<a href="…">label</a>` after the
-/// `page-list` nav, its href made a full entry name (it is relative to the document).
-fn page_list(entries: &HashMap<String, Vec<u8>>) -> Vec<(String, String)> {
-    let Some((name, nav)) = entries.iter().find(|(name, _)| name.ends_with("nav.xhtml")) else {
-        return Vec::new();
-    };
+/// The page list of the navigation document `name`: each `<a href="…">label</a>` after
+/// the `page-list` nav, its href made a full entry name (it is relative to the document).
+fn page_list(name: &str, nav: &str) -> Vec<(String, String)> {
     let folder = name.rfind('/').map_or("", |i| &name[..=i]);
-    let nav = String::from_utf8_lossy(nav);
     let Some(start) = nav.find("epub:type=\"page-list\"") else {
         return Vec::new();
     };

@@ -96,7 +96,7 @@ fn route(path: &str, query: &str, now: &Snapshot, live: &Live) -> Reply {
 /// `/epub/<entry>`: an entry of the last good EPUB, by its exact name.
 fn epub_entry(now: &Snapshot, entry: &str) -> Reply {
     match now.epub.as_deref().and_then(|e| e.get(entry)) {
-        Some(bytes) => Response::new(200, super::epub::media_type(entry), bytes.to_vec())
+        Some(bytes) => Response::new(200, super::epub::media_type(entry), bytes)
             .with("Cache-Control", "no-cache"),
         None => not_found(),
     }

@@ -196,10 +196,16 @@ impl Live {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .retain(|k, _| shown.contains(&(k.0, k.1)));
-        *self
-            .snapshot
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
+        let old = std::mem::replace(
+            &mut *self
+                .snapshot
+                .write()
+                .unwrap_or_else(PoisonError::into_inner),
+            Arc::new(next),
+        );
+        // The last build's pages (the novel's take a millisecond or two to free) are freed
+        // off the watch loop's way.
+        crate::memo::discard(old);
         let event: Arc<str> = event.into();
         self.listeners
             .lock()

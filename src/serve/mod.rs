@@ -114,6 +114,8 @@ fn accept(listener: TcpListener, live: Arc<Live>, hosts: Arc<http::Hosts>) {
 /// unless the build before failed: a fix that restores the last good text is a build
 /// without a change, and it clears the error.
 fn publish(live: &Live, event: &Event) {
+    // The preview's own work counts in the build's time: the page is told when it is done.
+    let t = std::time::Instant::now();
     let now = live.now();
     let next = match event {
         Event::Built {
@@ -127,6 +129,7 @@ fn publish(live: &Live, event: &Event) {
                 .iter()
                 .find(|p| p.extension().is_some_and(|e| e == "epub"))
                 .and_then(|p| epub::EpubFiles::read(p).ok());
+            let took = *took + t.elapsed();
             now.built(preview.clone(), epub, took.as_secs_f64() * 1000.0)
         }
         Event::Failed(diags) => now.failed(diags, 0.0),

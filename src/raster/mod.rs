@@ -3,6 +3,8 @@
 //! `folio serve`'s preview (with its bleed and printer's marks for the print edition).
 //! Deterministic: the same page gives the same bytes.
 
+mod svg;
+
 use crate::image::{Image, Pixels};
 use crate::typeset::frame::{FontFile, Item, Page, Point, Rect, Transform};
 use skrifa::MetadataProvider;
@@ -32,6 +34,7 @@ pub fn png(
         f: 0.0,
     };
     draw(page, fonts, images, &scale, (width, height), ground, false)
+        .map(|c| encode_png(&c.0, &c.1, (width, height), ground, Samples::Rgb))
 }
 
 /// What part of a page a preview shows.
@@ -72,7 +75,7 @@ pub fn page_png(
         f: 0.0,
     }
     .then(&Transform::translate(dx, dy));
-    draw(
+    let (canvas, ink) = draw(
         page,
         fonts,
         images,
@@ -80,7 +83,26 @@ pub fn page_png(
         (width, height),
         PAPER,
         view == View::Media,
-    )
+    )?;
+    // A page of black type and grey rules is written as grey: a third of the samples to
+    // compress (a colour figure keeps the page in colour).
+    let samples = if canvas
+        .pixels()
+        .iter()
+        .all(|p| p.red() == p.green() && p.green() == p.blue())
+    {
+        Samples::Grey
+    } else {
+        Samples::Rgb
+    };
+    Ok(encode_png(&canvas, &ink, (width, height), PAPER, samples))
+}
+
+/// How a PNG stores a pixel: one grey sample, or three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Samples {
+    Grey = 1,
+    Rgb = 3,
 }
 
 /// White paper.
@@ -90,7 +112,7 @@ const PAPER: u8 = 255;
 const MAX_PREVIEW_PX: u32 = 8192;
 
 /// Paints `page`'s items through `scale` on a `width` × `height` canvas of `ground`, with
-/// or without the printer's marks, and encodes it.
+/// or without the printer's marks: the canvas of its inked rectangle, and that rectangle.
 fn draw(
     page: &Page,
     fonts: &[FontFile],
@@ -99,7 +121,7 @@ fn draw(
     (width, height): (u32, u32),
     ground: u8,
     marks: bool,
-) -> Result<Vec<u8>, String> {
+) -> Result<(sk::Pixmap, Ink), String> {
     // Only the part with ink is drawn (a cover is mostly white paper): the rest of the
     // image is white rows and margins, written without drawing.
     let ink = Ink::of(page, scale, width, height);
@@ -117,7 +139,7 @@ fn draw(
     for item in page.items.iter().chain(&page.furniture) {
         painter.item(item, &scale, None)?;
     }
-    encode_png(&canvas, &ink, (width, height), ground)
+    Ok((canvas, ink))
 }
 
 /// The pixel rectangle that may hold ink: every item's extent, generously (glyphs a size
@@ -339,9 +361,23 @@ impl Painter<'_> {
         }
     }
 
-    /// An image stretched over `rect`; one folio holds no pixels of (a JPEG, an SVG) is
-    /// shown as a light grey panel of its size, so the page's layout still reads.
+    /// An image stretched over `rect`: its pixels, an SVG's paths, or for a JPEG (whose
+    /// pixels folio does not decode) a light grey panel of its size, so the page's layout
+    /// still reads.
     fn image(&mut self, img: &Image, rect: &Rect, at: &Transform, clip: Option<&sk::Mask>) {
+        if let Pixels::Svg { svg, .. } = &img.pixels {
+            let place = sk_transform(&at.then(&Transform {
+                a: 1.0,
+                b: 0.0,
+                c: 0.0,
+                d: 1.0,
+                e: rect.x,
+                f: rect.y,
+            }));
+            if svg::draw(self.canvas, svg, (rect.width, rect.height), place, clip) {
+                return;
+            }
+        }
         let Some(pixmap) = pixmap(img) else {
             if let Some(r) = sk::Rect::from_xywh(rect.x, rect.y, rect.width, rect.height) {
                 let mut paint = sk::Paint::default();
@@ -465,24 +501,37 @@ const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 /// level packs alike; the best level took several times longer for a few percent.
 const PNG_LEVEL: u32 = 1;
 
-/// The image as an 8-bit RGB PNG: the `ground` with `canvas` at `ink`'s place.
+/// The image as an 8-bit RGB or grey PNG: the `ground` with `canvas` at `ink`'s place.
 fn encode_png(
     canvas: &sk::Pixmap,
     ink: &Ink,
     (width, height): (u32, u32),
     ground: u8,
-) -> Result<Vec<u8>, String> {
+    samples: Samples,
+) -> Vec<u8> {
     // Opaque pixels need no demultiplying: the RGBA bytes are the colour.
     debug_assert!(canvas.data().chunks_exact(4).all(|p| p[3] == 255), "opaque");
-    let raw = scanlines(canvas, ink, (width as usize, height as usize), ground);
+    let raw = scanlines(
+        canvas,
+        ink,
+        (width as usize, height as usize),
+        ground,
+        samples,
+    );
     let mut ihdr = Vec::with_capacity(13);
     ihdr.extend(width.to_be_bytes());
     ihdr.extend(height.to_be_bytes());
-    // 8 bits per sample, colour type 2 (RGB), deflate, adaptive filtering, no interlace.
-    ihdr.extend([8, 2, 0, 0, 0]);
+    // 8 bits per sample, colour type 2 (RGB) or 0 (grey), deflate, adaptive filtering, no
+    // interlace.
+    let colour_type = match samples {
+        Samples::Rgb => 2,
+        Samples::Grey => 0,
+    };
+    ihdr.extend([8, colour_type, 0, 0, 0]);
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(PNG_LEVEL));
-    z.write_all(&raw).map_err(|e| e.to_string())?;
-    let idat = z.finish().map_err(|e| e.to_string())?;
+    // Writing into memory cannot fail.
+    let _ = z.write_all(&raw);
+    let idat = z.finish().unwrap_or_default();
     let mut out = PNG_SIGNATURE.to_vec();
     for (kind, data) in [(b"IHDR", &ihdr), (b"IDAT", &idat), (b"IEND", &Vec::new())] {
         out.extend((data.len() as u32).to_be_bytes());
@@ -493,22 +542,24 @@ fn encode_png(
         out.extend(data);
         out.extend(crc.sum().to_be_bytes());
     }
-    Ok(out)
+    out
 }
 
-/// The PNG scanlines, three samples a pixel, each row filtered "Up" (a cover is mostly
-/// rows like the one above, which filter to zeros); rows outside `ink` are the `ground`.
+/// The PNG scanlines, one or three samples a pixel, each row filtered "Up" (a cover is
+/// mostly rows like the one above, which filter to zeros); rows outside `ink` are the
+/// `ground`.
 fn scanlines(
     canvas: &sk::Pixmap,
     ink: &Ink,
     (width, height): (usize, usize),
     ground: u8,
+    samples: Samples,
 ) -> Vec<u8> {
-    const CHANNELS: usize = 3;
-    let row = width * CHANNELS;
+    let channels = samples as usize;
+    let row = width * channels;
     let mut raw = vec![0u8; (row + 1) * height];
     let (mut current, mut previous) = (vec![ground; row], vec![0u8; row]);
-    let (ix, iw) = (ink.x as usize * CHANNELS, ink.width as usize);
+    let (ix, iw) = (ink.x as usize * channels, ink.width as usize);
     let stride = canvas.width() as usize * 4;
     let inked = |y: usize| y >= ink.y as usize && y < (ink.y + ink.height) as usize && iw > 0;
     for (y, out) in raw.chunks_exact_mut(row + 1).enumerate() {
@@ -520,9 +571,9 @@ fn scanlines(
         let inked = inked(y);
         if inked {
             let line = &canvas.data()[(y - ink.y as usize) * stride..][..stride];
-            let dst = &mut current[ix..ix + iw * CHANNELS];
-            for (o, px) in dst.chunks_exact_mut(CHANNELS).zip(line.chunks_exact(4)) {
-                o.copy_from_slice(&px[..CHANNELS]);
+            let dst = &mut current[ix..ix + iw * channels];
+            for (o, px) in dst.chunks_exact_mut(channels).zip(line.chunks_exact(4)) {
+                o.copy_from_slice(&px[..channels]);
             }
         }
         for (o, (c, p)) in out[1..].iter_mut().zip(current.iter().zip(&previous)) {
@@ -530,7 +581,7 @@ fn scanlines(
         }
         previous.copy_from_slice(&current);
         if inked {
-            current[ix..ix + iw * CHANNELS].fill(ground);
+            current[ix..ix + iw * channels].fill(ground);
         }
     }
     raw
