@@ -259,13 +259,16 @@ fn serve_lists_pages_draws_them_and_names_the_pages_an_edit_changed() {
         Some("no-cache")
     );
 
+    // Two open tabs: both hear of the build.
     let events = server.events();
+    let other_tab = server.events();
     edit(
         &dir.join(INTERVIEW),
         "The sense of suffocation",
         "The sense of asphyxia",
     );
     let event = next_build(&events);
+    assert_eq!(next_build(&other_tab), event);
     assert_eq!(event["build"], 2);
     assert_eq!(event["changed"], serde_json::json!(["1"]), "{event}");
     assert!(
@@ -449,7 +452,8 @@ fn grey(png: &[u8]) -> (u32, u32, Vec<u8>) {
 /// The largest mean difference allowed between folio's drawing of a page and poppler's,
 /// in grey levels of 255, over the whole page (both at 96 dpi). Measured on the festival
 /// booklet (`pdftoppm` 22.12): 0.4 on the last page, 0.9 on the title page, 2.5 and 6.0 on
-/// pages of text, 3.1 on the mdBook fixture's page with an SVG diagram; MuPDF against poppler on the densest page gives 2.1 and a one-pixel
+/// pages of text, 2.1 on a page with two photographs, 3.1 on the mdBook fixture's page with
+/// an SVG diagram; MuPDF against poppler on the densest page gives 2.1 and a one-pixel
 /// shift of folio's page 11–14. Glyph edges differ: poppler hints outlines (thinner, and
 /// snapped to the pixel grid), folio draws them unhinted with tiny-skia's anti-aliasing.
 const MEAN_DIFFERENCE_BOUND: f64 = 8.0;
@@ -542,12 +546,14 @@ fn differences_from_poppler(book: &str, pages: &[(usize, &str)]) -> Option<Vec<(
 
 #[test]
 fn page_images_match_poppler_rendering_of_the_same_pdf_pages() {
-    // The festival booklet's title page, two text pages and its last; the mdBook fixture's
+    // The festival booklet's title page, two text pages, a page with two photographs
+    // (JPEG) and its last; the mdBook fixture's
     // page with an SVG diagram (each page's words are checked, so a layout change says so).
     let festival = [
         (1, "Altiplano"),
         (3, ""),
         (5, "Seven Days at Altitude"),
+        (20, "The road south from El Alto"),
         (0, ""),
     ];
     let Some(mut measured) = differences_from_poppler("festival", &festival) else {

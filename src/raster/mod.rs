@@ -361,9 +361,9 @@ impl Painter<'_> {
         }
     }
 
-    /// An image stretched over `rect`: its pixels, an SVG's paths, or for a JPEG (whose
-    /// pixels folio does not decode) a light grey panel of its size, so the page's layout
-    /// still reads.
+    /// An image stretched over `rect`: its pixels, or an SVG's paths; one that cannot be
+    /// drawn (a JPEG its decoder cannot read) is a light grey panel of its size, so the
+    /// page's layout still reads.
     fn image(&mut self, img: &Image, rect: &Rect, at: &Transform, clip: Option<&sk::Mask>) {
         if let Pixels::Svg { svg, .. } = &img.pixels {
             let place = sk_transform(&at.then(&Transform {
@@ -465,30 +465,49 @@ impl OutlinePen for Pen {
     }
 }
 
-/// An image as premultiplied RGBA pixels; `None` for a JPEG (folio does not decode JPEG
-/// pixels; the cover image of an EPUB is used as supplied, so a generated cover only frames
-/// PNG art).
+/// An image as premultiplied RGBA pixels; `None` for an SVG (drawn as paths) or a JPEG
+/// its decoder cannot read.
 fn pixmap(img: &Image) -> Option<sk::Pixmap> {
-    let Pixels::Raw {
-        channels,
-        samples,
-        alpha,
-    } = &img.pixels
-    else {
-        return None;
+    let (channels, samples, alpha) = match &img.pixels {
+        Pixels::Raw {
+            channels,
+            samples,
+            alpha,
+        } => (
+            usize::from(*channels),
+            std::borrow::Cow::Borrowed(samples),
+            alpha.as_deref(),
+        ),
+        Pixels::Jpeg { data, .. } => (3, std::borrow::Cow::Owned(jpeg_rgb(data, img)?), None),
+        Pixels::Svg { .. } => return None,
     };
     let n = (img.width as usize).checked_mul(img.height as usize)?;
+    if samples.len() < n * channels {
+        return None;
+    }
     let mut rgba = Vec::with_capacity(n * 4);
     for i in 0..n {
         let (r, g, b) = match channels {
             1 => (samples[i], samples[i], samples[i]),
             _ => (samples[3 * i], samples[3 * i + 1], samples[3 * i + 2]),
         };
-        let a = alpha.as_ref().map_or(255, |a| a[i]);
+        let a = alpha.map_or(255, |a| a[i]);
         let pre = |c: u8| ((u16::from(c) * u16::from(a) + 127) / 255) as u8;
         rgba.extend([pre(r), pre(g), pre(b), a]);
     }
     sk::Pixmap::from_vec(rgba, sk::IntSize::from_wh(img.width, img.height)?)
+}
+
+/// A JPEG's pixels as RGB samples (grey and CMYK files converted by the decoder), when it
+/// decodes to the size its header gave.
+fn jpeg_rgb(data: &[u8], img: &Image) -> Option<Vec<u8>> {
+    use zune_jpeg::zune_core::colorspace::ColorSpace;
+    use zune_jpeg::zune_core::options::DecoderOptions;
+    let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(std::io::Cursor::new(data), options);
+    let rgb = decoder.decode().ok()?;
+    let info = decoder.info()?;
+    (info.width as u32 == img.width && info.height as u32 == img.height).then_some(rgb)
 }
 
 /// The grey of an image drawn as a panel (85 %: visibly a picture's place, not paper).

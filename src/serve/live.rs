@@ -278,3 +278,36 @@ fn build_event(s: &Snapshot) -> String {
     .unwrap_or_default();
     format!("event: build\ndata: {json}\n\n")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_that_never_reads_is_dropped_and_never_holds_a_build_up() {
+        let live = Live::default();
+        let stalled = live.listen();
+        let reading = live.listen();
+        assert_eq!(live.listeners(), 2);
+        for build in 1..=EVENT_QUEUE as u64 + 2 {
+            // Each publish returns at once, whatever the stalled listener does.
+            live.publish(Snapshot {
+                build,
+                ..Snapshot::default()
+            });
+            assert!(
+                reading.try_recv().is_ok(),
+                "the reading browser gets every build"
+            );
+        }
+        // The stalled one was dropped once its queue was full: its stream ends after the
+        // events it holds, and the page reconnects and reads the pages afresh.
+        assert_eq!(live.listeners(), 1);
+        assert_eq!(stalled.try_iter().count(), EVENT_QUEUE);
+        assert!(matches!(
+            stalled.try_recv(),
+            Err(std::sync::mpsc::TryRecvError::Disconnected)
+        ));
+        assert_eq!(live.now().build, EVENT_QUEUE as u64 + 2);
+    }
+}
