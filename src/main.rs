@@ -397,7 +397,7 @@ fn watch(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
     // In watch mode the per-file lines of a build would scroll the summary away.
     let mut quiet = |_: &str| {};
     let poll = std::env::var_os(folio::watch::POLL_ENV).is_some();
-    match folio::watch::watch(
+    let result = folio::watch::watch(
         folio::build::Session::default(),
         &book.path,
         &options(book),
@@ -405,9 +405,15 @@ fn watch(printer: &Printer, book: &BookArgs, timings: bool) -> bool {
         stop,
         &mut |e| events.event(e),
         &mut quiet,
-    ) {
+    );
+    stopped(printer, result, "Stopped watching")
+}
+
+/// The end of `watch` or `serve`: `said` after Ctrl-C (exit 0), or why it could not start.
+fn stopped(printer: &Printer, result: Result<(), Vec<Diagnostic>>, said: &str) -> bool {
+    match result {
         Ok(()) => {
-            printer.progress("Stopped watching");
+            printer.progress(said);
             true
         }
         Err(d) => {
@@ -447,16 +453,8 @@ fn serve(printer: &Printer, book: &BookArgs, serve: folio::serve::ServeOptions) 
         }
         Said::Watch(e) => events.event(e),
     };
-    match folio::serve::serve(&book.path, &options(book), &serve, stop, &mut say) {
-        Ok(()) => {
-            printer.progress("Stopped serving");
-            true
-        }
-        Err(d) => {
-            printer.diagnostics(&d);
-            false
-        }
-    }
+    let result = folio::serve::serve(&book.path, &options(book), &serve, stop, &mut say);
+    stopped(printer, result, "Stopped serving")
 }
 
 fn build(printer: &Printer, book: &BookArgs, timings: bool) -> bool {

@@ -3,35 +3,22 @@
 //! refused paths and hosts; the page images against poppler's; and the page itself in
 //! headless Chromium. Deadlines only stop a hung test; nothing is timed.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
 
-/// Long enough for a debug build of a fixture on a busy 2-core machine.
-const DEADLINE: Duration = Duration::from_secs(120);
+use support::DEADLINE;
 
 /// A copy of `from` (a book folder) as `book` in a new temporary folder.
 fn temp(name: &str, from: &Path) -> PathBuf {
     let d = std::env::temp_dir().join(format!("folio-serve-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
-    copy_tree(from, &d.join("book"));
+    support::copy_tree(from, &d.join("book"));
     d
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, dest).unwrap();
-        }
-    }
 }
 
 /// A running `folio serve book --port 0 --out out`, killed when dropped.
@@ -79,15 +66,7 @@ impl Server {
             .and_then(|rest| rest.strip_suffix('/'))
             .and_then(|p| p.parse().ok())
             .unwrap_or_else(|| panic!("the first line names the address: {first:?}"));
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let rx = support::lines(child.stderr.take().unwrap());
         let mut server = Server {
             child,
             port,
@@ -99,19 +78,7 @@ impl Server {
     }
 
     fn wait_for(&self, what: &str) -> Vec<String> {
-        let mut seen = Vec::new();
-        loop {
-            match self.stderr.recv_timeout(DEADLINE) {
-                Ok(line) => {
-                    let hit = line.contains(what);
-                    seen.push(line);
-                    if hit {
-                        return seen;
-                    }
-                }
-                Err(_) => panic!("no line with {what:?} from folio serve; it said {seen:#?}"),
-            }
-        }
+        support::wait_for(&self.stderr, what, "folio serve")
     }
 
     fn get(&self, path: &str) -> Response {

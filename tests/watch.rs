@@ -1,14 +1,11 @@
 //! `folio watch` as a user runs it: a save rebuilds, a broken save keeps the last good
 //! outputs, Ctrl-C exits cleanly. Deadlines here only stop a hung test; nothing is timed.
 
-use std::io::{BufRead, BufReader};
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
-
-/// Long enough for a debug build of the interview on a busy 2-core machine.
-const DEADLINE: Duration = Duration::from_secs(120);
 
 fn temp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("folio-watch-{name}-{}", std::process::id()));
@@ -41,33 +38,13 @@ fn spawn_with(dir: &Path, env: &[(&str, &str)]) -> (Child, mpsc::Receiver<String
         .envs(env.iter().copied())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let rx = support::lines(child.stderr.take().unwrap());
     (child, rx)
 }
 
 /// Waits for a line containing `what`; returns the lines read up to it.
 fn wait_for(rx: &mpsc::Receiver<String>, what: &str) -> Vec<String> {
-    let mut seen = Vec::new();
-    loop {
-        match rx.recv_timeout(DEADLINE) {
-            Ok(line) => {
-                let hit = line.contains(what);
-                seen.push(line);
-                if hit {
-                    return seen;
-                }
-            }
-            Err(_) => panic!("no line with {what:?} from folio watch; it said {seen:#?}"),
-        }
-    }
+    support::wait_for(rx, what, "folio watch")
 }
 
 fn cold_build(dir: &Path, out: &str) {
@@ -275,7 +252,7 @@ type Snapshots = Vec<(String, std::collections::BTreeMap<String, Vec<u8>>)>;
 fn watched(fixture: &Path, name: &str, env: &[(&str, &str)]) -> Snapshots {
     let dir = std::env::temp_dir().join(format!("folio-memo-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    copy_tree(fixture, &dir.join("book"));
+    support::copy_tree(fixture, &dir.join("book"));
     let (child, rx) = spawn_with(&dir, env);
     let _guard = Guard(child);
     let mut seen = vec![];
@@ -288,19 +265,6 @@ fn watched(fixture: &Path, name: &str, env: &[(&str, &str)]) -> Snapshots {
     }
     let _ = std::fs::remove_dir_all(&dir);
     seen
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let dest = to.join(p.file_name().unwrap());
-        if p.is_dir() {
-            copy_tree(&p, &dest);
-        } else {
-            std::fs::copy(&p, &dest).unwrap();
-        }
-    }
 }
 
 /// The "N of M pieces laid out" of a watcher's line.
