@@ -540,7 +540,8 @@ fn page_images_match_poppler_rendering_of_the_same_pdf_pages() {
 }
 
 #[test]
-fn the_browser_marks_the_changed_page_and_the_epub_pane_shows_the_edit() {
+fn the_browser_marks_the_changed_page_the_epub_pane_shows_the_edit_and_an_error_shows_over_the_pages()
+ {
     let script = Path::new("tests/serve/browser.js");
     let ready = Path::new("tools/ace/node_modules/puppeteer-core").exists()
         && Path::new("/usr/bin/chromium").exists()
@@ -578,7 +579,24 @@ fn the_browser_marks_the_changed_page_and_the_epub_pane_shows_the_edit() {
         seen["epubUrl"].as_str().unwrap().ends_with("#page-1"),
         "{seen}"
     );
-    for shot in ["before.png", "after.png"] {
+    // The error's place and source line over the pages still shown.
+    let error = &seen["error"];
+    assert!(
+        error["where"]
+            .as_str()
+            .unwrap()
+            .ends_with("01-the-escape-of-the-soul.md:3:8"),
+        "{error}"
+    );
+    assert!(
+        error["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("title: [The Escape"),
+        "{error}"
+    );
+    assert!(error["pages"].as_u64().unwrap() >= 5, "{error}");
+    for shot in ["before.png", "after.png", "error.png"] {
         let png = std::fs::read(shots.join(shot)).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "{shot}");
     }

@@ -55,7 +55,20 @@ const imagesDone = () =>
     const epubUrl = await page.evaluate(() => document.getElementById("reader").contentWindow.location.href);
     const listed = await page.evaluate(() => [...document.querySelectorAll("#changes button")].map((b) => b.textContent));
     await page.screenshot({ path: path.join(outDir, "after.png") });
-    console.log(JSON.stringify({ changed, listed, epubUrl, epubHasWord: true }));
+
+    // A broken edit: the error shows over the last good pages; its fix clears it.
+    const good = fs.readFileSync(file, "utf8");
+    fs.writeFileSync(file, good.replace("title: ", "title: ["));
+    await page.waitForFunction(() => !document.getElementById("error").hidden, { timeout: TIMEOUT_MS });
+    const error = await page.evaluate(() => ({
+      where: document.querySelector("#error .where").textContent,
+      source: document.querySelector("#error pre").textContent,
+      pages: document.querySelectorAll(".page img").length,
+    }));
+    await page.screenshot({ path: path.join(outDir, "error.png") });
+    fs.writeFileSync(file, good);
+    await page.waitForFunction(() => document.getElementById("error").hidden, { timeout: TIMEOUT_MS });
+    console.log(JSON.stringify({ changed, listed, epubUrl, epubHasWord: true, error }));
   } finally {
     await browser.close();
   }
