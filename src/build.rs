@@ -531,7 +531,9 @@ fn build_fresh(
     // The resolved book and its pages are freed off the build's way (the novel's take
     // about a millisecond and a half), or the pages kept for a preview.
     if session.keep_pages {
-        session.preview = Some(Arc::new(preview(pages, manifest, page_hashes, printed)));
+        let before = session.preview.take();
+        let next = preview(pages, manifest, page_hashes, printed, before.as_deref());
+        session.preview = Some(Arc::new(next));
     } else {
         memo::discard(pages);
     }
@@ -584,12 +586,13 @@ pub struct PrintFiles {
 }
 
 /// A build's editions for a preview: the screen edition's pages with their manifest, then
-/// the print edition's documents.
+/// the print edition's documents (hashed again only when they are not `before`'s).
 fn preview(
     pages: crate::typeset::frame::Pages,
     manifest: crate::manifest::Manifest,
     hashes: Vec<u64>,
     printed: Option<Arc<PrintFiles>>,
+    before: Option<&Preview>,
 ) -> Preview {
     let mut editions = vec![crate::preview::Edition {
         name: crate::preview::SCREEN,
@@ -601,6 +604,7 @@ fn preview(
         editions.push(crate::preview::Edition::of(
             crate::preview::edition_name(suffix),
             doc.clone(),
+            before,
         ));
     }
     Preview { editions }

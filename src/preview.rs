@@ -12,6 +12,16 @@ pub struct Preview {
     pub editions: Vec<Edition>,
 }
 
+impl Preview {
+    /// The edition named `name`, with its place in [`Preview::editions`].
+    pub fn edition(&self, name: &str) -> Option<(usize, &Edition)> {
+        self.editions
+            .iter()
+            .enumerate()
+            .find(|(_, e)| e.name == name)
+    }
+}
+
 /// One PDF's pages: the screen edition, the print edition, the imposed booklet or the wrap
 /// cover.
 pub struct Edition {
@@ -25,8 +35,19 @@ pub struct Edition {
 }
 
 impl Edition {
-    /// The edition of `pages` under `name`, hashed as the manifest hashes them.
-    pub fn of(name: &'static str, pages: Arc<Pages>) -> Edition {
+    /// The edition of `pages` under `name`, hashed as the manifest hashes them (unless
+    /// `before`, the last preview, holds these very pages: a print edition the memo kept).
+    pub fn of(name: &'static str, pages: Arc<Pages>, before: Option<&Preview>) -> Edition {
+        if let Some((_, e)) = before.and_then(|p| p.edition(name))
+            && Arc::ptr_eq(&e.pages, &pages)
+        {
+            return Edition {
+                name,
+                pages,
+                manifest: e.manifest.clone(),
+                hashes: e.hashes.clone(),
+            };
+        }
         let (manifest, hashes) =
             Manifest::with_hashes(&pages, &mut crate::manifest::HashMemo::default());
         Edition {
@@ -37,9 +58,24 @@ impl Edition {
         }
     }
 
-    /// Whether the print edition's pages are drawn with their bleed and marks.
-    pub fn is_print(&self) -> bool {
-        self.name != SCREEN
+    /// How its pages are drawn: the screen edition's trimmed, the print edition's with
+    /// their bleed and marks.
+    pub fn view(&self) -> crate::raster::View {
+        if self.name == SCREEN {
+            crate::raster::View::Trim
+        } else {
+            crate::raster::View::Media
+        }
+    }
+
+    /// The folder of its page images' URLs: `/page/K.png` for the screen edition,
+    /// `/<name>/K.png` for the others.
+    pub fn folder(&self) -> &'static str {
+        if self.name == SCREEN {
+            "page"
+        } else {
+            self.name
+        }
     }
 }
 

@@ -46,6 +46,19 @@ pub enum View {
     Media,
 }
 
+impl View {
+    /// What `page` shows in this view: its size in pt, and where the trim's top-left
+    /// corner lies in it.
+    pub fn bounds(self, page: &Page) -> ((f32, f32), (f32, f32)) {
+        match self {
+            View::Trim => ((page.width, page.height), (0.0, 0.0)),
+            // `trim_offset` is measured from the bottom left; the offsets are the same on
+            // both sides, so the frame's top-left origin moves by them too.
+            View::Media => (page.media_size(), page.trim_offset()),
+        }
+    }
+}
+
 /// Draws `page` at `px_per_pt` pixels to the point on white paper, as an RGB PNG: the
 /// trim box only, or the whole media box with its printer's marks.
 pub fn page_png(
@@ -55,15 +68,7 @@ pub fn page_png(
     px_per_pt: f32,
     view: View,
 ) -> Result<Vec<u8>, String> {
-    let (w, h, (dx, dy)) = match view {
-        View::Trim => (page.width, page.height, (0.0, 0.0)),
-        View::Media => {
-            let (w, h) = page.media_size();
-            // `trim_offset` is measured from the bottom left; the offsets are the same on
-            // both sides, so the frame's top-left origin moves by them too.
-            (w, h, page.trim_offset())
-        }
-    };
+    let ((w, h), (dx, dy)) = view.bounds(page);
     let size = |pt: f32| ((pt * px_per_pt).round() as u32).clamp(1, MAX_PREVIEW_PX);
     let (width, height) = (size(w), size(h));
     let scale = Transform {

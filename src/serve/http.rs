@@ -5,7 +5,6 @@
 
 use super::live::{Live, Snapshot};
 use super::wire::{self, Response};
-use crate::raster::View;
 use serde::Serialize;
 use std::io::Write as _;
 use std::net::TcpStream;
@@ -111,24 +110,19 @@ fn page_image(
 ) -> Option<Result<Reply, String>> {
     let (folder, file) = path.strip_prefix('/')?.split_once('/')?;
     let k: usize = file.strip_suffix(".png")?.parse().ok()?;
-    let name = if folder == "page" {
-        crate::preview::SCREEN
-    } else {
-        folder
-    };
-    let (_, edition) = now.edition(name)?;
+    let edition = now
+        .preview
+        .as_deref()?
+        .editions
+        .iter()
+        .find(|e| e.folder() == folder)?;
     let page = edition.pages.pages.get(k.checked_sub(1)?)?;
     let hash = *edition.hashes.get(k - 1)?;
     let scale = param(query, "scale")
         .and_then(|s| s.parse::<u8>().ok())
         .unwrap_or(1)
         .clamp(1, MAX_SCALE);
-    let view = if edition.is_print() {
-        View::Media
-    } else {
-        View::Trim
-    };
-    let pages = &edition.pages;
+    let (view, pages) = (edition.view(), &edition.pages);
     let png = live.image((edition.name, hash, scale), || {
         crate::raster::page_png(
             page,
@@ -218,12 +212,7 @@ struct PageView {
 }
 
 fn page_views(e: &crate::preview::Edition, changed: &[bool]) -> Vec<PageView> {
-    let folder = if e.is_print() { e.name } else { "page" };
-    let view = if e.is_print() {
-        View::Media
-    } else {
-        View::Trim
-    };
+    let (folder, view) = (e.folder(), e.view());
     e.pages
         .pages
         .iter()
@@ -231,10 +220,7 @@ fn page_views(e: &crate::preview::Edition, changed: &[bool]) -> Vec<PageView> {
         .zip(&e.hashes)
         .enumerate()
         .map(|(i, ((page, entry), hash))| {
-            let (w, h) = match view {
-                View::Trim => (page.width, page.height),
-                View::Media => page.media_size(),
-            };
+            let ((w, h), _) = view.bounds(page);
             PageView {
                 label: entry.label.clone(),
                 changed: changed.get(i).copied().unwrap_or(false),

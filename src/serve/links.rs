@@ -25,10 +25,7 @@ pub struct LinkView {
 /// The links on `page` drawn in `view`; `renumber` moves a typeset page's number to its
 /// place in this document (empty: every page is where it was typeset).
 pub fn of(page: &Page, view: View, renumber: &[usize]) -> Vec<LinkView> {
-    let ((w, h), (dx, dy)) = match view {
-        View::Trim => ((page.width, page.height), (0.0, 0.0)),
-        View::Media => (page.media_size(), page.trim_offset()),
-    };
+    let ((w, h), (dx, dy)) = view.bounds(page);
     let mut out = Vec::new();
     page.walk(&mut |item, at| {
         let (rect, page, uri) = match item {

@@ -26,7 +26,7 @@ pub struct Snapshot {
     pub summary: String,
     /// The last build's errors (empty after a good build): the pages shown are older.
     pub errors: Vec<ErrorView>,
-    /// The last good build's EPUB, entry by entry.
+    /// The last good build's EPUB (its entries inflated when asked for).
     pub epub: Option<Arc<EpubFiles>>,
     /// The EPUB page to show: where the first changed page starts.
     pub focus: Option<String>,
@@ -64,7 +64,7 @@ impl Snapshot {
         let changed: Vec<Vec<bool>> = preview
             .editions
             .iter()
-            .map(|e| changed_pages(old.and_then(|o| find(o, e.name)), e))
+            .map(|e| changed_pages(old.and_then(|o| o.edition(e.name)).map(|f| f.1), e))
             .collect();
         let summary = match old {
             Some(old) => Changes::between(&old.editions[0].manifest, &preview.editions[0].manifest)
@@ -106,8 +106,7 @@ impl Snapshot {
 
     /// The edition named `name`, with its index.
     pub fn edition(&self, name: &str) -> Option<(usize, &Edition)> {
-        let p = self.preview.as_deref()?;
-        p.editions.iter().enumerate().find(|(_, e)| e.name == name)
+        self.preview.as_deref()?.edition(name)
     }
 
     /// The labels of the screen edition's changed pages.
@@ -123,10 +122,6 @@ impl Snapshot {
             .map(|(_, p)| p.label.clone())
             .collect()
     }
-}
-
-fn find<'a>(preview: &'a Preview, name: &str) -> Option<&'a Edition> {
-    preview.editions.iter().find(|e| e.name == name)
 }
 
 /// Which of `new`'s pages differ from the page at the same place in `old` (none on a first
