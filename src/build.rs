@@ -344,7 +344,7 @@ fn build_fresh(
     report.timings.push(("assets", t.elapsed()));
     let fonts = session_fonts(&mut session.memo.fonts, &book, project)?;
     let t = Instant::now();
-    let (book, resolved_warnings) = resolve(&book, assets, &fonts.1)?;
+    let (book, resolved_warnings) = resolve(&book, assets, &fonts.1, &mut session.memo.resolved)?;
     report.timings.push(("resolve", t.elapsed()));
     report.warnings.extend(resolved_warnings);
     let typeset = typeset_in(session, &book, fonts, clock)?;
@@ -788,16 +788,18 @@ fn resolve(
     book: &crate::model::Book,
     assets: crate::assets::Assets,
     fonts: &crate::typeset::font::FontSet,
+    memo: &mut Table<crate::resolve::Resolution>,
 ) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
     let families = fonts.families();
     let code_family = fonts.code_family();
-    crate::resolve::resolve(
+    crate::resolve::resolve_cached(
         book,
         assets,
         &crate::resolve::Inputs {
             families: &families,
             code_family: &code_family,
         },
+        memo,
     )
 }
 
@@ -808,7 +810,7 @@ pub fn resolve_book(
 ) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
     let assets = crate::assets::Assets::load(book, project)?;
     let fonts = session_fonts(&mut Table::default(), book, project)?;
-    resolve(book, assets, &fonts.1)
+    resolve(book, assets, &fonts.1, &mut Table::default())
 }
 
 /// Resolves `book` (reading the fonts and figures it names through the project) and
@@ -821,7 +823,7 @@ pub fn typeset_book(
     let mut session = Session::without_memo();
     let fonts = session_fonts(&mut session.memo.fonts, book, project)?;
     let assets = crate::assets::Assets::load(book, project)?;
-    let (resolved, warnings) = resolve(book, assets, &fonts.1)?;
+    let (resolved, warnings) = resolve(book, assets, &fonts.1, &mut session.memo.resolved)?;
     let mut typeset = typeset_in(&mut session, &resolved, fonts, clock)?;
     typeset.warnings.splice(0..0, warnings);
     Ok((resolved, typeset))
@@ -950,7 +952,7 @@ pub fn check(book: &crate::model::Book, project: &Project) -> Vec<Diagnostic> {
             return out;
         }
     };
-    match resolve(book, assets, &fonts) {
+    match resolve(book, assets, &fonts, &mut Table::default()) {
         Ok((resolved, warnings)) => {
             out.extend(warnings);
             if let Err(d) = load_figures_in(&mut Table::default(), &resolved) {
@@ -1003,8 +1005,10 @@ fn lay_out(
 }
 
 /// What the `index`th piece's layout is a function of: the environment's key, the piece's
-/// place, its file and that file's text (by its hash from the loader), and the part it
-/// opens (from SUMMARY.md, not from its text: printed above its title).
+/// place, its file and that file's text (by its hash from the loader), the part it opens
+/// (from SUMMARY.md, not from its text: printed above its title), and its links' numbers in
+/// the book's list of targets (a link elsewhere can move them; the assembly looks each
+/// number up in the list).
 #[derive(Hash)]
 struct PieceKey<'a> {
     env: u64,
@@ -1013,6 +1017,7 @@ struct PieceKey<'a> {
     path: Option<&'a std::path::Path>,
     text: Option<u64>,
     part: Option<&'a str>,
+    targets: &'a [usize],
 }
 
 /// The key of the `index`th piece's layout (see [`PieceKey`]).
@@ -1025,6 +1030,7 @@ fn piece_key(env: u64, book: &Resolved, index: usize, piece: &crate::resolve::RP
         path: book.sources.get(file as usize).map(PathBuf::as_path),
         text: book.text_hashes.get(file as usize).copied(),
         part: piece.part.as_deref().filter(|_| piece.opens_part),
+        targets: &piece.targets,
     })
 }
 

@@ -142,6 +142,18 @@ impl<V> Table<V> {
 }
 
 impl<V: Clone> Table<V> {
+    /// The result under `key`, made by `make` when absent.
+    pub fn get_or_make(&mut self, key: u64, make: impl FnOnce() -> V) -> V {
+        match self.get(key) {
+            Some(v) => v.clone(),
+            None => {
+                let v = make();
+                self.insert(key, v.clone());
+                v
+            }
+        }
+    }
+
     /// The result under `key`, made by `make` when absent (an error is not kept).
     pub fn get_or_try<E>(&mut self, key: u64, make: impl FnOnce() -> Result<V, E>) -> Result<V, E> {
         if let Some(v) = self.get(key) {
@@ -169,6 +181,9 @@ pub struct Memo {
     on: bool,
     /// Loaded pieces (with their warnings) by file, place, book metadata and text.
     pub loaded: Table<(crate::model::Piece, Vec<crate::diag::Diagnostic>)>,
+    /// Pieces resolved (before the link pass, with their warnings) by what each is a
+    /// function of ([`crate::resolve::resolve_cached`]).
+    pub resolved: Table<crate::resolve::Resolution>,
     /// Font sets by `[pdf] fonts` and the named files' bytes.
     pub fonts: Table<crate::typeset::font::FontSet>,
     /// Decoded figures by their file's bytes.
@@ -201,6 +216,7 @@ impl Memo {
         Memo {
             on,
             loaded: Table::default(),
+            resolved: Table::default(),
             fonts: Table::default(),
             figures: Table::default(),
             layouts: Table::default(),
@@ -243,6 +259,7 @@ impl Memo {
     pub fn end(&mut self) {
         discard(std::mem::take(&mut self.retired));
         self.loaded.sweep();
+        self.resolved.sweep();
         self.fonts.sweep();
         self.figures.sweep();
         self.layouts.sweep();

@@ -4106,3 +4106,45 @@ fn set_glyph_runs_keep_no_spare_capacity() {
         "glyph slots allocated and unused over {runs} runs"
     );
 }
+
+/// A piece's layout was kept by the text of its file alone, but its links lead by number
+/// into the book's list of link targets, numbered in the order the whole book first uses
+/// them: when an earlier piece lost its link, the numbers moved, and `folio watch` kept the
+/// later piece's old number, so its link pointed past the list and was dropped from the
+/// PDF (a cold build had it). A layout is now keyed by its links' numbers too.
+#[test]
+fn a_link_keeps_its_target_in_watch_when_an_earlier_piece_loses_its_link() {
+    use folio::build::Session;
+    let piece = |title: &str, body: &str| format!("---\ntitle: {title}\n---\n\n{body}\n");
+    let dir = book(
+        "link-numbers",
+        &[
+            ("book.toml", "title = \"Links\"\nlang = \"en\"\n"),
+            ("01-a.md", &piece("A", "See [the third](03-c.md) now.")),
+            ("02-b.md", &piece("B", "The second piece.")),
+            (
+                "03-c.md",
+                &piece("C", "Back to [the second](02-b.md) here."),
+            ),
+        ],
+    );
+    let build = |session: &mut Session, out: &str| {
+        let project = Project::open(&dir.join("book")).unwrap();
+        let opts = pdf_only(dir.join(out));
+        folio::build::build_in(session, &project, &opts, &mut |_| {}).unwrap();
+        std::fs::read(dir.join(out).join("links.pdf")).unwrap()
+    };
+    let mut session = Session::default();
+    build(&mut session, "warm");
+    std::fs::write(dir.join("book/01-a.md"), piece("A", "See the third now.")).unwrap();
+    let warm = build(&mut session, "warm");
+    assert_eq!(
+        session.laid_out, 2,
+        "the edited piece is set again, and the one whose link number moved"
+    );
+    let cold = build(&mut Session::default(), "cold");
+    assert!(
+        warm == cold,
+        "the rebuilt PDF is the cold build's (piece C's link to B kept)"
+    );
+}

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub const MAX_EDITS: usize = 8;
 
 /// How many kinds of edit there are (an input's byte picks one, modulo this).
-pub const KINDS: usize = 28;
+pub const KINDS: usize = 30;
 
 /// The words an edit inserts: plain, accented, long enough to hyphenate.
 const WORDS: &[&str] = &[
@@ -467,6 +467,27 @@ fn edit(input: &mut Input, book: &mut Book, dir: &Path) -> Option<String> {
             let _ = std::fs::write(dir.join("fonts/Body.ttf"), asset(&format!("fonts/{face}")));
             toml_edit(book, dir, |b| b.fonts = true, "the font file replaced")
         }
+        27 => {
+            // A link to a piece (or to a heading of it): the book's list of link targets,
+            // numbered in the order the whole book first names them, moves for the pieces
+            // after.
+            let q = at % book.pieces.len();
+            let file = book.pieces[q].file.clone();
+            let to = [
+                file.clone(),
+                format!("{file}#a-heading"),
+                "#a-heading".to_string(),
+            ];
+            let to = &to[n % 3];
+            text_edit(
+                book,
+                p,
+                dir,
+                |b| insert_at_space(b, at, &format!(" [see the {word}]({to})")),
+                "a link added",
+            )
+        }
+        28 => text_edit(book, p, dir, remove_link, "a link removed"),
         _ => {
             // Saved without a change (the file's time moves, its bytes do not).
             write_piece(book, p, dir);
@@ -575,6 +596,17 @@ fn remove_pull_quote(body: &mut String) {
             .find(":::\n")
             .map_or(body.len(), |e| i + 14 + e + 4);
         body.replace_range(i..end, "");
+    }
+}
+
+/// Unlinks the first link an edit added (its text stays).
+fn remove_link(body: &mut String) {
+    if let Some(i) = body.find("[see the ")
+        && let Some(mid) = body[i..].find("](").map(|m| i + m)
+        && let Some(end) = body[mid..].find(')').map(|e| mid + e + 1)
+    {
+        let text = body[i + 1..mid].to_string();
+        body.replace_range(i..end, &text);
     }
 }
 

@@ -537,6 +537,29 @@ pub fn inlines_mut(blocks: &mut [RBlock], f: &mut dyn FnMut(&mut Inline)) {
     }
 }
 
+/// Calls `f` on every inline of `blocks`, as [`inlines_mut`] does, to read them.
+pub fn each_inline(blocks: &[RBlock], f: &mut dyn FnMut(&Inline)) {
+    fn each(list: &[Inline], f: &mut dyn FnMut(&Inline)) {
+        for i in list {
+            f(i);
+            match i {
+                Inline::Emphasis { content, .. }
+                | Inline::Strong { content, .. }
+                | Inline::Script { content, .. }
+                | Inline::Element { content, .. }
+                | Inline::Link { content, .. }
+                | Inline::Foreign { content, .. } => each(content, f),
+                _ => {}
+            }
+        }
+    }
+    visit(blocks, &mut |b| {
+        for list in b.inlines() {
+            each(list, f);
+        }
+    });
+}
+
 /// Calls `f` on every block of `blocks` and on the blocks nested in them, depth first, in
 /// reading order (footnote definitions are not in a resolved piece's flow).
 pub fn visit<'b>(blocks: &'b [RBlock], f: &mut dyn FnMut(&'b RBlock)) {

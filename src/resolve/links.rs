@@ -8,12 +8,13 @@
 //! leads nowhere keeps its text and is a located warning, never dropped silently.
 
 use super::RPiece;
-use super::blocks::{Kind, inlines_mut, visit};
+use super::blocks::{Kind, RBlock, each_inline, inlines_mut, visit};
 use crate::diag::Diagnostic;
 use crate::escape::percent_decode;
 use crate::model::{Book, Inline};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A place in the book an internal link leads to: a piece, and a heading's anchor in it
 /// (`None`: the piece's start).
@@ -34,23 +35,29 @@ pub fn target_of(url: &str) -> Option<usize> {
 /// Schemes a link may leave the book by (written as they are).
 const EXTERNAL: &[&str] = &["http", "https", "mailto", "ftp", "tel", "news"];
 
-/// Resolves every link of `pieces` (their blocks and notes) in place; the targets the
-/// internal ones index, and a warning for each link that leads nowhere.
-pub fn resolve(pieces: &mut [RPiece], book: &Book) -> (Vec<Target>, Vec<Diagnostic>) {
+/// Resolves every link of `pieces` (their blocks and notes) in place, each piece noting
+/// the targets its links lead to; the targets the internal ones index, and a warning for
+/// each link that leads nowhere. A piece without links is left as it is (shared with the
+/// memo); one with links is written to its own copy.
+pub fn resolve(pieces: &mut [Arc<RPiece>], book: &Book) -> (Vec<Target>, Vec<Diagnostic>) {
     let names: Vec<String> = pieces
         .iter()
         .map(|p| relative(book, p.span.file as usize))
         .collect();
-    let anchors: Vec<Vec<String>> = pieces.iter().map(heading_anchors).collect();
+    let anchors: Vec<Vec<String>> = pieces.iter().map(|p| p.gist.anchors.clone()).collect();
     let mut targets: Vec<Target> = Vec::new();
     let mut index: HashMap<Target, usize> = HashMap::new();
     let mut warnings = Vec::new();
     for (k, piece) in pieces.iter_mut().enumerate() {
+        if !piece.gist.has_links {
+            continue;
+        }
         let here = Here {
             piece: k,
             names: &names,
             anchors: &anchors,
         };
+        let mut used = Vec::new();
         let mut each = |i: &mut Inline| {
             let Inline::Link { url, span, .. } = i else {
                 return;
@@ -62,6 +69,7 @@ pub fn resolve(pieces: &mut [RPiece], book: &Book) -> (Vec<Target>, Vec<Diagnost
                         targets.push(t);
                         targets.len() - 1
                     });
+                    used.push(n);
                     *url = format!("{SCHEME}{n}");
                 }
                 Lead::Nowhere(why) => {
@@ -78,10 +86,12 @@ pub fn resolve(pieces: &mut [RPiece], book: &Book) -> (Vec<Target>, Vec<Diagnost
                 }
             }
         };
+        let piece = Arc::make_mut(piece);
         inlines_mut(&mut piece.blocks, &mut each);
         for note in &mut piece.notes {
             inlines_mut(&mut note.blocks, &mut each);
         }
+        piece.targets = used;
     }
     (targets, warnings)
 }
@@ -233,37 +243,23 @@ impl Here<'_> {
     }
 }
 
-/// The anchors of a piece: its headings', then those written as `<a id>`.
-fn heading_anchors(piece: &RPiece) -> Vec<String> {
+/// The anchors of a piece's `blocks`: its headings', then those written as `<a id>`.
+pub(super) fn heading_anchors(blocks: &[RBlock]) -> Vec<String> {
     let mut out = Vec::new();
-    visit(&piece.blocks, &mut |b| {
+    visit(blocks, &mut |b| {
         if let Kind::Heading { anchor, .. } = &b.kind {
             out.push(anchor.clone());
         }
     });
-    anchors_in(&piece.blocks, &mut out);
+    anchors_in(blocks, &mut out);
     out
 }
 
 /// The `<a id>` anchors written in `blocks` (nested ones too), in reading order.
-pub fn anchors_in(blocks: &[super::RBlock], out: &mut Vec<String>) {
-    fn each(list: &[Inline], out: &mut Vec<String>) {
-        for i in list {
-            match i {
-                Inline::Anchor { id, .. } => out.push(id.clone()),
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Script { content, .. }
-                | Inline::Element { content, .. }
-                | Inline::Link { content, .. }
-                | Inline::Foreign { content, .. } => each(content, out),
-                _ => {}
-            }
-        }
-    }
-    visit(blocks, &mut |b| {
-        for list in b.inlines() {
-            each(list, out);
+pub fn anchors_in(blocks: &[RBlock], out: &mut Vec<String>) {
+    each_inline(blocks, &mut |i| {
+        if let Inline::Anchor { id, .. } = i {
+            out.push(id.clone());
         }
     });
 }

@@ -23,6 +23,7 @@ pub use structure::{ElemId, Role, Structure};
 use crate::assets::Assets;
 use crate::credits::Words;
 use crate::diag::{DiagResult, Diagnostic};
+use crate::memo::Table;
 use crate::meta::{Identifier, Metadata};
 use crate::model::{Book, Inline, Span};
 use crate::settings::Settings;
@@ -129,6 +130,26 @@ pub struct RPiece {
     /// The part it is in, and whether it is the part's first piece.
     pub part: Option<String>,
     pub opens_part: bool,
+    /// What the book-wide passes read of it, gathered when it is resolved.
+    pub gist: Gist,
+    /// Where its internal links lead: an index into [`Resolved::targets`] for each, in
+    /// reading order (set by the link pass; a layout is keyed by these targets).
+    pub targets: Vec<usize>,
+}
+
+/// What the passes over the whole book (links, the imprint, figure numbers) read of a
+/// piece, gathered once when it is resolved: a rebuild that takes the piece from the memo
+/// does not walk it again.
+#[derive(Debug, Clone, Default)]
+pub struct Gist {
+    /// Its headings' anchors, then those written as `<a id>`: where a link may lead.
+    pub anchors: Vec<String>,
+    /// Whether it has a link (in its blocks or its notes) for the link pass to settle.
+    pub has_links: bool,
+    /// Whether it shows code (a code block or inline code): the imprint names the code face.
+    pub has_code: bool,
+    /// Its figures' paths, in the order it first shows them.
+    pub figures: Vec<String>,
 }
 
 /// The elements of a piece's opening.
@@ -192,6 +213,20 @@ pub fn resolve(
     assets: Assets,
     inputs: &Inputs,
 ) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
+    resolve_cached(book, assets, inputs, &mut Table::default())
+}
+
+/// A piece resolved before the link pass, with its warnings: what the memo keeps.
+pub type Resolution = (Arc<RPiece>, Vec<Diagnostic>);
+
+/// [`resolve`], taking each piece's resolution from `memo` when its inputs are the same
+/// (see [`PieceKey`]); the book-wide passes (links, the front, the checks) run every time.
+pub fn resolve_cached(
+    book: &Book,
+    assets: Assets,
+    inputs: &Inputs,
+    memo: &mut Table<Resolution>,
+) -> DiagResult<(Resolved, Vec<Diagnostic>)> {
     let mut warnings = Vec::new();
     // A book of one piece speaks the piece's language when the book says none.
     let declared = match (&book.meta.lang, book.pieces.as_slice()) {
@@ -215,6 +250,7 @@ pub fn resolve(
     let piece_metas: Vec<&Metadata> = book.pieces.iter().map(|p| &p.meta).collect();
     let words = Words::of(&book.meta, &piece_metas, &lang);
     let one_piece = book.pieces.len() == 1;
+    let book_meta = crate::memo::key(&book.meta);
     let mut pieces = Vec::with_capacity(book.pieces.len());
     for (i, piece) in book.pieces.iter().enumerate() {
         let ctx = PieceCtx {
@@ -222,15 +258,19 @@ pub fn resolve(
             lang: &lang,
             one_piece,
             byline: words.pieces.get(i).cloned().unwrap_or_default(),
+            opens_part: opens_part(book, i),
         };
-        let (rp, w) = resolve_piece(&ctx, i, piece);
+        let key = ctx.key(book_meta, i, piece);
+        let (rp, w) = memo.get_or_make(key, || {
+            let (rp, w) = resolve_piece(&ctx, i, piece);
+            (Arc::new(rp), w)
+        });
         warnings.extend(w);
         pieces.push(rp);
     }
     let (targets, w) = links::resolve(&mut pieces, book);
     warnings.extend(w);
-    let pieces: Vec<Arc<RPiece>> = pieces.into_iter().map(Arc::new).collect();
-    let front = front(book, &title, &words, inputs, one_piece);
+    let front = front(book, &title, &words, inputs, &pieces);
     let figures = figure_order(&pieces);
     let mut scopes = vec![Arc::new(front.1)];
     scopes.extend(pieces.iter().map(|p| p.scope.clone()));
@@ -274,6 +314,53 @@ struct PieceCtx<'a> {
     lang: &'a str,
     one_piece: bool,
     byline: Vec<String>,
+    /// Whether the piece is the first of its part (SUMMARY.md's `# Part` headings).
+    opens_part: bool,
+}
+
+/// What a piece's resolution is a function of: the book's metadata (its title stands in
+/// for an untitled piece's), the piece's place, file and text (by hash, as the loader keys
+/// it), its metadata as loaded, its part, the book's language and byline words.
+#[derive(Hash)]
+struct PieceKey<'a> {
+    book_meta: u64,
+    index: usize,
+    path: Option<&'a std::path::Path>,
+    text: Option<u64>,
+    meta: &'a Metadata,
+    part: Option<&'a str>,
+    opens_part: bool,
+    lang: &'a str,
+    one_piece: bool,
+    byline: &'a [String],
+}
+
+impl PieceCtx<'_> {
+    /// The memo key of resolving `piece`, the `index`th (see [`PieceKey`]).
+    fn key(&self, book_meta: u64, index: usize, piece: &crate::model::Piece) -> u64 {
+        let file = piece.span.file as usize;
+        crate::memo::key(&PieceKey {
+            book_meta,
+            index,
+            path: self.book.sources.get(file).map(PathBuf::as_path),
+            text: self.book.text_hashes.get(file).copied(),
+            meta: &piece.meta,
+            part: piece.part.as_deref(),
+            opens_part: self.opens_part,
+            lang: self.lang,
+            one_piece: self.one_piece,
+            byline: &self.byline,
+        })
+    }
+}
+
+/// Whether the `index`th piece opens its part: the part's title is printed above its own
+/// (where a kicker goes, unless it has one), and the contents and the navigation group the
+/// part's pieces under it.
+fn opens_part(book: &Book, index: usize) -> bool {
+    let piece = &book.pieces[index];
+    piece.part.is_some()
+        && (index == 0 || book.pieces.get(index - 1).map(|p| &p.part) != Some(&piece.part))
 }
 
 /// One piece resolved, with its warnings.
@@ -283,11 +370,7 @@ fn resolve_piece(
     piece: &crate::model::Piece,
 ) -> (RPiece, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
-    // The first piece of a part (SUMMARY.md's `# Part` headings) is where the part's
-    // title is printed: above the piece's own title, where a kicker goes, unless it has
-    // one; the contents and the navigation group the part's pieces under it.
-    let opens_part = piece.part.is_some()
-        && (index == 0 || ctx.book.pieces.get(index - 1).map(|p| &p.part) != Some(&piece.part));
+    let opens_part = ctx.opens_part;
     let with_part;
     let m = match (&piece.part, &piece.meta.kicker) {
         (Some(part), None) if opens_part => {
@@ -373,6 +456,7 @@ fn resolve_piece(
     }
     walk.b.close();
     let scope = Arc::new(walk.b.finish());
+    let gist = Gist::of(piece, &blocks, &out_notes);
     let rp = RPiece {
         index,
         span: piece.span,
@@ -389,6 +473,8 @@ fn resolve_piece(
         scope,
         part: piece.part.clone(),
         opens_part,
+        gist,
+        targets: Vec::new(),
     };
     (rp, warnings)
 }
@@ -399,8 +485,9 @@ fn front(
     title: &str,
     words: &Words,
     inputs: &Inputs,
-    one_piece: bool,
+    pieces: &[Arc<RPiece>],
 ) -> (Front, Scope) {
+    let one_piece = pieces.len() == 1;
     let m = &book.meta;
     let mut b = Builder::new(FRONT);
     b.open(Role::Sect, Attrs::default());
@@ -413,7 +500,7 @@ fn front(
     };
     b.close();
     let mut families = inputs.families.to_vec();
-    if has_code(book) {
+    if pieces.iter().any(|p| p.gist.has_code) {
         families.push(inputs.code_family.to_string());
     }
     let imprint = imprint(book, words, &families);
@@ -423,7 +510,7 @@ fn front(
     let contents = !one_piece;
     if contents {
         b.open(Role::TOC, Attrs::default());
-        ids.contents = book.pieces.iter().map(|_| b.leaf(Role::TOCI)).collect();
+        ids.contents = pieces.iter().map(|_| b.leaf(Role::TOCI)).collect();
         b.close();
     }
     let front = Front {
@@ -471,17 +558,15 @@ fn imprint(book: &Book, words: &Words, families: &[String]) -> Vec<String> {
     text
 }
 
-/// Whether the book has code (a code block or inline code) in its pieces.
-fn has_code(book: &Book) -> bool {
+/// Whether `piece` has code (a code block or inline code).
+fn has_code(piece: &crate::model::Piece) -> bool {
     let mut found = false;
-    for p in &book.pieces {
-        crate::model::visit_blocks(&p.blocks, &mut |b| {
-            found |= matches!(b, crate::model::Block::CodeBlock { .. })
-                || b.inlines()
-                    .iter()
-                    .any(|list| list.iter().any(has_inline_code));
-        });
-    }
+    crate::model::visit_blocks(&piece.blocks, &mut |b| {
+        found |= matches!(b, crate::model::Block::CodeBlock { .. })
+            || b.inlines()
+                .iter()
+                .any(|list| list.iter().any(has_inline_code));
+    });
     found
 }
 
@@ -502,14 +587,34 @@ fn has_inline_code(i: &crate::model::Inline) -> bool {
 /// Every figure's path, in the order the book first shows it.
 fn figure_order(pieces: &[Arc<RPiece>]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for p in pieces {
-        visit(&p.blocks, &mut |b| {
-            if let Kind::Figure { src, .. } = &b.kind
-                && !out.contains(src)
-            {
-                out.push(src.clone());
-            }
-        });
+    for src in pieces.iter().flat_map(|p| &p.gist.figures) {
+        if !out.contains(src) {
+            out.push(src.clone());
+        }
     }
     out
+}
+
+impl Gist {
+    /// The gist of a piece loaded as `piece` and resolved into `blocks` and `notes`.
+    fn of(piece: &crate::model::Piece, blocks: &[RBlock], notes: &[RNote]) -> Gist {
+        let mut gist = Gist {
+            anchors: links::heading_anchors(blocks),
+            has_code: has_code(piece),
+            ..Gist::default()
+        };
+        visit(blocks, &mut |b| {
+            if let Kind::Figure { src, .. } = &b.kind
+                && !gist.figures.contains(src)
+            {
+                gist.figures.push(src.clone());
+            }
+        });
+        let mut links = |i: &Inline| gist.has_links |= matches!(i, Inline::Link { .. });
+        blocks::each_inline(blocks, &mut links);
+        for note in notes {
+            blocks::each_inline(&note.blocks, &mut links);
+        }
+        gist
+    }
 }
