@@ -80,16 +80,32 @@ pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Staged>, (PathBuf, 
 /// the way or a vanished disk; the ones already made cannot be taken back, the rest are
 /// removed. The error names the path that could not be put in place.
 pub fn commit(staged: Vec<Staged>) -> Result<(), (PathBuf, std::io::Error)> {
+    let mut replaced = Vec::new();
     for mut s in staged {
-        if let Some(temp) = s.temp.take()
-            && let Err(e) = std::fs::rename(&temp, &s.path)
-        {
-            let _ = std::fs::remove_file(temp);
-            // The others are removed as they are dropped.
-            return Err((s.path.clone(), e));
+        if let Some(temp) = s.temp.take() {
+            replaced.extend(hold(&s.path));
+            if let Err(e) = std::fs::rename(&temp, &s.path) {
+                let _ = std::fs::remove_file(temp);
+                // The others are removed as they are dropped.
+                return Err((s.path.clone(), e));
+            }
         }
     }
+    crate::memo::discard(replaced);
     Ok(())
+}
+
+/// The output at `path` that a rename is about to replace, held open so that the rename
+/// does not free its pages: the last close of a replaced file does, which [`commit`] leaves
+/// to a thread of its own. Freeing the novel's 3 MB PDF and its EPUB took 1.6 ms of each
+/// rebuild in `folio watch` (`strace -T` on the renames). Only a regular file is opened (a
+/// pipe planted under the name would block the open); on Windows a file held open cannot
+/// be replaced, so nothing is held there.
+fn hold(path: &Path) -> Option<std::fs::File> {
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file());
+    (cfg!(unix) && regular)
+        .then(|| std::fs::File::open(path).ok())
+        .flatten()
 }
 
 /// Writes every `(path, bytes)`: all or nothing (see the module doc). The error names the
