@@ -646,3 +646,53 @@ fn every_rebuild_in_a_session_equals_a_cold_build_over_random_edits() {
     }
     assert!(builds >= CASES * MAX_EDITS, "{builds} builds compared");
 }
+
+/// A link moved along its line by an edit before it changes no page count, element or
+/// font subset, only where its annotation is: the reused document's key must see it (it
+/// reads each page's links from summaries kept per row), or the rebuilt PDF keeps the
+/// annotation where it was.
+#[test]
+fn a_link_moved_by_an_edit_before_it_is_where_a_cold_build_puts_it() {
+    let tmp = temp("moved-link");
+    let book = tmp.join("book");
+    std::fs::create_dir_all(&book).unwrap();
+    std::fs::write(book.join("book.toml"), "title = \"Moved\"\nlang = \"en\"\n").unwrap();
+    let body = |before: &str| {
+        format!(
+            "---\ntitle: One\n---\n\nA first paragraph opens the piece.\n\nIt opened{before} with [the programme](https://example.org/) read aloud.\n"
+        )
+    };
+    std::fs::write(book.join("01-one.md"), body("")).unwrap();
+    std::fs::write(
+        book.join("02-two.md"),
+        "---\ntitle: Two\n---\n\nThe second piece.\n",
+    )
+    .unwrap();
+    let mut session = folio::build::Session::default();
+    let mut warm = |out: &str| {
+        folio::build::build_in(
+            &mut session,
+            &Project::open(&book).unwrap(),
+            &both(tmp.join(out)),
+            &mut |_| {},
+        )
+        .unwrap()
+    };
+    warm("warm");
+    // Letters the page has already (the same font subset; the piece's first words are
+    // set in small capitals, so not there), on a line of its own.
+    std::fs::write(book.join("01-one.md"), body(" and")).unwrap();
+    let rebuilt = warm("warm");
+    assert!(
+        !session.pdf_reused(),
+        "the link's annotation moved: the last document is not reused"
+    );
+    let cold = build_report(&book, &tmp.join("cold"));
+    for (w, c) in rebuilt.outputs.iter().zip(&cold.outputs) {
+        assert!(
+            std::fs::read(w).unwrap() == std::fs::read(c).unwrap(),
+            "{} differs from a cold build",
+            w.display()
+        );
+    }
+}

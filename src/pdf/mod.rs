@@ -7,6 +7,7 @@
 //! Nothing is random and nothing reads the clock: the same `Pages` give the same bytes.
 
 mod content;
+mod digest;
 mod font;
 mod image;
 mod metadata;
@@ -72,6 +73,8 @@ pub struct Cache {
     subsets: HashMap<u64, Arc<font::EmbeddedFont>>,
     /// Hashes of the rows and images the pages show.
     memo: crate::manifest::HashMemo,
+    /// What the document's keys read of the rows (their elements and links).
+    digests: digest::Digests,
     /// The last document written, for a rebuild that only changes pages' contents.
     last: Option<Last>,
     /// Whether the last write reused the document before it (and spliced its file).
@@ -161,19 +164,15 @@ fn content_object(bytes: &[u8]) -> Object {
 /// metadata, the font subsets, the images and the marks' colour.
 fn structure_key(
     pages: &Pages,
+    digests: &[digest::PageDigest],
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     memo: &crate::manifest::HashMemo,
     streams: &[Arc<PageStream>],
     book: &crate::resolve::Structure,
 ) -> u64 {
     let mut h = Fnv::new();
-    let rect = |h: &mut Fnv, r: Rect| {
-        for v in [r.x, r.y, r.width, r.height] {
-            h.write_u32(v.to_bits());
-        }
-    };
     h.write_u64(pages.pages.len() as u64);
-    for page in &pages.pages {
+    for (page, digest) in pages.pages.iter().zip(digests) {
         let (mw, mh) = page.media_size();
         let (tx, ty) = page.trim_offset();
         for v in [
@@ -188,21 +187,7 @@ fn structure_key(
         ] {
             h.write_u32(v.to_bits());
         }
-        page.walk(&mut |item, at| match item {
-            Item::Link { rect: r, dest } => {
-                h.write_u32(1);
-                rect(&mut h, at.apply_rect(*r));
-                h.write_u64(dest.page as u64);
-                h.write_u32(dest.y.to_bits());
-            }
-            Item::UriLink { rect: r, uri } => {
-                h.write_u32(2);
-                rect(&mut h, at.apply_rect(*r));
-                h.write_part(uri.as_bytes());
-            }
-            _ => {}
-        });
-        h.write_u32(0xfe);
+        h.write_u64(digest.links);
     }
     for &to in &pages.renumber {
         h.write_u64(to as u64);
@@ -221,7 +206,7 @@ fn structure_key(
     }
     // The structure tree: which element owns each piece of marked content (what the tree
     // is made of, so the tree itself is made only for a new document).
-    h.write_u64(structure::key(pages, streams, book));
+    h.write_u64(structure::key(digests, streams, book));
     for img in &pages.images {
         // By content when the manifest hashed it (always, in a build), else by address.
         h.write_u64(memo.image(img).unwrap_or(Arc::as_ptr(img) as usize as u64));
@@ -247,7 +232,15 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
     // are a third of a megabyte to set up and fault in; a six-page book needed three).
     let mut deflater = None;
     let fonts = font::embed_fonts(pages, &mut cache.subsets, &mut deflater)?;
-    let streams = content_streams(pages, hashes, &fonts, &mut cache.streams, &mut deflater)?;
+    let digests = cache.digests.of(pages, cache.keep);
+    let streams = content_streams(
+        pages,
+        hashes,
+        &digests,
+        &fonts,
+        &mut cache.streams,
+        &mut deflater,
+    )?;
     // The marked content of every page, by element: the structure tree's making.
     // A document without the book's structure (a wrap cover for the printer) is tagged
     // too: an empty tree, everything drawn an artifact.
@@ -263,7 +256,7 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
         }
     };
     let key = match cache.keep {
-        true => structure_key(pages, &fonts, &cache.memo, &streams, book),
+        true => structure_key(pages, &digests, &fonts, &cache.memo, &streams, book),
         false => 0,
     };
     let (mut last, changed) = match cache.last.take() {
@@ -299,12 +292,12 @@ pub fn pdf_cached(pages: &Pages, hashes: &[u64], cache: &mut Cache) -> Result<Ve
         _ => None,
     };
     cache.reused = spliced.is_some();
-    let bytes = match spliced {
-        Some(bytes) => bytes,
-        None => save(&mut last.doc)?,
+    let (bytes, saved) = match spliced {
+        Some(saved) => (saved.bytes().to_vec(), Some(saved)),
+        None => (save(&mut last.doc)?, None),
     };
     if cache.keep {
-        last.saved = splice::Saved::read(bytes.clone());
+        last.saved = saved.or_else(|| splice::Saved::read(bytes.clone()));
         cache.last = Some(last);
     } else {
         // Freed off the build's way: the novel's document is some 5 ms of `free`.
@@ -517,6 +510,7 @@ fn annotations(page: &Page, pages: &Pages) -> Result<PdfPage, PdfError> {
 fn content_streams(
     pages: &Pages,
     hashes: &[u64],
+    digests: &[digest::PageDigest],
     fonts: &[Option<Arc<font::EmbeddedFont>>],
     cache: &mut HashMap<u64, Arc<PageStream>>,
     deflater: &mut Option<Deflater>,
@@ -536,14 +530,14 @@ fn content_streams(
     let shared = shared.finish();
     let keys: Vec<u64> = hashes
         .iter()
-        .zip(&pages.pages)
-        .map(|(h, page)| {
+        .zip(digests)
+        .map(|(h, digest)| {
             let mut k = Fnv::new();
             k.write(&h.to_le_bytes());
             k.write(&shared.to_le_bytes());
             // Which of the page's tags continue the element before them (one marked-content
             // sequence for a paragraph's lines): the manifest hashes tags by role only.
-            k.write_u64(continuations(&page.items, &mut None, Fnv::new()).finish());
+            k.write_u64(digest.continuations);
             k.finish()
         })
         .collect();
@@ -570,22 +564,6 @@ fn content_streams(
     // Only what this edition uses is kept for the next one.
     cache.retain(|k, _| in_use.contains(k));
     Ok(keys.iter().map(|k| cache[k].clone()).collect())
-}
-
-/// Hashes, for each `Tag::Start` of `items` (groups entered), whether its element is the
-/// one of the start before it (`last`).
-fn continuations(items: &[Item], last: &mut Option<crate::resolve::ElemId>, mut h: Fnv) -> Fnv {
-    for item in items {
-        match item {
-            Item::Tag(crate::typeset::frame::Tag::Start(id, _)) => {
-                h.write_u32(u32::from(*last == Some(*id)));
-                *last = Some(*id);
-            }
-            Item::Group(g) => h = continuations(&g.items, last, h),
-            _ => {}
-        }
-    }
-    h
 }
 
 /// A page's content stream, deflated, or why it could not be written.

@@ -32,6 +32,11 @@ const ENTRY: usize = 20;
 const OFFSET_DIGITS: usize = 10;
 
 impl Saved {
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
     /// Reads where the objects and the table of `bytes` (a file lopdf saved) are.
     pub fn read(bytes: Vec<u8>) -> Option<Saved> {
         let xref = start_of_xref(&bytes)?;
@@ -73,14 +78,12 @@ impl Saved {
     }
 }
 
-/// The bytes lopdf would save for `doc`, which is the document `saved` was saved from
-/// with the objects `changed` replaced (and a new trailer); `None` when the two do not
-/// hold the same objects in the same order.
-pub(crate) fn splice(
-    doc: &Document,
-    saved: &Saved,
-    changed: &HashSet<ObjectId>,
-) -> Option<Vec<u8>> {
+/// The file lopdf would save for `doc`, which is the document `saved` was saved from with
+/// the objects `changed` replaced (and a new trailer), with where its objects and table
+/// are; `None` when the two do not hold the same objects in the same order. The objects
+/// between two replaced ones are copied in one piece, and only the table entries of
+/// objects that moved are written again.
+pub(crate) fn splice(doc: &Document, saved: &Saved, changed: &HashSet<ObjectId>) -> Option<Saved> {
     if doc.objects.len() != saved.objects.len()
         || !doc
             .objects
@@ -93,27 +96,60 @@ pub(crate) fn splice(
     let first = saved.objects.first()?.1;
     let mut out = Vec::with_capacity(saved.bytes.len() + saved.bytes.len() / 8);
     out.extend_from_slice(saved.bytes.get(..first)?);
-    let mut offsets = std::collections::HashMap::with_capacity(saved.objects.len());
-    for (k, ((id, object), (_, old))) in doc.objects.iter().zip(&saved.objects).enumerate() {
-        offsets.insert(id.0, out.len());
+    let mut objects = Vec::with_capacity(saved.objects.len());
+    // Where in the last file the run of unchanged objects being passed over began.
+    let mut run: Option<usize> = None;
+    for ((id, object), &(_, old)) in doc.objects.iter().zip(&saved.objects) {
         if changed.contains(id) {
+            if let Some(from) = run.take() {
+                out.extend_from_slice(saved.bytes.get(from..old)?);
+            }
+            objects.push((*id, out.len()));
             out.extend_from_slice(&alone(doc, *id, object)?);
         } else {
-            let end = saved.objects.get(k + 1).map_or(saved.xref, |next| next.1);
-            out.extend_from_slice(saved.bytes.get(*old..end)?);
+            let from = *run.get_or_insert(old);
+            objects.push((*id, out.len() + (old - from)));
         }
+    }
+    if let Some(from) = run {
+        out.extend_from_slice(saved.bytes.get(from..saved.xref)?);
     }
     let xref = out.len();
     out.extend_from_slice(saved.bytes.get(saved.xref..saved.trailer)?);
-    for &(at, id) in &saved.entries {
-        let offset = format!("{:0width$}", offsets.get(&id)?, width = OFFSET_DIGITS);
-        let entry = at - saved.xref + xref;
-        out.get_mut(entry..entry + OFFSET_DIGITS)?
-            .copy_from_slice(offset.get(..OFFSET_DIGITS)?.as_bytes());
+    let entries: Vec<(usize, u32)> = saved
+        .entries
+        .iter()
+        .map(|&(at, id)| (at - saved.xref + xref, id))
+        .collect();
+    // The entries and the objects are both in number order.
+    let mut offsets = objects.iter().zip(&saved.objects);
+    for &(at, id) in &entries {
+        let (((number, _), new), (_, old)) = offsets.find(|(((n, _), _), _)| *n == id)?;
+        debug_assert_eq!(*number, id);
+        if new != old {
+            zero_padded(*new, out.get_mut(at..at + OFFSET_DIGITS)?)?;
+        }
     }
-    out.extend_from_slice(&trailer(doc)?);
+    let trailer = out.len();
+    out.extend_from_slice(&trailer_of(doc)?);
     out.extend_from_slice(format!("\nstartxref\n{xref}\n%%EOF").as_bytes());
-    Some(out)
+    Some(Saved {
+        bytes: out,
+        objects,
+        xref,
+        trailer,
+        entries,
+    })
+}
+
+/// Writes `value` into `digits` in decimal, padded with zeros (as a table entry's offset);
+/// `None` if it does not fit.
+fn zero_padded(mut value: usize, digits: &mut [u8]) -> Option<()> {
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (value % 10) as u8;
+        value /= 10;
+    }
+    (value == 0).then_some(())
 }
 
 /// `object` as lopdf writes it in a file (`N G obj … endobj\n`): saved alone in a scratch
@@ -131,7 +167,7 @@ fn alone(doc: &Document, id: ObjectId, object: &Object) -> Option<Vec<u8>> {
 
 /// `doc`'s trailer as lopdf writes it (`trailer\n<<…>>`), from a scratch document with the
 /// same trailer and object count.
-fn trailer(doc: &Document) -> Option<Vec<u8>> {
+fn trailer_of(doc: &Document) -> Option<Vec<u8>> {
     let mut scratch = scratch(doc);
     scratch.trailer = doc.trailer.clone();
     scratch.max_id = doc.max_id;
@@ -205,7 +241,24 @@ mod tests {
         let spliced = splice(&d, &saved, &changed).unwrap();
         let mut expected = Vec::new();
         d.save_to(&mut expected).unwrap();
-        assert!(spliced == expected, "the spliced bytes differ from lopdf's");
+        assert!(
+            spliced.bytes == expected,
+            "the spliced bytes differ from lopdf's"
+        );
+        // Where the objects and the table are, as a reading of the file finds them.
+        let read = Saved::read(expected).unwrap();
+        assert_eq!(spliced.objects, read.objects);
+        assert_eq!(spliced.entries, read.entries);
+        assert_eq!((spliced.xref, spliced.trailer), (read.xref, read.trailer));
+        // And spliced again (a second edit), from the spliced file.
+        d.objects.insert((5, 0), Object::string_literal("short"));
+        let again = splice(&d, &spliced, &[(5, 0)].into()).unwrap();
+        let mut expected = Vec::new();
+        d.save_to(&mut expected).unwrap();
+        assert!(
+            again.bytes == expected,
+            "a second splice differs from lopdf's"
+        );
     }
 
     #[test]

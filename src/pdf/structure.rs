@@ -179,19 +179,16 @@ impl Tree {
 }
 
 /// A hash of everything [`Tree::of`] makes the tree of (the reused document's key), without
-/// making it: the structure, each page's elements in the order its tags start them, and each
-/// page stream's record (its key made with the stream).
-pub(crate) fn key(pages: &Pages, streams: &[Arc<PageStream>], structure: &Structure) -> u64 {
+/// making it: the structure, each page's elements in the order its tags start them (from
+/// its digest), and each page stream's record (its key made with the stream).
+pub(crate) fn key(
+    digests: &[super::digest::PageDigest],
+    streams: &[Arc<PageStream>],
+    structure: &Structure,
+) -> u64 {
     let mut h = crate::hash::Fnv::new();
-    let mut ids = Vec::new();
-    for (page, stream) in pages.pages.iter().zip(streams) {
-        ids.clear();
-        starts(&page.items, &mut ids);
-        h.write_u64(ids.len() as u64);
-        for id in &ids {
-            h.write_u32(id.scope);
-            h.write_u32(id.index);
-        }
+    for (digest, stream) in digests.iter().zip(streams) {
+        h.write_u64(digest.elements);
         h.write_u64(stream.marks_key);
     }
     h.write_u64(structure.scopes.len() as u64);
