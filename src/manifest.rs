@@ -9,7 +9,6 @@
 use crate::hash::Fnv;
 use crate::typeset::frame::{InlineTag, Item, Page, Pages, Rect, Tag};
 use serde::{Deserialize, Serialize};
-use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// The manifest's format; a manifest of another version is ignored (no report, no error).
@@ -36,19 +35,17 @@ pub struct PageEntry {
 /// keyed by cannot be reused for other content while the entry lives.
 #[derive(Default)]
 pub struct HashMemo {
-    groups: HashMap<usize, (Arc<Vec<Item>>, u64), crate::hash::Addresses>,
-    images: HashMap<usize, (Arc<crate::image::Image>, u64), crate::hash::Addresses>,
-    /// The addresses met in the current build (the rest are dropped after it).
-    seen: HashSet<usize, crate::hash::Addresses>,
+    groups: crate::memo::ByAddress<Vec<Item>, u64>,
+    images: crate::memo::ByAddress<crate::image::Image, u64>,
 }
+
+/// The rows' hashes a build keeps.
+type Groups = crate::memo::ByAddress<Vec<Item>, u64>;
 
 impl HashMemo {
     /// The content hash of an image the last manifest hashed.
     pub fn image(&self, image: &Arc<crate::image::Image>) -> Option<u64> {
-        self.images
-            .get(&(Arc::as_ptr(image) as usize))
-            .filter(|(held, _)| Arc::ptr_eq(held, image))
-            .map(|(_, h)| *h)
+        self.images.held(image)
     }
 }
 
@@ -60,22 +57,12 @@ impl Manifest {
 
     /// The manifest and each page's hash as a number, hashing through `memo`.
     pub fn with_hashes(pages: &Pages, memo: &mut HashMemo) -> (Manifest, Vec<u64>) {
-        memo.seen.clear();
+        memo.groups.begin();
+        memo.images.begin();
         let images: Vec<u64> = pages
             .images
             .iter()
-            .map(|i| {
-                let at = Arc::as_ptr(i) as usize;
-                memo.seen.insert(at);
-                match memo.images.get(&at) {
-                    Some((_, h)) => *h,
-                    None => {
-                        let h = image_hash(i);
-                        memo.images.insert(at, (i.clone(), h));
-                        h
-                    }
-                }
-            })
+            .map(|i| memo.images.get_or_make(i, |_| image_hash(i)))
             .collect();
         let fonts = font_keys(&pages.fonts);
         let keys = Keys {
@@ -85,7 +72,7 @@ impl Manifest {
         let hashes: Vec<u64> = pages
             .pages
             .iter()
-            .map(|p| page_hash_memo(p, &keys, memo))
+            .map(|p| page_hash_memo(p, &keys, &mut memo.groups))
             .collect();
         let entries = hashes
             .iter()
@@ -98,10 +85,8 @@ impl Manifest {
                 hash: format!("{h:016x}"),
             })
             .collect();
-        let seen = std::mem::take(&mut memo.seen);
-        memo.groups.retain(|k, _| seen.contains(k));
-        memo.images.retain(|k, _| seen.contains(k));
-        memo.seen = seen;
+        memo.groups.sweep();
+        memo.images.sweep();
         (
             Manifest {
                 version: VERSION,
@@ -225,7 +210,7 @@ pub fn page_hash(
         fonts: &fonts,
         images: &images,
     };
-    page_hash_memo(page, &keys, &mut HashMemo::default())
+    page_hash_memo(page, &keys, &mut Groups::default())
 }
 
 fn image_hash(img: &crate::image::Image) -> u64 {
@@ -258,7 +243,7 @@ fn image_hash(img: &crate::image::Image) -> u64 {
 
 /// The hash of everything `page` draws, with its fonts and images hashed as `keys` says
 /// and its rows through `memo`.
-fn page_hash_memo(page: &Page, keys: &Keys, memo: &mut HashMemo) -> u64 {
+fn page_hash_memo(page: &Page, keys: &Keys, memo: &mut Groups) -> u64 {
     let mut h = Fnv::new();
     let media = page.media_size();
     for v in [
@@ -294,7 +279,7 @@ fn rect(h: &mut Fnv, r: &Rect) {
     }
 }
 
-fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
+fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut Groups) {
     for item in items {
         match item {
             Item::Glyphs(run) => {
@@ -388,18 +373,11 @@ fn hash_items(h: &mut Fnv, items: &[Item], keys: &Keys, memo: &mut HashMemo) {
                     Some(r) => rect(h, r),
                     None => h.write(&[0]),
                 }
-                let at = Arc::as_ptr(&g.items) as usize;
-                memo.seen.insert(at);
-                let inner = match memo.groups.get(&at) {
-                    Some((_, k)) => *k,
-                    None => {
-                        let mut inner = Fnv::new();
-                        hash_items(&mut inner, &g.items, keys, memo);
-                        let k = inner.finish();
-                        memo.groups.insert(at, (g.items.clone(), k));
-                        k
-                    }
-                };
+                let inner = memo.get_or_make(&g.items, |groups| {
+                    let mut inner = Fnv::new();
+                    hash_items(&mut inner, &g.items, keys, groups);
+                    inner.finish()
+                });
                 h.write(&inner.to_le_bytes());
             }
         }

@@ -10,11 +10,13 @@
 //! group's items only; a group that moves keeps its summary, and where it is placed (its
 //! transform) enters its page's links in the page's own pass.
 
-use crate::hash::{Addresses, Fnv};
+use crate::hash::Fnv;
+use crate::memo::ByAddress;
 use crate::resolve::ElemId;
 use crate::typeset::frame::{Group, Item, Page, Pages, Rect, Tag};
-use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+
+/// The groups' summaries a build keeps.
+type Groups = ByAddress<Vec<Item>, Summary>;
 
 /// A page as the document's keys read it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,9 +33,7 @@ pub(crate) struct PageDigest {
 /// Group summaries kept by address between the builds of a session.
 #[derive(Default)]
 pub(crate) struct Digests {
-    groups: HashMap<usize, (Arc<Vec<Item>>, Summary), Addresses>,
-    /// The addresses met in the current build (the rest are dropped after it).
-    seen: HashSet<usize, Addresses>,
+    groups: ByAddress<Vec<Item>, Summary>,
 }
 
 impl Digests {
@@ -48,21 +48,19 @@ impl Digests {
                 .map(|p| page_digest(p, &mut None))
                 .collect();
         }
-        self.seen.clear();
-        let mut memo = Some(&mut *self);
+        self.groups.begin();
+        let mut memo = Some(&mut self.groups);
         let digests = pages
             .pages
             .iter()
             .map(|p| page_digest(p, &mut memo))
             .collect();
-        let seen = std::mem::take(&mut self.seen);
-        self.groups.retain(|k, _| seen.contains(k));
-        self.seen = seen;
+        self.groups.sweep();
         digests
     }
 }
 
-fn page_digest(page: &Page, memo: &mut Option<&mut Digests>) -> PageDigest {
+fn page_digest(page: &Page, memo: &mut Option<&mut Groups>) -> PageDigest {
     let content = summary(&page.items, memo);
     let furniture = summary(&page.furniture, memo);
     let mut links = Fnv::new();
@@ -159,7 +157,7 @@ impl Making {
 }
 
 /// The summary of `items`, each group's from `memo` when it holds one.
-fn summary(items: &[Item], memo: &mut Option<&mut Digests>) -> Summary {
+fn summary(items: &[Item], memo: &mut Option<&mut Groups>) -> Summary {
     let mut s = Making::new();
     for item in items {
         match item {
@@ -180,20 +178,11 @@ fn summary(items: &[Item], memo: &mut Option<&mut Digests>) -> Summary {
     s.done()
 }
 
-fn group_summary(g: &Group, memo: &mut Option<&mut Digests>) -> Summary {
-    let Some(d) = memo else {
-        return summary(&g.items, memo);
-    };
-    let at = Arc::as_ptr(&g.items) as usize;
-    d.seen.insert(at);
-    if let Some((_, s)) = d.groups.get(&at) {
-        return *s;
+fn group_summary(g: &Group, memo: &mut Option<&mut Groups>) -> Summary {
+    match memo {
+        Some(groups) => groups.get_or_make(&g.items, |groups| summary(&g.items, &mut Some(groups))),
+        None => summary(&g.items, memo),
     }
-    let s = summary(&g.items, memo);
-    if let Some(d) = memo {
-        d.groups.insert(at, (g.items.clone(), s));
-    }
-    s
 }
 
 #[cfg(test)]
@@ -201,6 +190,7 @@ mod tests {
     use super::*;
     use crate::resolve::Role;
     use crate::typeset::frame::{Destination, Transform};
+    use std::sync::Arc;
 
     fn id(index: u32) -> ElemId {
         ElemId { scope: 1, index }
