@@ -141,6 +141,9 @@ pub fn assemble(
         let mut page = blank(g);
         let mut y = g.top;
         let page_rows = &flow.rows[bp.rows.clone()];
+        // A group a row, and a table's header and closing rule (grown push by push, the
+        // reallocations were 1.4 % of a one-word rebuild of the novel in `perf`).
+        page.items.reserve(page_rows.len() + 4);
         // A table continued from the page before: its header again, first (drawn again,
         // read once: an artifact).
         if let Some(header) = page_rows.first().and_then(|r| r.repeat.as_ref()) {
