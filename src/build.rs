@@ -85,6 +85,9 @@ pub struct Session {
     pub laid_out: usize,
     /// Keep each build's pages (every edition's) for a preview: `folio serve` draws them.
     pub keep_pages: bool,
+    /// When the outputs are synced to the disk: before they are put in place (a build), or
+    /// after, off the rebuild's way (`folio watch`; see [`crate::output`]).
+    pub durability: crate::output::Durability,
     memo: Memo,
     /// The last successful build: its inputs' key, its report and its outputs on disk.
     last: Option<LastBuild>,
@@ -111,6 +114,7 @@ impl Session {
             threads: None,
             laid_out: 0,
             keep_pages: false,
+            durability: crate::output::Durability::Before,
             memo,
             last: None,
             preview: None,
@@ -356,6 +360,7 @@ fn build_fresh(
     let env_key = typeset.env_key;
     // After the pages, with the same fonts: the EPUB's cover.
     let t = Instant::now();
+    let durability = session.durability;
     let memo = &mut session.memo;
     let epub_cover = (opts.epub && book.meta.cover.is_none()).then(|| {
         let mut setter =
@@ -404,7 +409,8 @@ fn build_fresh(
                 )?;
                 // Staged here, so the disk's wait overlaps the PDF's making; it is put in
                 // place with the other outputs, or not at all.
-                let staged = crate::output::stage(&epub_path, &bytes).map_err(cannot_write)?;
+                let staged =
+                    crate::output::stage(&epub_path, &bytes, durability).map_err(cannot_write)?;
                 Ok::<_, Vec<Diagnostic>>((staged, t.elapsed()))
             })
         });
@@ -502,13 +508,13 @@ fn build_fresh(
     files.push((manifest_path, manifest.to_json()));
     let t = Instant::now();
     // All outputs or none: a failure on the second leaves the first edition in place.
-    staged.extend(crate::output::stage_all(&files).map_err(cannot_write)?);
+    staged.extend(crate::output::stage_all(&files, session.durability).map_err(cannot_write)?);
     drop(files);
     let written: Vec<(PathBuf, usize)> = staged
         .iter()
         .map(|s| (s.path().to_path_buf(), s.len()))
         .collect();
-    crate::output::commit(staged).map_err(cannot_write)?;
+    crate::output::commit(staged, session.durability).map_err(cannot_write)?;
     for (path, len) in written {
         progress(&format!(
             "Wrote {} ({} KB)",

@@ -6,6 +6,15 @@
 //! Only when every temporary is complete and synced are they renamed over their
 //! destinations. If any write fails (a full disk, a folder where a file should go), every
 //! temporary is removed and no destination has changed.
+//!
+//! A session that rebuilds on every save (`folio watch`, `folio serve`) may put its outputs
+//! in place first and sync them after, on a thread of its own ([`Durability::After`]): a
+//! reader still sees the old file or the whole new one (the rename is atomic), and the wait
+//! for the disk — two milliseconds a file on this machine, the largest single step of a
+//! one-word rebuild of a novel — is off the rebuild's way. What that gives up is only this:
+//! a power cut in the instant between the rename and the sync may, on a file system that
+//! does not order the two (ext4 does), leave an output empty, which the next build writes
+//! again. The manuscript is never written.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -47,11 +56,27 @@ impl Drop for Staged {
     }
 }
 
-/// Writes `bytes` to a temporary beside `path` and syncs it (see the module doc). A build
-/// stages each output as soon as it is made (the EPUB on its own thread while the PDF is
-/// still being made), so the disk's wait overlaps the work. The error names the path.
-pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, (PathBuf, std::io::Error)> {
-    match write_temp(path, bytes, random()) {
+/// When an output is synced to the disk (see the module doc).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Durability {
+    /// Before it is put in place: `folio build`.
+    #[default]
+    Before,
+    /// After it is put in place, off the build's way: a session that rebuilds on every save.
+    After,
+}
+
+/// Writes `bytes` to a temporary beside `path`, synced unless `durability` says after (see
+/// the module doc). A build stages each output as soon as it is made (the EPUB on its own
+/// thread while the PDF is still being made), so the disk's wait overlaps the work. The
+/// error names the path.
+pub fn stage(
+    path: &Path,
+    bytes: &[u8],
+    durability: Durability,
+) -> Result<Staged, (PathBuf, std::io::Error)> {
+    let sync = durability == Durability::Before;
+    match write_temp(path, bytes, random(), sync) {
         Ok(temp) => Ok(Staged {
             path: path.to_path_buf(),
             temp: Some(temp),
@@ -64,11 +89,14 @@ pub fn stage(path: &Path, bytes: &[u8]) -> Result<Staged, (PathBuf, std::io::Err
 /// Stages every `(path, bytes)` side by side (a sync waits on the disk, not the processor:
 /// the slowest file sets the time, not their sum); the first failure is returned and the
 /// others' temporaries removed.
-pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Staged>, (PathBuf, std::io::Error)> {
+pub fn stage_all(
+    files: &[(PathBuf, Vec<u8>)],
+    durability: Durability,
+) -> Result<Vec<Staged>, (PathBuf, std::io::Error)> {
     std::thread::scope(|scope| {
         let jobs: Vec<_> = files
             .iter()
-            .map(|(path, bytes)| scope.spawn(move || stage(path, bytes)))
+            .map(|(path, bytes)| scope.spawn(move || stage(path, bytes, durability)))
             .collect();
         jobs.into_iter()
             .map(|j| j.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
@@ -76,11 +104,16 @@ pub fn stage_all(files: &[(PathBuf, Vec<u8>)]) -> Result<Vec<Staged>, (PathBuf, 
     })
 }
 
-/// Puts every staged output in place. Renames within one folder only fail for a folder in
+/// Puts every staged output in place (and, staged to be synced after, syncs them and their
+/// folders on a thread of its own). Renames within one folder only fail for a folder in
 /// the way or a vanished disk; the ones already made cannot be taken back, the rest are
 /// removed. The error names the path that could not be put in place.
-pub fn commit(staged: Vec<Staged>) -> Result<(), (PathBuf, std::io::Error)> {
+pub fn commit(
+    staged: Vec<Staged>,
+    durability: Durability,
+) -> Result<(), (PathBuf, std::io::Error)> {
     let mut replaced = Vec::new();
+    let mut placed = Vec::new();
     for mut s in staged {
         if let Some(temp) = s.temp.take() {
             replaced.extend(hold(&s.path));
@@ -89,10 +122,41 @@ pub fn commit(staged: Vec<Staged>) -> Result<(), (PathBuf, std::io::Error)> {
                 // The others are removed as they are dropped.
                 return Err((s.path.clone(), e));
             }
+            placed.push(s.path.clone());
         }
     }
     crate::memo::discard(replaced);
+    if durability == Durability::After {
+        // A sync that fails here has nothing left to undo: the outputs are in place.
+        let _ = std::thread::Builder::new()
+            .name("folio-sync".into())
+            .spawn(move || sync_in_place(&placed));
+    }
     Ok(())
+}
+
+/// Syncs each file of `paths` and then each folder holding them (where the renames are).
+fn sync_in_place(paths: &[PathBuf]) {
+    let mut folders: Vec<&Path> = Vec::new();
+    for path in paths {
+        if let Ok(f) = std::fs::File::open(path) {
+            let _ = f.sync_all();
+        }
+        let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+        if let Some(folder) = folder
+            && !folders.contains(&folder)
+        {
+            folders.push(folder);
+        }
+    }
+    // A folder opens as a file to be synced on Unix only.
+    if cfg!(unix) {
+        for folder in folders {
+            if let Ok(f) = std::fs::File::open(folder) {
+                let _ = f.sync_all();
+            }
+        }
+    }
 }
 
 /// The output at `path` that a rename is about to replace, held open so that the rename
@@ -111,7 +175,7 @@ fn hold(path: &Path) -> Option<std::fs::File> {
 /// Writes every `(path, bytes)`: all or nothing (see the module doc). The error names the
 /// path that could not be written.
 pub fn write_all(files: &[(PathBuf, Vec<u8>)]) -> Result<(), (PathBuf, std::io::Error)> {
-    commit(stage_all(files)?)
+    commit(stage_all(files, Durability::Before)?, Durability::Before)
 }
 
 /// The temporary beside `path` for the random `salt`.
@@ -128,7 +192,7 @@ fn temp_name(path: &Path, salt: u64) -> PathBuf {
 }
 
 /// Writes `bytes` to a new temporary file beside `path` and returns its name.
-fn write_temp(path: &Path, bytes: &[u8], salt: u64) -> std::io::Result<PathBuf> {
+fn write_temp(path: &Path, bytes: &[u8], salt: u64, sync: bool) -> std::io::Result<PathBuf> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -150,7 +214,7 @@ fn write_temp(path: &Path, bytes: &[u8], salt: u64) -> std::io::Result<PathBuf> 
             .create_new(true)
             .open(&tmp)?;
         f.write_all(bytes)?;
-        f.sync_all()
+        if sync { f.sync_all() } else { Ok(()) }
     })();
     match result {
         Ok(()) => Ok(tmp),
@@ -202,7 +266,7 @@ mod tests {
     fn a_staged_output_dropped_uncommitted_leaves_nothing_and_the_old_file() {
         let d = temp("staged");
         std::fs::write(d.join("a.epub"), b"old epub").unwrap();
-        let staged = stage(&d.join("a.epub"), b"new epub").unwrap();
+        let staged = stage(&d.join("a.epub"), b"new epub", Durability::Before).unwrap();
         assert_eq!(staged.len(), 8);
         drop(staged); // the PDF failed after the EPUB was staged
         assert_eq!(std::fs::read(d.join("a.epub")).unwrap(), b"old epub");
@@ -211,10 +275,34 @@ mod tests {
             1,
             "no temporary left"
         );
-        let staged = stage(&d.join("a.epub"), b"new epub").unwrap();
-        commit(vec![staged]).unwrap();
+        let staged = stage(&d.join("a.epub"), b"new epub", Durability::Before).unwrap();
+        commit(vec![staged], Durability::Before).unwrap();
         assert_eq!(std::fs::read(d.join("a.epub")).unwrap(), b"new epub");
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn outputs_synced_after_are_put_in_place_whole_and_replace_the_old() {
+        let d = temp("after");
+        std::fs::write(d.join("a.pdf"), b"old pdf").unwrap();
+        let files = vec![
+            (d.join("a.pdf"), b"new pdf".to_vec()),
+            (d.join("a.manifest.json"), b"{}".to_vec()),
+        ];
+        let staged = stage_all(&files, Durability::After).unwrap();
+        assert_eq!(
+            std::fs::read(d.join("a.pdf")).unwrap(),
+            b"old pdf",
+            "nothing in place before the commit"
+        );
+        commit(staged, Durability::After).unwrap();
+        assert_eq!(std::fs::read(d.join("a.pdf")).unwrap(), b"new pdf");
+        assert_eq!(std::fs::read(d.join("a.manifest.json")).unwrap(), b"{}");
+        assert_eq!(
+            std::fs::read_dir(&d).unwrap().count(),
+            2,
+            "no temporary left"
+        );
     }
 
     #[test]
@@ -225,7 +313,7 @@ mod tests {
         std::fs::write(&victim, b"keep me").unwrap();
         let out = d.join("book.pdf");
         std::os::unix::fs::symlink(&victim, temp_name(&out, 42)).unwrap();
-        assert!(write_temp(&out, b"pdf", 42).is_err());
+        assert!(write_temp(&out, b"pdf", 42, true).is_err());
         assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
         // With its own random name, the write goes through.
         write_all(&[(out.clone(), b"pdf".to_vec())]).unwrap();

@@ -60,6 +60,9 @@ pub fn watch(
     report: &mut dyn FnMut(Event),
     progress: &mut dyn FnMut(&str),
 ) -> Result<(), Vec<Diagnostic>> {
+    // The next save rebuilds every output: they are synced to the disk after they are put
+    // in place, off the rebuild's way (see `crate::output`).
+    session.durability = crate::output::Durability::After;
     let project = Project::open(path)?;
     let mut folders = vec![project.root.clone()];
     folders.extend(project.covers.clone());
