@@ -11,7 +11,7 @@
 //! transform) enters its page's links in the page's own pass.
 
 use crate::hash::Fnv;
-use crate::memo::ByAddress;
+use crate::memo::{ByAddress, Table};
 use crate::resolve::ElemId;
 use crate::typeset::frame::{Group, Item, Page, Pages, Rect, Tag};
 
@@ -30,16 +30,22 @@ pub(crate) struct PageDigest {
     pub links: u64,
 }
 
-/// Group summaries kept by address between the builds of a session.
+/// Page digests by the page's identity (the manifest's, with the rows it places held), and
+/// group summaries by address, kept between the builds of a session: a page shown again
+/// costs one lookup, a new page one a row.
 #[derive(Default)]
 pub(crate) struct Digests {
+    pages: Table<(crate::manifest::PageRows, PageDigest)>,
     groups: ByAddress<Vec<Item>, Summary>,
 }
 
 impl Digests {
-    /// The digest of every page of `pages`; with `keep`, the groups' summaries are kept
-    /// for the next build (and those this build did not meet are dropped), else nothing is.
-    pub fn of(&mut self, pages: &Pages, keep: bool) -> Vec<PageDigest> {
+    /// The digest of every page of `pages`; with `keep`, the pages' digests and the
+    /// groups' summaries are kept for the next build (and those this build did not meet
+    /// are dropped), else nothing is. `identities` are the pages' identities from the
+    /// manifest ([`crate::manifest::HashMemo::identities`]); without one for every page,
+    /// pages are not looked up.
+    pub fn of(&mut self, pages: &Pages, identities: &[u64], keep: bool) -> Vec<PageDigest> {
         if !keep {
             *self = Digests::default();
             return pages
@@ -48,14 +54,26 @@ impl Digests {
                 .map(|p| page_digest(p, &mut None))
                 .collect();
         }
+        let identities = (identities.len() == pages.pages.len()).then_some(identities);
         self.groups.begin();
-        let mut memo = Some(&mut self.groups);
         let digests = pages
             .pages
             .iter()
-            .map(|p| page_digest(p, &mut memo))
+            .enumerate()
+            .map(|(k, p)| {
+                let id = identities.map(|ids| ids[k]);
+                if let Some((_, d)) = id.and_then(|id| self.pages.get(id)) {
+                    return *d;
+                }
+                let d = page_digest(p, &mut Some(&mut self.groups));
+                if let Some(id) = id {
+                    self.pages.insert(id, (crate::manifest::rows_of(p), d));
+                }
+                d
+            })
             .collect();
         self.groups.sweep();
+        self.pages.sweep();
         digests
     }
 }
@@ -271,9 +289,16 @@ mod tests {
             ..Pages::default()
         };
         let mut d = Digests::default();
-        let first = d.of(&pages, true);
+        let first = d.of(&pages, &[], true);
         assert_eq!(d.groups.len(), 2);
-        assert_eq!(d.of(&pages, true), first, "from the kept summaries");
-        assert_eq!(Digests::default().of(&pages, false), first);
+        assert_eq!(d.of(&pages, &[], true), first, "from the kept summaries");
+        assert_eq!(
+            d.of(&pages, &[7], true),
+            first,
+            "made, and kept by the page's identity"
+        );
+        assert_eq!(d.pages.len(), 1);
+        assert_eq!(d.of(&pages, &[7], true), first, "from the kept page");
+        assert_eq!(Digests::default().of(&pages, &[], false), first);
     }
 }
