@@ -10,7 +10,7 @@ use crate::hash::Fnv;
 use crate::markdown;
 use crate::memo::{self, Memo, Table};
 use crate::preview::Preview;
-use crate::project::{self, Project};
+use crate::project::{self, Project, Texts};
 use crate::resolve::Resolved;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -168,12 +168,17 @@ struct LastBuild {
 ///
 /// `None` for a single-file book: its folder is not the book's, so any file in it may be an
 /// image the text names, and nothing is taken as unchanged.
-fn input_key(project: &Project, opts: &Options) -> Option<(u64, u64)> {
+fn input_key(
+    project: &Project,
+    opts: &Options,
+    files: &mut crate::memo::Files,
+) -> Option<((u64, u64), Texts)> {
     if project.single_file.is_some() {
         return None;
     }
     let mut h = Fnv::new();
     let mut times = Fnv::new();
+    let mut texts = Texts::new();
     h.write_u64(memo::key(opts));
     h.write(
         std::env::var("SOURCE_DATE_EPOCH")
@@ -184,6 +189,7 @@ fn input_key(project: &Project, opts: &Options) -> Option<(u64, u64)> {
         .out_dir
         .canonicalize()
         .unwrap_or_else(|_| opts.out_dir.clone());
+    files.begin();
     let mut stack: Vec<PathBuf> = vec![project.root.clone()];
     stack.extend(project.covers.clone());
     while let Some(dir) = stack.pop() {
@@ -202,19 +208,24 @@ fn input_key(project: &Project, opts: &Options) -> Option<(u64, u64)> {
                 stack.push(path);
             } else if kind.is_file() {
                 h.write(path.to_string_lossy().as_bytes());
-                if let Ok(bytes) = std::fs::read(&path) {
-                    h.write(&(bytes.len() as u64).to_le_bytes());
-                    h.write(&bytes);
+                let meta = e.metadata().ok();
+                let text = crate::project::is_text_input(&path) && path.starts_with(&project.root);
+                if let Some(read) = files.read(&path, meta.as_ref(), text) {
+                    h.write_u64(read.hash);
+                    if let Some(bytes) = read.text {
+                        texts.insert(path, bytes);
+                    }
                 }
-                if let Ok(t) = e.metadata().and_then(|m| m.modified()) {
+                if let Some(t) = meta.and_then(|m| m.modified().ok()) {
                     times.write_u64(memo::key(&t));
                 }
             }
         }
     }
+    files.end();
     let plain = h.finish();
     times.write(&plain.to_le_bytes());
-    Some((plain, times.finish()))
+    Some(((plain, times.finish()), texts))
 }
 
 /// The outputs as they are on disk now.
@@ -240,7 +251,7 @@ pub fn build_in(
     // Nothing changed since the last build in this session, and its outputs are as it left
     // them: the same inputs give the same bytes, so there is nothing to write.
     let t = Instant::now();
-    let keys = input_key(project, opts);
+    let (keys, texts) = input_key(project, opts, &mut session.memo.files).unzip();
     let key_time = t.elapsed();
     if let (Some(keys), Some(last), true) = (keys, &session.last, session.memo.is_on()) {
         let key = if last.clock_from_files {
@@ -263,6 +274,11 @@ pub fn build_in(
             return Ok(report);
         }
     }
+    // The build reads the text files the key was made of, as they were read for it.
+    let project = &match texts {
+        Some(texts) => project.with_texts(texts),
+        None => project.clone(),
+    };
     let mut report = build_fresh(session, project, opts, keys, progress)?;
     report.timings.insert(0, ("inputs", key_time));
     Ok(report)

@@ -229,6 +229,118 @@ impl<T, V: Copy> ByAddress<T, V> {
     }
 }
 
+/// The book folder's files as the last input key read them, by path: a file whose stamp
+/// (size, modification and change times, inode) is the one it had then, and that was
+/// last changed well before then, is not read again. This is how git trusts its index: the
+/// change time moves on every write and cannot be set back by a program, and a file
+/// changed in the same instant as it was read ("racily clean") is read again.
+#[derive(Default)]
+pub struct Files {
+    held: HashMap<std::path::PathBuf, (Stamp, Read)>,
+    /// When the current reading began, and the files it met.
+    now: Option<std::time::SystemTime>,
+    met: std::collections::HashSet<std::path::PathBuf>,
+}
+
+/// A file as read: its bytes' hash (with their length), and the bytes of a text input.
+#[derive(Clone)]
+pub struct Read {
+    pub hash: u64,
+    pub text: Option<Arc<[u8]>>,
+}
+
+/// What tells a file's state without reading it.
+#[derive(Clone, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: std::time::SystemTime,
+    changed: (i64, i64),
+    inode: (u64, u64),
+}
+
+/// A file changed less than this before a reading began is read again at the next (the
+/// coarsest common file-system clock, FAT's, ticks every 2 s).
+const RACY: std::time::Duration = std::time::Duration::from_secs(2);
+
+impl Files {
+    /// Before a reading of the folder.
+    pub fn begin(&mut self) {
+        self.now = Some(std::time::SystemTime::now());
+        self.met.clear();
+    }
+
+    /// The file at `path` (with `meta`, not following links), from what is held when its
+    /// stamp says it is unchanged, else from the disk; `None` if it cannot be read. A
+    /// `text` input's bytes are kept with it.
+    pub fn read(
+        &mut self,
+        path: &std::path::Path,
+        meta: Option<&std::fs::Metadata>,
+        text: bool,
+    ) -> Option<Read> {
+        self.met.insert(path.to_path_buf());
+        let stamp = meta.and_then(stamp);
+        if let (Some(stamp), Some((held, read))) = (&stamp, self.held.get(path))
+            && held == stamp
+            && read.text.is_some() == text
+        {
+            return Some(read.clone());
+        }
+        let bytes = std::fs::read(path).ok()?;
+        let mut h = Fnv::new();
+        h.write_u64(bytes.len() as u64);
+        h.write(&bytes);
+        let text = (text && bytes.len() as u64 <= crate::project::MAX_FILE_BYTES)
+            .then(|| Arc::from(bytes));
+        let read = Read {
+            hash: h.finish(),
+            text,
+        };
+        // Kept only when its last change is safely older than this reading.
+        let settled = |s: &Stamp| {
+            self.now
+                .and_then(|now| now.duration_since(s.modified).ok())
+                .is_some_and(|age| age >= RACY)
+        };
+        match stamp.filter(settled) {
+            Some(stamp) => {
+                self.held.insert(path.to_path_buf(), (stamp, read.clone()));
+            }
+            None => {
+                self.held.remove(path);
+            }
+        }
+        Some(read)
+    }
+
+    /// After a reading: files it did not meet are forgotten.
+    pub fn end(&mut self) {
+        let met = std::mem::take(&mut self.met);
+        self.held.retain(|p, _| met.contains(p));
+        self.met = met;
+    }
+}
+
+/// A file's stamp, where the system gives change times and inodes (Unix); elsewhere none,
+/// and every file is read every time.
+fn stamp(meta: &std::fs::Metadata) -> Option<Stamp> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok()?,
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            inode: (meta.dev(), meta.ino()),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        None
+    }
+}
+
 /// The typesetter's working tables (shapes by word, set paragraphs), one per worker, and
 /// the key of the environment they were filled in: their keys name a font by its index and
 /// a word by its text, so a new environment starts them afresh.
@@ -245,6 +357,8 @@ pub struct Memo {
     on: bool,
     /// Loaded pieces (with their warnings) by file, place, book metadata and text.
     pub loaded: Table<(crate::model::Piece, Vec<crate::diag::Diagnostic>)>,
+    /// The book folder's files as the last input key read them.
+    pub files: Files,
     /// Pieces resolved (before the link pass, with their warnings) by what each is a
     /// function of ([`crate::resolve::resolve_cached`]).
     pub resolved: Table<crate::resolve::Resolution>,
@@ -280,6 +394,7 @@ impl Memo {
         Memo {
             on,
             loaded: Table::default(),
+            files: Files::default(),
             resolved: Table::default(),
             fonts: Table::default(),
             figures: Table::default(),
@@ -335,6 +450,52 @@ impl Memo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A file rewritten with the same length and its modification time set back (as `cp -p`
+    /// or `rsync -t` may) is read again: its change time moved.
+    #[test]
+    #[cfg(unix)]
+    fn a_file_is_taken_unread_only_while_its_stamp_holds() {
+        let dir = std::env::temp_dir().join(format!("folio-files-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("01-a.md");
+        let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let write = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            let f = std::fs::File::options().write(true).open(&path).unwrap();
+            f.set_modified(an_hour_ago).unwrap();
+        };
+        let read = |files: &mut Files| {
+            files.begin();
+            let meta = std::fs::symlink_metadata(&path).unwrap();
+            let r = files.read(&path, Some(&meta), true).unwrap();
+            files.end();
+            r
+        };
+        write("first");
+        let mut files = Files::default();
+        let first = read(&mut files);
+        assert_eq!(files.held.len(), 1, "a settled file is held");
+        let again = read(&mut files);
+        assert_eq!(again.hash, first.hash);
+        assert!(Arc::ptr_eq(
+            again.text.as_ref().unwrap(),
+            first.text.as_ref().unwrap()
+        ));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        write("third");
+        let changed = read(&mut files);
+        assert_ne!(
+            changed.hash, first.hash,
+            "same length, same mtime, new change time"
+        );
+        assert_eq!(&*changed.text.unwrap(), b"third");
+        // A file saved just now is read every time until it settles.
+        std::fs::write(&path, "fresh").unwrap();
+        read(&mut files);
+        assert!(files.held.is_empty(), "a file changed just now is not held");
+    }
 
     #[test]
     fn a_key_is_of_the_inputs_not_of_their_order_of_making() {

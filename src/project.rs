@@ -8,6 +8,7 @@
 
 use crate::diag::{DiagResult, Diagnostic, line_col};
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 /// mdBook's table of contents: a file of that name is read for the order of the pieces,
 /// never as a piece.
@@ -29,6 +30,20 @@ pub struct Project {
     pub single_file: Option<PathBuf>,
     /// The path as the user gave it, for messages.
     pub given: PathBuf,
+    /// The book's text files (`.md`, `.toml`) as a build's input key read them, by their
+    /// path in the book folder: the build reads the very bytes it was keyed by, and does not
+    /// read them again ([`Project::with_texts`]).
+    texts: Option<Arc<Texts>>,
+}
+
+/// Text files by canonical path (inside the book folder, no symbolic link on the way).
+pub type Texts = std::collections::HashMap<PathBuf, Arc<[u8]>>;
+
+/// Whether a file of the book folder is one the loader reads as text (its pieces, the
+/// summary, `book.toml`).
+pub fn is_text_input(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "md" || e == "markdown" || e == "toml")
 }
 
 impl Project {
@@ -77,7 +92,24 @@ impl Project {
             covers,
             single_file,
             given: path.to_path_buf(),
+            texts: None,
         })
+    }
+
+    /// This project reading its text files from `texts` (found by walking the canonical
+    /// book folder without following links) rather than from the disk.
+    pub fn with_texts(&self, texts: Texts) -> Project {
+        Project {
+            texts: Some(Arc::new(texts)),
+            ..self.clone()
+        }
+    }
+
+    /// The bytes of `path` held in [`Project::texts`], if it names one of them there.
+    fn held_text(&self, path: &Path) -> Option<&Arc<[u8]>> {
+        let texts = self.texts.as_ref()?;
+        let inside = path.strip_prefix(&self.given).ok()?;
+        texts.get(&self.root.join(inside))
     }
 
     /// The book folder as the user named it (the file's folder for a single file).
@@ -253,6 +285,9 @@ impl Project {
     /// file (a FIFO would hang the build, a device would never end) and is at most
     /// [`MAX_FILE_BYTES`] long.
     pub fn read_bytes(&self, path: &Path) -> DiagResult<Vec<u8>> {
+        if let Some(held) = self.held_text(path) {
+            return Ok(held.to_vec());
+        }
         let real = path.canonicalize().map_err(|e| {
             vec![
                 Diagnostic::error(format!("cannot read the file: {}", io_reason(&e))).in_file(path),
@@ -384,6 +419,22 @@ fn io_reason(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_with_texts_reads_them_and_the_disk_for_the_rest() {
+        let dir = std::env::temp_dir().join(format!("folio-texts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("01-a.md"), "as saved later").unwrap();
+        std::fs::write(dir.join("02-b.md"), "on disk").unwrap();
+        let project = Project::open(&dir).unwrap();
+        let held: Texts = [(project.root.join("01-a.md"), Arc::from(&b"as keyed"[..]))].into();
+        let project = project.with_texts(held);
+        // The build reads the bytes its input key was made of, not a later save.
+        assert_eq!(project.read_text(&dir.join("01-a.md")).unwrap(), "as keyed");
+        assert_eq!(project.read_text(&dir.join("02-b.md")).unwrap(), "on disk");
+        assert!(is_text_input(Path::new("book.toml")) && !is_text_input(Path::new("a.png")));
+    }
 
     #[test]
     fn dates_round_trip() {
