@@ -213,7 +213,7 @@ fn input_key(
                 if let Some(read) = files.read(&path, meta.as_ref(), text) {
                     h.write_u64(read.hash);
                     if let Some(bytes) = read.text {
-                        texts.insert(path, bytes);
+                        texts.insert(path, (bytes, read.hash));
                     }
                 }
                 if let Some(t) = meta.and_then(|m| m.modified().ok()) {

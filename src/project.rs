@@ -36,8 +36,9 @@ pub struct Project {
     texts: Option<Arc<Texts>>,
 }
 
-/// Text files by canonical path (inside the book folder, no symbolic link on the way).
-pub type Texts = std::collections::HashMap<PathBuf, Arc<[u8]>>;
+/// Text files by canonical path (inside the book folder, no symbolic link on the way): their
+/// bytes and the hash the input key made of them.
+pub type Texts = std::collections::HashMap<PathBuf, (Arc<[u8]>, u64)>;
 
 /// Whether a file of the book folder is one the loader reads as text (its pieces, the
 /// summary, `book.toml`).
@@ -105,11 +106,18 @@ impl Project {
         }
     }
 
-    /// The bytes of `path` held in [`Project::texts`], if it names one of them there.
-    fn held_text(&self, path: &Path) -> Option<&Arc<[u8]>> {
+    /// The bytes of `path` held in [`Project::texts`] and their hash, if it names one of
+    /// them there.
+    fn held_text(&self, path: &Path) -> Option<&(Arc<[u8]>, u64)> {
         let texts = self.texts.as_ref()?;
         let inside = path.strip_prefix(&self.given).ok()?;
         texts.get(&self.root.join(inside))
+    }
+
+    /// The hash the input key made of the text file at `path`, if the project holds it (a
+    /// memo key for what is made of the file: the loader does not hash it again).
+    pub fn text_hash(&self, path: &Path) -> Option<u64> {
+        self.held_text(path).map(|(_, h)| *h)
     }
 
     /// The book folder as the user named it (the file's folder for a single file).
@@ -285,7 +293,7 @@ impl Project {
     /// file (a FIFO would hang the build, a device would never end) and is at most
     /// [`MAX_FILE_BYTES`] long.
     pub fn read_bytes(&self, path: &Path) -> DiagResult<Vec<u8>> {
-        if let Some(held) = self.held_text(path) {
+        if let Some((held, _)) = self.held_text(path) {
             return Ok(held.to_vec());
         }
         let real = path.canonicalize().map_err(|e| {
@@ -428,11 +436,17 @@ mod tests {
         std::fs::write(dir.join("01-a.md"), "as saved later").unwrap();
         std::fs::write(dir.join("02-b.md"), "on disk").unwrap();
         let project = Project::open(&dir).unwrap();
-        let held: Texts = [(project.root.join("01-a.md"), Arc::from(&b"as keyed"[..]))].into();
+        let held: Texts = [(
+            project.root.join("01-a.md"),
+            (Arc::from(&b"as keyed"[..]), 7),
+        )]
+        .into();
         let project = project.with_texts(held);
         // The build reads the bytes its input key was made of, not a later save.
         assert_eq!(project.read_text(&dir.join("01-a.md")).unwrap(), "as keyed");
         assert_eq!(project.read_text(&dir.join("02-b.md")).unwrap(), "on disk");
+        assert_eq!(project.text_hash(&dir.join("01-a.md")), Some(7));
+        assert_eq!(project.text_hash(&dir.join("02-b.md")), None);
         assert!(is_text_input(Path::new("book.toml")) && !is_text_input(Path::new("a.png")));
     }
 

@@ -134,9 +134,11 @@ pub fn load_cached(project: &Project, cache: &mut PieceCache) -> DiagResult<Load
     for (i, path) in files.iter().enumerate() {
         let read = project.read_text(path);
         let source = read.as_deref().unwrap_or_default();
-        let mut text_hash = crate::hash::Fnv::new();
-        text_hash.write(source.as_bytes());
-        let text_hash = text_hash.finish();
+        // The input key's hash of the file when the project holds it (the same for the
+        // same bytes), else the text's own.
+        let text_hash = project
+            .text_hash(path)
+            .unwrap_or_else(|| crate::hash::of(source.as_bytes()));
         texts.push(source.into());
         text_hashes.push(text_hash);
         let text = match read {
