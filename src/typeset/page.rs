@@ -119,7 +119,9 @@ pub fn assemble(
         }
     }
     let front_count = pages.len();
-    let mut heads: HashMap<String, Option<SetLine>> = HashMap::new();
+    // Each running head's items, set once per text and shown on its pages as a group (a
+    // piece's pages share one row, as its text's pages share theirs).
+    let mut heads: HashMap<String, Option<Arc<Vec<Item>>>> = HashMap::new();
     for page in &mut pages {
         for item in &mut page.items {
             if let Item::Link { dest, .. } = item {
@@ -217,14 +219,18 @@ pub fn assemble(
                 Some(set) => set.clone(),
                 None => {
                     let style = TextStyle::new(Style::Italic, g.size * 0.9);
-                    let set = line(ctx, head, style, g.measure, Align::Center);
+                    let set = line(ctx, head, style, g.measure, Align::Center)
+                        .map(|l| Arc::new(line_items(l, 0.0, 0.0)));
                     heads.insert(head.to_string(), set.clone());
                     set
                 }
             };
-            if let Some(l) = set {
-                page.furniture
-                    .extend(line_items(l, left, g.top - g.leading * 1.5));
+            if let Some(items) = set {
+                page.furniture.push(Item::Group(super::frame::Group {
+                    transform: super::frame::Transform::translate(left, g.top - g.leading * 1.5),
+                    clip: None,
+                    items,
+                }));
             }
         }
         let folio = TextStyle::new(Style::Regular, g.size * 0.9);
@@ -262,11 +268,20 @@ pub fn assemble(
     // The glyphs: the pieces' (their rows, shown as groups, and notes) and what the pages
     // add themselves (front matter, furniture, note numbers).
     let mut glyphs = super::frame::GlyphUse::default();
+    let mut heads_used = std::collections::HashSet::new();
     for page in &pages {
-        for item in page.items.iter().chain(&page.furniture) {
+        for item in &page.items {
+            if let Item::Glyphs(run) = item {
+                glyphs.add_run(run);
+            }
+        }
+        for item in &page.furniture {
             match item {
-                Item::Group(_) => {}
                 Item::Glyphs(run) => glyphs.add_run(run),
+                // A running head, counted where it is first shown.
+                Item::Group(g) if heads_used.insert(Arc::as_ptr(&g.items)) => {
+                    glyphs.add_items(&g.items)
+                }
                 _ => {}
             }
         }
