@@ -207,7 +207,13 @@ pub struct Caches {
     /// [`PARAGRAPH_GLYPHS`]; the tests set a small one).
     paragraph_glyphs: usize,
     paragraph_limit: Option<usize>,
+    /// The pages' furniture lines (running heads, folios) by text, face, size and measure,
+    /// set once and shown by a group on every page that prints them.
+    furniture: HashMap<FurnitureKey, Option<Arc<Vec<frame::Item>>>>,
 }
+
+/// A furniture line's text, face, size and measure (the sizes by their bits).
+type FurnitureKey = (String, font::Style, u32, u32);
 
 /// The most glyphs the set paragraphs of a watch session hold before the table starts
 /// again: about twice the 200,000-word novel's 1.08 million (some 100 MB of lines). A

@@ -119,9 +119,6 @@ pub fn assemble(
         }
     }
     let front_count = pages.len();
-    // Each running head's items, set once per text and shown on its pages as a group (a
-    // piece's pages share one row, as its text's pages share theirs).
-    let mut heads: HashMap<String, Option<Arc<Vec<Item>>>> = HashMap::new();
     for page in &mut pages {
         for item in &mut page.items {
             if let Item::Link { dest, .. } = item {
@@ -214,29 +211,19 @@ pub fn assemble(
                 book.pieces[bp.piece].meta.title.as_deref()
             };
             let head = head.unwrap_or_default();
-            // A running head is set once per text (a piece's pages repeat it).
-            let set = match heads.get(head) {
-                Some(set) => set.clone(),
-                None => {
-                    let style = TextStyle::new(Style::Italic, g.size * 0.9);
-                    let set = line(ctx, head, style, g.measure, Align::Center)
-                        .map(|l| Arc::new(line_items(l, 0.0, 0.0)));
-                    heads.insert(head.to_string(), set.clone());
-                    set
-                }
-            };
-            if let Some(items) = set {
-                page.furniture.push(Item::Group(super::frame::Group {
-                    transform: super::frame::Transform::translate(left, g.top - g.leading * 1.5),
-                    clip: None,
-                    items,
-                }));
+            let style = TextStyle::new(Style::Italic, g.size * 0.9);
+            if let Some(items) = furniture_line(ctx, head, style, g.measure) {
+                page.furniture
+                    .push(placed_items(items, left, g.top - g.leading * 1.5));
             }
         }
         let folio = TextStyle::new(Style::Regular, g.size * 0.9);
-        if let Some(l) = line(ctx, &number.to_string(), folio, g.measure, Align::Center) {
-            page.furniture
-                .extend(line_items(l, left, g.height - g.bottom + g.leading * 2.0));
+        if let Some(items) = furniture_line(ctx, &number.to_string(), folio, g.measure) {
+            page.furniture.push(placed_items(
+                items,
+                left,
+                g.height - g.bottom + g.leading * 2.0,
+            ));
         }
         pages.push(page);
     }
@@ -278,7 +265,7 @@ pub fn assemble(
         for item in &page.furniture {
             match item {
                 Item::Glyphs(run) => glyphs.add_run(run),
-                // A running head, counted where it is first shown.
+                // A running head or folio, counted where it is first shown.
                 Item::Group(g) if heads_used.insert(Arc::as_ptr(&g.items)) => {
                     glyphs.add_items(&g.items)
                 }
@@ -434,6 +421,43 @@ fn with_links(items: &[Item], dest: &dyn Fn(u32) -> Option<Destination>) -> Vec<
 }
 
 /// `row` shown with its top-left corner at (`x`, `y`).
+/// A line of the pages' furniture (a running head, a folio) centred on `width`: set once per
+/// text, face and size (in the session's tables, which start afresh with a new
+/// environment) and shown by a group on every page that prints it. A line with a character
+/// no font has is set each time, so its warning is given each build.
+fn furniture_line(
+    ctx: &mut Ctx,
+    text: &str,
+    style: TextStyle,
+    width: f32,
+) -> Option<Arc<Vec<Item>>> {
+    let key = (
+        text.to_string(),
+        style.face,
+        style.size.to_bits(),
+        width.to_bits(),
+    );
+    if let Some(items) = ctx.caches.furniture.get(&key) {
+        return items.clone();
+    }
+    let missing = ctx.missing_seen;
+    let items =
+        line(ctx, text, style, width, Align::Center).map(|l| Arc::new(line_items(l, 0.0, 0.0)));
+    if ctx.missing_seen == missing {
+        ctx.caches.furniture.insert(key, items.clone());
+    }
+    items
+}
+
+/// `items` shown at (`x`, `y`).
+fn placed_items(items: Arc<Vec<Item>>, x: f32, y: f32) -> Item {
+    Item::Group(super::frame::Group {
+        transform: super::frame::Transform::translate(x, y),
+        clip: None,
+        items,
+    })
+}
+
 fn placed(row: &Row, x: f32, y: f32) -> Item {
     Item::Group(super::frame::Group {
         transform: super::frame::Transform::translate(x, y),
