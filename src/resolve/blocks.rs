@@ -539,23 +539,9 @@ pub fn inlines_mut(blocks: &mut [RBlock], f: &mut dyn FnMut(&mut Inline)) {
 
 /// Calls `f` on every inline of `blocks`, as [`inlines_mut`] does, to read them.
 pub fn each_inline(blocks: &[RBlock], f: &mut dyn FnMut(&Inline)) {
-    fn each(list: &[Inline], f: &mut dyn FnMut(&Inline)) {
-        for i in list {
-            f(i);
-            match i {
-                Inline::Emphasis { content, .. }
-                | Inline::Strong { content, .. }
-                | Inline::Script { content, .. }
-                | Inline::Element { content, .. }
-                | Inline::Link { content, .. }
-                | Inline::Foreign { content, .. } => each(content, f),
-                _ => {}
-            }
-        }
-    }
     visit(blocks, &mut |b| {
         for list in b.inlines() {
-            each(list, f);
+            crate::model::walk_inline_list(list, f);
         }
     });
 }
