@@ -240,6 +240,9 @@ pub struct Files {
     /// When the current reading began, and the files it met.
     now: Option<std::time::SystemTime>,
     met: std::collections::HashSet<std::path::PathBuf>,
+    /// How long before a reading a file must have last changed to be held (`None`:
+    /// [`RACY`]; the tests set none).
+    racy: Option<std::time::Duration>,
 }
 
 /// A file as read: its bytes' hash (with their length), and the bytes of a text input.
@@ -254,6 +257,7 @@ pub struct Read {
 struct Stamp {
     len: u64,
     modified: std::time::SystemTime,
+    /// The change time (ctime), as the system gives it: seconds and nanoseconds.
     changed: (i64, i64),
     inode: (u64, u64),
 }
@@ -296,11 +300,18 @@ impl Files {
             hash: h.finish(),
             text,
         };
-        // Kept only when its last change is safely older than this reading.
+        // Kept only when its last change (its change time: a modification time may be set
+        // back) is safely older than this reading.
+        let racy = self.racy.unwrap_or(RACY);
         let settled = |s: &Stamp| {
+            let changed = std::time::UNIX_EPOCH.checked_add(std::time::Duration::new(
+                u64::try_from(s.changed.0).unwrap_or(u64::MAX),
+                u32::try_from(s.changed.1).unwrap_or(0),
+            ));
             self.now
-                .and_then(|now| now.duration_since(s.modified).ok())
-                .is_some_and(|age| age >= RACY)
+                .zip(changed)
+                .and_then(|(now, changed)| now.duration_since(changed).ok())
+                .is_some_and(|age| age >= racy)
         };
         match stamp.filter(settled) {
             Some(stamp) => {
@@ -474,7 +485,11 @@ mod tests {
             r
         };
         write("first");
-        let mut files = Files::default();
+        // Held as soon as read (a real reading holds only files changed 2 s before it).
+        let mut files = Files {
+            racy: Some(std::time::Duration::ZERO),
+            ..Files::default()
+        };
         let first = read(&mut files);
         assert_eq!(files.held.len(), 1, "a settled file is held");
         let again = read(&mut files);
@@ -491,8 +506,10 @@ mod tests {
             "same length, same mtime, new change time"
         );
         assert_eq!(&*changed.text.unwrap(), b"third");
-        // A file saved just now is read every time until it settles.
-        std::fs::write(&path, "fresh").unwrap();
+        // A file changed just now is read every time until it settles, even with its
+        // modification time set back.
+        files.racy = None;
+        write("fresh");
         read(&mut files);
         assert!(files.held.is_empty(), "a file changed just now is not held");
     }

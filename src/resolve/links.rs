@@ -40,6 +40,10 @@ const EXTERNAL: &[&str] = &["http", "https", "mailto", "ftp", "tel", "news"];
 /// each link that leads nowhere. A piece without links is left as it is (shared with the
 /// memo); one with links is written to its own copy.
 pub fn resolve(pieces: &mut [Arc<RPiece>], book: &Book) -> (Vec<Target>, Vec<Diagnostic>) {
+    // A book without links (the novel) needs neither the pieces' names nor their anchors.
+    if !pieces.iter().any(|p| p.gist.has_links) {
+        return (Vec::new(), Vec::new());
+    }
     let names: Vec<String> = pieces
         .iter()
         .map(|p| relative(book, p.span.file as usize))
